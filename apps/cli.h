@@ -1,0 +1,48 @@
+/* ---------------------------------------------------------------------------------------------
+ * apps/cli.h — option parsing and shared helpers of the amls-graph command line.
+ * SPDX-License-Identifier: MIT
+ * ------------------------------------------------------------------------------------------- */
+#pragma once
+
+#include "amls/graph.h"
+
+#include <stdbool.h>
+
+typedef struct cli {
+    MPI_Comm comm;
+    int rank, nranks;
+    int argc;
+    char **argv;  /* options after the subcommand (and positional arguments) */
+    bool *used;   /* argv[i] consumed */
+    const char *cmd;
+} cli;
+
+/* Value of --name (or -short), NULL if absent. "--name=value" and "--name value" both work. */
+const char *cli_get(cli *c, const char *name, const char *shortname);
+/* True if the flag --name is present. */
+bool cli_flag(cli *c, const char *name);
+/* Typed getters: return AMLS_ERR_PARAM with a message on a malformed value. */
+int cli_get_i64(cli *c, const char *name, const char *shortname, int64_t def, int64_t *out);
+int cli_get_f64(cli *c, const char *name, const char *shortname, double def, double *out);
+/* First unconsumed positional argument (not starting with -), consumed; NULL if none. */
+const char *cli_positional(cli *c);
+/* Fails (AMLS_ERR_PARAM) naming the first option no one consumed. Local. */
+int cli_check_unused(cli *c);
+/* True if the named option takes no value. */
+bool cli_is_flag(const char *name);
+
+/* Loads --input into a distributed graph with --format, --directed/--undirected, --partition
+ * and --parts. Prints load time on rank 0 unless --quiet. Collective. */
+int cli_load_graph(cli *c, bool need_in_edges, bool drop_weights, amls_graph **g,
+                   amls_raw_graph *keep_raw_props);
+
+/* rank-0 printf. */
+void cli_print(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int cmd_info(cli *c);
+int cmd_partition(cli *c);
+int cmd_generate(cli *c);
+int cmd_validate(cli *c);
+int cmd_algorithm(cli *c);
+int cmd_run(cli *c);
+int cmd_help(cli *c);

@@ -1,0 +1,18 @@
+# Test helpers. amls_add_mpi_test(NAME name COMMAND exe args... NP 1 2 3 4 [LABELS ...]):
+# one ctest per rank count, run under mpiexec with the environment Open MPI needs as root.
+set(AMLS_MPI_ENV
+  "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1;OMPI_MCA_btl_vader_single_copy_mechanism=none;OMPI_MCA_mpi_yield_when_idle=1;OPENBLAS_NUM_THREADS=1;HWLOC_COMPONENTS=-x86")
+
+function(amls_add_mpi_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "COMMAND;NP;LABELS" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  foreach(np ${T_NP})
+    add_test(NAME ${T_NAME}_np${np}
+             COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${np} --oversubscribe
+                     ${MPIEXEC_PREFLAGS} ${T_COMMAND})
+    set_tests_properties(${T_NAME}_np${np} PROPERTIES PROCESSORS ${np} TIMEOUT ${T_TIMEOUT}
+                         ENVIRONMENT "${AMLS_MPI_ENV}" LABELS "mpi;${T_LABELS}")
+  endforeach()
+endfunction()

@@ -1,0 +1,23 @@
+/* ---------------------------------------------------------------------------------------------
+ * engine/graph_util.h — internal helpers over the distributed graph.
+ * SPDX-License-Identifier: MIT
+ * ------------------------------------------------------------------------------------------- */
+#pragma once
+
+#include "amls/graph.h"
+
+#include "io/util.h"
+
+/* Moves one fixed-size value per owned vertex into original-id (dense) order: on return this
+ * rank holds *out, the values of the dense ids [dir_off[rank], dir_off[rank+1]). Collective. */
+int amls__to_dense_order(const amls_graph *g, const void *vals, size_t vsz, void **out);
+
+/* Adds ghost entries of vals (length n_local + n_ghost) into their owners' entries. Collective. */
+int amls__plan_reduce_i64(const amls_graph *g, int64_t *vals);
+
+/* Copies owned entries of vals (element size vsz, length n_local + n_ghost) into the ghost
+ * entries of the ranks that reference them. Collective. */
+int amls__plan_gather(const amls_graph *g, void *vals, size_t vsz);
+
+/* Part of a global id. */
+int amls__part_of(const amls_graph *g, int64_t gid);

@@ -1,0 +1,133 @@
+/* ---------------------------------------------------------------------------------------------
+ * include/amls/graph.h — the distributed graph: renumbering, partitioning and local CSR.
+ * SPDX-License-Identifier: MIT
+ *
+ * A graph is built collectively from the edges every rank read (amls_raw_graph). Vertices get
+ * dense ids in the order of their original ids, a partitioner assigns each a part, and the ids
+ * are renumbered so that each rank owns one contiguous range: owner lookup is a search over
+ * nranks+1 offsets. Each rank then holds the out-edges (and, on request, the in-edges) of its
+ * vertices as a CSR with 32-bit local column indices: [0, n_local) are its own vertices and
+ * [n_local, n_local + n_ghost) the remote ones it references, with a communication plan
+ * saying, for each peer, which of its vertices the peer needs and which of the peer's it needs.
+ * ------------------------------------------------------------------------------------------- */
+#pragma once
+
+#include "amls/io.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum amls_part_method {
+    AMLS_PART_METIS = 0, /* k-way edge-cut minimisation on rank 0 (graph must fit one node) */
+    AMLS_PART_HASH,      /* hash of the original id */
+    AMLS_PART_RANGE,     /* contiguous blocks of original-id order */
+    AMLS_PART_FILE,      /* one part per line, in original-id order (METIS .part format) */
+} amls_part_method;
+
+typedef struct amls_build_opts {
+    amls_part_method method;
+    const char *part_file; /* AMLS_PART_FILE */
+    int nparts;            /* parts to compute; 0 = number of ranks */
+    bool need_in_edges;    /* keep the in-edge CSR of directed graphs too */
+    bool drop_weights;     /* do not keep edge weights even if the input has them */
+} amls_build_opts;
+
+/* The distributed graph. Fields are read-only for users of the engine. */
+typedef struct amls_graph {
+    MPI_Comm comm;
+    int rank, nranks;
+    bool directed, weighted, has_in;
+    int64_t n;           /* global vertices */
+    int64_t arcs;        /* global stored out-arcs (an undirected edge counts twice) */
+    int64_t edges;       /* global distinct edges (undirected: loops once, others once) */
+    int64_t self_loops;  /* global distinct self loops */
+    int64_t edges_read;  /* records read from the input */
+    int64_t *owner_off;  /* nranks+1: rank r owns global ids [owner_off[r], owner_off[r+1]) */
+    int nparts;          /* parts of the partition; ranks own contiguous runs of parts */
+    int64_t *part_off;   /* nparts+1: part p holds global ids [part_off[p], part_off[p+1]) */
+    int64_t lo, n_local; /* this rank's first global id and count */
+    amls_vid *orig;      /* n_local: original id of each owned vertex */
+    int64_t *dense;      /* n_local: position of the vertex in original-id order */
+    int64_t *dir_off;    /* nranks+1: directory blocks of dense ids (output order) */
+    /* Out-edges: targets are local indices (owned or ghost). */
+    int64_t *out_ptr; /* n_local+1 */
+    uint32_t *out_col;
+    double *out_w; /* NULL if unweighted */
+    /* In-edges (directed graphs with has_in; for undirected graphs these alias out-edges). */
+    int64_t *in_ptr;
+    uint32_t *in_col;
+    double *in_w;
+    /* Ghosts: remote vertices referenced here, sorted by global id (so grouped by owner). */
+    int64_t n_ghost;
+    int64_t *ghost_gid;
+    amls_vid *ghost_orig; /* original ids of ghosts */
+    /* Plan: ghosts [recv_off[p], recv_off[p+1]) are owned by p, which sends their values;
+     * send_idx[send_off[p] .. send_off[p+1]) are local vertices whose values p needs. */
+    int64_t *recv_off;
+    int64_t *send_off;
+    uint32_t *send_idx;
+    double build_seconds, partition_seconds;
+} amls_graph;
+
+/* Builds the distributed graph from the raw edges (which it frees, to save memory). Collective;
+ * every rank returns the same status. *out is NULL on error. */
+int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *opts,
+                     amls_graph **out);
+/* Frees a graph and sets *g to NULL; accepts NULL. Local. */
+void amls_graph_free(amls_graph **g);
+/* Parses "metis", "hash", "range"; anything else is taken as a partition file name. Local. */
+amls_part_method amls_part_method_parse(const char *s);
+const char *amls_part_method_name(amls_part_method m);
+
+/* Global id of local index i (owned or ghost). */
+static inline int64_t amls_graph_gid(const amls_graph *g, int64_t i)
+{
+    return i < g->n_local ? g->lo + i : g->ghost_gid[i - g->n_local];
+}
+/* Original id of local index i (owned or ghost). */
+static inline amls_vid amls_graph_orig(const amls_graph *g, int64_t i)
+{
+    return i < g->n_local ? g->orig[i] : g->ghost_orig[i - g->n_local];
+}
+/* Rank owning global id x. */
+int amls_graph_owner(const amls_graph *g, int64_t gid);
+
+/* Statistics for `amls-graph info`. Collective. */
+typedef struct amls_graph_stats {
+    int64_t vertices, edges, arcs, self_loops, edges_read, max_out_degree, max_in_degree;
+    int64_t isolated, edge_cut, ghosts_max;
+    int nparts;
+    double imbalance; /* largest part's vertices over the average */
+    double edge_imbalance;
+} amls_graph_stats;
+int amls_graph_stats_get(const amls_graph *g, amls_graph_stats *st);
+
+/* Writes the partition (one part per line, in original-id order) to `path`. Collective. */
+int amls_graph_write_partition(const amls_graph *g, const char *path);
+
+/* Looks up the global id of an original vertex id; *gid = -1 when absent. Collective (every
+ * rank passes the same id and gets the same answer). */
+int amls_graph_find(const amls_graph *g, amls_vid orig, int64_t *gid);
+
+/* A whole graph on one rank, for serial references and verification: vertices are numbered
+ * 0..n-1 in original-id order (orig[i] increasing). */
+typedef struct amls_csr {
+    int64_t n;
+    bool directed, weighted;
+    amls_vid *orig;
+    int64_t *ptr; /* out-edges */
+    int64_t *col;
+    double *w;
+    int64_t *iptr; /* in-edges (directed) or NULL */
+    int64_t *icol;
+    double *iw;
+} amls_csr;
+
+/* Gathers the graph onto `root` (others get an empty csr). Collective. */
+int amls_graph_gather(const amls_graph *g, int root, amls_csr *out);
+void amls_csr_free(amls_csr *c);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,124 @@
+/* ---------------------------------------------------------------------------------------------
+ * include/amls/io.h — reading graphs in parallel, generating graphs, writing results.
+ * SPDX-License-Identifier: MIT
+ *
+ * Readers are collective: every rank reads its own byte range of the file and ends up with a
+ * share of the edges as (original source id, original target id[, weight]) triples. No rank
+ * holds the whole edge list. Vertex ids are 64-bit and may be sparse; the engine renumbers them.
+ * ------------------------------------------------------------------------------------------- */
+#pragma once
+
+#include "amls/status.h"
+
+#include <mpi.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A global, original vertex id. */
+typedef int64_t amls_vid;
+
+typedef enum amls_format {
+    AMLS_FORMAT_AUTO = 0, /* from the file name */
+    AMLS_FORMAT_EDGELIST, /* SNAP-style "src dst [weight]", # and % comments, .gz allowed */
+    AMLS_FORMAT_LDBC,     /* Graphalytics NAME.v + NAME.e (+ NAME.properties) */
+    AMLS_FORMAT_MTX,      /* Matrix Market coordinate */
+    AMLS_FORMAT_METIS,    /* METIS graph file */
+    AMLS_FORMAT_DIMACS,   /* DIMACS .gr: "p sp" arcs, "p tw"/"p edge" edges */
+    AMLS_FORMAT_GEN,      /* generator spec "gen:kron:scale=18,..." */
+} amls_format;
+
+/* How the vertex set of a raw graph is known. */
+typedef enum amls_vset {
+    AMLS_VSET_IMPLICIT = 0, /* the ids that occur in edges */
+    AMLS_VSET_RANGE,        /* every id in [vbase, vbase + nverts) (mtx, METIS, DIMACS, gen) */
+    AMLS_VSET_LIST,         /* ids listed explicitly (LDBC .v), spread over ranks */
+} amls_vset;
+
+/* Edge direction: what the file says (edge lists and LDBC without properties: directed;
+ * symmetric mtx, METIS, DIMACS tw/edge: undirected), or forced. */
+typedef enum amls_direction {
+    AMLS_DIRECTION_FROM_FILE = 0,
+    AMLS_DIRECTION_DIRECTED = 1,
+    AMLS_DIRECTION_UNDIRECTED = 2,
+} amls_direction;
+
+/* Options for amls_graph_read. Zero-initialise, then set what you need. */
+typedef struct amls_read_opts {
+    amls_format format;       /* AMLS_FORMAT_AUTO: from the file name */
+    amls_direction direction; /* AMLS_DIRECTION_FROM_FILE by default */
+    bool allow_rectangular;   /* mtx: accept M != N (linear algebra); vertex range is max */
+} amls_read_opts;
+
+/* The edges this rank read, before renumbering and partitioning. */
+typedef struct amls_raw_graph {
+    int64_t nedges;     /* edges held by this rank */
+    int64_t cap;
+    amls_vid *src;      /* original ids */
+    amls_vid *dst;
+    double *w;          /* NULL when the graph has no weights */
+    bool directed;      /* false: each edge stands for both directions */
+    bool weighted;
+    amls_vset vset;
+    amls_vid vbase;     /* AMLS_VSET_RANGE */
+    int64_t nverts;     /* AMLS_VSET_RANGE: global count */
+    amls_vid *vlist;    /* AMLS_VSET_LIST: this rank's share */
+    int64_t nvlist;
+    int64_t edges_read; /* global number of edge records read */
+    amls_format format;
+    char *props;        /* LDBC .properties text (NUL-terminated) or NULL */
+} amls_raw_graph;
+
+/* Reads a graph. Collective on comm; every rank returns the same status. On error no rank
+ * holds edges and the failing rank's message (file, line, what was expected) is available
+ * through amls_last_error() on that rank. `out` is owned by the caller: amls_raw_graph_free. */
+int amls_graph_read(MPI_Comm comm, const char *path, const amls_read_opts *opts,
+                    amls_raw_graph *out);
+/* Frees the arrays of a raw graph (accepts a zeroed struct). Local. */
+void amls_raw_graph_free(amls_raw_graph *g);
+/* Appends one edge to this rank's share. Local. */
+int amls_raw_graph_push(amls_raw_graph *g, amls_vid u, amls_vid v, double w);
+/* Detects the format from the file name. Local; returns AMLS_FORMAT_EDGELIST by default. */
+amls_format amls_format_from_name(const char *path);
+/* Parses a format name (edgelist, ldbc, mtx, metis, dimacs). Returns -1 when unknown. */
+int amls_format_parse(const char *name);
+const char *amls_format_name(amls_format f);
+
+/* Looks up `key` in LDBC properties text ("graph.NAME.KEY = value" lines, NAME any).
+ * Returns a pointer into a static per-thread buffer, or NULL. Local. */
+const char *amls_props_get(const char *props, const char *key);
+
+/* ---- Generators. The same seed gives the same graph at every rank count. ---------------- */
+typedef struct amls_gen_spec {
+    char kind[16];      /* "kron", "uniform", "grid" */
+    int scale;          /* kron/uniform: 2^scale vertices */
+    int edge_factor;    /* kron/uniform: edges = edge_factor * 2^scale */
+    int64_t rows, cols; /* grid */
+    uint64_t seed;
+    bool weighted;      /* integer weights 1..255 */
+    double a, b, c;     /* kron initiator (Graph500: .57, .19, .19) */
+} amls_gen_spec;
+
+/* Fills a spec with defaults (kron, scale 10, edge factor 16, seed 1, Graph500 A/B/C). */
+void amls_gen_spec_default(amls_gen_spec *s);
+/* Parses "kron:scale=18,edge-factor=16,seed=1" (also "gen:" prefix). Local. */
+int amls_gen_spec_parse(const char *text, amls_gen_spec *s);
+/* Generates this rank's share of the graph. Collective. kron/uniform are undirected with
+ * ids 0..2^scale-1 (kron ids are scrambled as in Graph500); grid is undirected, ids row*cols+col. */
+int amls_generate(MPI_Comm comm, const amls_gen_spec *s, amls_raw_graph *out);
+
+/* ---- Writing. ------------------------------------------------------------------------- */
+/* Writes this rank's text so that the file is the concatenation in rank order. The file is
+ * written under a temporary name and renamed when every rank has finished; on failure no file
+ * is left. If `as_dir`, `path` is a directory and each rank writes part-NNNNN. Collective. */
+int amls_write_text(MPI_Comm comm, const char *path, const char *buf, size_t len, bool as_dir);
+/* Writes the raw graph's edges as "src dst[ weight]" lines (one file). Collective. */
+int amls_raw_graph_write(MPI_Comm comm, const char *path, const amls_raw_graph *g);
+
+#ifdef __cplusplus
+}
+#endif
