@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 static _Thread_local char last_msg[AMLS_MSG_LEN];
+static _Thread_local int first_fail_rank = -1;
 
 const char *amls_strerror(int code)
 {
@@ -50,6 +51,12 @@ const char *amls_last_error(void)
 void amls_clear_error(void)
 {
     last_msg[0] = '\0';
+    first_fail_rank = -1;
+}
+
+int amls_error_rank(void)
+{
+    return first_fail_rank;
 }
 
 int amls_error(int code, const char *fmt, ...)
@@ -74,7 +81,9 @@ int amls_agree(MPI_Comm comm, int rc, int *who)
             *who = rank;
         return amls_error(AMLS_ERR_MPI, "MPI_Allreduce failed during error agreement");
     }
+    if (out.code < 0 && first_fail_rank < 0)
+        first_fail_rank = out.rank;
     if (who)
-        *who = out.code < 0 ? out.rank : -1;
+        *who = out.code < 0 ? first_fail_rank : -1;
     return out.code < 0 ? out.code : rc;
 }

@@ -76,6 +76,11 @@ int amls_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 
  * A rank that was fine but learns of a failure elsewhere gets that rank's code. */
 int amls_agree(MPI_Comm comm, int rc, int *who);
 
+/* The rank that reported the first failure seen by amls_agree on this thread since the last
+ * amls_clear_error(), or -1. That rank holds the message; later agreements on the same,
+ * already-propagated code would otherwise name rank 0. Local. */
+int amls_error_rank(void);
+
 #ifdef __cplusplus
 }
 #endif

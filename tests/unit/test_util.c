@@ -1,0 +1,100 @@
+/* ---------------------------------------------------------------------------------------------
+ * tests/unit/test_util.c — sorting, token parsing, status strings, allocation failure hook.
+ * SPDX-License-Identifier: MIT
+ * ------------------------------------------------------------------------------------------- */
+#include "io/textio.h"
+#include "io/util.h"
+
+#include <criterion/criterion.h>
+
+Test(util, radix_sort_matches_insertion_sort)
+{
+    enum { N = 100000 };
+    uint64_t *k = malloc(N * sizeof *k), *v = malloc(N * sizeof *v);
+    for (int i = 0; i < N; i++) {
+        k[i] = amls__rand64(7, 0, (uint64_t)i) >> (i % 3 == 0 ? 40 : 0);
+        v[i] = (uint64_t)i;
+    }
+    uint64_t *k0 = malloc(N * sizeof *k0);
+    memcpy(k0, k, N * sizeof *k);
+    cr_assert_eq(amls__sort_u64(k, v, N), AMLS_OK);
+    for (int i = 1; i < N; i++)
+        cr_assert_leq(k[i - 1], k[i]);
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(k[i], k0[v[i]], "payload follows its key");
+    free(k);
+    free(v);
+    free(k0);
+}
+
+Test(util, sort_unique_signed)
+{
+    int64_t a[] = {5, -3, 5, 0, -3, INT64_MAX, INT64_MIN, 2};
+    size_t m = 0;
+    cr_assert_eq(amls__sort_unique_i64(a, 8, &m), AMLS_OK);
+    int64_t want[] = {INT64_MIN, -3, 0, 2, 5, INT64_MAX};
+    cr_assert_eq(m, 6);
+    for (size_t i = 0; i < m; i++)
+        cr_assert_eq(a[i], want[i]);
+    cr_assert_eq(amls__bsearch_i64(a, 6, 2), 3);
+    cr_assert_eq(amls__bsearch_i64(a, 6, 3), -1);
+}
+
+Test(util, owner_of_offsets)
+{
+    int64_t off[] = {0, 10, 10, 25, 30};
+    cr_assert_eq(amls__owner_of(off, 4, 0), 0);
+    cr_assert_eq(amls__owner_of(off, 4, 9), 0);
+    cr_assert_eq(amls__owner_of(off, 4, 10), 2, "empty rank 1 is skipped");
+    cr_assert_eq(amls__owner_of(off, 4, 29), 3);
+}
+
+Test(util, parse_numbers)
+{
+    const char *p = "  42\t-7 9223372036854775808 x";
+    int64_t x;
+    cr_assert_eq(amls__parse_i64(&p, &x), 1);
+    cr_assert_eq(x, 42);
+    cr_assert_eq(amls__parse_i64(&p, &x), 1);
+    cr_assert_eq(x, -7);
+    cr_assert_eq(amls__parse_i64(&p, &x), -2, "2^63 does not fit");
+    const char *q = "1.5e3 inf 12abc";
+    double d;
+    cr_assert_eq(amls__parse_f64(&q, &d), 1);
+    cr_assert_float_eq(d, 1500.0, 0);
+    cr_assert_eq(amls__parse_f64(&q, &d), 1);
+    cr_assert(d > 1e308);
+    cr_assert_eq(amls__parse_f64(&q, &d), -1);
+    const char *e = "   ";
+    cr_assert_eq(amls__parse_i64(&e, &x), 0);
+}
+
+Test(util, status_strings_and_messages)
+{
+    cr_assert_str_eq(amls_strerror(AMLS_OK), "ok");
+    cr_assert_str_eq(amls_strerror(AMLS_ERR_PARSE), "parse error");
+    cr_assert_str_eq(amls_strerror(12345), "unknown status");
+    cr_assert_eq(amls_error(AMLS_ERR_IO, "file %s", "x"), AMLS_ERR_IO);
+    cr_assert_str_eq(amls_last_error(), "file x");
+    amls_clear_error();
+    cr_assert_str_eq(amls_last_error(), "");
+}
+
+Test(util, allocation_failure_hook)
+{
+    amls__malloc_fail_after(1);
+    void *a = amls__malloc(8, 1);
+    void *b = amls__malloc(8, 1);
+    amls__malloc_fail_after(-1);
+    cr_assert_not_null(a);
+    cr_assert_null(b);
+    free(a);
+    amls__vec v;
+    amls__vec_init(&v, sizeof(int64_t));
+    amls__malloc_fail_after(0);
+    cr_assert_eq(amls__vec_push_i64(&v, 3), AMLS_ERR_NOMEM);
+    amls__malloc_fail_after(-1);
+    cr_assert_eq(amls__vec_push_i64(&v, 3), AMLS_OK);
+    amls__vec_free(&v);
+    cr_assert_null(amls__malloc(SIZE_MAX / 2, 4), "overflowing size is refused");
+}
