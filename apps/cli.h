@@ -39,6 +39,11 @@ int cli_load_graph(cli *c, bool need_in_edges, bool drop_weights, amls_graph **g
 /* rank-0 printf. */
 void cli_print(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+struct amls_vprog;
+struct amls_builtin;
+/* Loads the graph, runs the program, writes, verifies (b == NULL for plugins). Collective. */
+int run_vprog(cli *c, const struct amls_vprog *p, const struct amls_builtin *b);
+
 int cmd_info(cli *c);
 int cmd_partition(cli *c);
 int cmd_generate(cli *c);

@@ -386,3 +386,36 @@ out:
     amls__free(ed);
     return rc;
 }
+
+int amls_graph_gather_ids(const amls_graph *g, int root, amls_vid **ids)
+{
+    int rc = AMLS_OK;
+    amls_vid *ordered = NULL, *all = NULL;
+    int *cnt = NULL, *disp = NULL;
+    *ids = NULL;
+    rc = amls__to_dense_order(g, g->orig, sizeof *g->orig, (void **)&ordered);
+    if (rc < 0)
+        return rc;
+    cnt = amls__malloc((size_t)g->nranks, sizeof *cnt);
+    disp = amls__malloc((size_t)g->nranks, sizeof *disp);
+    if (g->rank == root)
+        all = amls__malloc((size_t)g->n + 1, sizeof *all);
+    if (cnt == NULL || disp == NULL || (g->rank == root && all == NULL) || g->n > INT32_MAX)
+        rc = amls_error(AMLS_ERR_NOMEM, "cannot gather %lld ids", (long long)g->n);
+    rc = amls_agree(g->comm, rc, NULL);
+    if (rc == AMLS_OK) {
+        for (int q = 0; q < g->nranks; q++) {
+            cnt[q] = (int)(g->dir_off[q + 1] - g->dir_off[q]);
+            disp[q] = (int)g->dir_off[q];
+        }
+        MPI_Gatherv(ordered, cnt[g->rank], MPI_INT64_T, all, cnt, disp, MPI_INT64_T, root,
+                    g->comm);
+        *ids = all;
+        all = NULL;
+    }
+    amls__free(ordered);
+    amls__free(all);
+    amls__free(cnt);
+    amls__free(disp);
+    return rc;
+}

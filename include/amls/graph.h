@@ -110,6 +110,9 @@ int amls_graph_write_partition(const amls_graph *g, const char *path);
  * rank passes the same id and gets the same answer). */
 int amls_graph_find(const amls_graph *g, amls_vid orig, int64_t *gid);
 
+/* Gathers the original ids in original-id order onto root (allocated there). Collective. */
+int amls_graph_gather_ids(const amls_graph *g, int root, amls_vid **ids);
+
 /* A whole graph on one rank, for serial references and verification: vertices are numbered
  * 0..n-1 in original-id order (orig[i] increasing). */
 typedef struct amls_csr {

@@ -1,0 +1,371 @@
+/* ---------------------------------------------------------------------------------------------
+ * apps/cmd_algo.c — running vertex programs from the command line (built-ins; plugins share
+ * run_vprog), verification against the serial references, and `validate`.
+ * SPDX-License-Identifier: MIT
+ * ------------------------------------------------------------------------------------------- */
+#include "amls/algorithms.h"
+#include "amls/engine.h"
+#include "cli.h"
+
+#include "io/util.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* Value of a declared parameter: --NAME, --PROG.NAME, --param NAME=V, the Graphalytics
+ * properties key, or NULL (default). */
+static const char *param_value(cli *c, const amls_vprog *p, int i, const char *props,
+                               const char *propkey)
+{
+    const char *name = p->params[i].name;
+    const char *v = cli_get(c, name, NULL);
+    if (v)
+        return v;
+    char dotted[256];
+    snprintf(dotted, sizeof dotted, "%s.%s", p->name, name);
+    if ((v = cli_get(c, dotted, NULL)))
+        return v;
+    size_t nl = strlen(name);
+    for (int k = 0; k + 1 < c->argc; k++)
+        if (strcmp(c->argv[k], "--param") == 0 && strncmp(c->argv[k + 1], name, nl) == 0 &&
+            c->argv[k + 1][nl] == '=') {
+            c->used[k] = c->used[k + 1] = true;
+            return c->argv[k + 1] + nl + 1;
+        }
+    if (propkey && props) {
+        const char *pv = amls_props_get(props, propkey);
+        if (pv) {
+            /* Props values live in a static buffer: keep a copy per parameter. */
+            static _Thread_local char keep[8][256];
+            snprintf(keep[i % 8], sizeof keep[0], "%s", pv);
+            return keep[i % 8];
+        }
+    }
+    return NULL;
+}
+
+/* Unknown --param names are errors. */
+static int check_params_known(cli *c, const amls_vprog *p)
+{
+    for (int k = 0; k + 1 < c->argc; k++) {
+        if (strcmp(c->argv[k], "--param") != 0 || c->used[k])
+            continue;
+        const char *eq = strchr(c->argv[k + 1], '=');
+        return amls_error(AMLS_ERR_PARAM,
+                          "%s: unknown parameter '%.*s' (see 'amls-graph help %s')", p->name,
+                          eq ? (int)(eq - c->argv[k + 1]) : (int)strlen(c->argv[k + 1]),
+                          c->argv[k + 1], p->name);
+    }
+    return AMLS_OK;
+}
+
+static int print_top(cli *c, const amls_run *r, int64_t k)
+{
+    double *f = NULL;
+    int64_t *ids = NULL;
+    int rc = amls_run_gather(r, 0, &f, NULL);
+    if (rc == AMLS_OK)
+        rc = amls_graph_gather_ids(r->g, 0, &ids);
+    if (rc == AMLS_OK && c->rank == 0) {
+        int64_t n = r->g->n;
+        k = AMLS_MIN(k, n);
+        /* Partial selection: k passes over the values (k is small). */
+        for (int64_t t = 0; t < k; t++) {
+            int64_t best = -1;
+            for (int64_t v = 0; v < n; v++)
+                if (!isnan(f[v]) && (best < 0 || f[v] > f[best]))
+                    best = v;
+            if (best < 0)
+                break;
+            char buf[64];
+            amls_format_value(r->p, r->p->result_type == AMLS_TYPE_F64 ? (void *)&f[best]
+                                                                       : (void *)&(int64_t){(int64_t)f[best]},
+                              buf, sizeof buf);
+            printf("top %lld: %lld %s\n", (long long)t + 1, (long long)ids[best], buf);
+            f[best] = NAN;
+        }
+    }
+    amls__free(f);
+    amls__free(ids);
+    return rc;
+}
+
+static int verify(cli *c, const amls_run *r, const amls_builtin *b, const double *pvals)
+{
+    amls_csr csr;
+    double *af = NULL, *ef = NULL;
+    int64_t *ai = NULL, *ei = NULL;
+    double t0 = amls__now();
+    int rc = amls_graph_gather(r->g, 0, &csr);
+    if (rc < 0)
+        return rc;
+    rc = amls_run_gather(r, 0, &af, &ai);
+    if (rc == AMLS_OK && c->rank == 0) {
+        ef = amls__malloc((size_t)csr.n + 1, sizeof *ef);
+        ei = amls__malloc((size_t)csr.n + 1, sizeof *ei);
+        if (ef == NULL || ei == NULL)
+            rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
+        else
+            rc = b->ref(&csr, pvals, ef, ei);
+        if (rc == AMLS_OK) {
+            char msg[512];
+            int64_t bad = amls_compare(b->rule, csr.n, ef, ei, af, ai, csr.orig, msg, sizeof msg);
+            if (bad) {
+                printf("verify: FAIL (%lld of %lld vertices differ from the serial reference)\n",
+                       (long long)bad, (long long)csr.n);
+                rc = amls_error(AMLS_ERR_VERIFY, "%s: verification failed: %lld mismatches; %s",
+                                b->name, (long long)bad, msg);
+            } else {
+                printf("verify: PASS (%lld vertices match the serial reference, %.3f s)\n",
+                       (long long)csr.n, amls__now() - t0);
+            }
+            fflush(stdout);
+        }
+    }
+    amls_csr_free(&csr);
+    amls__free(af);
+    amls__free(ai);
+    amls__free(ef);
+    amls__free(ei);
+    return amls_agree(c->comm, rc, NULL);
+}
+
+/* Loads the graph, runs p, writes/verifies. `b` is NULL for plugins. */
+int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
+{
+    int rc = AMLS_OK;
+    amls_graph *g = NULL;
+    amls_run *r = NULL;
+    amls_raw_graph props = {0};
+    const char *vals[16] = {0};
+    double pvals[16] = {0};
+    int64_t maxs = 0, top = 0;
+    const char *outp = cli_get(c, "output", "o");
+    const char *stats = cli_get(c, "stats", NULL);
+    bool do_verify = cli_flag(c, "verify"), quiet = cli_flag(c, "quiet");
+    bool as_dir = cli_flag(c, "dir") || (outp && outp[0] && outp[strlen(outp) - 1] == '/');
+    bool no_comb = cli_flag(c, "no-combiner");
+    rc = cli_get_i64(c, "max-supersteps", NULL, 0, &maxs);
+    if (rc == AMLS_OK)
+        rc = cli_get_i64(c, "top", NULL, 0, &top);
+    if (rc == AMLS_OK && p->nparams > 16)
+        rc = amls_error(AMLS_ERR_VPROG, "%s declares more than 16 parameters", p->name);
+    rc = amls_agree(c->comm, rc, NULL);
+    if (rc < 0)
+        return rc;
+    bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0;
+    bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;
+    AMLS_TRY(cli_load_graph(c, need_in, drop_w, &g, &props));
+    for (int i = 0; i < p->nparams; i++) {
+        vals[i] = param_value(c, p, i, props.props, b && i < 4 ? b->props_keys[i] : NULL);
+        const char *v = vals[i] ? vals[i] : p->params[i].def;
+        pvals[i] = v ? strtod(v, NULL) : 0;
+    }
+    rc = check_params_known(c, p);
+    if (rc == AMLS_OK)
+        rc = cli_check_unused(c);
+    AMLS_TRY(amls_agree(c->comm, rc, NULL));
+    amls_run_opts ro = {.max_supersteps = maxs,
+                        .quiet = quiet,
+                        .no_combiner = no_comb,
+                        .stats_path = stats,
+                        .param_values = vals};
+    AMLS_TRY(amls_run_program(g, p, &ro, &r));
+    {
+        int64_t peak = amls__peak_rss(), gpeak = 0;
+        MPI_Reduce(&peak, &gpeak, 1, MPI_INT64_T, MPI_MAX, 0, c->comm);
+        if (!quiet)
+            cli_print(c,
+                      "algorithm: %s\nsupersteps: %lld\nseconds: %.4f\nseconds_per_superstep: "
+                      "%.5f\nmessages: %lld\nbytes: %lld\ncombiner: %s\npeak_rss_bytes_max: "
+                      "%lld\n",
+                      p->name, (long long)r->supersteps, r->seconds,
+                      r->seconds / (double)AMLS_MAX(r->supersteps, (int64_t)1),
+                      (long long)r->messages, (long long)r->bytes,
+                      p->combiner.op != AMLS_OP_NONE && !no_comb ? "yes" : "no",
+                      (long long)gpeak);
+    }
+    if (outp)
+        AMLS_TRY(amls_run_write(r, outp, as_dir));
+    if (top > 0)
+        AMLS_TRY(print_top(c, r, top));
+    if (do_verify) {
+        if (b == NULL)
+            rc = amls_agree(c->comm,
+                            amls_error(AMLS_ERR_UNSUPPORTED,
+                                       "--verify needs a built-in algorithm's serial reference"),
+                            NULL);
+        else
+            rc = verify(c, r, b, pvals);
+    }
+cleanup:
+    amls_run_free(&r);
+    amls_graph_free(&g);
+    amls_raw_graph_free(&props);
+    return rc;
+}
+
+int cmd_algorithm(cli *c)
+{
+    const amls_builtin *b = amls_builtin_find(c->cmd);
+    if (b == NULL)
+        return amls_error(AMLS_ERR_NOT_FOUND, "no built-in algorithm '%s'", c->cmd);
+    return run_vprog(c, b->get(), b);
+}
+
+/* ---- validate --------------------------------------------------------------------------------- */
+
+typedef struct kv {
+    int64_t id;
+    int64_t i;
+    double f;
+} kv;
+
+static int cmp_kv(const void *a, const void *b)
+{
+    const kv *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static int read_results(const char *path, kv **out, int64_t *n)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return amls_error(AMLS_ERR_IO, "%s: cannot open", path);
+    amls__vec v;
+    amls__vec_init(&v, sizeof(kv));
+    char line[512], val[128];
+    int64_t ln = 0;
+    int rc = AMLS_OK;
+    while (fgets(line, sizeof line, f)) {
+        ln++;
+        long long id;
+        if (line[0] == '\n' || line[0] == '#')
+            continue;
+        if (sscanf(line, "%lld %127s", &id, val) != 2) {
+            rc = amls_error(AMLS_ERR_PARSE, "%s:%lld: expected 'id value'", path, (long long)ln);
+            break;
+        }
+        kv e = {.id = id};
+        if (!strncasecmp(val, "inf", 3))
+            e.f = INFINITY, e.i = INT64_MAX;
+        else {
+            e.f = strtod(val, NULL);
+            e.i = strtoll(val, NULL, 10);
+        }
+        if ((rc = amls__vec_push(&v, &e)) < 0)
+            break;
+    }
+    fclose(f);
+    if (rc < 0) {
+        amls__vec_free(&v);
+        return rc;
+    }
+    *n = (int64_t)v.len;
+    *out = amls__vec_steal(&v);
+    qsort(*out, (size_t)*n, sizeof(kv), cmp_kv);
+    return AMLS_OK;
+}
+
+int cmd_validate(cli *c)
+{
+    const char *exp = cli_get(c, "expected", NULL), *act = cli_get(c, "actual", NULL);
+    const char *rule_s = cli_get(c, "rule", NULL), *algo = cli_get(c, "algorithm", NULL);
+    int rc = cli_check_unused(c);
+    amls_rule rule = 0;
+    if (rule_s)
+        rule = !strcmp(rule_s, "exact")   ? AMLS_RULE_EXACT
+               : !strcmp(rule_s, "equiv") ? AMLS_RULE_EQUIV
+               : !strcmp(rule_s, "epsilon") ? AMLS_RULE_EPSILON
+                                            : 0;
+    else if (algo && amls_builtin_find(algo))
+        rule = amls_builtin_find(algo)->rule;
+    if (rc == AMLS_OK && (exp == NULL || act == NULL || rule == 0))
+        rc = amls_error(AMLS_ERR_PARAM,
+                        "validate: need --expected FILE --actual FILE and --rule "
+                        "exact|equiv|epsilon (or --algorithm NAME)");
+    if (rc == AMLS_OK && c->rank == 0) {
+        kv *e = NULL, *a = NULL;
+        int64_t ne = 0, na = 0;
+        rc = read_results(exp, &e, &ne);
+        if (rc == AMLS_OK)
+            rc = read_results(act, &a, &na);
+        if (rc == AMLS_OK && ne != na)
+            rc = amls_error(AMLS_ERR_VERIFY, "validate: %lld vertices expected, %lld found",
+                            (long long)ne, (long long)na);
+        for (int64_t k = 0; rc == AMLS_OK && k < ne; k++)
+            if (e[k].id != a[k].id)
+                rc = amls_error(AMLS_ERR_VERIFY, "validate: vertex %lld missing from %s",
+                                (long long)e[k].id, act);
+        if (rc == AMLS_OK) {
+            double *ef = amls__malloc((size_t)ne + 1, sizeof *ef), *af = amls__malloc((size_t)ne + 1, sizeof *af);
+            int64_t *ei = amls__malloc((size_t)ne + 1, sizeof *ei), *ai = amls__malloc((size_t)ne + 1, sizeof *ai);
+            int64_t *ids = amls__malloc((size_t)ne + 1, sizeof *ids);
+            for (int64_t k = 0; k < ne; k++) {
+                ef[k] = e[k].f, ei[k] = e[k].i, af[k] = a[k].f, ai[k] = a[k].i, ids[k] = e[k].id;
+            }
+            char msg[512];
+            int64_t bad = amls_compare(rule, ne, ef, ei, af, ai, ids, msg, sizeof msg);
+            if (bad)
+                rc = amls_error(AMLS_ERR_VERIFY, "validate: FAIL: %lld mismatches; first: %s",
+                                (long long)bad, msg);
+            else
+                printf("validate: PASS (%lld vertices)\n", (long long)ne);
+            amls__free(ef);
+            amls__free(af);
+            amls__free(ei);
+            amls__free(ai);
+            amls__free(ids);
+        }
+        amls__free(e);
+        amls__free(a);
+    }
+    return amls_agree(c->comm, rc, NULL);
+}
+
+/* ---- help --------------------------------------------------------------------------------- */
+
+void print_vprog_help(const amls_vprog *p);
+void print_vprog_help(const amls_vprog *p)
+{
+    printf("%s: %s\n\nparameters:\n", p->name, p->description ? p->description : "");
+    if (p->nparams == 0)
+        printf("  (none)\n");
+    for (int i = 0; i < p->nparams; i++) {
+        const amls_param *d = &p->params[i];
+        static const char *tn[] = {"", "int", "float", "string", "bool", "vertex"};
+        printf("  --%-14s %-7s %s (default: %s)\n", d->name, tn[d->type], d->help ? d->help : "",
+               d->def ? d->def : "required");
+    }
+}
+
+int cmd_help(cli *c)
+{
+    const char *what = cli_positional(c);
+    if (c->rank != 0)
+        return AMLS_OK;
+    const amls_builtin *b = what ? amls_builtin_find(what) : NULL;
+    if (b) {
+        printf("usage: mpirun -np N amls-graph %s --input GRAPH [options]\n\n", what);
+        print_vprog_help(b->get());
+    } else {
+        printf("usage: mpirun -np N amls-graph COMMAND [options]\n\n"
+               "commands: pagerank wcc bfs sssp cdlp lcc run info partition generate validate\n");
+    }
+    printf("\ngraph options:\n"
+           "  --input, -i FILE      edge list (.txt[.gz]), LDBC (NAME.e), .mtx, .graph (METIS),\n"
+           "                        .gr (DIMACS) or a generator spec gen:kron:scale=S,...\n"
+           "  --format F            edgelist|ldbc|mtx|metis|dimacs (default: from the name)\n"
+           "  --directed | --undirected   override the file's convention\n"
+           "  --partition P         metis (default) | hash | range | FILE\n"
+           "  --parts K             number of parts (default: number of ranks)\n"
+           "run options:\n"
+           "  --output, -o PATH     write 'id value' lines (a directory with --dir or a trailing /)\n"
+           "  --verify              check against the serial reference (Graphalytics rules)\n"
+           "  --max-supersteps N    stop after N supersteps\n"
+           "  --stats FILE          per-superstep statistics as JSON\n"
+           "  --no-combiner         deliver every message uncombined\n"
+           "  --top K               print the K vertices with the largest values\n"
+           "  --quiet               no progress lines\n");
+    return AMLS_OK;
+}

@@ -1,0 +1,58 @@
+/* ---------------------------------------------------------------------------------------------
+ * engine/runtime.h — the engine's per-run context (what amls_ctx really is).
+ * SPDX-License-Identifier: MIT
+ * ------------------------------------------------------------------------------------------- */
+#pragma once
+
+#include "amls/engine.h"
+
+#include "io/util.h"
+
+typedef union amls__aggval {
+    int64_t i;
+    double f;
+} amls__aggval;
+
+typedef union amls__parval {
+    int64_t i;
+    double f;
+    const char *s;
+} amls__parval;
+
+/* Combiner kind of a descriptor's combiner (0: none), and one combining step. */
+int amls__combine_kind(const amls_combiner *c);
+void amls__combine(const amls_ctx *cx, void *acc, const void *msg);
+
+struct amls_ctx {
+    const amls_api *api; /* must stay first: vprog.h reads it */
+    amls_graph *g;
+    const amls_vprog *p;
+    int64_t step;
+    int kind;            /* combiner kind (K_NONE: no combining) */
+    size_t msz, rsz;     /* message bytes; record bytes (4 + msz) */
+    char *state;
+    uint8_t *halted;
+    /* Outgoing combined slots (n_local + n_ghost) and incoming (n_local, swapped each step). */
+    char *nval, *ival;
+    uint8_t *nhas, *ihas;
+    /* Records: to local targets, and per peer. */
+    amls__vec lrec;
+    amls__vec *raw;
+    int32_t *ghost_owner;
+    /* Inbox without a combiner: CSR of messages per owned vertex. */
+    int64_t *ioff;
+    char *idata;
+    int64_t sent;
+    /* Published values: current (n_local + n_ghost) and being written (n_local). */
+    size_t psz;
+    char *pub, *pub_next;
+    uint8_t *pub_has, *pub_next_has;
+    amls__vec vpub, vpub_next;
+    int64_t *vpub_off, *vpub_len, *vpub_next_off, *vpub_next_len;
+    int published;
+    /* Aggregators. */
+    amls__aggval *agg_cur, *agg_part;
+    bool halt_req;
+    amls__parval *par;
+    void *user;
+};

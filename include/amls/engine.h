@@ -1,0 +1,70 @@
+/* ---------------------------------------------------------------------------------------------
+ * include/amls/engine.h — running vertex programs on a distributed graph.
+ * SPDX-License-Identifier: MIT
+ * ------------------------------------------------------------------------------------------- */
+#pragma once
+
+#include "amls/graph.h"
+#include "amls/vprog.h"
+
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct amls_run_opts {
+    int64_t max_supersteps;    /* 0: the program's default (or none) */
+    bool quiet;                /* no per-superstep progress lines on rank 0 */
+    bool no_combiner;          /* deliver every message even if the program has a combiner */
+    const char *stats_path;    /* JSON statistics file, or NULL */
+    const char *const *param_values; /* one string per declared parameter; NULL = default */
+    FILE *progress;            /* where progress goes (rank 0); NULL = stdout */
+} amls_run_opts;
+
+typedef struct amls_superstep_stats {
+    int64_t computed;  /* vertices that ran compute() */
+    int64_t active;    /* vertices not halted afterwards */
+    int64_t messages;  /* messages sent (before combining) */
+    int64_t bytes;     /* bytes that left their rank */
+    double seconds;
+} amls_superstep_stats;
+
+/* A finished run: per-vertex states stay with their owners. */
+typedef struct amls_run {
+    amls_graph *g;             /* borrowed */
+    const amls_vprog *p;       /* borrowed */
+    char *state;               /* n_local * state_size */
+    int64_t supersteps;
+    double seconds, compute_seconds, comm_seconds;
+    int64_t messages, bytes;
+    amls_superstep_stats *steps;
+    int64_t nsteps;
+} amls_run;
+
+/* Checks a descriptor: ABI versions, sizes, required callbacks. Writes a reason into err.
+ * Local; returns AMLS_ERR_ABI or AMLS_ERR_VPROG on refusal. */
+int amls_vprog_check(const amls_vprog *p, char *err, size_t errlen);
+
+/* The engine's function table handed to plugin entry points. */
+const amls_api *amls_engine_api(void);
+
+/* Runs p on g. Collective; every rank returns the same status. *out is NULL on error. */
+int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, amls_run **out);
+void amls_run_free(amls_run **r);
+
+/* Writes "original-id value" lines, sorted by original id, to one file or (as_dir) one file
+ * per rank in a directory. Collective. */
+int amls_run_write(const amls_run *r, const char *path, bool as_dir);
+
+/* Gathers the result values in original-id order onto root as doubles (I64 results are
+ * converted exactly up to 2^53; INT64_MAX stays recognisable as a huge value) and/or int64.
+ * Collective. The arrays are allocated on root only. */
+int amls_run_gather(const amls_run *r, int root, double **f64, int64_t **i64);
+
+/* Formats a state's output value (the program's format or its result_type). Local. */
+int amls_format_value(const amls_vprog *p, const void *state, char *buf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,15 @@
+#!/bin/bash
+# check_ldbc.sh BIN NP DATA_DIR CASE ALGO SUFFIX PARTITION
+# Runs ALGO on the LDBC case (parameters from its .properties), writes the output, validates it
+# against the official expected output with the Graphalytics rule, and --verify's it too.
+set -u
+bin=$1 np=$2 dir=$3 case=$4 algo=$5 suffix=$6 part=$7
+if [ ! -e "$dir/$case.e" ]; then echo "SKIPPED: $dir/$case.e not found (set AMLS_DATA_DIR)"; exit 77; fi
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+if ! mpirun -np "$np" "$bin" "$algo" --input "$dir/$case.e" --partition "$part" --quiet --verify \
+        --output "$out/result" > "$out/log" 2>&1; then
+    echo "FAIL: run"; cat "$out/log"; exit 1
+fi
+grep -q "verify: PASS" "$out/log" || { echo "FAIL: --verify"; cat "$out/log"; exit 1; }
+mpirun -np 1 "$bin" validate --expected "$dir/$case-$suffix" --actual "$out/result" --algorithm "$algo"
