@@ -174,8 +174,7 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     {
         int64_t peak = amls__peak_rss(), gpeak = 0;
         MPI_Reduce(&peak, &gpeak, 1, MPI_INT64_T, MPI_MAX, 0, c->comm);
-        if (!quiet)
-            cli_print(c,
+        cli_print(c,
                       "algorithm: %s\nsupersteps: %lld\nseconds: %.4f\nseconds_per_superstep: "
                       "%.5f\nmessages: %lld\nbytes: %lld\ncombiner: %s\npeak_rss_bytes_max: "
                       "%lld\n",
