@@ -3,6 +3,15 @@
 set(AMLS_MPI_ENV
   "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1;OMPI_MCA_btl_vader_single_copy_mechanism=none;OMPI_MCA_mpi_yield_when_idle=1;OPENBLAS_NUM_THREADS=1;HWLOC_COMPONENTS=-x86")
 
+if(AMLS_SANITIZE)
+  # Open MPI's own leaks are suppressed; ours are reported. The slow unwinder is needed for
+  # the suppressions to match frames in dlopened MCA components.
+  list(APPEND AMLS_MPI_ENV
+    "ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=40:abort_on_error=0"
+    "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan-mpi.supp:print_suppressions=0"
+    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+endif()
+
 function(amls_add_mpi_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "COMMAND;NP;LABELS" ${ARGN})
   if(NOT T_TIMEOUT)
