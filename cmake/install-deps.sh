@@ -2,7 +2,7 @@
 # cmake/install-deps.sh — install the Debian packages amls-graph needs, if any is missing.
 # Called by `make run` / `make test`; safe to run again (does nothing when all are present).
 set -e
-PKGS="cmake ninja-build gcc make pkg-config zlib1g-dev openmpi-bin libopenmpi-dev libmetis-dev \
+PKGS="cmake ninja-build gcc make pkg-config python3 zlib1g-dev openmpi-bin libopenmpi-dev libmetis-dev \
 libopenblas-dev liblapacke-dev libhdf5-openmpi-dev libcriterion-dev"
 missing=""
 for p in $PKGS; do
