@@ -776,7 +776,7 @@ int amls_format_value(const amls_vprog *p, const void *state, char *buf, size_t 
         memcpy(&x, state, sizeof x);
         if (isinf(x))
             return snprintf(buf, cap, "%s", x > 0 ? "infinity" : "-infinity");
-        return snprintf(buf, cap, "%.15e", x);
+        return snprintf(buf, cap, "%.14e", x); /* 15 significant digits */
     }
     int64_t i;
     memcpy(&i, state, sizeof i);
