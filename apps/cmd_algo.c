@@ -5,6 +5,7 @@
  * ------------------------------------------------------------------------------------------- */
 #include "amls/algorithms.h"
 #include "amls/engine.h"
+#include "amls/linalg.h"
 #include "cli.h"
 
 #include "io/util.h"
@@ -130,6 +131,65 @@ static int verify(cli *c, const amls_run *r, const amls_builtin *b, const double
     return amls_agree(c->comm, rc, NULL);
 }
 
+/* Runs a built-in through the linear-algebra path; fills a run whose state array has the same
+ * layout as the vertex program's (first field = result). Collective. */
+static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const double *pvals,
+                      const char *variant, amls_run **out)
+{
+    int rc = AMLS_OK;
+    amls_run *r = amls__calloc(1, sizeof *r);
+    double t0 = amls__now(), spi = 0;
+    int64_t iters = 0;
+    *out = NULL;
+    if (r) {
+        r->g = g;
+        r->p = p;
+        r->state = amls__calloc((size_t)g->n_local + 1, p->state_size);
+    }
+    if (r == NULL || r->state == NULL)
+        rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
+    if (rc == AMLS_OK && variant && strcmp(p->name, "wcc") != 0)
+        rc = amls_error(AMLS_ERR_PARAM, "--variant applies to wcc only");
+    if (rc == AMLS_OK && variant && strcmp(variant, "dense") && strcmp(variant, "frontier"))
+        rc = amls_error(AMLS_ERR_PARAM, "--variant %s: expected dense or frontier", variant);
+    rc = amls_agree(c->comm, rc, NULL);
+    if (rc == AMLS_OK) {
+        if (!strcmp(p->name, "pagerank"))
+            rc = amls_la_pagerank(g, pvals[0], (int64_t)pvals[1], (double *)r->state, &iters, &spi);
+        else if (!strcmp(p->name, "wcc"))
+            rc = amls_la_wcc(g, variant && !strcmp(variant, "dense") ? 0 : 1, (int64_t *)r->state,
+                             &iters);
+        else if (!strcmp(p->name, "bfs")) {
+            int64_t gid = -1;
+            rc = amls_graph_find(g, (amls_vid)pvals[0], &gid);
+            if (rc == AMLS_OK && gid < 0)
+                rc = amls_agree(c->comm,
+                                amls_error(AMLS_ERR_NOT_FOUND, "bfs: --source %lld: no such vertex",
+                                           (long long)pvals[0]),
+                                NULL);
+            if (rc == AMLS_OK)
+                rc = amls_la_bfs(g, (amls_vid)pvals[0], (int64_t *)r->state, &iters);
+        } else
+            rc = amls_agree(c->comm,
+                            amls_error(AMLS_ERR_UNSUPPORTED,
+                                       "--engine linalg supports pagerank, wcc and bfs, not %s",
+                                       p->name),
+                            NULL);
+    }
+    if (rc == AMLS_OK) {
+        r->seconds = amls__now() - t0;
+        r->supersteps = iters;
+        cli_print(c, "algorithm: %s\nengine: linalg\niterations: %lld\nseconds: %.4f\n", p->name,
+                  (long long)iters, r->seconds);
+        if (spi > 0)
+            cli_print(c, "seconds_per_iteration: %.5f\n", spi);
+        *out = r;
+    } else {
+        amls_run_free(&r);
+    }
+    return rc;
+}
+
 /* Loads the graph, runs p, writes/verifies. `b` is NULL for plugins. */
 int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
 {
@@ -145,7 +205,13 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     bool do_verify = cli_flag(c, "verify"), quiet = cli_flag(c, "quiet");
     bool as_dir = cli_flag(c, "dir") || (outp && outp[0] && outp[strlen(outp) - 1] == '/');
     bool no_comb = cli_flag(c, "no-combiner");
+    const char *engine = cli_get(c, "engine", NULL), *variant = cli_get(c, "variant", NULL);
+    bool linalg = engine && !strcmp(engine, "linalg");
     rc = cli_get_i64(c, "max-supersteps", NULL, 0, &maxs);
+    if (rc == AMLS_OK && engine && !linalg && strcmp(engine, "vertex"))
+        rc = amls_error(AMLS_ERR_PARAM, "--engine %s: expected vertex or linalg", engine);
+    if (rc == AMLS_OK && linalg && b == NULL)
+        rc = amls_error(AMLS_ERR_PARAM, "--engine linalg runs built-in algorithms only");
     if (rc == AMLS_OK)
         rc = cli_get_i64(c, "top", NULL, 0, &top);
     if (rc == AMLS_OK && p->nparams > 16)
@@ -153,7 +219,7 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     rc = amls_agree(c->comm, rc, NULL);
     if (rc < 0)
         return rc;
-    bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0;
+    bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || linalg;
     bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;
     AMLS_TRY(cli_load_graph(c, need_in, drop_w, &g, &props));
     for (int i = 0; i < p->nparams; i++) {
@@ -170,8 +236,10 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
                         .no_combiner = no_comb,
                         .stats_path = stats,
                         .param_values = vals};
-    AMLS_TRY(amls_run_program(g, p, &ro, &r));
-    {
+    if (linalg) {
+        AMLS_TRY(run_linalg(c, g, p, pvals, variant, &r));
+    } else {
+        AMLS_TRY(amls_run_program(g, p, &ro, &r));
         int64_t peak = amls__peak_rss(), gpeak = 0;
         MPI_Reduce(&peak, &gpeak, 1, MPI_INT64_T, MPI_MAX, 0, c->comm);
         cli_print(c,

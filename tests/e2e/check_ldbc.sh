@@ -4,10 +4,11 @@
 # against the official expected output with the Graphalytics rule, and --verify's it too.
 set -u
 bin=$1 np=$2 dir=$3 case=$4 algo=$5 suffix=$6 part=$7
+shift 7
 if [ ! -e "$dir/$case.e" ]; then echo "SKIPPED: $dir/$case.e not found (set AMLS_DATA_DIR)"; exit 77; fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-if ! mpirun -np "$np" "$bin" "$algo" --input "$dir/$case.e" --partition "$part" --quiet --verify \
+if ! mpirun -np "$np" "$bin" "$algo" --input "$dir/$case.e" --partition "$part" --quiet --verify "$@" \
         --output "$out/result" > "$out/log" 2>&1; then
     echo "FAIL: run"; cat "$out/log"; exit 1
 fi
