@@ -133,15 +133,16 @@ void cli_print(cli *c, const char *fmt, ...)
     fflush(stdout);
 }
 
-int cli_load_graph(cli *c, bool need_in_edges, bool drop_weights, amls_graph **g,
-                   amls_raw_graph *keep)
+int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights,
+                   amls_graph **g, amls_raw_graph *keep)
 {
     int rc = AMLS_OK;
     amls_raw_graph raw = {0};
     amls_read_opts ro = {0};
     amls_build_opts bo = {0};
     *g = NULL;
-    const char *input = cli_get(c, "input", "i");
+    if (input == NULL)
+        input = cli_get(c, "input", "i");
     const char *fmt = cli_get(c, "format", NULL);
     const char *part = cli_get(c, "partition", NULL);
     int64_t nparts = 0;

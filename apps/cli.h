@@ -31,10 +31,11 @@ int cli_check_unused(cli *c);
 /* True if the named option takes no value. */
 bool cli_is_flag(const char *name);
 
-/* Loads --input into a distributed graph with --format, --directed/--undirected, --partition
- * and --parts. Prints load time on rank 0 unless --quiet. Collective. */
-int cli_load_graph(cli *c, bool need_in_edges, bool drop_weights, amls_graph **g,
-                   amls_raw_graph *keep_raw_props);
+/* Loads a graph (`input`, or --input when NULL) into a distributed graph with --format,
+ * --directed/--undirected, --partition and --parts. Prints load time on rank 0 unless --quiet.
+ * Collective. */
+int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights,
+                   amls_graph **g, amls_raw_graph *keep_raw_props);
 
 /* rank-0 printf. */
 void cli_print(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -51,3 +52,7 @@ int cmd_validate(cli *c);
 int cmd_algorithm(cli *c);
 int cmd_run(cli *c);
 int cmd_help(cli *c);
+int cmd_cg(cli *c);
+int cmd_linreg(cli *c);
+int cmd_logreg(cli *c);
+int cmd_als(cli *c);

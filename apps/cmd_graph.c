@@ -12,7 +12,7 @@ int cmd_info(cli *c)
 {
     amls_graph *g = NULL;
     amls_graph_stats st;
-    int rc = cli_load_graph(c, false, false, &g, NULL);
+    int rc = cli_load_graph(c, NULL, false, false, &g, NULL);
     if (rc == AMLS_OK)
         rc = amls_agree(c->comm, cli_check_unused(c), NULL);
     if (rc == AMLS_OK)
@@ -45,7 +45,7 @@ int cmd_partition(cli *c)
     int rc = outp ? AMLS_OK : amls_error(AMLS_ERR_PARAM, "partition: --output FILE is required");
     rc = amls_agree(c->comm, rc, NULL);
     if (rc == AMLS_OK)
-        rc = cli_load_graph(c, false, true, &g, NULL);
+        rc = cli_load_graph(c, NULL, false, true, &g, NULL);
     if (rc == AMLS_OK)
         rc = amls_agree(c->comm, cli_check_unused(c), NULL);
     if (rc == AMLS_OK)

@@ -25,6 +25,7 @@ static const command commands[] = {
     {"cdlp", cmd_algorithm, "community detection by label propagation"},
     {"lcc", cmd_algorithm, "local clustering coefficient"},
     {"run", cmd_run, "run a vertex program plugin: run PROG.so --input G"},
+    {"cg", cmd_cg, "conjugate gradient for a symmetric positive definite system A x = b"},
     {"info", cmd_info, "load a graph and print its statistics and partition quality"},
     {"partition", cmd_partition, "compute a partition and write it: --parts K --output FILE"},
     {"generate", cmd_generate, "generate a graph: generate kron|uniform|grid --output FILE"},

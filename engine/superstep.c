@@ -300,7 +300,8 @@ static int exchange_messages(amls_ctx *cx, int64_t *bytes_out)
         }
         memcpy(s, &nset, 8);
         memcpy(s + 8, &nraw, 8);
-        memcpy(vals + nset * cx->msz, cx->raw[q].data, cx->raw[q].len);
+        if (cx->raw[q].len > 0)
+            memcpy(vals + nset * cx->msz, cx->raw[q].data, cx->raw[q].len);
         cx->raw[q].len = 0;
     }
     out_bytes = soff[R] - scnt[me];
@@ -553,12 +554,16 @@ static int reduce_aggregators(amls_ctx *cx)
     for (int i = 0; i < p->naggregators; i++) {
         const amls_aggregator *a = &p->aggregators[i];
         MPI_Op op = a->op == AMLS_OP_SUM ? MPI_SUM : a->op == AMLS_OP_MIN ? MPI_MIN : MPI_MAX;
-        amls__aggval red;
-        int mrc = MPI_Allreduce(&cx->agg_part[i], &red, 1,
-                                a->type == AMLS_TYPE_F64 ? MPI_DOUBLE : MPI_INT64_T, op,
-                                cx->g->comm);
-        if (mrc != MPI_SUCCESS)
+        amls__aggval red = cx->agg_part[i];
+        if (a->type == AMLS_TYPE_F64) {
+            /* Identical on every rank, so master steps decide alike everywhere. */
+            int arc = amls__allreduce_same(cx->g->comm, &red.f, 1, op);
+            if (arc < 0)
+                return arc;
+        } else if (MPI_Allreduce(&cx->agg_part[i], &red, 1, MPI_INT64_T, op, cx->g->comm) !=
+                   MPI_SUCCESS) {
             return amls_error(AMLS_ERR_MPI, "MPI_Allreduce of aggregator %s failed", a->name);
+        }
         if (a->persistent) {
             amls__aggval acc = cx->agg_cur[i];
             if (a->type == AMLS_TYPE_F64)

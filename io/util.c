@@ -361,3 +361,23 @@ int64_t amls__peak_rss(void)
         return 0;
     return (int64_t)ru.ru_maxrss * 1024;
 }
+
+int amls__allreduce_same(MPI_Comm comm, double *buf, int count, MPI_Op op)
+{
+    int rank = 0, rc = AMLS_OK;
+    double *tmp = NULL;
+    MPI_Comm_rank(comm, &rank);
+    if (rank == 0)
+        tmp = amls__malloc((size_t)count + 1, sizeof *tmp);
+    int ok = rank != 0 || tmp != NULL;
+    MPI_Bcast(&ok, 1, MPI_INT, 0, comm);
+    if (!ok)
+        return amls_error(AMLS_ERR_NOMEM, "out of memory in a reduction");
+    AMLS_MPI_TRY(MPI_Reduce(buf, tmp, count, MPI_DOUBLE, op, 0, comm));
+    if (rank == 0)
+        memcpy(buf, tmp, (size_t)count * sizeof *buf);
+    AMLS_MPI_TRY(MPI_Bcast(buf, count, MPI_DOUBLE, 0, comm));
+cleanup:
+    amls__free(tmp);
+    return rc;
+}

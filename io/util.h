@@ -165,6 +165,11 @@ int amls__alltoallv_bytes(MPI_Comm comm, const void *sendbuf, const int64_t *sen
 int amls__alltoallv_into(MPI_Comm comm, const void *sendbuf, const int64_t *sendcounts,
                          void *recvbuf, const int64_t *recvcounts);
 
+/* Sum (or op) of count doubles over all ranks with a result that is bitwise identical on
+ * every rank (reduce to rank 0, then broadcast), so that decisions taken on it (stopping
+ * tests) cannot differ between ranks. In place. Collective. */
+int amls__allreduce_same(MPI_Comm comm, double *buf, int count, MPI_Op op);
+
 /* Wall-clock seconds. */
 double amls__now(void);
 /* Peak resident set size of this process in bytes (0 if unknown). */

@@ -135,9 +135,10 @@ int amls_dot(const amls_graph *g, const double *x, const double *y, double *out)
         for (int64_t i = 0; i < g->n_local; i++)
             loc += x[i] * y[i];
     }
-    int mrc = MPI_Allreduce(&loc, &glob, 1, MPI_DOUBLE, MPI_SUM, g->comm);
+    glob = loc;
+    int rc = amls__allreduce_same(g->comm, &glob, 1, MPI_SUM);
     *out = glob;
-    return mrc == MPI_SUCCESS ? AMLS_OK : amls_error(AMLS_ERR_MPI, "MPI_Allreduce failed");
+    return rc;
 }
 
 int amls_norm2(const amls_graph *g, const double *x, double *out)
