@@ -195,3 +195,194 @@ out:
     amls_graph_free(&g);
     return rc;
 }
+
+/* Writes coefficients (intercept first), one per line, from rank 0 (they are replicated). */
+static int write_coef(cli *c, const char *path, const double *coef, int64_t m)
+{
+    amls__vec txt;
+    amls__vec_init(&txt, 1);
+    int rc = AMLS_OK;
+    if (c->rank == 0)
+        for (int64_t k = 0; k < m && rc == AMLS_OK; k++) {
+            char line[64];
+            int n = snprintf(line, sizeof line, "%.17g\n", coef[k]);
+            for (int i = 0; i < n && rc == AMLS_OK; i++)
+                rc = amls__vec_push(&txt, &line[i]);
+        }
+    rc = amls_agree(c->comm, rc, NULL);
+    if (rc == AMLS_OK)
+        rc = amls_write_text(c->comm, path, txt.data, txt.len, false);
+    amls__vec_free(&txt);
+    return rc;
+}
+
+typedef struct reg_args {
+    const char *train, *test, *outp;
+    double lambda, tol;
+    int64_t maxit;
+    bool strict;
+} reg_args;
+
+static int reg_parse(cli *c, reg_args *a, double def_lambda, double def_tol, int64_t def_it,
+                     bool need_test)
+{
+    a->train = cli_get(c, "train", NULL);
+    a->test = cli_get(c, "test", NULL);
+    a->outp = cli_get(c, "output", "o");
+    a->strict = cli_flag(c, "strict");
+    int rc = cli_get_f64(c, "lambda", NULL, def_lambda, &a->lambda);
+    if (rc == AMLS_OK)
+        rc = cli_get_f64(c, "tol", NULL, def_tol, &a->tol);
+    if (rc == AMLS_OK)
+        rc = cli_get_i64(c, "max-iterations", NULL, def_it, &a->maxit);
+    if (rc == AMLS_OK && a->train == NULL)
+        rc = amls_error(AMLS_ERR_PARAM, "%s: --train FILE is required", c->cmd);
+    if (rc == AMLS_OK && need_test && a->test == NULL)
+        rc = amls_error(AMLS_ERR_PARAM, "%s: --test FILE is required", c->cmd);
+    if (rc == AMLS_OK && !(a->lambda >= 0))
+        rc = amls_error(AMLS_ERR_PARAM, "%s: --lambda must be >= 0", c->cmd);
+    if (rc == AMLS_OK)
+        rc = cli_check_unused(c);
+    return amls_agree(c->comm, rc, NULL);
+}
+
+static int not_converged(cli *c, const reg_args *a, const amls_solve_info *info)
+{
+    if (info->converged || !a->strict)
+        return AMLS_OK;
+    return amls_agree(c->comm,
+                      c->rank == 0 ? amls_error(AMLS_ERR_DIVERGED,
+                                                "%s: no convergence in %lld iterations (--strict)",
+                                                c->cmd, (long long)info->iterations)
+                                   : AMLS_ERR_DIVERGED,
+                      NULL);
+}
+
+int cmd_linreg(cli *c)
+{
+    reg_args a;
+    amls_rows X = {0};
+    double *coef = NULL;
+    amls_solve_info info;
+    int rc = reg_parse(c, &a, 0.0, 1e-10, 1000, false);
+    if (rc == AMLS_OK)
+        rc = amls_rows_read(c->comm, a.train, &X);
+    if (rc == AMLS_OK) {
+        coef = amls__calloc((size_t)X.nfeat + 2, sizeof *coef);
+        rc = amls_agree(c->comm, coef ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
+                        NULL);
+    }
+    if (rc == AMLS_OK)
+        rc = amls_linreg(c->comm, &X, a.lambda, a.tol, a.maxit, coef, &info);
+    if (rc == AMLS_OK) {
+        cli_print(c,
+                  "rows: %lld\nfeatures: %lld\nlambda: %g\niterations: %lld\nresidual: %.6e\n"
+                  "converged: %s\nrss: %.10g\ntrain_rmse: %.8g\nintercept: %.10g\nseconds: %.4f\n",
+                  (long long)X.n_global, (long long)X.nfeat, a.lambda, (long long)info.iterations,
+                  info.residual, info.converged ? "yes" : "no", info.objective,
+                  sqrt(info.objective / (double)X.n_global), coef[0], info.seconds);
+        if (a.outp)
+            rc = write_coef(c, a.outp, coef, X.nfeat + 1);
+    }
+    if (rc == AMLS_OK)
+        rc = not_converged(c, &a, &info);
+    amls__free(coef);
+    amls_rows_free(&X);
+    return rc;
+}
+
+int cmd_logreg(cli *c)
+{
+    reg_args a;
+    amls_rows X = {0}, T = {0};
+    double *coef = NULL, acc_train = 0, acc_test = 0;
+    amls_solve_info info;
+    int rc = reg_parse(c, &a, 1e-4, 1e-6, 500, true);
+    if (rc == AMLS_OK)
+        rc = amls_rows_read(c->comm, a.train, &X);
+    if (rc == AMLS_OK)
+        rc = amls_rows_read(c->comm, a.test, &T);
+    if (rc == AMLS_OK) {
+        coef = amls__calloc((size_t)X.nfeat + 2, sizeof *coef);
+        rc = amls_agree(c->comm, coef ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
+                        NULL);
+    }
+    if (rc == AMLS_OK)
+        rc = amls_logreg(c->comm, &X, a.lambda, a.tol, a.maxit, coef, &info);
+    if (rc == AMLS_OK)
+        rc = amls_logreg_accuracy(c->comm, &X, coef, X.nfeat, &acc_train);
+    if (rc == AMLS_OK)
+        rc = amls_logreg_accuracy(c->comm, &T, coef, X.nfeat, &acc_test);
+    if (rc == AMLS_OK) {
+        cli_print(c,
+                  "rows: %lld\ntest_rows: %lld\nfeatures: %lld\nlambda: %g\niterations: %lld\n"
+                  "objective: %.10g\ngradient_max: %.3e\nconverged: %s\ntrain_accuracy: %.6f\n"
+                  "test_accuracy: %.6f\nseconds: %.4f\n",
+                  (long long)X.n_global, (long long)T.n_global, (long long)X.nfeat, a.lambda,
+                  (long long)info.iterations, info.objective, info.residual,
+                  info.converged ? "yes" : "no", acc_train, acc_test, info.seconds);
+        if (a.outp)
+            rc = write_coef(c, a.outp, coef, X.nfeat + 1);
+    }
+    if (rc == AMLS_OK)
+        rc = not_converged(c, &a, &info);
+    amls__free(coef);
+    amls_rows_free(&X);
+    amls_rows_free(&T);
+    return rc;
+}
+
+int cmd_als(cli *c)
+{
+    int rc = AMLS_OK;
+    amls_raw_graph raw = {0};
+    amls_graph *g = NULL;
+    amls_als_opts o = {.rank = 10, .lambda = 0.1, .iterations = 10, .test_fraction = 0.2,
+                       .seed = 1};
+    int64_t k = 10, iters = 10, seed = 1;
+    const char *path = cli_get(c, "ratings", NULL), *part = cli_get(c, "partition", NULL);
+    o.quiet = cli_flag(c, "quiet");
+    rc = cli_get_i64(c, "rank", NULL, 10, &k);
+    if (rc == AMLS_OK)
+        rc = cli_get_f64(c, "lambda", NULL, 0.1, &o.lambda);
+    if (rc == AMLS_OK)
+        rc = cli_get_i64(c, "iterations", NULL, 10, &iters);
+    if (rc == AMLS_OK)
+        rc = cli_get_f64(c, "test-fraction", NULL, 0.2, &o.test_fraction);
+    if (rc == AMLS_OK)
+        rc = cli_get_i64(c, "seed", NULL, 1, &seed);
+    if (rc == AMLS_OK && path == NULL)
+        rc = amls_error(AMLS_ERR_PARAM, "als: --ratings FILE is required");
+    if (rc == AMLS_OK && (o.test_fraction < 0 || o.test_fraction >= 1))
+        rc = amls_error(AMLS_ERR_PARAM, "als: --test-fraction must be in [0, 1)");
+    if (rc == AMLS_OK && !(o.lambda > 0))
+        rc = amls_error(AMLS_ERR_PARAM, "als: --lambda must be > 0");
+    if (rc == AMLS_OK && (iters < 0 || iters > 100000))
+        rc = amls_error(AMLS_ERR_PARAM, "als: --iterations out of range");
+    if (rc == AMLS_OK)
+        rc = cli_check_unused(c);
+    o.rank = (int)k;
+    o.iterations = (int)iters;
+    o.seed = (uint64_t)seed;
+    rc = amls_agree(c->comm, rc, NULL);
+    if (rc == AMLS_OK)
+        rc = amls_als_read(c->comm, path, o.test_fraction, o.seed, &raw);
+    if (rc == AMLS_OK) {
+        amls_build_opts bo = {.method = part ? amls_part_method_parse(part) : AMLS_PART_METIS,
+                              .part_file = part};
+        rc = amls_graph_build(c->comm, &raw, &bo, &g);
+    }
+    amls_als_result res;
+    if (rc == AMLS_OK)
+        rc = amls_als_run(g, &o, &res, NULL);
+    if (rc == AMLS_OK)
+        cli_print(c,
+                  "users: %lld\nitems: %lld\ntrain_ratings: %lld\ntest_ratings: %lld\nrank: %d\n"
+                  "lambda: %g\niterations: %d\ntrain_rmse: %.6f\ntest_rmse: %.6f\nseconds: %.4f\n",
+                  (long long)res.users, (long long)res.items, (long long)res.train_ratings,
+                  (long long)res.test_ratings, o.rank, o.lambda, o.iterations, res.train_rmse,
+                  res.test_rmse, res.seconds);
+    amls_raw_graph_free(&raw);
+    amls_graph_free(&g);
+    return rc;
+}

@@ -111,6 +111,21 @@ int amls_gen_spec_parse(const char *text, amls_gen_spec *s);
  * ids 0..2^scale-1 (kron ids are scrambled as in Graph500); grid is undirected, ids row*cols+col. */
 int amls_generate(MPI_Comm comm, const amls_gen_spec *s, amls_raw_graph *out);
 
+/* ---- ML data. ------------------------------------------------------------------------- */
+/* Rows of a LIBSVM file spread over ranks (local CSR of features). */
+typedef struct amls_rows {
+    int64_t n_local, n_global, nnz;
+    int64_t nfeat;       /* global number of features (largest index) */
+    int64_t *ptr;        /* n_local + 1 */
+    int32_t *idx;        /* 0-based feature index */
+    double *val;
+    double *y;           /* labels / targets */
+} amls_rows;
+
+/* Reads a LIBSVM file ("label idx:val ..."), each rank its byte range. Collective. */
+int amls_rows_read(MPI_Comm comm, const char *path, amls_rows *out);
+void amls_rows_free(amls_rows *r);
+
 /* ---- Writing. ------------------------------------------------------------------------- */
 /* Writes this rank's text so that the file is the concatenation in rank order. The file is
  * written under a temporary name and renamed when every rank has finished; on failure no file

@@ -108,20 +108,6 @@ int amls_cg(const amls_graph *g, const double *b, double *x, double tol, int64_t
  * directed graphs. Collective. */
 int amls_check_symmetric(const amls_graph *g);
 
-/* Rows of a LIBSVM file spread over ranks (local CSR of features). */
-typedef struct amls_rows {
-    int64_t n_local, n_global, nnz;
-    int64_t nfeat;       /* global number of features (largest index) */
-    int64_t *ptr;        /* n_local + 1 */
-    int32_t *idx;        /* 0-based feature index */
-    double *val;
-    double *y;           /* labels / targets */
-} amls_rows;
-
-/* Reads a LIBSVM file ("label idx:val ..."), each rank its byte range. Collective. */
-int amls_rows_read(MPI_Comm comm, const char *path, amls_rows *out);
-void amls_rows_free(amls_rows *r);
-
 /* Ridge regression with an unpenalised intercept: minimises ||y - b0 - X w||^2 + lambda ||w||^2
  * by CG on the normal equations (Jacobi-preconditioned); coef[0] = intercept, coef[1..nfeat]
  * the weights (allocated by the caller, nfeat+1 entries, identical on all ranks). */
@@ -150,11 +136,19 @@ typedef struct amls_als_result {
     int64_t users, items, train_ratings, test_ratings;
     double seconds;
 } amls_als_result;
-/* Reads "user item rating [timestamp]" lines (MovieLens u.data), splits ratings into train and
- * test by a hash of (seed, user, item) (so the split does not depend on the rank count), and
- * runs ALS. Collective. */
-int amls_als(MPI_Comm comm, const char *ratings_path, const amls_als_opts *o, amls_als_result *res,
-             amls_graph **graph_out, double **factors_out);
+/* Item vertices get original id AMLS_ALS_ITEM_BASE + item id; users keep their id. */
+#define AMLS_ALS_ITEM_BASE ((amls_vid)1 << 40)
+
+/* Reads "user item rating [timestamp]" lines (MovieLens u.data) in parallel into a bipartite
+ * raw graph: an undirected edge user - item per rating, weighted by the rating, negated for
+ * ratings drawn into the test set by a hash of (seed, user, item) (so the split does not
+ * depend on the rank count). Collective. */
+int amls_als_read(MPI_Comm comm, const char *path, double test_fraction, uint64_t seed,
+                  amls_raw_graph *out);
+/* Runs ALS on the graph built from amls_als_read. factors (optional): allocated, K values per
+ * owned vertex. Progress lines on rank 0 unless o->quiet. Collective. */
+int amls_als_run(const amls_graph *g, const amls_als_opts *o, amls_als_result *res,
+                 double **factors);
 
 #ifdef __cplusplus
 }
