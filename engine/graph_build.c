@@ -23,6 +23,7 @@
 #include "engine/partition.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 typedef struct dir_ctx {
     int nranks;
@@ -98,41 +99,72 @@ void amls_graph_free(amls_graph **gp)
 
 /* ---- CSR assembly --------------------------------------------------------------------------- */
 
-typedef struct erec {
-    int64_t u, v;
-    double w;
-} erec;
-
-static int cmp_rec_v(const void *a, const void *b)
+/* Sorts one row (targets with optional weights) by target, then by weight. */
+static void sort_row(int64_t *t, double *w, int64_t n)
 {
-    const erec *x = a, *y = b;
-    if (x->v != y->v)
-        return (x->v > y->v) - (x->v < y->v);
-    return (x->w > y->w) - (x->w < y->w);
+    if (n <= 32 || w != NULL) {
+        for (int64_t i = 1; i < n; i++) {
+            int64_t x = t[i];
+            double y = w ? w[i] : 0;
+            int64_t j = i;
+            while (j > 0 && (t[j - 1] > x || (w && t[j - 1] == x && w[j - 1] > y))) {
+                t[j] = t[j - 1];
+                if (w)
+                    w[j] = w[j - 1];
+                j--;
+            }
+            t[j] = x;
+            if (w)
+                w[j] = y;
+        }
+        return;
+    }
+    size_t m = 0;
+    amls__sort_unique_i64(t, (size_t)n, &m); /* radix; duplicates removed later anyway */
+    for (int64_t i = (int64_t)m; i < n; i++)
+        t[i] = INT64_MAX; /* padding, dropped by the caller's compaction */
 }
 
-/* Shuffles records to the owner of .u and builds a CSR with global targets (int64). Rows are
- * sorted by target and de-duplicated (smallest weight kept). */
-static int shuffle_build(amls_graph *g, erec *recs, int64_t nrec, bool keep_w, int64_t **ptr_out,
+/* Sends edge records (source, target[, weight]) to the owner of the source and builds a CSR
+ * of global targets, rows sorted, duplicates removed (smallest weight kept). The records are
+ * made from the endpoint pairs `ends` (final ids): (ends[2e], ends[2e+1]), reversed when
+ * `reverse`, and both ways when `both`. Collective. */
+static int shuffle_build(amls_graph *g, const int64_t *ends, const double *wts, int64_t ne,
+                         bool both, bool reverse, bool keep_w, int64_t **ptr_out,
                          int64_t **gcol_out, double **w_out, int64_t *ne_out)
 {
     int rc = AMLS_OK, R = g->nranks;
-    int64_t *cnt = NULL, *rcnt = NULL, *pos = NULL, *ptr = NULL, *gcol = NULL;
+    size_t rs = keep_w ? 24 : 16;
+    int64_t *cnt = NULL, *rcnt = NULL, *pos = NULL, *ptr = NULL, *gcol = NULL, *fill = NULL;
     double *w = NULL;
-    erec *send = NULL, *recv = NULL;
+    char *send = NULL, *recv = NULL;
     int64_t nrecv = 0;
     AMLS_CALLOC(cnt, R);
     AMLS_CALLOC(rcnt, R);
     AMLS_CALLOC(pos, R);
-    AMLS_ALLOC(send, nrec);
-    for (int64_t e = 0; e < nrec; e++)
-        cnt[amls_graph_owner(g, recs[e].u)]++;
+    for (int64_t e = 0; e < ne; e++) {
+        int64_t u = ends[2 * e + (reverse ? 1 : 0)], v = ends[2 * e + (reverse ? 0 : 1)];
+        cnt[amls_graph_owner(g, u)]++;
+        if (both && u != v)
+            cnt[amls_graph_owner(g, v)]++;
+    }
     for (int p = 1; p < R; p++)
         pos[p] = pos[p - 1] + cnt[p - 1];
-    for (int64_t e = 0; e < nrec; e++)
-        send[pos[amls_graph_owner(g, recs[e].u)]++] = recs[e];
+    AMLS_ALLOC(send, (size_t)(pos[R - 1] + cnt[R - 1]) * rs + 1);
+    for (int64_t e = 0; e < ne; e++) {
+        int64_t u = ends[2 * e + (reverse ? 1 : 0)], v = ends[2 * e + (reverse ? 0 : 1)];
+        double wt = wts ? wts[e] : 1.0;
+        for (int k = 0; k < (both && u != v ? 2 : 1); k++) {
+            int64_t a = k ? v : u, b = k ? u : v;
+            char *r = send + (size_t)pos[amls_graph_owner(g, a)]++ * rs;
+            memcpy(r, &a, 8);
+            memcpy(r + 8, &b, 8);
+            if (keep_w)
+                memcpy(r + 16, &wt, 8);
+        }
+    }
     for (int p = 0; p < R; p++)
-        cnt[p] *= (int64_t)sizeof(erec);
+        cnt[p] *= (int64_t)rs;
 cleanup:
     rc = amls_agree(g->comm, rc, NULL);
     if (rc < 0)
@@ -142,58 +174,52 @@ cleanup:
     send = NULL;
     if (rc < 0)
         goto out;
-    nrecv /= (int64_t)sizeof(erec);
+    nrecv /= (int64_t)rs;
     {
         int64_t nl = g->n_local;
         ptr = amls__calloc((size_t)nl + 2, sizeof *ptr);
-        erec *sorted = amls__malloc((size_t)nrecv + 1, sizeof *sorted);
-        if (ptr == NULL || sorted == NULL) {
-            amls__free(sorted);
+        gcol = amls__malloc((size_t)nrecv + 1, sizeof *gcol);
+        w = keep_w ? amls__malloc((size_t)nrecv + 1, sizeof *w) : NULL;
+        fill = amls__malloc((size_t)nl + 1, sizeof *fill);
+        if (ptr == NULL || gcol == NULL || (keep_w && w == NULL) || fill == NULL) {
             rc = amls_error(AMLS_ERR_NOMEM, "out of memory building the CSR (%lld edges)",
                             (long long)nrecv);
             goto agree;
         }
-        for (int64_t e = 0; e < nrecv; e++)
-            ptr[recv[e].u - g->lo + 1]++;
+        for (int64_t e = 0; e < nrecv; e++) {
+            int64_t u;
+            memcpy(&u, recv + (size_t)e * rs, 8);
+            ptr[u - g->lo + 1]++;
+        }
         for (int64_t i = 0; i < nl; i++)
             ptr[i + 1] += ptr[i];
-        int64_t *fill = pos;
-        amls__free(cnt);
-        cnt = amls__malloc((size_t)nl + 1, sizeof *cnt);
-        if (cnt == NULL) {
-            amls__free(sorted);
-            rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
-            goto agree;
+        memcpy(fill, ptr, (size_t)nl * sizeof *fill);
+        for (int64_t e = 0; e < nrecv; e++) {
+            const char *r = recv + (size_t)e * rs;
+            int64_t u;
+            memcpy(&u, r, 8);
+            int64_t k = fill[u - g->lo]++;
+            memcpy(&gcol[k], r + 8, 8);
+            if (keep_w)
+                memcpy(&w[k], r + 16, 8);
         }
-        (void)fill;
-        memcpy(cnt, ptr, (size_t)nl * sizeof *cnt);
-        for (int64_t e = 0; e < nrecv; e++)
-            sorted[cnt[recv[e].u - g->lo]++] = recv[e];
         amls__free(recv);
-        recv = sorted;
-        /* Sort each row by target, drop duplicates, compact. */
+        recv = NULL;
+        /* Sort each row, drop duplicates (the first, smallest weight, stays), compact. */
         int64_t k = 0;
         for (int64_t i = 0; i < nl; i++) {
             int64_t b = ptr[i], e = ptr[i + 1];
-            if (e - b > 1)
-                qsort(recv + b, (size_t)(e - b), sizeof *recv, cmp_rec_v);
+            sort_row(gcol + b, w ? w + b : NULL, e - b);
             ptr[i] = k;
             for (int64_t j = b; j < e; j++)
-                if (j == b || recv[j].v != recv[j - 1].v)
-                    recv[k++] = recv[j];
+                if (gcol[j] != INT64_MAX && (j == b || gcol[j] != gcol[j - 1])) {
+                    gcol[k] = gcol[j];
+                    if (w)
+                        w[k] = w[j];
+                    k++;
+                }
         }
         ptr[nl] = k;
-        gcol = amls__malloc((size_t)k + 1, sizeof *gcol);
-        w = keep_w ? amls__malloc((size_t)k + 1, sizeof *w) : NULL;
-        if (gcol == NULL || (keep_w && w == NULL)) {
-            rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
-            goto agree;
-        }
-        for (int64_t j = 0; j < k; j++) {
-            gcol[j] = recv[j].v;
-            if (w)
-                w[j] = recv[j].w;
-        }
         *ne_out = k;
     }
 agree:
@@ -214,33 +240,42 @@ out:
     amls__free(ptr);
     amls__free(gcol);
     amls__free(w);
+    amls__free(fill);
     return rc;
 }
 
-/* Maps global targets to local indices, creating the ghost list. */
+/* Maps global targets to local indices, creating the ghost list (sorted by global id). Remote
+ * targets are marked in a bitmap over the global ids; a ghost's index is the number of marked
+ * ids below it (prefix popcounts), so no sort or search is needed. */
 static int localise(amls_graph *g, int64_t *gout, int64_t nout, int64_t *gin, int64_t nin)
 {
     int rc = AMLS_OK;
-    int64_t *remote = NULL;
-    size_t nr = 0;
-    int64_t hi = g->lo + g->n_local;
-    AMLS_ALLOC(remote, nout + nin + 1);
-    for (int64_t j = 0; j < nout; j++)
-        if (gout[j] < g->lo || gout[j] >= hi)
-            remote[nr++] = gout[j];
-    for (int64_t j = 0; j < nin; j++)
-        if (gin[j] < g->lo || gin[j] >= hi)
-            remote[nr++] = gin[j];
-    size_t ng = 0;
-    AMLS_TRY(amls__sort_unique_i64(remote, nr, &ng));
-    AMLS_CHECK((uint64_t)g->n_local + ng < UINT32_MAX, AMLS_ERR_RANGE,
-               "rank %d would hold %lld local and %zu remote vertices, more than 32-bit local "
+    int64_t nw = (g->n + 63) / 64, hi = g->lo + g->n_local;
+    uint64_t *bits = NULL;
+    int64_t *prefix = NULL;
+    AMLS_CALLOC(bits, nw + 1);
+    AMLS_ALLOC(prefix, nw + 1);
+    for (int pass = 0; pass < 2; pass++) {
+        const int64_t *a = pass == 0 ? gout : gin;
+        int64_t na = pass == 0 ? nout : nin;
+        for (int64_t j = 0; j < na; j++)
+            if (a[j] < g->lo || a[j] >= hi)
+                bits[a[j] / 64] |= (uint64_t)1 << (a[j] % 64);
+    }
+    int64_t ng = 0;
+    for (int64_t w = 0; w < nw; w++) {
+        prefix[w] = ng;
+        ng += __builtin_popcountll(bits[w]);
+    }
+    AMLS_CHECK((uint64_t)g->n_local + (uint64_t)ng < UINT32_MAX, AMLS_ERR_RANGE,
+               "rank %d would hold %lld local and %lld remote vertices, more than 32-bit local "
                "indices allow; use more ranks",
-               g->rank, (long long)g->n_local, ng);
-    g->n_ghost = (int64_t)ng;
-    g->ghost_gid = amls__realloc(remote, ng + 1, sizeof *remote);
-    AMLS_CHECK(g->ghost_gid != NULL, AMLS_ERR_NOMEM, "out of memory");
-    remote = NULL;
+               g->rank, (long long)g->n_local, (long long)ng);
+    g->n_ghost = ng;
+    AMLS_ALLOC(g->ghost_gid, ng + 1);
+    for (int64_t w = 0, k = 0; w < nw; w++)
+        for (uint64_t b = bits[w]; b; b &= b - 1)
+            g->ghost_gid[k++] = 64 * w + __builtin_ctzll(b);
     for (int pass = 0; pass < 2; pass++) {
         int64_t *a = pass == 0 ? gout : gin;
         int64_t na = pass == 0 ? nout : nin;
@@ -249,11 +284,13 @@ static int localise(amls_graph *g, int64_t *gout, int64_t nout, int64_t *gin, in
             if (x >= g->lo && x < hi)
                 a[j] = x - g->lo;
             else
-                a[j] = g->n_local + amls__bsearch_i64(g->ghost_gid, g->n_ghost, x);
+                a[j] = g->n_local + prefix[x / 64] +
+                       __builtin_popcountll(bits[x / 64] & (((uint64_t)1 << (x % 64)) - 1));
         }
     }
 cleanup:
-    amls__free(remote);
+    amls__free(bits);
+    amls__free(prefix);
     return rc;
 }
 
@@ -309,6 +346,105 @@ out:
 
 /* ---- the pipeline ---------------------------------------------------------------------------- */
 
+/* Dense ids from a replicated bitmap over [lo, lo + 64 * nw): bit set = the id exists; the
+ * dense id of x is the number of set bits below it. Used when the id range is small enough,
+ * it replaces the distributed sort and lookup with one MPI_Allreduce. */
+typedef struct idmap {
+    int64_t lo;
+    int64_t nw;
+    uint64_t *bits;
+    int64_t *prefix; /* set bits before word w */
+} idmap;
+
+static int64_t idmap_dense(const idmap *m, int64_t x)
+{
+    int64_t off = x - m->lo;
+    if (off < 0 || off >= 64 * m->nw)
+        return -1;
+    uint64_t w = m->bits[off / 64], bit = (uint64_t)1 << (off % 64);
+    if (!(w & bit))
+        return -1;
+    return m->prefix[off / 64] + __builtin_popcountll(w & (bit - 1));
+}
+
+/* Builds the map if [min, max] of the keys is small (<= 2^26 ids or 16x the keys); returns
+ * AMLS_OK with m->bits == NULL when it is not worth it. Collective. */
+static int idmap_build(MPI_Comm comm, const int64_t *keys, int64_t nk, idmap *m)
+{
+    int rc = AMLS_OK;
+    memset(m, 0, sizeof *m);
+    int64_t mm[3] = {INT64_MAX, INT64_MIN, nk}, gmin = 0, gmax = 0, gk = 0;
+    for (int64_t i = 0; i < nk; i++) {
+        mm[0] = AMLS_MIN(mm[0], keys[i]);
+        mm[1] = AMLS_MAX(mm[1], keys[i]);
+    }
+    MPI_Allreduce(&mm[0], &gmin, 1, MPI_INT64_T, MPI_MIN, comm);
+    MPI_Allreduce(&mm[1], &gmax, 1, MPI_INT64_T, MPI_MAX, comm);
+    MPI_Allreduce(&mm[2], &gk, 1, MPI_INT64_T, MPI_SUM, comm);
+    if (gk == 0 || gmax < gmin)
+        return AMLS_OK;
+    uint64_t range = (uint64_t)gmax - (uint64_t)gmin + 1;
+    if (range > ((uint64_t)1 << 26) && range > 16 * (uint64_t)gk)
+        return AMLS_OK;
+    if (range > ((uint64_t)1 << 34))
+        return AMLS_OK;
+    m->lo = gmin;
+    m->nw = (int64_t)((range + 63) / 64);
+    m->bits = amls__calloc((size_t)m->nw + 1, sizeof *m->bits);
+    m->prefix = amls__malloc((size_t)m->nw + 1, sizeof *m->prefix);
+    rc = (m->bits && m->prefix) ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory");
+    rc = amls_agree(comm, rc, NULL);
+    if (rc < 0)
+        goto fail;
+    for (int64_t i = 0; i < nk; i++) {
+        uint64_t off = (uint64_t)(keys[i] - gmin);
+        m->bits[off / 64] |= (uint64_t)1 << (off % 64);
+    }
+    for (int64_t w = 0; w < m->nw; w += 1 << 24) {
+        int cnt = (int)AMLS_MIN((int64_t)1 << 24, m->nw - w);
+        if (MPI_Allreduce(MPI_IN_PLACE, m->bits + w, cnt, MPI_UINT64_T, MPI_BOR, comm) !=
+            MPI_SUCCESS) {
+            rc = amls_error(AMLS_ERR_MPI, "MPI_Allreduce of the id bitmap failed");
+            goto fail;
+        }
+    }
+    int64_t run = 0;
+    for (int64_t w = 0; w < m->nw; w++) {
+        m->prefix[w] = run;
+        run += __builtin_popcountll(m->bits[w]);
+    }
+    m->prefix[m->nw] = run;
+    return AMLS_OK;
+fail:
+    amls__free(m->bits);
+    amls__free(m->prefix);
+    memset(m, 0, sizeof *m);
+    return rc;
+}
+
+/* Original ids of the dense block [dlo, dhi): the set bits in that rank range. */
+static int idmap_block(const idmap *m, int64_t dlo, int64_t dhi, int64_t **out)
+{
+    int64_t *ids = amls__malloc((size_t)(dhi - dlo) + 1, sizeof *ids);
+    if (ids == NULL)
+        return amls_error(AMLS_ERR_NOMEM, "out of memory");
+    int64_t lo = 0, hi = m->nw;
+    while (lo < hi) { /* first word whose prefix + count > dlo */
+        int64_t mid = (lo + hi) / 2;
+        if (m->prefix[mid + 1] <= dlo)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int64_t k = 0, d = lo < m->nw ? m->prefix[lo] : 0;
+    for (int64_t w = lo; w < m->nw && d < dhi; w++)
+        for (uint64_t b = m->bits[w]; b && d < dhi; b &= b - 1, d++)
+            if (d >= dlo)
+                ids[k++] = m->lo + 64 * w + __builtin_ctzll(b);
+    *out = ids;
+    return AMLS_OK;
+}
+
 /* Local checks inside a section of the pipeline: on failure set rc and jump to the section's
  * end, where every rank agrees before the next collective step. */
 #define SEC_CHECK(cond, label, code, ...)                                                          \
@@ -332,6 +468,22 @@ out:
     if (rc < 0)                                                                                    \
         goto done
 
+/* Phase timer for AMLS_TIMING=1 (rank 0 prints). */
+static void mark(MPI_Comm comm, const char *what, double *t)
+{
+    static int on = -1;
+    if (on < 0)
+        on = getenv("AMLS_TIMING") != NULL;
+    if (!on)
+        return;
+    int rank = 0;
+    MPI_Comm_rank(comm, &rank);
+    double now = amls__now();
+    if (rank == 0)
+        fprintf(stderr, "[timing] build %-22s %.3f s\n", what, now - *t);
+    *t = now;
+}
+
 int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *opts,
                      amls_graph **out)
 {
@@ -344,7 +496,6 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
     int64_t *before = NULL, *total = NULL, *gout = NULL, *gin = NULL, *meta = NULL;
     int64_t *rcnt = NULL, *pos = NULL, *mrecv = NULL, *c3 = NULL, *keys = NULL, *sd = NULL;
     int32_t *part = NULL;
-    erec *recs = NULL;
     int64_t ndir = 0, dlo = 0, nd = 0, ne = raw->nedges, nout = 0, nin = 0;
     double t0 = amls__now(), tp = 0;
     dir_ctx dc = {0};
@@ -369,6 +520,7 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
     g->edges_read = raw->edges_read;
     K = o.nparts > 0 ? o.nparts : R;
 
+    double tm = amls__now();
     /* 1. Directory. */
     SEC_CALLOC(g->dir_off, R, s1);
     SEC_ALLOC(splitters, R, s1);
@@ -406,6 +558,29 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
     SEC_END(s1);
     if (raw->vset != AMLS_VSET_RANGE) {
         int64_t nk = raw->vset == AMLS_VSET_LIST ? raw->nvlist : 2 * ne;
+        idmap im;
+        AMLS_TRY(idmap_build(comm, keys, nk, &im));
+        if (im.bits != NULL) {
+            /* Fast path: every rank maps ids to dense ids by itself. */
+            g->n = im.prefix[im.nw];
+            for (int p = 0; p <= R; p++)
+                g->dir_off[p] = amls__muldiv(g->n, p, R);
+            int lrc = idmap_block(&im, g->dir_off[me], g->dir_off[me + 1], &dir_ids);
+            for (int64_t e = 0; e < 2 * ne && lrc == AMLS_OK; e++) {
+                int64_t dd = idmap_dense(&im, ends[e]);
+                if (dd < 0)
+                    lrc = amls_error(AMLS_ERR_NOT_FOUND,
+                                     "edge (%lld, %lld) refers to vertex %lld, which the vertex "
+                                     "file does not list",
+                                     (long long)raw->src[e / 2], (long long)raw->dst[e / 2],
+                                     (long long)ends[e]);
+                ends[e] = dd;
+            }
+            amls__free(im.bits);
+            amls__free(im.prefix);
+            rc = lrc;
+            goto s2;
+        }
         AMLS_TRY(amls__dist_sort_unique(comm, keys, nk, &dir_ids, &ndir, splitters));
         amls__free(keys);
         keys = NULL;
@@ -429,6 +604,11 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
                       (long long)(e % 2 ? raw->dst[e / 2] : raw->src[e / 2]));
     }
     SEC_END(s2);
+    /* The endpoints live on in `ends`: the raw ids are not needed any more. */
+    amls__free(raw->src);
+    amls__free(raw->dst);
+    raw->src = raw->dst = NULL;
+    mark(comm, "directory+dense ids", &tm);
 
     /* 3. Partition. */
     tp = amls__now();
@@ -463,6 +643,7 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
     }
     SEC_CHECK(K >= 1, s4, AMLS_ERR_PARTITION, "the partition has no parts");
     g->partition_seconds = amls__now() - tp;
+    mark(comm, "partition", &tm);
 
     /* 4. Final ids: parts one after the other, original order inside a part. */
     SEC_CALLOC(cnt, K, s4);
@@ -534,42 +715,58 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
     amls__free(part);
     part = NULL;
 
-    /* 5b. Endpoints dense -> final. */
-    dc.value = final;
-    dc.lo = dlo;
-    AMLS_TRY(amls__dist_lookup(comm, ends, 2 * ne, ends, route_by_dense, &dc, answer_value, &dc));
+    mark(comm, "final ids+metadata", &tm);
+    /* 5b. Endpoints dense -> final: through a replicated table when it is no larger than the
+     * endpoint array on every rank, else by asking the directory. */
+    {
+        int64_t mine = 2 * ne, least = 0;
+        MPI_Allreduce(&mine, &least, 1, MPI_INT64_T, MPI_MIN, comm);
+        int64_t *table = g->n <= AMLS_MAX(least, (int64_t)1 << 20)
+                             ? amls__malloc((size_t)g->n + 1, sizeof *table)
+                             : NULL;
+        int have = table != NULL, all = 0;
+        MPI_Allreduce(&have, &all, 1, MPI_INT, MPI_MIN, comm);
+        if (all && g->n <= INT32_MAX) {
+            int *cnts = amls__malloc((size_t)R, sizeof *cnts), *disp = amls__malloc((size_t)R, sizeof *disp);
+            int ok = cnts && disp, allok = 0;
+            MPI_Allreduce(&ok, &allok, 1, MPI_INT, MPI_MIN, comm);
+            if (allok) {
+                for (int p = 0; p < R; p++) {
+                    cnts[p] = (int)(g->dir_off[p + 1] - g->dir_off[p]);
+                    disp[p] = (int)g->dir_off[p];
+                }
+                MPI_Allgatherv(final, cnts[me], MPI_INT64_T, table, cnts, disp, MPI_INT64_T, comm);
+                for (int64_t e = 0; e < 2 * ne; e++)
+                    ends[e] = table[ends[e]];
+            }
+            amls__free(cnts);
+            amls__free(disp);
+            amls__free(table);
+            if (!allok)
+                AMLS_TRY(amls_agree(comm, amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL));
+        } else {
+            amls__free(table);
+            dc.value = final;
+            dc.lo = dlo;
+            AMLS_TRY(amls__dist_lookup(comm, ends, 2 * ne, ends, route_by_dense, &dc, answer_value,
+                                       &dc));
+        }
+    }
     amls__free(final);
     final = NULL;
 
+    mark(comm, "dense->final lookup", &tm);
     /* 5c. Shuffle and build the CSRs. */
-    {
-        bool undirected = !g->directed;
-        int64_t nrec = undirected ? 2 * ne : ne;
-        SEC_ALLOC(recs, nrec, s6);
-        int64_t k = 0;
-        for (int64_t e = 0; e < ne; e++) {
-            double w = raw->w ? raw->w[e] : 1.0;
-            recs[k++] = (erec){ends[2 * e], ends[2 * e + 1], w};
-            if (undirected)
-                recs[k++] = (erec){ends[2 * e + 1], ends[2 * e], w};
-        }
-        nrec = k;
-        SEC_END(s6);
-        AMLS_TRY(shuffle_build(g, recs, nrec, g->weighted, &g->out_ptr, &gout, &g->out_w, &nout));
-        g->has_in = !g->directed || o.need_in_edges;
-        if (g->directed && o.need_in_edges) {
-            for (int64_t e = 0; e < ne; e++) {
-                double w = raw->w ? raw->w[e] : 1.0;
-                recs[e] = (erec){ends[2 * e + 1], ends[2 * e], w};
-            }
-            AMLS_TRY(shuffle_build(g, recs, ne, g->weighted, &g->in_ptr, &gin, &g->in_w, &nin));
-        }
-    }
-    amls__free(recs);
-    recs = NULL;
+    AMLS_TRY(shuffle_build(g, ends, raw->w, ne, !g->directed, false, g->weighted, &g->out_ptr,
+                           &gout, &g->out_w, &nout));
+    g->has_in = !g->directed || o.need_in_edges;
+    if (g->directed && o.need_in_edges)
+        AMLS_TRY(shuffle_build(g, ends, raw->w, ne, false, true, g->weighted, &g->in_ptr, &gin,
+                               &g->in_w, &nin));
     amls__free(ends);
     ends = NULL;
     amls_raw_graph_free(raw);
+    mark(comm, "shuffle+csr", &tm);
     rc = localise(g, gout, nout, gin, nin);
     if (rc == AMLS_OK) {
         g->out_col = to_u32(gout, nout);
@@ -600,6 +797,7 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
         g->edges = g->directed ? g->arcs : (g->arcs - g->self_loops) / 2 + g->self_loops;
     }
 
+    mark(comm, "localise", &tm);
     /* 6. Communication plan and ghost original ids. */
     AMLS_TRY(build_plan(g));
     SEC_ALLOC(g->ghost_orig, g->n_ghost, s8);
@@ -609,6 +807,7 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
         AMLS_TRY(amls__dist_lookup(comm, g->ghost_gid, g->n_ghost, g->ghost_orig, route_by_dense,
                                    &oc, answer_orig, &oc));
     }
+    mark(comm, "plan+ghost ids", &tm);
     g->build_seconds = amls__now() - t0;
 
 cleanup:
@@ -630,7 +829,6 @@ done:
     amls__free(sd);
     amls__free(mrecv);
     amls__free(part);
-    amls__free(recs);
     amls_raw_graph_free(raw);
     if (rc < 0)
         amls_graph_free(&g);
