@@ -151,7 +151,7 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
     rc = cli_get_i64(c, "parts", NULL, 0, &nparts);
     if (rc == AMLS_OK && (input == NULL || *input == '\0'))
         rc = amls_error(AMLS_ERR_PARAM, "%s: --input FILE is required", c->cmd);
-    if (rc == AMLS_OK && fmt) {
+    if (rc == AMLS_OK && fmt && strcmp(fmt, "h5") != 0) {
         int f = amls_format_parse(fmt);
         if (f < 0)
             rc = amls_error(AMLS_ERR_PARAM,
@@ -175,6 +175,25 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
     if (rc < 0)
         return rc;
     double t0 = amls__now();
+    if (amls_is_h5_path(input) || (fmt && !strcmp(fmt, "h5"))) {
+        /* The container: its stored partition unless another is asked for. */
+        char sname[512] = "";
+        rc = amls_graph_load_h5(c->comm, input, &bo, part == NULL, g, NULL, sname, sizeof sname);
+        if (rc < 0)
+            return rc;
+        if ((*g)->directed && need_in_edges && (*g)->in_ptr == NULL)
+            return amls_agree(c->comm,
+                              amls_error(AMLS_ERR_FORMAT, "%s: the container has no in-edges",
+                                         input),
+                              NULL);
+        if (!quiet)
+            cli_print(c, "# loaded %s: %lld vertices, %lld edges (%s) in %.3f s from the HDF5 "
+                         "container (%s partition, %d parts), %d ranks\n",
+                      input, (long long)(*g)->n, (long long)(*g)->edges,
+                      (*g)->directed ? "directed" : "undirected", amls__now() - t0,
+                      part ? part : "stored", (*g)->nparts, c->nranks);
+        return AMLS_OK;
+    }
     rc = amls_graph_read(c->comm, input, &ro, &raw);
     if (rc < 0)
         return rc;

@@ -47,6 +47,7 @@ int run_vprog(cli *c, const struct amls_vprog *p, const struct amls_builtin *b);
 
 int cmd_info(cli *c);
 int cmd_partition(cli *c);
+int cmd_convert(cli *c);
 int cmd_generate(cli *c);
 int cmd_validate(cli *c);
 int cmd_algorithm(cli *c);

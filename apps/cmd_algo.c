@@ -8,10 +8,14 @@
 #include "amls/linalg.h"
 #include "cli.h"
 
+#include "io/h5util.h"
 #include "io/util.h"
+
+#include <signal.h>
 
 #include <math.h>
 #include <stdio.h>
+#include <zlib.h>
 
 /* Value of a declared parameter: --NAME, --PROG.NAME, --param NAME=V, the Graphalytics
  * properties key, or NULL (default). */
@@ -131,6 +135,46 @@ static int verify(cli *c, const amls_run *r, const amls_builtin *b, const double
     return amls_agree(c->comm, rc, NULL);
 }
 
+/* Fault injection (--fail-at-superstep K --fail-rank R): the rank dies as a crashed node
+ * would, without cleanup. Only the command line does this; the engine never exits. */
+typedef struct fault {
+    int64_t at;
+    int rank;
+} fault;
+
+static void inject_fault(void *ud, int64_t step, int rank)
+{
+    const fault *f = ud;
+    if (step == f->at && rank == f->rank) {
+        fprintf(stderr, "amls-graph: injected failure: rank %d killed at superstep %lld\n", rank,
+                (long long)step);
+        fflush(stderr);
+        raise(SIGKILL);
+    }
+}
+
+/* CRC-32 identifying the input (of the file, or of a generator spec). Collective. */
+static int input_identity(cli *c, const char *input, uint32_t *crc)
+{
+    int64_t size = 0;
+    if (strncmp(input, "gen:", 4) == 0) {
+        *crc = (uint32_t)crc32(0L, (const Bytef *)input, (uInt)strlen(input));
+        return AMLS_OK;
+    }
+    if (amls_is_h5_path(input)) {
+        /* The container records its source's checksum. */
+        hid_t f = -1;
+        int64_t v = 0;
+        int rc = amls__h5_open(c->comm, input, &f);
+        if (rc == AMLS_OK)
+            rc = amls_agree(c->comm, amls__h5_get_i64(f, "source_crc32", &v), NULL);
+        amls__h5_close(&f);
+        *crc = (uint32_t)v;
+        return rc;
+    }
+    return amls__file_crc32(c->comm, input, crc, &size);
+}
+
 /* Runs a built-in through the linear-algebra path; fills a run whose state array has the same
  * layout as the vertex program's (first field = result). Collective. */
 static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const double *pvals,
@@ -207,7 +251,19 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     bool no_comb = cli_flag(c, "no-combiner");
     const char *engine = cli_get(c, "engine", NULL), *variant = cli_get(c, "variant", NULL);
     bool linalg = engine && !strcmp(engine, "linalg");
+    int64_t ck_every = 0, fail_at = -1, fail_rank = 0;
+    const char *ck_dir = cli_get(c, "checkpoint-dir", NULL), *restart = cli_get(c, "restart", NULL);
     rc = cli_get_i64(c, "max-supersteps", NULL, 0, &maxs);
+    if (rc == AMLS_OK)
+        rc = cli_get_i64(c, "checkpoint-every", NULL, 0, &ck_every);
+    if (rc == AMLS_OK)
+        rc = cli_get_i64(c, "fail-at-superstep", NULL, -1, &fail_at);
+    if (rc == AMLS_OK)
+        rc = cli_get_i64(c, "fail-rank", NULL, 0, &fail_rank);
+    if (rc == AMLS_OK && ck_every > 0 && ck_dir == NULL)
+        rc = amls_error(AMLS_ERR_PARAM, "--checkpoint-every needs --checkpoint-dir DIR");
+    if (rc == AMLS_OK && ck_every < 0)
+        rc = amls_error(AMLS_ERR_PARAM, "--checkpoint-every must be >= 0");
     if (rc == AMLS_OK && engine && !linalg && strcmp(engine, "vertex"))
         rc = amls_error(AMLS_ERR_PARAM, "--engine %s: expected vertex or linalg", engine);
     if (rc == AMLS_OK && linalg && b == NULL)
@@ -231,11 +287,22 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     if (rc == AMLS_OK)
         rc = cli_check_unused(c);
     AMLS_TRY(amls_agree(c->comm, rc, NULL));
+    fault fl = {fail_at, (int)fail_rank};
     amls_run_opts ro = {.max_supersteps = maxs,
                         .quiet = quiet,
                         .no_combiner = no_comb,
                         .stats_path = stats,
-                        .param_values = vals};
+                        .param_values = vals,
+                        .checkpoint_every = ck_every,
+                        .checkpoint_dir = ck_dir,
+                        .restart_dir = restart,
+                        .on_superstep = fail_at >= 0 ? inject_fault : NULL,
+                        .hook_ud = &fl};
+    const char *input = cli_get(c, "input", "i");
+    uint32_t input_crc = 0;
+    if (ck_every > 0 || restart || (outp && amls_is_h5_path(outp)))
+        AMLS_TRY(input_identity(c, input, &input_crc));
+    ro.input_crc32 = input_crc;
     if (linalg) {
         AMLS_TRY(run_linalg(c, g, p, pvals, variant, &r));
     } else {
@@ -252,8 +319,17 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
                       p->combiner.op != AMLS_OP_NONE && !no_comb ? "yes" : "no",
                       (long long)gpeak);
     }
-    if (outp)
+    if (outp && amls_is_h5_path(outp)) {
+        char cmdline[2048] = "amls-graph";
+        size_t at = strlen(cmdline);
+        at += (size_t)snprintf(cmdline + at, sizeof cmdline - at, " %s", c->cmd);
+        for (int k = 0; k < c->argc && at < sizeof cmdline - 1; k++)
+            at += (size_t)snprintf(cmdline + at, sizeof cmdline - at, " %s", c->argv[k]);
+        amls_provenance pv = {.command_line = cmdline, .input = input, .input_crc32 = input_crc};
+        AMLS_TRY(amls_run_write_h5(r, outp, &pv));
+    } else if (outp) {
         AMLS_TRY(amls_run_write(r, outp, as_dir));
+    }
     if (top > 0)
         AMLS_TRY(print_top(c, r, top));
     if (do_verify) {

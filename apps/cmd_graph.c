@@ -4,6 +4,7 @@
  * ------------------------------------------------------------------------------------------- */
 #include "cli.h"
 
+#include "io/h5util.h"
 #include "io/util.h"
 
 #include <stdio.h>
@@ -110,5 +111,33 @@ int cmd_generate(cli *c)
                   (long long)raw.nverts, (long long)tot, outp, amls__now() - t0);
     }
     amls_raw_graph_free(&raw);
+    return rc;
+}
+
+int cmd_convert(cli *c)
+{
+    amls_graph *g = NULL;
+    const char *outp = cli_get(c, "output", "o"), *input = cli_get(c, "input", "i");
+    int rc = outp && amls_is_h5_path(outp)
+                 ? AMLS_OK
+                 : amls_error(AMLS_ERR_PARAM, "convert: --output FILE.h5 is required");
+    rc = amls_agree(c->comm, rc, NULL);
+    if (rc == AMLS_OK)
+        rc = cli_load_graph(c, NULL, true, false, &g, NULL);
+    if (rc == AMLS_OK)
+        rc = amls_agree(c->comm, cli_check_unused(c), NULL);
+    amls_source_info src = {.name = input};
+    if (rc == AMLS_OK && strncmp(input, "gen:", 4) != 0 && !amls_is_h5_path(input))
+        rc = amls__file_crc32(c->comm, input, &src.crc32, &src.size);
+    double t0 = amls__now();
+    if (rc == AMLS_OK)
+        rc = amls_graph_save_h5(g, outp, &src);
+    if (rc == AMLS_OK)
+        cli_print(c,
+                  "output: %s\nvertices: %lld\nedges: %lld\nparts: %d\nsource_crc32: %08x\n"
+                  "seconds: %.3f\n",
+                  outp, (long long)g->n, (long long)g->edges, g->nparts, (unsigned)src.crc32,
+                  amls__now() - t0);
+    amls_graph_free(&g);
     return rc;
 }

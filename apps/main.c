@@ -31,6 +31,7 @@ static const command commands[] = {
     {"als", cmd_als, "ALS matrix factorisation of a rating graph (MovieLens u.data)"},
     {"info", cmd_info, "load a graph and print its statistics and partition quality"},
     {"partition", cmd_partition, "compute a partition and write it: --parts K --output FILE"},
+    {"convert", cmd_convert, "write a graph into the HDF5 container: --input G --output G.h5"},
     {"generate", cmd_generate, "generate a graph: generate kron|uniform|grid --output FILE"},
     {"validate", cmd_validate, "compare an output with a Graphalytics reference output"},
     {"help", cmd_help, "help [COMMAND]: list commands, or the options of one"},

@@ -20,6 +20,7 @@
 #include "amls/graph.h"
 
 #include "engine/dist.h"
+#include "engine/graph_internal.h"
 #include "engine/partition.h"
 
 #include <stdio.h>
@@ -341,6 +342,58 @@ out:
     amls__free(cnt);
     amls__free(rcnt);
     amls__free(recv);
+    return rc;
+}
+
+/* Completes a graph whose rows are set (out_ptr, and in_ptr for directed graphs with in-edges)
+ * from global-id targets: ghosts and 32-bit columns, edge statistics, the plan, ghost ids.
+ * Takes the gid arrays (converts them in place; the caller frees them). Collective. */
+int amls__graph_finish(amls_graph *g, int64_t *gout, int64_t nout, int64_t *gin, int64_t nin)
+{
+    int rc = AMLS_OK;
+    MPI_Comm comm = g->comm;
+    int R = g->nranks;
+    rc = localise(g, gout, nout, gin, nin);
+    if (rc == AMLS_OK) {
+        g->out_col = to_u32(gout, nout);
+        if (gin)
+            g->in_col = to_u32(gin, nin);
+        if (g->out_col == NULL || (gin != NULL && g->in_col == NULL))
+            rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
+    }
+    rc = amls_agree(comm, rc, NULL);
+    if (rc < 0)
+        goto cleanup;
+    if (!g->directed) {
+        g->in_ptr = g->out_ptr;
+        g->in_col = g->out_col;
+        g->in_w = g->out_w;
+    }
+    {
+        /* Global edge statistics. */
+        int64_t loops = 0;
+        for (int64_t i = 0; i < g->n_local; i++)
+            for (int64_t j = g->out_ptr[i]; j < g->out_ptr[i + 1]; j++)
+                if (g->out_col[j] == (uint32_t)i)
+                    loops++;
+        int64_t loc[2] = {nout, loops}, glob[2] = {0, 0};
+        MPI_Allreduce(loc, glob, 2, MPI_INT64_T, MPI_SUM, comm);
+        g->arcs = glob[0];
+        g->self_loops = glob[1];
+        g->edges = g->directed ? g->arcs : (g->arcs - g->self_loops) / 2 + g->self_loops;
+    }
+
+    /* 6. Communication plan and ghost original ids. */
+    AMLS_TRY(build_plan(g));
+    g->ghost_orig = amls__malloc((size_t)g->n_ghost + 1, sizeof *g->ghost_orig);
+    AMLS_TRY(amls_agree(comm, g->ghost_orig ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
+                        NULL));
+    {
+        dir_ctx oc = {.nranks = R, .dir_off = g->owner_off, .orig = g->orig, .glo = g->lo};
+        AMLS_TRY(amls__dist_lookup(comm, g->ghost_gid, g->n_ghost, g->ghost_orig, route_by_dense,
+                                   &oc, answer_orig, &oc));
+    }
+cleanup:
     return rc;
 }
 
@@ -767,46 +820,7 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
     ends = NULL;
     amls_raw_graph_free(raw);
     mark(comm, "shuffle+csr", &tm);
-    rc = localise(g, gout, nout, gin, nin);
-    if (rc == AMLS_OK) {
-        g->out_col = to_u32(gout, nout);
-        if (gin)
-            g->in_col = to_u32(gin, nin);
-        if (g->out_col == NULL || (gin != NULL && g->in_col == NULL))
-            rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
-    }
-    rc = amls_agree(comm, rc, NULL);
-    if (rc < 0)
-        goto done;
-    if (!g->directed) {
-        g->in_ptr = g->out_ptr;
-        g->in_col = g->out_col;
-        g->in_w = g->out_w;
-    }
-    {
-        /* Global edge statistics. */
-        int64_t loops = 0;
-        for (int64_t i = 0; i < g->n_local; i++)
-            for (int64_t j = g->out_ptr[i]; j < g->out_ptr[i + 1]; j++)
-                if (g->out_col[j] == (uint32_t)i)
-                    loops++;
-        int64_t loc[2] = {nout, loops}, glob[2] = {0, 0};
-        MPI_Allreduce(loc, glob, 2, MPI_INT64_T, MPI_SUM, comm);
-        g->arcs = glob[0];
-        g->self_loops = glob[1];
-        g->edges = g->directed ? g->arcs : (g->arcs - g->self_loops) / 2 + g->self_loops;
-    }
-
-    mark(comm, "localise", &tm);
-    /* 6. Communication plan and ghost original ids. */
-    AMLS_TRY(build_plan(g));
-    SEC_ALLOC(g->ghost_orig, g->n_ghost, s8);
-    SEC_END(s8);
-    {
-        dir_ctx oc = {.nranks = R, .dir_off = g->owner_off, .orig = g->orig, .glo = g->lo};
-        AMLS_TRY(amls__dist_lookup(comm, g->ghost_gid, g->n_ghost, g->ghost_orig, route_by_dense,
-                                   &oc, answer_orig, &oc));
-    }
+    AMLS_TRY(amls__graph_finish(g, gout, nout, gin, nin));
     mark(comm, "plan+ghost ids", &tm);
     g->build_seconds = amls__now() - t0;
 

@@ -419,3 +419,241 @@ int amls_graph_gather_ids(const amls_graph *g, int root, amls_vid **ids)
     amls__free(disp);
     return rc;
 }
+
+/* Owners ask the directory ranks for the values of their vertices' dense ids. */
+int amls__from_dense_order(const amls_graph *g, const void *block, size_t vsz, void *out)
+{
+    int rc = AMLS_OK, R = g->nranks;
+    int64_t *cnt = NULL, *rcnt = NULL, *pos = NULL, *q = NULL, *order = NULL, *req = NULL;
+    char *ans = NULL, *back = NULL;
+    int64_t nl = g->n_local, dlo = g->dir_off[g->rank];
+    AMLS_CALLOC(cnt, R);
+    AMLS_CALLOC(rcnt, R);
+    AMLS_CALLOC(pos, R + 1);
+    AMLS_ALLOC(q, nl + 1);
+    AMLS_ALLOC(order, nl + 1);
+    AMLS_ALLOC(back, (size_t)nl * vsz + 1);
+    for (int64_t i = 0; i < nl; i++)
+        cnt[amls__owner_of(g->dir_off, R, g->dense[i])]++;
+    for (int p = 0; p < R; p++)
+        pos[p + 1] = pos[p] + cnt[p];
+    for (int64_t i = 0; i < nl; i++) {
+        int d = amls__owner_of(g->dir_off, R, g->dense[i]);
+        order[i] = pos[d];
+        q[pos[d]++] = g->dense[i];
+    }
+    for (int p = 0; p < R; p++)
+        cnt[p] *= (int64_t)sizeof(int64_t);
+cleanup:
+    rc = amls_agree(g->comm, rc, NULL);
+    if (rc < 0)
+        goto out;
+    int64_t nreq = 0;
+    AMLS_TRY(amls__alltoallv_bytes(g->comm, q, cnt, (void **)&req, rcnt, &nreq));
+    nreq /= (int64_t)sizeof(int64_t);
+    ans = amls__malloc((size_t)nreq * vsz + 1, 1);
+    AMLS_TRY(amls_agree(g->comm, ans ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL));
+    for (int64_t k = 0; k < nreq; k++)
+        memcpy(ans + (size_t)k * vsz, (const char *)block + (size_t)(req[k] - dlo) * vsz, vsz);
+    for (int p = 0; p < R; p++) {
+        rcnt[p] = rcnt[p] / (int64_t)sizeof(int64_t) * (int64_t)vsz;
+        cnt[p] = cnt[p] / (int64_t)sizeof(int64_t) * (int64_t)vsz;
+    }
+    AMLS_TRY(amls__alltoallv_into(g->comm, ans, rcnt, back, cnt));
+    for (int64_t i = 0; i < nl; i++)
+        memcpy((char *)out + (size_t)i * vsz, back + (size_t)order[i] * vsz, vsz);
+out:
+    amls__free(cnt);
+    amls__free(rcnt);
+    amls__free(pos);
+    amls__free(q);
+    amls__free(order);
+    amls__free(req);
+    amls__free(ans);
+    amls__free(back);
+    return rc;
+}
+
+/* Records (dense, len, bytes) to the directory; sorted there by dense id. */
+int amls__to_dense_order_var(const amls_graph *g, const int64_t *len, const int64_t *off,
+                             const char *data, int64_t **blen_out, char **bdata_out,
+                             int64_t *btotal)
+{
+    int rc = AMLS_OK, R = g->nranks;
+    int64_t *cnt = NULL, *rcnt = NULL, *pos = NULL, *blen = NULL, *boff = NULL;
+    char *send = NULL, *recv = NULL, *bdata = NULL;
+    int64_t nl = g->n_local, dlo = g->dir_off[g->rank], nb = g->dir_off[g->rank + 1] - dlo;
+    *blen_out = NULL;
+    *bdata_out = NULL;
+    AMLS_CALLOC(cnt, R);
+    AMLS_CALLOC(rcnt, R);
+    AMLS_CALLOC(pos, R + 1);
+    for (int64_t i = 0; i < nl; i++)
+        cnt[amls__owner_of(g->dir_off, R, g->dense[i])] += 16 + len[i];
+    for (int p = 0; p < R; p++)
+        pos[p + 1] = pos[p] + cnt[p];
+    AMLS_ALLOC(send, pos[R] + 1);
+    for (int64_t i = 0; i < nl; i++) {
+        int d = amls__owner_of(g->dir_off, R, g->dense[i]);
+        char *r = send + pos[d];
+        memcpy(r, &g->dense[i], 8);
+        memcpy(r + 8, &len[i], 8);
+        if (len[i] > 0)
+            memcpy(r + 16, data + off[i], (size_t)len[i]);
+        pos[d] += 16 + len[i];
+    }
+cleanup:
+    rc = amls_agree(g->comm, rc, NULL);
+    if (rc < 0)
+        goto out;
+    int64_t got = 0;
+    AMLS_TRY(amls__alltoallv_bytes(g->comm, send, cnt, (void **)&recv, rcnt, &got));
+    blen = amls__calloc((size_t)nb + 1, sizeof *blen);
+    boff = amls__calloc((size_t)nb + 1, sizeof *boff);
+    bdata = amls__malloc((size_t)got + 1, 1);
+    AMLS_TRY(amls_agree(g->comm, blen && boff && bdata ? AMLS_OK
+                                                        : amls_error(AMLS_ERR_NOMEM, "out of memory"),
+                        NULL));
+    for (int64_t at = 0; at < got;) {
+        int64_t d, l;
+        memcpy(&d, recv + at, 8);
+        memcpy(&l, recv + at + 8, 8);
+        blen[d - dlo] = l;
+        at += 16 + l;
+    }
+    int64_t tot = 0;
+    for (int64_t k = 0; k < nb; k++) {
+        boff[k] = tot;
+        tot += blen[k];
+    }
+    for (int64_t at = 0; at < got;) {
+        int64_t d, l;
+        memcpy(&d, recv + at, 8);
+        memcpy(&l, recv + at + 8, 8);
+        if (l > 0)
+            memcpy(bdata + boff[d - dlo], recv + at + 16, (size_t)l);
+        at += 16 + l;
+    }
+    *blen_out = blen;
+    *bdata_out = bdata;
+    *btotal = tot;
+    blen = NULL;
+    bdata = NULL;
+out:
+    amls__free(cnt);
+    amls__free(rcnt);
+    amls__free(pos);
+    amls__free(send);
+    amls__free(recv);
+    amls__free(blen);
+    amls__free(boff);
+    amls__free(bdata);
+    return rc;
+}
+
+int amls__from_dense_order_var(const amls_graph *g, const int64_t *blen, const char *bdata,
+                               int64_t **olen, int64_t **ooff, char **odata)
+{
+    int rc = AMLS_OK, R = g->nranks;
+    int64_t nl = g->n_local, dlo = g->dir_off[g->rank], nb = g->dir_off[g->rank + 1] - dlo;
+    int64_t *cnt = NULL, *rcnt = NULL, *pos = NULL, *q = NULL, *who = NULL, *req = NULL;
+    int64_t *boff = NULL, *len = NULL, *off = NULL, *scnt = NULL, *rc2 = NULL;
+    char *reply = NULL, *back = NULL, *data = NULL;
+    *olen = *ooff = NULL;
+    *odata = NULL;
+    /* Requests: each owner asks for its vertices' dense ids, grouped by directory rank. */
+    AMLS_CALLOC(cnt, R);
+    AMLS_CALLOC(rcnt, R);
+    AMLS_CALLOC(scnt, R);
+    AMLS_CALLOC(rc2, R);
+    AMLS_CALLOC(pos, R + 1);
+    AMLS_ALLOC(q, nl + 1);
+    AMLS_ALLOC(who, nl + 1);
+    AMLS_ALLOC(boff, nb + 1);
+    for (int64_t i = 0; i < nl; i++)
+        cnt[amls__owner_of(g->dir_off, R, g->dense[i])]++;
+    for (int p = 0; p < R; p++)
+        pos[p + 1] = pos[p] + cnt[p];
+    for (int64_t i = 0; i < nl; i++) {
+        int d = amls__owner_of(g->dir_off, R, g->dense[i]);
+        who[pos[d]] = i; /* request slot -> owned vertex */
+        q[pos[d]++] = g->dense[i];
+    }
+    for (int p = 0; p < R; p++)
+        cnt[p] *= (int64_t)sizeof(int64_t);
+    for (int64_t k = 0, t = 0; k < nb; k++) {
+        boff[k] = t;
+        t += blen[k];
+    }
+cleanup:
+    rc = amls_agree(g->comm, rc, NULL);
+    if (rc < 0)
+        goto out;
+    int64_t nreq = 0;
+    AMLS_TRY(amls__alltoallv_bytes(g->comm, q, cnt, (void **)&req, rcnt, &nreq));
+    nreq /= (int64_t)sizeof(int64_t);
+    {
+        /* Replies: (len, bytes) per request, in request order, per peer. */
+        int64_t tot = 0;
+        for (int64_t k = 0; k < nreq; k++)
+            tot += 8 + blen[req[k] - dlo];
+        reply = amls__malloc((size_t)tot + 1, 1);
+        AMLS_TRY(amls_agree(g->comm, reply ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
+                            NULL));
+        int64_t at = 0, k = 0;
+        for (int p = 0; p < R; p++) {
+            int64_t start = at;
+            for (int64_t m = 0; m < rcnt[p] / (int64_t)sizeof(int64_t); m++, k++) {
+                int64_t d = req[k] - dlo, l = blen[d];
+                memcpy(reply + at, &l, 8);
+                if (l > 0)
+                    memcpy(reply + at + 8, bdata + boff[d], (size_t)l);
+                at += 8 + l;
+            }
+            scnt[p] = at - start;
+        }
+    }
+    int64_t got = 0;
+    AMLS_TRY(amls__alltoallv_bytes(g->comm, reply, scnt, (void **)&back, rc2, &got));
+    len = amls__malloc((size_t)nl + 1, sizeof *len);
+    off = amls__malloc((size_t)nl + 1, sizeof *off);
+    data = amls__malloc((size_t)got + 1, 1);
+    AMLS_TRY(amls_agree(g->comm, len && off && data ? AMLS_OK
+                                                    : amls_error(AMLS_ERR_NOMEM, "out of memory"),
+                        NULL));
+    {
+        /* Replies arrive peer by peer in the order of our requests. */
+        int64_t at = 0, dat = 0;
+        for (int64_t slot = 0; slot < nl; slot++) {
+            int64_t i = who[slot], l;
+            memcpy(&l, back + at, 8);
+            len[i] = l;
+            off[i] = dat;
+            if (l > 0)
+                memcpy(data + dat, back + at + 8, (size_t)l);
+            dat += l;
+            at += 8 + l;
+        }
+    }
+    *olen = len;
+    *ooff = off;
+    *odata = data;
+    len = off = NULL;
+    data = NULL;
+out:
+    amls__free(cnt);
+    amls__free(rcnt);
+    amls__free(scnt);
+    amls__free(rc2);
+    amls__free(pos);
+    amls__free(q);
+    amls__free(who);
+    amls__free(req);
+    amls__free(boff);
+    amls__free(len);
+    amls__free(off);
+    amls__free(reply);
+    amls__free(back);
+    amls__free(data);
+    return rc;
+}

@@ -21,3 +21,18 @@ int amls__plan_gather(const amls_graph *g, void *vals, size_t vsz);
 
 /* Part of a global id. */
 int amls__part_of(const amls_graph *g, int64_t gid);
+
+/* The reverse of amls__to_dense_order: this rank holds `block`, the values of its directory
+ * block of dense ids; on return `out` (n_local values, caller-allocated) holds the values of
+ * the vertices it owns. Collective. */
+int amls__from_dense_order(const amls_graph *g, const void *block, size_t vsz, void *out);
+
+/* Variable-length values: owned vertex i has len[i] bytes at data + off[i]. On return this
+ * rank holds its directory block's lengths (*blen, nb entries) and bytes (*bdata, concatenated
+ * in dense order). Collective. */
+int amls__to_dense_order_var(const amls_graph *g, const int64_t *len, const int64_t *off,
+                             const char *data, int64_t **blen, char **bdata, int64_t *btotal);
+/* Reverse: from a directory block (blen, bdata) to owned vertices: *olen[i], bytes at
+ * *odata + *ooff[i]. Collective. */
+int amls__from_dense_order_var(const amls_graph *g, const int64_t *blen, const char *bdata,
+                               int64_t **olen, int64_t **ooff, char **odata);

@@ -3,6 +3,7 @@
  * descriptor checks, result output.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
+#include "engine/checkpoint.h"
 #include "engine/graph_util.h"
 #include "engine/runtime.h"
 
@@ -440,7 +441,7 @@ out:
 
 /* ---- published values ------------------------------------------------------------------------ */
 
-static int exchange_published(amls_ctx *cx)
+int amls__exchange_published(amls_ctx *cx)
 {
     int rc = AMLS_OK;
     amls_graph *g = cx->g;
@@ -656,18 +657,30 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
         goto done;
     AMLS_TRY(check_vertex_params(cx));
     cx->state = r->state;
+    /* The parameters as used: checkpoints are tied to them. */
+    for (int i = 0, at = 0; i < p->nparams && at < (int)sizeof r->params - 1; i++) {
+        const char *v = o.param_values && o.param_values[i] ? o.param_values[i] : p->params[i].def;
+        at += snprintf(r->params + at, sizeof r->params - (size_t)at, "%s%s=%s", i ? " " : "",
+                       p->params[i].name, v ? v : "");
+    }
     if (p->setup)
         rc = p->setup(cx);
-    if (rc == AMLS_OK && p->init)
+    if (rc == AMLS_OK && p->init && o.restart_dir == NULL)
         for (int64_t v = 0; v < g->n_local && rc >= 0; v++)
             rc = p->init(cx, v, r->state + (size_t)v * p->state_size);
     rc = amls_agree(g->comm, rc < 0 ? rc : AMLS_OK, NULL);
     if (rc < 0)
         goto done;
+    int64_t start = 0;
+    if (o.restart_dir)
+        AMLS_TRY(amls__ckpt_restore(cx, &o, r->params, &start));
+    r->first_superstep = start;
     int64_t maxs = o.max_supersteps > 0 ? o.max_supersteps : p->max_supersteps;
     double t_run = amls__now(), t_comp = 0, t_comm = 0;
     bool comb = cx->kind != 0;
-    for (cx->step = 0;; cx->step++) {
+    for (cx->step = start;; cx->step++) {
+        if (o.on_superstep)
+            o.on_superstep(o.hook_ud, cx->step, g->rank);
         double t0 = amls__now();
         int64_t computed = 0;
         int lrc = AMLS_OK;
@@ -705,7 +718,7 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
         }
         AMLS_TRY(exchange_messages(cx, &bytes));
         if (glob[4] > 0)
-            AMLS_TRY(exchange_published(cx));
+            AMLS_TRY(amls__exchange_published(cx));
         AMLS_TRY(reduce_aggregators(cx));
         int64_t gbytes = 0;
         AMLS_MPI_TRY(MPI_Allreduce(&bytes, &gbytes, 1, MPI_INT64_T, MPI_SUM, g->comm));
@@ -729,8 +742,12 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
                     (long long)glob[2], (long long)gbytes, t2 - t0);
             fflush(prog);
         }
-        if ((glob[1] == 0 && glob[2] == 0) || cx->halt_req ||
-            (maxs > 0 && cx->step + 1 >= maxs))
+        bool finished = (glob[1] == 0 && glob[2] == 0) || cx->halt_req ||
+                        (maxs > 0 && cx->step + 1 >= maxs);
+        if (!finished && o.checkpoint_every > 0 && o.checkpoint_dir &&
+            (cx->step + 1) % o.checkpoint_every == 0)
+            AMLS_TRY(amls__ckpt_write(cx, &o, r->params, cx->step + 1));
+        if (finished)
             break;
     }
     r->supersteps = cx->step + 1;

@@ -20,6 +20,17 @@ typedef struct amls_run_opts {
     const char *stats_path;    /* JSON statistics file, or NULL */
     const char *const *param_values; /* one string per declared parameter; NULL = default */
     FILE *progress;            /* where progress goes (rank 0); NULL = stdout */
+    /* Checkpoints: every `checkpoint_every` supersteps (0: never) a file ckpt-NNNN.h5 in
+     * checkpoint_dir holds everything needed to continue; the last two are kept. */
+    int64_t checkpoint_every;
+    const char *checkpoint_dir;
+    /* Resume from the newest usable checkpoint in this directory (NULL: start afresh). */
+    const char *restart_dir;
+    /* Identity of the input, checked on restart with the graph's shape. */
+    uint32_t input_crc32;
+    /* Called on every rank at the start of each superstep (fault injection, monitoring). */
+    void (*on_superstep)(void *ud, int64_t superstep, int rank);
+    void *hook_ud;
 } amls_run_opts;
 
 typedef struct amls_superstep_stats {
@@ -40,6 +51,8 @@ typedef struct amls_run {
     int64_t messages, bytes;
     amls_superstep_stats *steps;
     int64_t nsteps;
+    int64_t first_superstep;   /* > 0 when resumed from a checkpoint */
+    char params[1024];         /* "name=value ..." as used */
 } amls_run;
 
 /* Checks a descriptor: ABI versions, sizes, required callbacks. Writes a reason into err.
@@ -56,6 +69,17 @@ void amls_run_free(amls_run **r);
 /* Writes "original-id value" lines, sorted by original id, to one file or (as_dir) one file
  * per rank in a directory. Collective. */
 int amls_run_write(const amls_run *r, const char *path, bool as_dir);
+
+/* Provenance written with HDF5 results. */
+typedef struct amls_provenance {
+    const char *command_line;
+    const char *input;
+    uint32_t input_crc32;
+} amls_provenance;
+
+/* Writes /ids and /values (in original-id order) and provenance attributes to an HDF5 file
+ * (temporary name, renamed when complete). Needs the program's result_type. Collective. */
+int amls_run_write_h5(const amls_run *r, const char *path, const amls_provenance *pv);
 
 /* Gathers the result values in original-id order onto root as doubles (I64 results are
  * converted exactly up to 2^53; INT64_MAX stays recognisable as a huge value) and/or int64.

@@ -113,6 +113,29 @@ int amls_graph_find(const amls_graph *g, amls_vid orig, int64_t *gid);
 /* Gathers the original ids in original-id order onto root (allocated there). Collective. */
 int amls_graph_gather_ids(const amls_graph *g, int root, amls_vid **ids);
 
+/* ---- The HDF5 graph container. ----------------------------------------------------------------
+ * Layout (format_version 1): root attributes describe the graph and its source (name, size,
+ * CRC-32); /vertices/orig and /vertices/dense hold, in the stored partition's id order, each
+ * vertex's original id and its position in original-id order; /partition/part_off the stored
+ * partition's part offsets; /out/{offsets,targets,weights} the out-edge CSR over global ids and,
+ * for directed graphs, /in/{...} the in-edge CSR. Datasets are chunked with Fletcher-32
+ * checksums; the file format (1.8+) checksums the metadata. */
+typedef struct amls_source_info {
+    const char *name; /* file name or generator spec */
+    int64_t size;     /* bytes (0 for generators) */
+    uint32_t crc32;   /* CRC-32 of the file's bytes */
+} amls_source_info;
+
+/* Writes g to path (under a temporary name, renamed when complete). Collective. */
+int amls_graph_save_h5(const amls_graph *g, const char *path, const amls_source_info *src);
+/* Loads a container. With o == NULL (or o->method == AMLS_PART_METIS and use_stored), each rank
+ * reads the rows of its run of the stored parts: no shuffle. Otherwise the graph is
+ * re-partitioned with o. Collective. src (optional) receives the source attributes. */
+int amls_graph_load_h5(MPI_Comm comm, const char *path, const amls_build_opts *o, bool use_stored,
+                       amls_graph **out, amls_source_info *src, char *src_name, size_t src_cap);
+/* True if the name ends in .h5 or .hdf5. */
+bool amls_is_h5_path(const char *path);
+
 /* A whole graph on one rank, for serial references and verification: vertices are numbered
  * 0..n-1 in original-id order (orig[i] increasing). */
 typedef struct amls_csr {
