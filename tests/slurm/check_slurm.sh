@@ -1,0 +1,93 @@
+#!/bin/bash
+# check_slurm.sh BIN SLURM_DIR PLUGIN: brings up a private single-node Slurm, submits each
+# script of slurm/ with sbatch, waits, and checks the outputs against direct runs; requeues the
+# checkpointing job in the middle of its run and checks that it resumes and ends with exactly
+# the output of an uninterrupted run. Stops the daemons it started. Exits 77 (skipped) when the
+# Slurm packages are missing and cannot be installed.
+set -u
+bin=$1 scripts=$2 plugin=$3
+here=$(cd "$(dirname "$0")" && pwd)
+if ! command -v slurmctld > /dev/null || ! command -v munged > /dev/null; then
+    echo "installing slurmctld, slurmd, slurm-client, munge"
+    if [ "$(id -u)" -ne 0 ] || ! (apt-get update -q > /dev/null 2>&1 &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+            slurmctld slurmd slurm-client munge > /dev/null 2>&1); then
+        echo "SKIPPED: the Slurm packages are not installed and could not be installed"
+        exit 77
+    fi
+fi
+work=$(mktemp -d /tmp/amls-slurm-XXXXXX)
+cleanup() {
+    [ -n "${SLURM_CONF:-}" ] && scancel --user=root > /dev/null 2>&1
+    "$here/slurm_down.sh" "$work/slurm"
+    rm -rf "$work"
+}
+trap cleanup EXIT
+eval "$("$here/slurm_up.sh" "$work/slurm")" || { echo "FAIL: Slurm did not start"; exit 1; }
+echo "slurm up: $(sinfo -h -o '%P %T %N %c')"
+fail=0
+# Waits for a job (array) to leave the queue; fails after $2 seconds.
+wait_job() {
+    for _ in $(seq $(($2 * 2))); do
+        [ -z "$(squeue -h -j "$1" 2> /dev/null)" ] && return 0
+        sleep 0.5
+    done
+    echo "FAIL: job $1 still queued after $2 s"; squeue; return 1
+}
+same() { # same OUTPUT EXPECTED: identical, or floats within 1e-12
+    awk -v f="$2" '{ getline line < f; split(line, b, " "); if ($1 != b[1]) exit 1; if ($2 == b[2]) next;
+        x = $2 + 0; y = b[2] + 0; e = x - y; if (e < 0) e = -e; m = x < 0 ? -x : x;
+        if (e > 1e-12 * m) exit 1 }' "$1" && [ "$(wc -l < "$1")" = "$(wc -l < "$2")" ]
+}
+export AMLS_GRAPH=$bin
+cd "$work"
+"$bin" generate kron --scale 12 --edge-factor 8 --seed 3 --output graph.txt > /dev/null
+mpirun -np 2 "$bin" pagerank --input graph.txt --iterations 30 --quiet --output ref-pr.txt > /dev/null
+
+# (b) a plugin job
+j=$(sbatch --parsable --export=ALL,PLUGIN="$plugin",INPUT="$work/graph.txt",OUTDIR="$work/plugin" "$scripts/plugin.sbatch")
+wait_job "$j" 120 || fail=1
+mpirun -np 2 "$bin" run "$plugin" --input graph.txt --quiet --output ref-plugin.txt > /dev/null
+if same plugin/result.txt ref-plugin.txt && [ -s plugin/result.stats.json ]; then echo "PASS: plugin job"; else
+    echo "FAIL: plugin job"; cat amls-plugin-"$j".log; fail=1; fi
+
+# (c) a job array over damping factors
+j=$(sbatch --parsable --array=0-2 --export=ALL,INPUT="$work/graph.txt",VALUES="0.6 0.85 0.9",ITERATIONS=30,OUTDIR="$work/sweep" "$scripts/sweep.sbatch")
+wait_job "$j" 180 || fail=1
+for dmp in 0.6 0.85 0.9; do
+    mpirun -np 2 "$bin" pagerank --input graph.txt --iterations 30 --damping $dmp --quiet --output ref-$dmp.txt > /dev/null
+    if same sweep/pagerank-damping-$dmp.txt ref-$dmp.txt && [ -s sweep/pagerank-damping-$dmp.stats.json ]; then
+        echo "PASS: array task with damping $dmp"; else echo "FAIL: array task $dmp"; cat amls-sweep-*.log; fail=1; fi
+done
+
+# (d) convert, then run; a second submission reuses the container
+for k in 1 2; do
+    j=$(sbatch --parsable --export=ALL,INPUT="$work/graph.txt",CONTAINER="$work/graph.h5",ALGORITHM=wcc,OUTDIR="$work/cr$k" "$scripts/convert_run.sbatch")
+    wait_job "$j" 120 || fail=1
+    grep -E "converting|reusing" amls-convert-run-"$j".log
+done
+mpirun -np 2 "$bin" wcc --input graph.txt --quiet --output ref-wcc.txt > /dev/null
+if same cr1/wcc.txt ref-wcc.txt && same cr2/wcc.txt ref-wcc.txt && [ -s cr2/wcc.stats.json ] &&
+   grep -q reusing amls-convert-run-*.log; then echo "PASS: convert-then-run"; else echo "FAIL: convert-then-run"; fail=1; fi
+
+# (a) checkpointing PageRank, requeued mid-run
+"$bin" generate kron --scale 16 --edge-factor 16 --seed 5 --output big.txt > /dev/null
+mpirun -np 2 "$bin" convert --input big.txt --output big.h5 --quiet > /dev/null
+mpirun -np 2 "$bin" pagerank --input big.h5 --iterations 300 --quiet --output ref-big.txt > /dev/null
+j=$(sbatch --parsable --export=ALL,INPUT="$work/big.h5",ITERATIONS=300,CHECKPOINT_EVERY=10,OUTDIR="$work/pr" "$scripts/pagerank_checkpoint.sbatch")
+for _ in $(seq 240); do ls pr/checkpoints/ckpt-*.h5 > /dev/null 2>&1 && break; sleep 0.25; done
+if ls pr/checkpoints/ckpt-*.h5 > /dev/null 2>&1 && [ ! -e pr/pagerank.txt ]; then
+    scontrol requeue "$j" && echo "requeued job $j after $(ls pr/checkpoints) appeared"
+else
+    echo "FAIL: no checkpoint before the job ended (cannot test requeue)"; fail=1
+fi
+wait_job "$j" 300 || fail=1
+sleep 1
+if grep -q "resuming from checkpoints" amls-pagerank-"$j".log && cmp -s pr/pagerank.txt ref-big.txt &&
+   [ -s pr/pagerank.stats.json ]; then
+    echo "PASS: requeued job resumed from its checkpoint; output identical to an uninterrupted run"
+else
+    echo "FAIL: requeue"; cat amls-pagerank-"$j".log; fail=1
+fi
+[ $fail -eq 0 ] && echo "PASS: all Slurm scripts"
+exit $fail
