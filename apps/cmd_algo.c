@@ -234,6 +234,8 @@ static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const double *
     return rc;
 }
 
+static int compare_with_file(cli *c, const amls_run *r, const char *path, amls_rule rule);
+
 /* Loads the graph, runs p, writes/verifies. `b` is NULL for plugins. */
 int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
 {
@@ -247,6 +249,7 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     const char *outp = cli_get(c, "output", "o");
     const char *stats = cli_get(c, "stats", NULL);
     bool do_verify = cli_flag(c, "verify"), quiet = cli_flag(c, "quiet");
+    const char *expected = cli_get(c, "expected", NULL), *rule_s = cli_get(c, "rule", NULL);
     bool as_dir = cli_flag(c, "dir") || (outp && outp[0] && outp[strlen(outp) - 1] == '/');
     bool no_comb = cli_flag(c, "no-combiner");
     const char *engine = cli_get(c, "engine", NULL), *variant = cli_get(c, "variant", NULL);
@@ -332,6 +335,14 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     }
     if (top > 0)
         AMLS_TRY(print_top(c, r, top));
+    if (expected) {
+        amls_rule rule = b ? b->rule : AMLS_RULE_EXACT;
+        if (rule_s)
+            rule = !strcmp(rule_s, "equiv") ? AMLS_RULE_EQUIV
+                   : !strcmp(rule_s, "epsilon") ? AMLS_RULE_EPSILON
+                                                 : AMLS_RULE_EXACT;
+        AMLS_TRY(compare_with_file(c, r, expected, rule));
+    }
     if (do_verify) {
         if (b == NULL)
             rc = amls_agree(c->comm,
@@ -408,6 +419,55 @@ static int read_results(const char *path, kv **out, int64_t *n)
     *out = amls__vec_steal(&v);
     qsort(*out, (size_t)*n, sizeof(kv), cmp_kv);
     return AMLS_OK;
+}
+
+/* Compares a run's result with an expected "id value" file by the given rule on rank 0.
+ * Collective. */
+static int compare_with_file(cli *c, const amls_run *r, const char *path, amls_rule rule)
+{
+    double *af = NULL;
+    int64_t *ai = NULL, *ids = NULL;
+    kv *e = NULL;
+    int64_t ne = 0;
+    int rc = amls_run_gather(r, 0, &af, &ai);
+    if (rc == AMLS_OK)
+        rc = amls_graph_gather_ids(r->g, 0, &ids);
+    if (rc == AMLS_OK && c->rank == 0) {
+        rc = read_results(path, &e, &ne);
+        if (rc == AMLS_OK && ne != r->g->n)
+            rc = amls_error(AMLS_ERR_VERIFY, "%s: %lld vertices expected, the graph has %lld",
+                            path, (long long)ne, (long long)r->g->n);
+        for (int64_t k = 0; rc == AMLS_OK && k < ne; k++)
+            if (e[k].id != ids[k])
+                rc = amls_error(AMLS_ERR_VERIFY, "%s: vertex %lld is not in the graph", path,
+                                (long long)e[k].id);
+        if (rc == AMLS_OK) {
+            double *ef = amls__malloc((size_t)ne + 1, sizeof *ef);
+            int64_t *ei = amls__malloc((size_t)ne + 1, sizeof *ei);
+            if (ef == NULL || ei == NULL) {
+                rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
+            } else {
+                for (int64_t k = 0; k < ne; k++) {
+                    ef[k] = e[k].f;
+                    ei[k] = e[k].i;
+                }
+                char msg[512];
+                int64_t bad = amls_compare(rule, ne, ef, ei, af, ai, ids, msg, sizeof msg);
+                if (bad)
+                    rc = amls_error(AMLS_ERR_VERIFY, "expected %s: FAIL: %lld mismatches; first: %s",
+                                    path, (long long)bad, msg);
+                else
+                    printf("expected: PASS (%lld vertices match %s)\n", (long long)ne, path);
+            }
+            amls__free(ef);
+            amls__free(ei);
+        }
+    }
+    amls__free(af);
+    amls__free(ai);
+    amls__free(ids);
+    amls__free(e);
+    return amls_agree(c->comm, rc, NULL);
 }
 
 int cmd_validate(cli *c)
@@ -505,6 +565,8 @@ int cmd_help(cli *c)
            "run options:\n"
            "  --output, -o PATH     write 'id value' lines (a directory with --dir or a trailing /)\n"
            "  --verify              check against the serial reference (Graphalytics rules)\n"
+           "  --expected FILE       check against a reference output (Graphalytics rules;\n"
+           "                        --rule exact|equiv|epsilon for plugins)\n"
            "  --max-supersteps N    stop after N supersteps\n"
            "  --stats FILE          per-superstep statistics as JSON\n"
            "  --no-combiner         deliver every message uncombined\n"

@@ -1,7 +1,7 @@
 # Test helpers. amls_add_mpi_test(NAME name COMMAND exe args... NP 1 2 3 4 [LABELS ...]):
 # one ctest per rank count, run under mpiexec with the environment Open MPI needs as root.
 set(AMLS_MPI_ENV
-  "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1;OMPI_MCA_btl_vader_single_copy_mechanism=none;OMPI_MCA_mpi_yield_when_idle=1;OPENBLAS_NUM_THREADS=1;HWLOC_COMPONENTS=-x86")
+  "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1;OMPI_MCA_btl_vader_single_copy_mechanism=none;OMPI_MCA_mpi_yield_when_idle=1;OPENBLAS_NUM_THREADS=1;HWLOC_COMPONENTS=-x86;OMPI_MCA_odls_base_sigkill_timeout=0")
 
 if(AMLS_SANITIZE)
   # Open MPI's own leaks are suppressed; ours are reported. The slow unwinder is needed for

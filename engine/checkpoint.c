@@ -220,18 +220,9 @@ int amls__ckpt_write(amls_ctx *cx, const amls_run_opts *o, const char *params, i
     rc = amls_agree(g->comm, rc, NULL);
     if (rc < 0)
         return rc;
-    long tag = g->rank == 0 ? (long)getpid() : 0;
-    MPI_Bcast(&tag, 1, MPI_LONG, 0, g->comm);
     snprintf(path, sizeof path, "%s/ckpt-%012lld.h5", o->checkpoint_dir, (long long)next);
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, tag);
-    rc = write_file(cx, o, params, next, tmp);
-    if (g->rank == 0) {
-        if (rc == AMLS_OK && rename(tmp, path) != 0)
-            rc = amls_error(AMLS_ERR_IO, "%s: rename failed: %s", path, strerror(errno));
-        if (rc < 0)
-            unlink(tmp);
-    }
-    rc = amls_agree(g->comm, rc, NULL);
+    amls__tmp_name(g->comm, path, tmp, sizeof tmp);
+    rc = amls__commit(g->comm, write_file(cx, o, params, next, tmp), tmp, path);
     if (rc < 0)
         return rc;
     /* Keep the newest two. */

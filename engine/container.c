@@ -88,9 +88,7 @@ int amls_graph_save_h5(const amls_graph *g, const char *path, const amls_source_
     int rc = AMLS_OK;
     hid_t f = -1;
     char tmp[4200];
-    long tag = g->rank == 0 ? (long)getpid() : 0;
-    MPI_Bcast(&tag, 1, MPI_LONG, 0, g->comm);
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, tag);
+    amls__tmp_name(g->comm, path, tmp, sizeof tmp);
     AMLS_TRY(amls__h5_create(g->comm, tmp, &f));
     int lrc = AMLS_OK;
     lrc = lrc ? lrc : amls__h5_attr_str(f, "format", FORMAT_NAME);
@@ -119,14 +117,7 @@ int amls_graph_save_h5(const amls_graph *g, const char *path, const amls_source_
         AMLS_TRY(save_csr(f, g, "in", g->in_ptr, g->in_col, g->in_w));
 cleanup:
     amls__h5_close(&f);
-    rc = amls_agree(g->comm, rc, NULL);
-    if (g->rank == 0) {
-        if (rc == AMLS_OK && rename(tmp, path) != 0)
-            rc = amls_error(AMLS_ERR_IO, "%s: rename failed: %s", path, strerror(errno));
-        if (rc < 0)
-            unlink(tmp);
-    }
-    return amls_agree(g->comm, rc, NULL);
+    return amls__commit(g->comm, rc, tmp, path);
 }
 
 /* Reads rows [lo, hi) of one stored CSR: ptr (rebased, hi-lo+1), gid targets, weights. */

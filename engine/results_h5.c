@@ -26,9 +26,7 @@ int amls_run_write_h5(const amls_run *r, const char *path, const amls_provenance
                           amls_error(AMLS_ERR_UNSUPPORTED,
                                      "%s: HDF5 output needs a program with a result_type", path),
                           NULL);
-    long tag = g->rank == 0 ? (long)getpid() : 0;
-    MPI_Bcast(&tag, 1, MPI_LONG, 0, g->comm);
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, tag);
+    amls__tmp_name(g->comm, path, tmp, sizeof tmp);
     AMLS_TRY(amls__to_dense_order(g, r->state, r->p->state_size, (void **)&vals));
     AMLS_TRY(amls__to_dense_order(g, g->orig, sizeof *g->orig, (void **)&ids));
     int64_t lo = g->dir_off[g->rank], nb = g->dir_off[g->rank + 1] - lo;
@@ -57,12 +55,5 @@ cleanup:
     amls__h5_close(&f);
     amls__free(vals);
     amls__free(ids);
-    rc = amls_agree(g->comm, rc, NULL);
-    if (g->rank == 0) {
-        if (rc == AMLS_OK && rename(tmp, path) != 0)
-            rc = amls_error(AMLS_ERR_IO, "%s: rename failed: %s", path, strerror(errno));
-        if (rc < 0)
-            unlink(tmp);
-    }
-    return amls_agree(g->comm, rc, NULL);
+    return amls__commit(g->comm, rc, tmp, path);
 }

@@ -84,6 +84,7 @@ static inline void slot_put(amls_ctx *cx, int64_t t, const void *msg)
     } else {
         memcpy(acc, msg, cx->msz);
         cx->nhas[t] = 1;
+        cx->nlist[cx->nlist_len++] = t;
     }
 }
 
@@ -215,8 +216,13 @@ static int send_row(amls_ctx *cx, const uint32_t *col, int64_t b, int64_t e, con
         double *val = (double *)cx->nval;
         for (int64_t j = b; j < e; j++) {
             uint32_t t = col[j];
-            val[t] = cx->nhas[t] ? val[t] + m : m;
-            cx->nhas[t] = 1;
+            if (cx->nhas[t]) {
+                val[t] += m;
+            } else {
+                val[t] = m;
+                cx->nhas[t] = 1;
+                cx->nlist[cx->nlist_len++] = t;
+            }
         }
         return AMLS_OK;
     }
@@ -226,9 +232,13 @@ static int send_row(amls_ctx *cx, const uint32_t *col, int64_t b, int64_t e, con
         int64_t *val = (int64_t *)cx->nval;
         for (int64_t j = b; j < e; j++) {
             uint32_t t = col[j];
-            if (!cx->nhas[t] || m < val[t])
+            if (!cx->nhas[t]) {
                 val[t] = m;
-            cx->nhas[t] = 1;
+                cx->nhas[t] = 1;
+                cx->nlist[cx->nlist_len++] = t;
+            } else if (m < val[t]) {
+                val[t] = m;
+            }
         }
         return AMLS_OK;
     }

@@ -32,9 +32,17 @@ struct amls_ctx {
     size_t msz, rsz;     /* message bytes; record bytes (4 + msz) */
     char *state;
     uint8_t *halted;
-    /* Outgoing combined slots (n_local + n_ghost) and incoming (n_local, swapped each step). */
+    /* Outgoing combined slots (n_local + n_ghost) and incoming (swapped each step), with the
+     * lists of the slots whose flag is set, so that clearing and packing cost what was sent. */
     char *nval, *ival;
     uint8_t *nhas, *ihas;
+    int64_t *nlist, *ilist;
+    int64_t nlist_len, ilist_len;
+    /* Work lists: vertices not halted after the last superstep, vertices that received
+     * messages (uncombined mode), and this superstep's candidates. */
+    int64_t *alive, *woken, *cand;
+    int64_t nalive, nwoken, ncand;
+    uint8_t *mark;
     /* Records: to local targets, and per peer. */
     amls__vec lrec;
     amls__vec *raw;

@@ -170,6 +170,12 @@ static void ctx_free(amls_ctx *cx)
     amls__free(cx->ival);
     amls__free(cx->nhas);
     amls__free(cx->ihas);
+    amls__free(cx->nlist);
+    amls__free(cx->ilist);
+    amls__free(cx->alive);
+    amls__free(cx->woken);
+    amls__free(cx->cand);
+    amls__free(cx->mark);
     amls__vec_free(&cx->lrec);
     if (cx->raw)
         for (int p = 0; p < cx->g->nranks; p++)
@@ -223,7 +229,13 @@ static int ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, a
         AMLS_ALLOC(cx->ival, (size_t)nt * cx->msz + 1);
         AMLS_CALLOC(cx->nhas, nt + 1);
         AMLS_CALLOC(cx->ihas, nt + 1);
+        AMLS_ALLOC(cx->nlist, nt + 1);
+        AMLS_ALLOC(cx->ilist, nt + 1);
     }
+    AMLS_ALLOC(cx->alive, nl + 1);
+    AMLS_ALLOC(cx->woken, nl + 1);
+    AMLS_ALLOC(cx->cand, nl + 1);
+    AMLS_CALLOC(cx->mark, nl + 1);
     AMLS_CALLOC(cx->ioff, nl + 2);
     if (p->pub_size == AMLS_PUB_VARIABLE) {
         AMLS_ALLOC(cx->vpub_off, nt + 1);
@@ -256,25 +268,49 @@ cleanup:
 
 /* ---- message exchange ----------------------------------------------------------------------- */
 
-/* Packs per-peer segments: [nset u64][nraw u64][bitmap][values][raw records]. */
+/* Combines msg into next-inbox slot t (an owned vertex), remembering newly set slots. */
+static inline void inbox_put(amls_ctx *cx, int64_t t, const char *msg)
+{
+    char *acc = cx->nval + (size_t)t * cx->msz;
+    if (cx->nhas[t]) {
+        amls__combine(cx, acc, msg);
+    } else {
+        memcpy(acc, msg, cx->msz);
+        cx->nhas[t] = 1;
+        cx->nlist[cx->nlist_len++] = t;
+    }
+}
+
+/* Per-peer segment: [nset u64][nraw u64][mode u64] then, with a combiner, either a bitmap over
+ * the peer's ghosts in plan order followed by the values of the set bits (mode 0), or
+ * (position in the plan u32, value) pairs (mode 1, when few are set); then the raw records. */
 static int exchange_messages(amls_ctx *cx, int64_t *bytes_out)
 {
     int rc = AMLS_OK;
     amls_graph *g = cx->g;
     int R = g->nranks, me = g->rank;
+    int64_t nl = g->n_local;
     bool comb = cx->kind != 0;
-    int64_t *scnt = NULL, *rcnt = NULL, *soff = NULL, out_bytes = 0;
+    size_t msz = cx->msz;
+    int64_t *scnt = NULL, *rcnt = NULL, *soff = NULL, *nset = NULL, *fill = NULL, out_bytes = 0;
+    uint8_t *mode = NULL;
     char *send = NULL, *recv = NULL;
     AMLS_CALLOC(scnt, R);
     AMLS_CALLOC(rcnt, R);
     AMLS_CALLOC(soff, R + 1);
+    AMLS_CALLOC(nset, R);
+    AMLS_CALLOC(fill, R);
+    AMLS_CALLOC(mode, R);
+    if (comb)
+        for (int64_t q = 0; q < cx->nlist_len; q++)
+            if (cx->nlist[q] >= nl)
+                nset[cx->ghost_owner[cx->nlist[q] - nl]]++;
     for (int q = 0; q < R; q++) {
-        int64_t ng = g->recv_off[q + 1] - g->recv_off[q], nset = 0;
-        if (comb && q != me)
-            for (int64_t k = g->recv_off[q]; k < g->recv_off[q + 1]; k++)
-                nset += cx->nhas[g->n_local + k];
-        int64_t seg = 16 + (comb && q != me ? (ng + 7) / 8 + nset * (int64_t)cx->msz : 0) +
-                      (int64_t)cx->raw[q].len;
+        int64_t ng = g->recv_off[q + 1] - g->recv_off[q], seg = 24 + (int64_t)cx->raw[q].len;
+        if (comb && q != me) {
+            mode[q] = nset[q] * 4 < (ng + 7) / 8; /* sparse pairs are smaller */
+            seg += mode[q] ? nset[q] * (int64_t)(4 + msz) : (ng + 7) / 8 + nset[q] * (int64_t)msz;
+        }
         scnt[q] = (q == me && cx->raw[q].len == 0) ? 0 : seg;
         soff[q + 1] = soff[q] + scnt[q];
     }
@@ -282,29 +318,44 @@ static int exchange_messages(amls_ctx *cx, int64_t *bytes_out)
     for (int q = 0; q < R; q++) {
         if (scnt[q] == 0)
             continue;
-        char *s = send + soff[q];
-        uint64_t nset = 0, nraw = cx->raw[q].len / cx->rsz;
-        char *bm = s + 16;
+        char *sg = send + soff[q];
+        uint64_t hdr[3] = {(uint64_t)(comb && q != me ? nset[q] : 0),
+                           cx->raw[q].len / cx->rsz, mode[q]};
+        memcpy(sg, hdr, 24);
         int64_t ng = g->recv_off[q + 1] - g->recv_off[q];
-        char *vals = bm;
-        if (comb && q != me) {
-            memset(bm, 0, (size_t)(ng + 7) / 8);
-            vals = bm + (ng + 7) / 8;
-            for (int64_t k = 0; k < ng; k++) {
-                int64_t t = g->n_local + g->recv_off[q] + k;
+        char *body = sg + 24, *rawp = body;
+        if (comb && q != me && mode[q] == 0) {
+            memset(body, 0, (size_t)(ng + 7) / 8);
+            char *vals = body + (ng + 7) / 8;
+            int64_t j = 0;
+            for (int64_t k = 0; k < ng && j < nset[q]; k++) {
+                int64_t t = nl + g->recv_off[q] + k;
                 if (cx->nhas[t]) {
-                    bm[k / 8] |= (char)(1u << (k % 8));
-                    memcpy(vals + nset * cx->msz, cx->nval + (size_t)t * cx->msz, cx->msz);
-                    nset++;
+                    body[k / 8] |= (char)(1u << (k % 8));
+                    memcpy(vals + (size_t)j++ * msz, cx->nval + (size_t)t * msz, msz);
                 }
             }
+            rawp = vals + (size_t)nset[q] * msz;
+        } else if (comb && q != me) {
+            rawp = body + (size_t)nset[q] * (4 + msz);
         }
-        memcpy(s, &nset, 8);
-        memcpy(s + 8, &nraw, 8);
         if (cx->raw[q].len > 0)
-            memcpy(vals + nset * cx->msz, cx->raw[q].data, cx->raw[q].len);
+            memcpy(rawp, cx->raw[q].data, cx->raw[q].len);
         cx->raw[q].len = 0;
     }
+    if (comb) /* sparse pairs, in the order the slots were set */
+        for (int64_t q = 0; q < cx->nlist_len; q++) {
+            int64_t t = cx->nlist[q];
+            if (t < nl)
+                continue;
+            int p = cx->ghost_owner[t - nl];
+            if (p == me || mode[p] == 0)
+                continue;
+            char *pr = send + soff[p] + 24 + (size_t)fill[p]++ * (4 + msz);
+            uint32_t at = (uint32_t)(t - nl - g->recv_off[p]);
+            memcpy(pr, &at, 4);
+            memcpy(pr + 4, cx->nval + (size_t)t * msz, msz);
+        }
     out_bytes = soff[R] - scnt[me];
 cleanup:
     rc = amls_agree(g->comm, rc, NULL);
@@ -315,118 +366,113 @@ cleanup:
     if (rc < 0)
         goto out;
     *bytes_out = out_bytes;
-    /* Unpack into the next inbox. */
-    {
-        int64_t off = 0, nrec = (int64_t)(cx->lrec.len / cx->rsz);
-        /* Count records first (no-combiner path builds a CSR). */
+    if (comb) {
+        int64_t off = 0;
         for (int q = 0; q < R; q++) {
             if (rcnt[q] == 0)
                 continue;
-            const char *s = recv + off;
-            uint64_t nset, nraw;
-            memcpy(&nset, s, 8);
-            memcpy(&nraw, s + 8, 8);
-            nrec += (int64_t)nraw;
+            const char *sg = recv + off;
+            uint64_t hdr[3];
+            memcpy(hdr, sg, 24);
+            const char *body = sg + 24, *rawp = body;
+            if (q != me && hdr[2] == 0) {
+                int64_t ns = g->send_off[q + 1] - g->send_off[q];
+                const char *vals = body + (ns + 7) / 8;
+                uint64_t j = 0;
+                for (int64_t k = 0; k < ns && j < hdr[0]; k++)
+                    if (body[k / 8] & (1u << (k % 8)))
+                        inbox_put(cx, g->send_idx[g->send_off[q] + k], vals + j++ * msz);
+                rawp = vals + hdr[0] * msz;
+            } else if (q != me) {
+                for (uint64_t j = 0; j < hdr[0]; j++) {
+                    uint32_t at;
+                    memcpy(&at, body + j * (4 + msz), 4);
+                    inbox_put(cx, g->send_idx[g->send_off[q] + at], body + j * (4 + msz) + 4);
+                }
+                rawp = body + hdr[0] * (4 + msz);
+            }
+            for (uint64_t r = 0; r < hdr[1]; r++) {
+                uint32_t t;
+                memcpy(&t, rawp + r * cx->rsz, 4);
+                inbox_put(cx, t, rawp + r * cx->rsz + 4);
+            }
             off += rcnt[q];
         }
-        if (comb) {
-            off = 0;
-            for (int q = 0; q < R; q++) {
-                if (rcnt[q] == 0)
-                    continue;
-                const char *s = recv + off;
-                uint64_t nset, nraw;
-                memcpy(&nset, s, 8);
-                memcpy(&nraw, s + 8, 8);
-                const char *vals = s + 16;
-                if (q != me) {
-                    int64_t ns = g->send_off[q + 1] - g->send_off[q];
-                    const char *bm = s + 16;
-                    vals = bm + (ns + 7) / 8;
-                    uint64_t j = 0;
-                    for (int64_t k = 0; k < ns; k++)
-                        if (bm[k / 8] & (1u << (k % 8))) {
-                            int64_t t = g->send_idx[g->send_off[q] + k];
-                            const char *m = vals + j * cx->msz;
-                            if (cx->nhas[t])
-                                amls__combine(cx, cx->nval + (size_t)t * cx->msz, m);
-                            else {
-                                memcpy(cx->nval + (size_t)t * cx->msz, m, cx->msz);
-                                cx->nhas[t] = 1;
-                            }
-                            j++;
-                        }
-                    vals += nset * cx->msz;
-                }
-                for (uint64_t r = 0; r < nraw; r++) {
-                    uint32_t t;
-                    const char *rr = vals + r * cx->rsz;
-                    memcpy(&t, rr, 4);
-                    if (cx->nhas[t])
-                        amls__combine(cx, cx->nval + (size_t)t * cx->msz, rr + 4);
-                    else {
-                        memcpy(cx->nval + (size_t)t * cx->msz, rr + 4, cx->msz);
-                        cx->nhas[t] = 1;
-                    }
-                }
-                off += rcnt[q];
-            }
-            /* Swap: what was sent this superstep becomes the inbox. */
-            char *tv = cx->ival;
-            cx->ival = cx->nval;
-            cx->nval = tv;
-            uint8_t *th = cx->ihas;
-            cx->ihas = cx->nhas;
-            cx->nhas = th;
-            memset(cx->nhas, 0, (size_t)(g->n_local + g->n_ghost));
-        } else {
-            /* Counting sort of all records by target. */
-            int64_t nl = g->n_local;
-            memset(cx->ioff, 0, (size_t)(nl + 2) * sizeof *cx->ioff);
-            amls__free(cx->idata);
-            cx->idata = amls__malloc((size_t)nrec * cx->msz + 1, 1);
-            int64_t *fill = amls__malloc((size_t)nl + 1, sizeof *fill);
-            if (cx->idata == NULL || fill == NULL) {
-                amls__free(fill);
-                rc = amls_error(AMLS_ERR_NOMEM, "out of memory receiving %lld messages",
-                                (long long)nrec);
-                goto agree;
-            }
-            for (int pass = 0; pass < 2; pass++) {
-                off = 0;
-                for (int src = -1; src < R; src++) {
-                    const char *recs;
-                    uint64_t nr;
-                    if (src < 0) {
-                        recs = cx->lrec.data;
-                        nr = cx->lrec.len / cx->rsz;
-                    } else {
-                        if (rcnt[src] == 0)
-                            continue;
-                        const char *s = recv + off;
-                        memcpy(&nr, s + 8, 8);
-                        recs = s + 16;
-                        off += rcnt[src];
-                    }
-                    for (uint64_t r = 0; r < nr; r++) {
-                        uint32_t t;
-                        memcpy(&t, recs + r * cx->rsz, 4);
-                        if (pass == 0)
-                            cx->ioff[t + 1]++;
-                        else
-                            memcpy(cx->idata + (size_t)fill[t]++ * cx->msz,
-                                   recs + r * cx->rsz + 4, cx->msz);
-                    }
-                }
-                if (pass == 0) {
-                    for (int64_t i = 0; i < nl; i++)
-                        cx->ioff[i + 1] += cx->ioff[i];
-                    memcpy(fill, cx->ioff, (size_t)nl * sizeof *fill);
-                }
-            }
-            amls__free(fill);
-            cx->lrec.len = 0;
+        /* Swap: the slots filled this superstep become the inbox; clear the old inbox's flags
+         * through its list. */
+        char *tv = cx->ival;
+        cx->ival = cx->nval;
+        cx->nval = tv;
+        uint8_t *th = cx->ihas;
+        cx->ihas = cx->nhas;
+        cx->nhas = th;
+        int64_t *tl = cx->ilist;
+        cx->ilist = cx->nlist;
+        cx->nlist = tl;
+        int64_t tn = cx->ilist_len;
+        cx->ilist_len = cx->nlist_len;
+        cx->nlist_len = tn;
+        for (int64_t q = 0; q < cx->nlist_len; q++)
+            cx->nhas[cx->nlist[q]] = 0;
+        cx->nlist_len = 0;
+    } else {
+        /* Counting sort of all records by target; the targets become the woken list. */
+        int64_t nrec = (int64_t)(cx->lrec.len / cx->rsz), off = 0;
+        for (int q = 0; q < R; q++) {
+            if (rcnt[q] == 0)
+                continue;
+            uint64_t hdr[3];
+            memcpy(hdr, recv + off, 24);
+            nrec += (int64_t)hdr[1];
+            off += rcnt[q];
         }
+        memset(cx->ioff, 0, (size_t)(nl + 2) * sizeof *cx->ioff);
+        amls__free(cx->idata);
+        cx->idata = amls__malloc((size_t)nrec * msz + 1, 1);
+        int64_t *pos = amls__malloc((size_t)nl + 1, sizeof *pos);
+        if (cx->idata == NULL || pos == NULL) {
+            amls__free(pos);
+            rc = amls_error(AMLS_ERR_NOMEM, "out of memory receiving %lld messages",
+                            (long long)nrec);
+            goto agree;
+        }
+        cx->nwoken = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            off = 0;
+            for (int src = -1; src < R; src++) {
+                const char *recs;
+                uint64_t nr;
+                if (src < 0) {
+                    recs = cx->lrec.data;
+                    nr = cx->lrec.len / cx->rsz;
+                } else {
+                    if (rcnt[src] == 0)
+                        continue;
+                    uint64_t hdr[3];
+                    memcpy(hdr, recv + off, 24);
+                    nr = hdr[1];
+                    recs = recv + off + 24;
+                    off += rcnt[src];
+                }
+                for (uint64_t r = 0; r < nr; r++) {
+                    uint32_t t;
+                    memcpy(&t, recs + r * cx->rsz, 4);
+                    if (pass == 0) {
+                        if (cx->ioff[t + 1]++ == 0)
+                            cx->woken[cx->nwoken++] = t;
+                    } else {
+                        memcpy(cx->idata + (size_t)pos[t]++ * msz, recs + r * cx->rsz + 4, msz);
+                    }
+                }
+            }
+            if (pass == 0) {
+                for (int64_t i = 0; i < nl; i++)
+                    cx->ioff[i + 1] += cx->ioff[i];
+                memcpy(pos, cx->ioff, (size_t)nl * sizeof *pos);
+            }
+        }
+        amls__free(pos);
+        cx->lrec.len = 0;
     }
 agree:
     rc = amls_agree(g->comm, rc, NULL);
@@ -434,9 +480,68 @@ out:
     amls__free(scnt);
     amls__free(rcnt);
     amls__free(soff);
+    amls__free(nset);
+    amls__free(fill);
+    amls__free(mode);
     amls__free(send);
     amls__free(recv);
     return rc;
+}
+
+/* The vertices to run in this superstep, in ascending order: every vertex at superstep 0 (or
+ * first after a restart), else the ones not halted plus the ones with messages. Ascending
+ * order keeps combining, and so floating-point results, independent of history. */
+static int select_candidates(amls_ctx *cx, bool all)
+{
+    int64_t nl = cx->g->n_local;
+    cx->ncand = 0;
+    if (all) {
+        for (int64_t v = 0; v < nl; v++)
+            cx->cand[cx->ncand++] = v;
+        return AMLS_OK;
+    }
+    const int64_t *w = cx->kind != 0 ? cx->ilist : cx->woken;
+    int64_t nw = cx->kind != 0 ? cx->ilist_len : cx->nwoken;
+    for (int64_t q = 0; q < cx->nalive; q++)
+        if (!cx->mark[cx->alive[q]]) {
+            cx->mark[cx->alive[q]] = 1;
+            cx->cand[cx->ncand++] = cx->alive[q];
+        }
+    for (int64_t q = 0; q < nw; q++)
+        if (w[q] < nl && !cx->mark[w[q]]) {
+            cx->mark[w[q]] = 1;
+            cx->cand[cx->ncand++] = w[q];
+        }
+    if (cx->ncand > nl / 16) {
+        int64_t k = 0;
+        for (int64_t v = 0; v < nl; v++)
+            if (cx->mark[v]) {
+                cx->mark[v] = 0;
+                cx->cand[k++] = v;
+            }
+        cx->ncand = k;
+        return AMLS_OK;
+    }
+    for (int64_t q = 0; q < cx->ncand; q++)
+        cx->mark[cx->cand[q]] = 0;
+    return amls__sort_u64((uint64_t *)cx->cand, NULL, (size_t)cx->ncand);
+}
+
+/* After a restore: alive = not halted; inbox lists from the restored flags/offsets. */
+static void rebuild_lists(amls_ctx *cx)
+{
+    int64_t nl = cx->g->n_local;
+    cx->nalive = 0;
+    for (int64_t v = 0; v < nl; v++)
+        if (!cx->halted[v])
+            cx->alive[cx->nalive++] = v;
+    cx->ilist_len = cx->nwoken = 0;
+    for (int64_t v = 0; v < nl; v++) {
+        if (cx->kind != 0 && cx->ihas[v])
+            cx->ilist[cx->ilist_len++] = v;
+        if (cx->kind == 0 && cx->ioff[v + 1] > cx->ioff[v])
+            cx->woken[cx->nwoken++] = v;
+    }
 }
 
 /* ---- published values ------------------------------------------------------------------------ */
@@ -678,15 +783,19 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
     int64_t maxs = o.max_supersteps > 0 ? o.max_supersteps : p->max_supersteps;
     double t_run = amls__now(), t_comp = 0, t_comm = 0;
     bool comb = cx->kind != 0;
+    if (o.restart_dir)
+        rebuild_lists(cx);
     for (cx->step = start;; cx->step++) {
         if (o.on_superstep)
             o.on_superstep(o.hook_ud, cx->step, g->rank);
         double t0 = amls__now();
         int64_t computed = 0;
-        int lrc = AMLS_OK;
+        int lrc = select_candidates(cx, cx->step == 0);
         cx->sent = 0;
         cx->published = 0;
-        for (int64_t v = 0; v < g->n_local; v++) {
+        cx->nalive = 0;
+        for (int64_t q = 0; q < cx->ncand && lrc == AMLS_OK; q++) {
+            int64_t v = cx->cand[q];
             const void *msgs;
             int64_t nm;
             if (comb) {
@@ -701,15 +810,13 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
             cx->halted[v] = 0;
             computed++;
             lrc = p->compute(cx, v, r->state + (size_t)v * p->state_size, nm ? msgs : NULL, nm);
-            if (lrc < 0)
-                break;
+            if (!cx->halted[v])
+                cx->alive[cx->nalive++] = v;
         }
         double t1 = amls__now();
         int64_t bytes = 0;
         /* Stats and error flag in one reduction: computed, active, sent, error, published. */
-        int64_t active = 0;
-        for (int64_t v = 0; v < g->n_local; v++)
-            active += !cx->halted[v];
+        int64_t active = cx->nalive;
         int64_t loc[5] = {computed, active, cx->sent, lrc < 0, cx->published}, glob[5];
         AMLS_MPI_TRY(MPI_Allreduce(loc, glob, 5, MPI_INT64_T, MPI_SUM, g->comm));
         if (glob[3] > 0) {

@@ -147,6 +147,16 @@ const char *amls_props_get(const char *props, const char *key)
     return NULL;
 }
 
+/* Stores one edge (and its reverse when `mirror`), turning a failure into a line error. */
+static int push_edge(amls_raw_graph *g, int64_t u, int64_t v, double w, bool mirror, int64_t rel,
+                     amls__perr *err)
+{
+    int prc = amls_raw_graph_push(g, u, v, w);
+    if (prc == AMLS_OK && mirror && u != v)
+        prc = amls_raw_graph_push(g, v, u, w);
+    return prc < 0 ? amls__perr_set(err, prc, rel, "%s", amls_last_error()) : 0;
+}
+
 /* ---- the common body loop ---------------------------------------------------------------- */
 
 typedef int (*line_fn)(void *ud, char *line, int64_t rel, amls__perr *err);
@@ -237,12 +247,7 @@ static int edgelist_line(void *ud, char *line, int64_t rel, amls__perr *err)
     if (u < 0 || v < 0)
         return amls__perr_set(err, AMLS_ERR_RANGE, rel, "negative vertex id in \"%.60s\"", line);
     c->records++;
-    int prc = amls_raw_graph_push(c->g, u, v, w);
-    if (prc == AMLS_OK && c->mirror && u != v)
-        prc = amls_raw_graph_push(c->g, v, u, w);
-    if (prc < 0)
-        return amls__perr_set(err, prc, rel, "%s", amls_last_error());
-    return 0;
+    return push_edge(c->g, u, v, w, c->mirror, rel, err);
 }
 
 static int finish_counts(MPI_Comm comm, amls_raw_graph *g, int64_t records, int64_t with_w)
@@ -410,12 +415,7 @@ static int mtx_line(void *ud, char *line, int64_t rel, amls__perr *err)
                               (long long)i, (long long)j, (long long)c->nrows,
                               (long long)c->ncols);
     c->records++;
-    int prc = amls_raw_graph_push(c->g, i, j, v);
-    if (prc == AMLS_OK && c->mirror && i != j)
-        prc = amls_raw_graph_push(c->g, j, i, v);
-    if (prc < 0)
-        return amls__perr_set(err, prc, rel, "%s", amls_last_error());
-    return 0;
+    return push_edge(c->g, i, j, v, c->mirror, rel, err);
 }
 
 static int read_mtx(MPI_Comm comm, const char *path, const amls_read_opts *o, amls_raw_graph *g)
@@ -681,12 +681,7 @@ static int dimacs_line(void *ud, char *line, int64_t rel, amls__perr *err)
                               "vertex id outside 1..%lld (the problem line's count) in \"%.60s\"",
                               (long long)c->n, line);
     c->records++;
-    int prc = amls_raw_graph_push(c->g, u, v, w);
-    if (prc == AMLS_OK && c->mirror && u != v)
-        prc = amls_raw_graph_push(c->g, v, u, w);
-    if (prc < 0)
-        return amls__perr_set(err, prc, rel, "%s", amls_last_error());
-    return 0;
+    return push_edge(c->g, u, v, w, c->mirror, rel, err);
 }
 
 static int read_dimacs(MPI_Comm comm, const char *path, const amls_read_opts *o, amls_raw_graph *g)

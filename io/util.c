@@ -7,10 +7,12 @@
  * ------------------------------------------------------------------------------------------- */
 #include "io/util.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static _Thread_local int64_t fail_after = -1;
 
@@ -380,4 +382,27 @@ int amls__allreduce_same(MPI_Comm comm, double *buf, int count, MPI_Op op)
 cleanup:
     amls__free(tmp);
     return rc;
+}
+
+void amls__tmp_name(MPI_Comm comm, const char *path, char *tmp, size_t cap)
+{
+    int rank = 0;
+    MPI_Comm_rank(comm, &rank);
+    long tag = rank == 0 ? (long)getpid() : 0;
+    MPI_Bcast(&tag, 1, MPI_LONG, 0, comm);
+    snprintf(tmp, cap, "%s.tmp-%ld", path, tag);
+}
+
+int amls__commit(MPI_Comm comm, int rc, const char *tmp, const char *path)
+{
+    int rank = 0;
+    MPI_Comm_rank(comm, &rank);
+    rc = amls_agree(comm, rc, NULL);
+    if (rank == 0) {
+        if (rc == AMLS_OK && rename(tmp, path) != 0)
+            rc = amls_error(AMLS_ERR_IO, "%s: rename failed: %s", path, strerror(errno));
+        if (rc < 0)
+            unlink(tmp);
+    }
+    return amls_agree(comm, rc, NULL);
 }

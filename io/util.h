@@ -170,6 +170,13 @@ int amls__alltoallv_into(MPI_Comm comm, const void *sendbuf, const int64_t *send
  * tests) cannot differ between ranks. In place. Collective. */
 int amls__allreduce_same(MPI_Comm comm, double *buf, int count, MPI_Op op);
 
+/* Output files are written under a temporary name and renamed when complete. amls__tmp_name
+ * makes "PATH.tmp-TAG" with a tag every rank agrees on; amls__commit renames it to `path`
+ * (rank 0) when every rank reports success (rc), or removes it; returns the agreed status.
+ * Both collective. */
+void amls__tmp_name(MPI_Comm comm, const char *path, char *tmp, size_t cap);
+int amls__commit(MPI_Comm comm, int rc, const char *tmp, const char *path);
+
 /* Wall-clock seconds. */
 double amls__now(void);
 /* Peak resident set size of this process in bytes (0 if unknown). */

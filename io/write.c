@@ -58,10 +58,8 @@ int amls_write_text(MPI_Comm comm, const char *path, const char *buf, size_t len
     int rc = AMLS_OK, rank = 0, nranks = 1;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &nranks);
-    long tag = rank == 0 ? (long)getpid() : 0;
-    MPI_Bcast(&tag, 1, MPI_LONG, 0, comm);
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, tag);
+    amls__tmp_name(comm, path, tmp, sizeof tmp);
 
     if (as_dir) {
         if (rank == 0 && mkdir(tmp, 0777) != 0)
@@ -110,14 +108,7 @@ int amls_write_text(MPI_Comm comm, const char *path, const char *buf, size_t len
     MPI_File_set_size(fh, 0);
     rc = write_at(fh, before, buf, len, tmp);
     MPI_File_close(&fh);
-    rc = amls_agree(comm, rc, NULL);
-    if (rank == 0) {
-        if (rc == AMLS_OK && rename(tmp, path) != 0)
-            rc = amls_error(AMLS_ERR_IO, "%s: rename failed: %s", path, strerror(errno));
-        if (rc < 0)
-            unlink(tmp);
-    }
-    return amls_agree(comm, rc, NULL);
+    return amls__commit(comm, rc, tmp, path);
 }
 
 int amls_raw_graph_write(MPI_Comm comm, const char *path, const amls_raw_graph *g)

@@ -9,8 +9,8 @@ if [ ! -e "$dir/$case.e" ]; then echo "SKIPPED: $dir/$case.e not found (set AMLS
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 if ! mpirun -np "$np" "$bin" "$algo" --input "$dir/$case.e" --partition "$part" --quiet --verify "$@" \
-        --output "$out/result" > "$out/log" 2>&1; then
+        --expected "$dir/$case-$suffix" --output "$out/result" > "$out/log" 2>&1; then
     echo "FAIL: run"; cat "$out/log"; exit 1
 fi
-grep -q "verify: PASS" "$out/log" || { echo "FAIL: --verify"; cat "$out/log"; exit 1; }
-mpirun -np 1 "$bin" validate --expected "$dir/$case-$suffix" --actual "$out/result" --algorithm "$algo"
+grep -E "verify|expected" "$out/log"
+grep -q "verify: PASS" "$out/log" && grep -q "expected: PASS" "$out/log" && [ -s "$out/result" ]
