@@ -182,11 +182,8 @@ static int lcc_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msg
     return 0;
 }
 
-
 AMLS_VPROG_DEFINE(lcc, .description = "local clustering coefficient",
                   .state_size = sizeof(lcc_state), .msg_size = sizeof(double),
                   .combiner = {AMLS_OP_SUM, AMLS_TYPE_F64, 0}, .pub_size = AMLS_PUB_VARIABLE,
-                  .flags = AMLS_NEED_IN_EDGES, .result_type = AMLS_TYPE_F64,
-                  .max_supersteps = 4, .setup = lcc_setup, .compute = lcc_compute,
-                  .finalize = lcc_finalize)
-
+                  .flags = AMLS_NEED_IN_EDGES, .result_type = AMLS_TYPE_F64, .max_supersteps = 4,
+                  .setup = lcc_setup, .compute = lcc_compute, .finalize = lcc_finalize)

@@ -15,7 +15,10 @@ const amls_vprog *amls_builtin_cdlp(void);
 const amls_vprog *amls_builtin_lcc(void);
 
 static const amls_builtin table[] = {
-    {"pagerank", amls_builtin_pagerank, amls_ref_pagerank, AMLS_RULE_EPSILON,
+    {"pagerank",
+     amls_builtin_pagerank,
+     amls_ref_pagerank,
+     AMLS_RULE_EPSILON,
      {"pr.damping-factor", "pr.num-iterations"}},
     {"wcc", amls_builtin_wcc, amls_ref_wcc, AMLS_RULE_EQUIV, {NULL}},
     {"bfs", amls_builtin_bfs, amls_ref_bfs, AMLS_RULE_EXACT, {"bfs.source-vertex"}},

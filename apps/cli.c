@@ -11,8 +11,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static const char *flags[] = {"verify",   "quiet",  "directed", "undirected", "help",
-                              "no-combiner", "strict", "sorted",  "dir",        NULL};
+static const char *flags[] = {"verify",      "quiet",  "directed", "undirected", "help",
+                              "no-combiner", "strict", "sorted",   "dir",        NULL};
 
 bool cli_is_flag(const char *name)
 {
@@ -133,8 +133,8 @@ void cli_print(cli *c, const char *fmt, ...)
     fflush(stdout);
 }
 
-int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights,
-                   amls_graph **g, amls_raw_graph *keep)
+int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights, amls_graph **g,
+                   amls_raw_graph *keep)
 {
     int rc = AMLS_OK;
     amls_raw_graph raw = {0};
@@ -182,13 +182,13 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
         if (rc < 0)
             return rc;
         if ((*g)->directed && need_in_edges && (*g)->in_ptr == NULL)
-            return amls_agree(c->comm,
-                              amls_error(AMLS_ERR_FORMAT, "%s: the container has no in-edges",
-                                         input),
-                              NULL);
+            return amls_agree(
+                c->comm, amls_error(AMLS_ERR_FORMAT, "%s: the container has no in-edges", input),
+                NULL);
         if (!quiet)
-            cli_print(c, "# loaded %s: %lld vertices, %lld edges (%s) in %.3f s from the HDF5 "
-                         "container (%s partition, %d parts), %d ranks\n",
+            cli_print(c,
+                      "# loaded %s: %lld vertices, %lld edges (%s) in %.3f s from the HDF5 "
+                      "container (%s partition, %d parts), %d ranks\n",
                       input, (long long)(*g)->n, (long long)(*g)->edges,
                       (*g)->directed ? "directed" : "undirected", amls__now() - t0,
                       part ? part : "stored", (*g)->nparts, c->nranks);

@@ -12,8 +12,8 @@ typedef struct cli {
     MPI_Comm comm;
     int rank, nranks;
     int argc;
-    char **argv;  /* options after the subcommand (and positional arguments) */
-    bool *used;   /* argv[i] consumed */
+    char **argv; /* options after the subcommand (and positional arguments) */
+    bool *used;  /* argv[i] consumed */
     const char *cmd;
 } cli;
 
@@ -34,8 +34,8 @@ bool cli_is_flag(const char *name);
 /* Loads a graph (`input`, or --input when NULL) into a distributed graph with --format,
  * --directed/--undirected, --partition and --parts. Prints load time on rank 0 unless --quiet.
  * Collective. */
-int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights,
-                   amls_graph **g, amls_raw_graph *keep_raw_props);
+int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights, amls_graph **g,
+                   amls_raw_graph *keep_raw_props);
 
 /* rank-0 printf. */
 void cli_print(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

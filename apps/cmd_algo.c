@@ -3,17 +3,16 @@
  * run_vprog), verification against the serial references, and `validate`.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "amls/algorithms.h"
-#include "amls/engine.h"
-#include "amls/linalg.h"
 #include "cli.h"
-
 #include "io/h5util.h"
 #include "io/util.h"
 
-#include <signal.h>
+#include "amls/algorithms.h"
+#include "amls/engine.h"
+#include "amls/linalg.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <zlib.h>
 
@@ -56,9 +55,8 @@ static int check_params_known(cli *c, const amls_vprog *p)
         if (strcmp(c->argv[k], "--param") != 0 || c->used[k])
             continue;
         const char *eq = strchr(c->argv[k + 1], '=');
-        return amls_error(AMLS_ERR_PARAM,
-                          "%s: unknown parameter '%.*s' (see 'amls-graph help %s')", p->name,
-                          eq ? (int)(eq - c->argv[k + 1]) : (int)strlen(c->argv[k + 1]),
+        return amls_error(AMLS_ERR_PARAM, "%s: unknown parameter '%.*s' (see 'amls-graph help %s')",
+                          p->name, eq ? (int)(eq - c->argv[k + 1]) : (int)strlen(c->argv[k + 1]),
                           c->argv[k + 1], p->name);
     }
     return AMLS_OK;
@@ -83,8 +81,10 @@ static int print_top(cli *c, const amls_run *r, int64_t k)
             if (best < 0)
                 break;
             char buf[64];
-            amls_format_value(r->p, r->p->result_type == AMLS_TYPE_F64 ? (void *)&f[best]
-                                                                       : (void *)&(int64_t){(int64_t)f[best]},
+            amls_format_value(r->p,
+                              r->p->result_type == AMLS_TYPE_F64
+                                  ? (void *)&f[best]
+                                  : (void *)&(int64_t){(int64_t)f[best]},
                               buf, sizeof buf);
             printf("top %lld: %lld %s\n", (long long)t + 1, (long long)ids[best], buf);
             f[best] = NAN;
@@ -313,14 +313,13 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
         int64_t peak = amls__peak_rss(), gpeak = 0;
         MPI_Reduce(&peak, &gpeak, 1, MPI_INT64_T, MPI_MAX, 0, c->comm);
         cli_print(c,
-                      "algorithm: %s\nsupersteps: %lld\nseconds: %.4f\nseconds_per_superstep: "
-                      "%.5f\nmessages: %lld\nbytes: %lld\ncombiner: %s\npeak_rss_bytes_max: "
-                      "%lld\n",
-                      p->name, (long long)r->supersteps, r->seconds,
-                      r->seconds / (double)AMLS_MAX(r->supersteps, (int64_t)1),
-                      (long long)r->messages, (long long)r->bytes,
-                      p->combiner.op != AMLS_OP_NONE && !no_comb ? "yes" : "no",
-                      (long long)gpeak);
+                  "algorithm: %s\nsupersteps: %lld\nseconds: %.4f\nseconds_per_superstep: "
+                  "%.5f\nmessages: %lld\nbytes: %lld\ncombiner: %s\npeak_rss_bytes_max: "
+                  "%lld\n",
+                  p->name, (long long)r->supersteps, r->seconds,
+                  r->seconds / (double)AMLS_MAX(r->supersteps, (int64_t)1), (long long)r->messages,
+                  (long long)r->bytes, p->combiner.op != AMLS_OP_NONE && !no_comb ? "yes" : "no",
+                  (long long)gpeak);
     }
     if (outp && amls_is_h5_path(outp)) {
         char cmdline[2048] = "amls-graph";
@@ -338,9 +337,9 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     if (expected) {
         amls_rule rule = b ? b->rule : AMLS_RULE_EXACT;
         if (rule_s)
-            rule = !strcmp(rule_s, "equiv") ? AMLS_RULE_EQUIV
+            rule = !strcmp(rule_s, "equiv")     ? AMLS_RULE_EQUIV
                    : !strcmp(rule_s, "epsilon") ? AMLS_RULE_EPSILON
-                                                 : AMLS_RULE_EXACT;
+                                                : AMLS_RULE_EXACT;
         AMLS_TRY(compare_with_file(c, r, expected, rule));
     }
     if (do_verify) {
@@ -367,7 +366,8 @@ int cmd_algorithm(cli *c)
     return run_vprog(c, b->get(), b);
 }
 
-/* ---- validate --------------------------------------------------------------------------------- */
+/* ---- validate ---------------------------------------------------------------------------------
+ */
 
 typedef struct kv {
     int64_t id;
@@ -435,8 +435,8 @@ static int compare_with_file(cli *c, const amls_run *r, const char *path, amls_r
     if (rc == AMLS_OK && c->rank == 0) {
         rc = read_results(path, &e, &ne);
         if (rc == AMLS_OK && ne != r->g->n)
-            rc = amls_error(AMLS_ERR_VERIFY, "%s: %lld vertices expected, the graph has %lld",
-                            path, (long long)ne, (long long)r->g->n);
+            rc = amls_error(AMLS_ERR_VERIFY, "%s: %lld vertices expected, the graph has %lld", path,
+                            (long long)ne, (long long)r->g->n);
         for (int64_t k = 0; rc == AMLS_OK && k < ne; k++)
             if (e[k].id != ids[k])
                 rc = amls_error(AMLS_ERR_VERIFY, "%s: vertex %lld is not in the graph", path,
@@ -454,8 +454,9 @@ static int compare_with_file(cli *c, const amls_run *r, const char *path, amls_r
                 char msg[512];
                 int64_t bad = amls_compare(rule, ne, ef, ei, af, ai, ids, msg, sizeof msg);
                 if (bad)
-                    rc = amls_error(AMLS_ERR_VERIFY, "expected %s: FAIL: %lld mismatches; first: %s",
-                                    path, (long long)bad, msg);
+                    rc =
+                        amls_error(AMLS_ERR_VERIFY, "expected %s: FAIL: %lld mismatches; first: %s",
+                                   path, (long long)bad, msg);
                 else
                     printf("expected: PASS (%lld vertices match %s)\n", (long long)ne, path);
             }
@@ -477,16 +478,15 @@ int cmd_validate(cli *c)
     int rc = cli_check_unused(c);
     amls_rule rule = 0;
     if (rule_s)
-        rule = !strcmp(rule_s, "exact")   ? AMLS_RULE_EXACT
-               : !strcmp(rule_s, "equiv") ? AMLS_RULE_EQUIV
+        rule = !strcmp(rule_s, "exact")     ? AMLS_RULE_EXACT
+               : !strcmp(rule_s, "equiv")   ? AMLS_RULE_EQUIV
                : !strcmp(rule_s, "epsilon") ? AMLS_RULE_EPSILON
                                             : 0;
     else if (algo && amls_builtin_find(algo))
         rule = amls_builtin_find(algo)->rule;
     if (rc == AMLS_OK && (exp == NULL || act == NULL || rule == 0))
-        rc = amls_error(AMLS_ERR_PARAM,
-                        "validate: need --expected FILE --actual FILE and --rule "
-                        "exact|equiv|epsilon (or --algorithm NAME)");
+        rc = amls_error(AMLS_ERR_PARAM, "validate: need --expected FILE --actual FILE and --rule "
+                                        "exact|equiv|epsilon (or --algorithm NAME)");
     if (rc == AMLS_OK && c->rank == 0) {
         kv *e = NULL, *a = NULL;
         int64_t ne = 0, na = 0;
@@ -501,8 +501,10 @@ int cmd_validate(cli *c)
                 rc = amls_error(AMLS_ERR_VERIFY, "validate: vertex %lld missing from %s",
                                 (long long)e[k].id, act);
         if (rc == AMLS_OK) {
-            double *ef = amls__malloc((size_t)ne + 1, sizeof *ef), *af = amls__malloc((size_t)ne + 1, sizeof *af);
-            int64_t *ei = amls__malloc((size_t)ne + 1, sizeof *ei), *ai = amls__malloc((size_t)ne + 1, sizeof *ai);
+            double *ef = amls__malloc((size_t)ne + 1, sizeof *ef),
+                   *af = amls__malloc((size_t)ne + 1, sizeof *af);
+            int64_t *ei = amls__malloc((size_t)ne + 1, sizeof *ei),
+                    *ai = amls__malloc((size_t)ne + 1, sizeof *ai);
             int64_t *ids = amls__malloc((size_t)ne + 1, sizeof *ids);
             for (int64_t k = 0; k < ne; k++) {
                 ef[k] = e[k].f, ei[k] = e[k].i, af[k] = a[k].f, ai[k] = a[k].i, ids[k] = e[k].id;
@@ -555,22 +557,23 @@ int cmd_help(cli *c)
         printf("usage: mpirun -np N amls-graph COMMAND [options]\n\n"
                "commands: pagerank wcc bfs sssp cdlp lcc run info partition generate validate\n");
     }
-    printf("\ngraph options:\n"
-           "  --input, -i FILE      edge list (.txt[.gz]), LDBC (NAME.e), .mtx, .graph (METIS),\n"
-           "                        .gr (DIMACS) or a generator spec gen:kron:scale=S,...\n"
-           "  --format F            edgelist|ldbc|mtx|metis|dimacs (default: from the name)\n"
-           "  --directed | --undirected   override the file's convention\n"
-           "  --partition P         metis (default) | hash | range | FILE\n"
-           "  --parts K             number of parts (default: number of ranks)\n"
-           "run options:\n"
-           "  --output, -o PATH     write 'id value' lines (a directory with --dir or a trailing /)\n"
-           "  --verify              check against the serial reference (Graphalytics rules)\n"
-           "  --expected FILE       check against a reference output (Graphalytics rules;\n"
-           "                        --rule exact|equiv|epsilon for plugins)\n"
-           "  --max-supersteps N    stop after N supersteps\n"
-           "  --stats FILE          per-superstep statistics as JSON\n"
-           "  --no-combiner         deliver every message uncombined\n"
-           "  --top K               print the K vertices with the largest values\n"
-           "  --quiet               no progress lines\n");
+    printf(
+        "\ngraph options:\n"
+        "  --input, -i FILE      edge list (.txt[.gz]), LDBC (NAME.e), .mtx, .graph (METIS),\n"
+        "                        .gr (DIMACS) or a generator spec gen:kron:scale=S,...\n"
+        "  --format F            edgelist|ldbc|mtx|metis|dimacs (default: from the name)\n"
+        "  --directed | --undirected   override the file's convention\n"
+        "  --partition P         metis (default) | hash | range | FILE\n"
+        "  --parts K             number of parts (default: number of ranks)\n"
+        "run options:\n"
+        "  --output, -o PATH     write 'id value' lines (a directory with --dir or a trailing /)\n"
+        "  --verify              check against the serial reference (Graphalytics rules)\n"
+        "  --expected FILE       check against a reference output (Graphalytics rules;\n"
+        "                        --rule exact|equiv|epsilon for plugins)\n"
+        "  --max-supersteps N    stop after N supersteps\n"
+        "  --stats FILE          per-superstep statistics as JSON\n"
+        "  --no-combiner         deliver every message uncombined\n"
+        "  --top K               print the K vertices with the largest values\n"
+        "  --quiet               no progress lines\n");
     return AMLS_OK;
 }

@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "cli.h"
-
 #include "io/h5util.h"
 #include "io/util.h"
 
@@ -88,8 +87,8 @@ int cmd_generate(cli *c)
         rc = amls_error(AMLS_ERR_PARAM, "generate: --output FILE is required");
     if (rc == AMLS_OK && strcmp(s.kind, "kron") && strcmp(s.kind, "uniform") &&
         strcmp(s.kind, "grid"))
-        rc = amls_error(AMLS_ERR_PARAM, "generate: unknown kind '%s' (kron, uniform, grid)",
-                        s.kind);
+        rc =
+            amls_error(AMLS_ERR_PARAM, "generate: unknown kind '%s' (kron, uniform, grid)", s.kind);
     if (rc == AMLS_OK)
         rc = cli_check_unused(c);
     s.scale = (int)scale;

@@ -2,12 +2,12 @@
  * apps/cmd_linalg.c — solver subcommands: cg, linreg, logreg, als.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "amls/engine.h"
-#include "amls/linalg.h"
 #include "cli.h"
-
 #include "io/textio.h"
 #include "io/util.h"
+
+#include "amls/engine.h"
+#include "amls/linalg.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -15,8 +15,8 @@
 /* Writes one double per owned vertex as "original-id value" lines. Collective. */
 static int write_vertex_values(const amls_graph *g, double *vals, const char *path)
 {
-    static const amls_vprog vec = {.name = "vector", .state_size = sizeof(double),
-                                   .result_type = AMLS_TYPE_F64};
+    static const amls_vprog vec = {
+        .name = "vector", .state_size = sizeof(double), .result_type = AMLS_TYPE_F64};
     amls_run r = {.g = (amls_graph *)g, .p = &vec, .state = (char *)vals};
     bool as_dir = path[0] && path[strlen(path) - 1] == '/';
     return amls_run_write(&r, path, as_dir);
@@ -154,15 +154,15 @@ int cmd_cg(cli *c)
         int lrc = AMLS_OK;
         for (int64_t j = 0; g->out_w && j < g->out_ptr[g->n_local] && lrc == AMLS_OK; j++)
             if (!isfinite(g->out_w[j]))
-                lrc = amls_error(AMLS_ERR_NUMERIC, "%s: the matrix has a NaN or infinite entry",
-                                 mat);
+                lrc =
+                    amls_error(AMLS_ERR_NUMERIC, "%s: the matrix has a NaN or infinite entry", mat);
         AMLS_TRY(amls_agree(c->comm, lrc, NULL));
     }
     AMLS_TRY(amls_check_symmetric(g));
     b = amls_dvec_new(g);
     x = amls_dvec_new(g);
-    AMLS_TRY(amls_agree(c->comm, b && x ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
-                        NULL));
+    AMLS_TRY(
+        amls_agree(c->comm, b && x ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL));
     if (rhs)
         AMLS_TRY(read_rhs(g, rhs, b));
     else
@@ -175,9 +175,8 @@ int cmd_cg(cli *c)
     cli_print(c,
               "rows: %lld\nnonzeros: %lld\npreconditioner: %s\niterations: %lld\nresidual: "
               "%.6e\nconverged: %s\nseconds: %.4f\n",
-              (long long)g->n, (long long)g->arcs, pre ? pre : "jacobi",
-              (long long)info.iterations, info.residual, info.converged ? "yes" : "no",
-              info.seconds);
+              (long long)g->n, (long long)g->arcs, pre ? pre : "jacobi", (long long)info.iterations,
+              info.residual, info.converged ? "yes" : "no", info.seconds);
     if (outp)
         AMLS_TRY(write_vertex_values(g, x, outp));
     if (!info.converged && strict)
@@ -269,8 +268,8 @@ int cmd_linreg(cli *c)
         rc = amls_rows_read(c->comm, a.train, &X);
     if (rc == AMLS_OK) {
         coef = amls__calloc((size_t)X.nfeat + 2, sizeof *coef);
-        rc = amls_agree(c->comm, coef ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
-                        NULL);
+        rc =
+            amls_agree(c->comm, coef ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL);
     }
     if (rc == AMLS_OK)
         rc = amls_linreg(c->comm, &X, a.lambda, a.tol, a.maxit, coef, &info);
@@ -304,8 +303,8 @@ int cmd_logreg(cli *c)
         rc = amls_rows_read(c->comm, a.test, &T);
     if (rc == AMLS_OK) {
         coef = amls__calloc((size_t)X.nfeat + 2, sizeof *coef);
-        rc = amls_agree(c->comm, coef ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
-                        NULL);
+        rc =
+            amls_agree(c->comm, coef ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL);
     }
     if (rc == AMLS_OK)
         rc = amls_logreg(c->comm, &X, a.lambda, a.tol, a.maxit, coef, &info);
@@ -337,8 +336,8 @@ int cmd_als(cli *c)
     int rc = AMLS_OK;
     amls_raw_graph raw = {0};
     amls_graph *g = NULL;
-    amls_als_opts o = {.rank = 10, .lambda = 0.1, .iterations = 10, .test_fraction = 0.2,
-                       .seed = 1};
+    amls_als_opts o = {
+        .rank = 10, .lambda = 0.1, .iterations = 10, .test_fraction = 0.2, .seed = 1};
     int64_t k = 10, iters = 10, seed = 1;
     const char *path = cli_get(c, "ratings", NULL), *part = cli_get(c, "partition", NULL);
     o.quiet = cli_flag(c, "quiet");

@@ -3,8 +3,9 @@
  * the built-in algorithms.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "amls/plugin.h"
 #include "cli.h"
+
+#include "amls/plugin.h"
 
 #include <stdio.h>
 

@@ -6,7 +6,6 @@
  * that found the problem prints one message and every rank exits non-zero.
  * ------------------------------------------------------------------------------------------- */
 #include "cli.h"
-
 #include "io/util.h"
 
 #include <stdio.h>
@@ -71,8 +70,7 @@ int main(int argc, char **argv)
             cmd = &commands[i];
     if (cmd == NULL) {
         if (c.rank == 0)
-            fprintf(stderr, "amls-graph: unknown command '%s' (try 'amls-graph help')\n",
-                    argv[1]);
+            fprintf(stderr, "amls-graph: unknown command '%s' (try 'amls-graph help')\n", argv[1]);
         MPI_Finalize();
         return 2;
     }
@@ -86,8 +84,7 @@ int main(int argc, char **argv)
     rc = amls_agree(c.comm, rc, &who);
     if (rc < 0 && c.rank == who) {
         const char *msg = amls_last_error();
-        fprintf(stderr, "amls-graph %s: error: %s\n", cmd->name,
-                msg[0] ? msg : amls_strerror(rc));
+        fprintf(stderr, "amls-graph %s: error: %s\n", cmd->name, msg[0] ? msg : amls_strerror(rc));
         fflush(stderr);
     }
     free(c.used);

@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CKPT_FORMAT "amls-graph checkpoint"
+#define CKPT_FORMAT  "amls-graph checkpoint"
 #define CKPT_VERSION 1
 
 static int64_t block_lo(const amls_graph *g)
@@ -147,9 +147,8 @@ static int write_file(amls_ctx *cx, const amls_run_opts *o, const char *params, 
         } else {
             len = amls__malloc((size_t)nl + 1, sizeof *len);
             off = amls__malloc((size_t)nl + 1, sizeof *off);
-            AMLS_TRY(amls_agree(g->comm, len && off ? AMLS_OK
-                                                    : amls_error(AMLS_ERR_NOMEM, "out of memory"),
-                                NULL));
+            AMLS_TRY(amls_agree(
+                g->comm, len && off ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL));
             for (int64_t v = 0; v < nl; v++) {
                 len[v] = (cx->ioff[v + 1] - cx->ioff[v]) * (int64_t)cx->msz;
                 off[v] = cx->ioff[v] * (int64_t)cx->msz;
@@ -165,8 +164,8 @@ static int write_file(amls_ctx *cx, const amls_run_opts *o, const char *params, 
         AMLS_TRY(put_fixed(f, g, "/published", cx->pub, cx->psz));
     }
     if (p->naggregators > 0)
-        AMLS_TRY(amls__h5_write(f, "/aggregates", H5T_NATIVE_UINT8, 8 * (int64_t)p->naggregators,
-                                0, g->rank == 0 ? 8 * (int64_t)p->naggregators : 0, cx->agg_cur));
+        AMLS_TRY(amls__h5_write(f, "/aggregates", H5T_NATIVE_UINT8, 8 * (int64_t)p->naggregators, 0,
+                                g->rank == 0 ? 8 * (int64_t)p->naggregators : 0, cx->agg_cur));
 cleanup:
     amls__h5_close(&f);
     amls__free(len);
@@ -239,8 +238,8 @@ int amls__ckpt_write(amls_ctx *cx, const amls_run_opts *o, const char *params, i
 }
 
 /* Reads one checkpoint into the context. Damage: AMLS_ERR_IO/FORMAT; mismatch: INVALID. */
-static int restore_file(amls_ctx *cx, const amls_run_opts *o, const char *params,
-                        const char *path, int64_t *next)
+static int restore_file(amls_ctx *cx, const amls_run_opts *o, const char *params, const char *path,
+                        int64_t *next)
 {
     amls_graph *g = cx->g;
     const amls_vprog *p = cx->p;
@@ -305,9 +304,8 @@ static int restore_file(amls_ctx *cx, const amls_run_opts *o, const char *params
             /* The restored bytes are in arrival order: repack them by vertex. */
             amls__free(cx->idata);
             cx->idata = amls__malloc((size_t)cx->ioff[nl] * cx->msz + 1, 1);
-            AMLS_TRY(amls_agree(g->comm, cx->idata ? AMLS_OK
-                                                   : amls_error(AMLS_ERR_NOMEM, "out of memory"),
-                                NULL));
+            AMLS_TRY(amls_agree(
+                g->comm, cx->idata ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL));
             for (int64_t v = 0; v < nl; v++)
                 if (len[v] > 0)
                     memcpy(cx->idata + (size_t)cx->ioff[v] * cx->msz, data + off[v],
@@ -328,7 +326,8 @@ static int restore_file(amls_ctx *cx, const amls_run_opts *o, const char *params
             cx->vpub_next_len[v] = len[v];
             cx->vpub_next_off[v] = (int64_t)cx->vpub_next.len;
             if (len[v] > 0) {
-                memcpy((char *)cx->vpub_next.data + cx->vpub_next.len, data + off[v], (size_t)len[v]);
+                memcpy((char *)cx->vpub_next.data + cx->vpub_next.len, data + off[v],
+                       (size_t)len[v]);
                 cx->vpub_next.len += (size_t)len[v];
             }
         }

@@ -8,10 +8,10 @@
  * offsets, targets (global ids) and weights, and builds its ghosts and plan locally. Asking for
  * another partitioner falls back to reading even blocks of rows as edges and building anew.
  * ------------------------------------------------------------------------------------------- */
-#include "amls/graph.h"
-
 #include "engine/graph_internal.h"
 #include "io/h5util.h"
+
+#include "amls/graph.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -106,10 +106,10 @@ int amls_graph_save_h5(const amls_graph *g, const char *path, const amls_source_
     lrc = lrc ? lrc : amls__h5_attr_i64(f, "source_size", src ? src->size : 0);
     lrc = lrc ? lrc : amls__h5_attr_i64(f, "source_crc32", src ? (int64_t)src->crc32 : 0);
     AMLS_TRY(amls_agree(g->comm, lrc, NULL));
-    AMLS_TRY(amls__h5_write(f, "/vertices/orig", H5T_NATIVE_INT64, g->n, g->lo, g->n_local,
-                            g->orig));
-    AMLS_TRY(amls__h5_write(f, "/vertices/dense", H5T_NATIVE_INT64, g->n, g->lo, g->n_local,
-                            g->dense));
+    AMLS_TRY(
+        amls__h5_write(f, "/vertices/orig", H5T_NATIVE_INT64, g->n, g->lo, g->n_local, g->orig));
+    AMLS_TRY(
+        amls__h5_write(f, "/vertices/dense", H5T_NATIVE_INT64, g->n, g->lo, g->n_local, g->dense));
     AMLS_TRY(amls__h5_write(f, "/partition/part_off", H5T_NATIVE_INT64, g->nparts + 1, 0,
                             g->rank == 0 ? g->nparts + 1 : 0, g->part_off));
     AMLS_TRY(save_csr(f, g, "out", g->out_ptr, g->out_col, g->out_w));
@@ -121,8 +121,8 @@ cleanup:
 }
 
 /* Reads rows [lo, hi) of one stored CSR: ptr (rebased, hi-lo+1), gid targets, weights. */
-static int load_rows(hid_t f, const char *grp, int64_t lo, int64_t hi, bool weighted,
-                     int64_t **ptr, int64_t **tg, double **w, int64_t *m)
+static int load_rows(hid_t f, const char *grp, int64_t lo, int64_t hi, bool weighted, int64_t **ptr,
+                     int64_t **tg, double **w, int64_t *m)
 {
     int rc = AMLS_OK;
     char name[64];
@@ -150,9 +150,9 @@ static int load_rows(hid_t f, const char *grp, int64_t lo, int64_t hi, bool weig
         (*ptr)[i] -= base;
     *tg = amls__malloc((size_t)*m + 1, sizeof **tg);
     *w = weighted ? amls__malloc((size_t)*m + 1, sizeof **w) : NULL;
-    AMLS_TRY(amls_agree(comm, *tg && (!weighted || *w) ? AMLS_OK
-                                                      : amls_error(AMLS_ERR_NOMEM, "out of memory"),
-                        NULL));
+    AMLS_TRY(amls_agree(
+        comm, *tg && (!weighted || *w) ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
+        NULL));
     snprintf(name, sizeof name, "/%s/targets", grp);
     {
         /* Targets are stored as 32-bit ids when they fit: read them as such and widen. */
@@ -163,8 +163,8 @@ static int load_rows(hid_t f, const char *grp, int64_t lo, int64_t hi, bool weig
             H5Tclose(t);
         if (ds >= 0)
             H5Dclose(ds);
-        AMLS_TRY(amls__h5_read(f, name, narrow ? H5T_NATIVE_INT32 : H5T_NATIVE_INT64, base, *m,
-                               *tg));
+        AMLS_TRY(
+            amls__h5_read(f, name, narrow ? H5T_NATIVE_INT32 : H5T_NATIVE_INT64, base, *m, *tg));
         if (narrow)
             for (int64_t j = *m - 1; j >= 0; j--)
                 (*tg)[j] = ((const int32_t *)*tg)[j];
@@ -204,9 +204,10 @@ static int load_stored(MPI_Comm comm, hid_t f, int64_t n, int K, bool directed, 
     g->part_off = amls__malloc((size_t)K + 1, sizeof *g->part_off);
     g->owner_off = amls__malloc((size_t)R + 1, sizeof *g->owner_off);
     g->dir_off = amls__malloc((size_t)R + 1, sizeof *g->dir_off);
-    AMLS_TRY(amls_agree(comm, g->part_off && g->owner_off && g->dir_off
-                                  ? AMLS_OK
-                                  : amls_error(AMLS_ERR_NOMEM, "out of memory"),
+    AMLS_TRY(amls_agree(comm,
+                        g->part_off && g->owner_off && g->dir_off
+                            ? AMLS_OK
+                            : amls_error(AMLS_ERR_NOMEM, "out of memory"),
                         NULL));
     AMLS_TRY(amls__h5_read(f, "/partition/part_off", H5T_NATIVE_INT64, 0, K + 1, g->part_off));
     for (int r = 0, p = 0; r <= R; r++) {
@@ -221,16 +222,15 @@ static int load_stored(MPI_Comm comm, hid_t f, int64_t n, int K, bool directed, 
     g->n_local = g->owner_off[g->rank + 1] - g->lo;
     g->orig = amls__malloc((size_t)g->n_local + 1, sizeof *g->orig);
     g->dense = amls__malloc((size_t)g->n_local + 1, sizeof *g->dense);
-    AMLS_TRY(amls_agree(comm, g->orig && g->dense ? AMLS_OK
-                                                  : amls_error(AMLS_ERR_NOMEM, "out of memory"),
-                        NULL));
+    AMLS_TRY(amls_agree(
+        comm, g->orig && g->dense ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL));
     AMLS_TRY(amls__h5_read(f, "/vertices/orig", H5T_NATIVE_INT64, g->lo, g->n_local, g->orig));
     AMLS_TRY(amls__h5_read(f, "/vertices/dense", H5T_NATIVE_INT64, g->lo, g->n_local, g->dense));
-    AMLS_TRY(load_rows(f, "out", g->lo, g->lo + g->n_local, weighted, &g->out_ptr, &gout,
-                       &g->out_w, &nout));
+    AMLS_TRY(load_rows(f, "out", g->lo, g->lo + g->n_local, weighted, &g->out_ptr, &gout, &g->out_w,
+                       &nout));
     if (directed && has_in && need_in)
-        AMLS_TRY(load_rows(f, "in", g->lo, g->lo + g->n_local, weighted, &g->in_ptr, &gin,
-                           &g->in_w, &nin));
+        AMLS_TRY(load_rows(f, "in", g->lo, g->lo + g->n_local, weighted, &g->in_ptr, &gin, &g->in_w,
+                           &nin));
     AMLS_TRY(amls__graph_finish(g, gout, nout, gin, nin));
     *out = g;
     g = NULL;
@@ -301,8 +301,8 @@ int amls_graph_load_h5(MPI_Comm comm, const char *path, const amls_build_opts *o
     AMLS_TRY(amls__h5_open(comm, path, &f));
     int lrc = amls__h5_get_str(f, "format", fmt, sizeof fmt);
     if (lrc == AMLS_OK && strcmp(fmt, FORMAT_NAME) != 0)
-        lrc = amls_error(AMLS_ERR_FORMAT, "%s: not an amls-graph container (format '%s')", path,
-                         fmt);
+        lrc =
+            amls_error(AMLS_ERR_FORMAT, "%s: not an amls-graph container (format '%s')", path, fmt);
     lrc = lrc ? lrc : amls__h5_get_i64(f, "format_version", &version);
     if (lrc == AMLS_OK && version != FORMAT_VERSION)
         lrc = amls_error(AMLS_ERR_FORMAT, "%s: container format version %lld, this engine reads %d",

@@ -31,7 +31,7 @@ int amls__dist_lookup(MPI_Comm comm, const int64_t *keys, int64_t n, int64_t *ou
         sendk[pos[dest[i]]++] = keys[i];
     for (int p = 0; p < nranks; p++)
         cnt[p] *= (int64_t)sizeof(int64_t);
-rc = AMLS_OK;
+    rc = AMLS_OK;
 cleanup:
     rc = amls_agree(comm, rc, NULL);
     if (rc < 0)
@@ -77,8 +77,8 @@ int amls__splitter_route(const void *ctx, int64_t key)
     return lo;
 }
 
-int amls__dist_sort_unique(MPI_Comm comm, int64_t *ids, int64_t n, int64_t **block,
-                           int64_t *nblock, int64_t *splitters)
+int amls__dist_sort_unique(MPI_Comm comm, int64_t *ids, int64_t n, int64_t **block, int64_t *nblock,
+                           int64_t *splitters)
 {
     int rc = AMLS_OK, nranks = 1;
     MPI_Comm_size(comm, &nranks);

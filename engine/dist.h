@@ -18,8 +18,8 @@ int amls__dist_lookup(MPI_Comm comm, const int64_t *keys, int64_t n, int64_t *ou
 /* Sorts and de-duplicates the union of every rank's keys (ids is reordered in place). On
  * return this rank holds the sorted block *block (length *nblock, allocated) and every rank
  * the same nranks-1 splitters: key k lives on rank amls__splitter_route(splitters, k). */
-int amls__dist_sort_unique(MPI_Comm comm, int64_t *ids, int64_t n, int64_t **block,
-                           int64_t *nblock, int64_t *splitters);
+int amls__dist_sort_unique(MPI_Comm comm, int64_t *ids, int64_t n, int64_t **block, int64_t *nblock,
+                           int64_t *splitters);
 
 typedef struct amls__splitters {
     const int64_t *s; /* nranks-1 */

@@ -17,11 +17,11 @@
  *   6. The communication plan: the ghosts each rank needs, grouped by owner, and the mirror
  *      lists of local vertices each peer needs.
  * ------------------------------------------------------------------------------------------- */
-#include "amls/graph.h"
-
 #include "engine/dist.h"
 #include "engine/graph_internal.h"
 #include "engine/partition.h"
+
+#include "amls/graph.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +29,12 @@
 typedef struct dir_ctx {
     int nranks;
     const int64_t *dir_off;
-    const int64_t *ids;    /* sorted original ids of this rank's block (sorted mode) */
+    const int64_t *ids; /* sorted original ids of this rank's block (sorted mode) */
     int64_t nids, lo;
     amls_vid vbase;
     bool sorted;
-    const int64_t *value;  /* per directory entry answer (final ids) */
-    const amls_vid *orig;  /* graph's owned original ids (for ghost lookup) */
+    const int64_t *value; /* per directory entry answer (final ids) */
+    const amls_vid *orig; /* graph's owned original ids (for ghost lookup) */
     int64_t glo;
 } dir_ctx;
 
@@ -519,7 +519,7 @@ static int idmap_block(const idmap *m, int64_t dlo, int64_t dhi, int64_t **out)
     label:                                                                                         \
     rc = amls_agree(comm, rc, NULL);                                                               \
     if (rc < 0)                                                                                    \
-        goto done
+    goto done
 
 /* Phase timer for AMLS_TIMING=1 (rank 0 prints). */
 static void mark(MPI_Comm comm, const char *what, double *t)
@@ -780,7 +780,8 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
         int have = table != NULL, all = 0;
         MPI_Allreduce(&have, &all, 1, MPI_INT, MPI_MIN, comm);
         if (all && g->n <= INT32_MAX) {
-            int *cnts = amls__malloc((size_t)R, sizeof *cnts), *disp = amls__malloc((size_t)R, sizeof *disp);
+            int *cnts = amls__malloc((size_t)R, sizeof *cnts),
+                *disp = amls__malloc((size_t)R, sizeof *disp);
             int ok = cnts && disp, allok = 0;
             MPI_Allreduce(&ok, &allok, 1, MPI_INT, MPI_MIN, comm);
             if (allok) {

@@ -161,8 +161,7 @@ cleanup:
         for (int p = 0; p < g->nparts; p++)
             maxpart = AMLS_MAX(maxpart, g->part_off[p + 1] - g->part_off[p]);
         st->imbalance = g->n > 0 ? (double)maxpart * g->nparts / (double)g->n : 1.0;
-        st->edge_imbalance =
-            g->arcs > 0 ? (double)gmax[3] * g->nranks / (double)g->arcs : 1.0;
+        st->edge_imbalance = g->arcs > 0 ? (double)gmax[3] * g->nranks / (double)g->arcs : 1.0;
     }
 out:
     amls__free(indeg);
@@ -408,8 +407,7 @@ int amls_graph_gather_ids(const amls_graph *g, int root, amls_vid **ids)
             cnt[q] = (int)(g->dir_off[q + 1] - g->dir_off[q]);
             disp[q] = (int)g->dir_off[q];
         }
-        MPI_Gatherv(ordered, cnt[g->rank], MPI_INT64_T, all, cnt, disp, MPI_INT64_T, root,
-                    g->comm);
+        MPI_Gatherv(ordered, cnt[g->rank], MPI_INT64_T, all, cnt, disp, MPI_INT64_T, root, g->comm);
         *ids = all;
         all = NULL;
     }
@@ -452,7 +450,8 @@ cleanup:
     AMLS_TRY(amls__alltoallv_bytes(g->comm, q, cnt, (void **)&req, rcnt, &nreq));
     nreq /= (int64_t)sizeof(int64_t);
     ans = amls__malloc((size_t)nreq * vsz + 1, 1);
-    AMLS_TRY(amls_agree(g->comm, ans ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL));
+    AMLS_TRY(
+        amls_agree(g->comm, ans ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL));
     for (int64_t k = 0; k < nreq; k++)
         memcpy(ans + (size_t)k * vsz, (const char *)block + (size_t)(req[k] - dlo) * vsz, vsz);
     for (int p = 0; p < R; p++) {
@@ -511,9 +510,9 @@ cleanup:
     blen = amls__calloc((size_t)nb + 1, sizeof *blen);
     boff = amls__calloc((size_t)nb + 1, sizeof *boff);
     bdata = amls__malloc((size_t)got + 1, 1);
-    AMLS_TRY(amls_agree(g->comm, blen && boff && bdata ? AMLS_OK
-                                                        : amls_error(AMLS_ERR_NOMEM, "out of memory"),
-                        NULL));
+    AMLS_TRY(amls_agree(
+        g->comm, blen && boff && bdata ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
+        NULL));
     for (int64_t at = 0; at < got;) {
         int64_t d, l;
         memcpy(&d, recv + at, 8);
@@ -618,9 +617,8 @@ cleanup:
     len = amls__malloc((size_t)nl + 1, sizeof *len);
     off = amls__malloc((size_t)nl + 1, sizeof *off);
     data = amls__malloc((size_t)got + 1, 1);
-    AMLS_TRY(amls_agree(g->comm, len && off && data ? AMLS_OK
-                                                    : amls_error(AMLS_ERR_NOMEM, "out of memory"),
-                        NULL));
+    AMLS_TRY(amls_agree(
+        g->comm, len && off && data ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL));
     {
         /* Replies arrive peer by peer in the order of our requests. */
         int64_t at = 0, dat = 0;

@@ -4,9 +4,9 @@
  * ------------------------------------------------------------------------------------------- */
 #pragma once
 
-#include "amls/graph.h"
-
 #include "io/util.h"
+
+#include "amls/graph.h"
 
 /* Moves one fixed-size value per owned vertex into original-id (dense) order: on return this
  * rank holds *out, the values of the dense ids [dir_off[rank], dir_off[rank+1]). Collective. */

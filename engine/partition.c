@@ -30,10 +30,14 @@ amls_part_method amls_part_method_parse(const char *s)
 const char *amls_part_method_name(amls_part_method m)
 {
     switch (m) {
-    case AMLS_PART_METIS: return "metis";
-    case AMLS_PART_HASH: return "hash";
-    case AMLS_PART_RANGE: return "range";
-    default: return "file";
+    case AMLS_PART_METIS:
+        return "metis";
+    case AMLS_PART_HASH:
+        return "hash";
+    case AMLS_PART_RANGE:
+        return "range";
+    default:
+        return "file";
     }
 }
 
@@ -310,7 +314,9 @@ int amls__partition_compute(const amls__part_input *in, int32_t *part, int *npar
         for (int64_t i = 0; i < nb; i++)
             part[i] = (int32_t)((amls__i128)(lo + i) * in->nparts / AMLS_MAX(in->n, (int64_t)1));
         return AMLS_OK;
-    case AMLS_PART_METIS: return partition_metis(in, part);
-    default: return partition_file(in, part, nparts_out);
+    case AMLS_PART_METIS:
+        return partition_metis(in, part);
+    default:
+        return partition_file(in, part, nparts_out);
     }
 }

@@ -4,9 +4,9 @@
  * ------------------------------------------------------------------------------------------- */
 #pragma once
 
-#include "amls/graph.h"
-
 #include "io/util.h"
+
+#include "amls/graph.h"
 
 typedef struct amls__part_input {
     MPI_Comm comm;

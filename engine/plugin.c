@@ -46,8 +46,7 @@ static int load_local(const char *path, amls_plugin **out)
     char full[4200];
     snprintf(full, sizeof full, "%s%s", strchr(path, '/') ? "" : "./", path);
     pl->handle = dlopen(full, RTLD_NOW | RTLD_LOCAL);
-    AMLS_CHECK(pl->handle != NULL, AMLS_ERR_PLUGIN, "%s: cannot load plugin: %s", path,
-               dlerror());
+    AMLS_CHECK(pl->handle != NULL, AMLS_ERR_PLUGIN, "%s: cannot load plugin: %s", path, dlerror());
     stem_of(path, stem, sizeof stem);
     snprintf(sym, sizeof sym, "amls_vprog_%s_init", stem);
     dlerror();

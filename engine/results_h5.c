@@ -3,10 +3,10 @@
  * collectively by hyperslab, with provenance attributes.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "amls/engine.h"
-
 #include "engine/graph_util.h"
 #include "io/h5util.h"
+
+#include "amls/engine.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -39,7 +39,9 @@ int amls_run_write_h5(const amls_run *r, const char *path, const amls_provenance
     lrc = lrc ? lrc : amls__h5_attr_str(f, "algorithm", r->p->name);
     lrc = lrc ? lrc : amls__h5_attr_str(f, "parameters", r->params);
     lrc = lrc ? lrc : amls__h5_attr_str(f, "engine_version", "amls-graph 0.1.0");
-    lrc = lrc ? lrc : amls__h5_attr_str(f, "command_line", pv && pv->command_line ? pv->command_line : "");
+    lrc =
+        lrc ? lrc
+            : amls__h5_attr_str(f, "command_line", pv && pv->command_line ? pv->command_line : "");
     lrc = lrc ? lrc : amls__h5_attr_str(f, "input", pv && pv->input ? pv->input : "");
     lrc = lrc ? lrc : amls__h5_attr_i64(f, "input_crc32", pv ? (int64_t)pv->input_crc32 : 0);
     lrc = lrc ? lrc : amls__h5_attr_i64(f, "ranks", g->nranks);

@@ -22,8 +22,22 @@
 
 /* ---- combining ----------------------------------------------------------------------------- */
 
-enum { K_NONE, K_USER, K_SUM_I64, K_MIN_I64, K_MAX_I64, K_SUM_F64, K_MIN_F64, K_MAX_F64,
-       K_SUM_I32, K_MIN_I32, K_MAX_I32, K_SUM_F32, K_MIN_F32, K_MAX_F32 };
+enum {
+    K_NONE,
+    K_USER,
+    K_SUM_I64,
+    K_MIN_I64,
+    K_MAX_I64,
+    K_SUM_F64,
+    K_MIN_F64,
+    K_MAX_F64,
+    K_SUM_I32,
+    K_MIN_I32,
+    K_MAX_I32,
+    K_SUM_F32,
+    K_MIN_F32,
+    K_MAX_F32
+};
 
 int amls__combine_kind(const amls_combiner *c)
 {
@@ -53,20 +67,47 @@ int amls__combine_kind(const amls_combiner *c)
 static inline void combine(const amls_ctx *cx, void *acc, const void *msg)
 {
     switch (cx->kind) {
-    case K_USER: cx->p->combiner.fn(acc, msg); break;
-    case K_SUM_I64: COMBINE_T(int64_t, acc, msg, OP_SUM); break;
-    case K_MIN_I64: COMBINE_T(int64_t, acc, msg, OP_MIN); break;
-    case K_MAX_I64: COMBINE_T(int64_t, acc, msg, OP_MAX); break;
-    case K_SUM_F64: COMBINE_T(double, acc, msg, OP_SUM); break;
-    case K_MIN_F64: COMBINE_T(double, acc, msg, OP_MIN); break;
-    case K_MAX_F64: COMBINE_T(double, acc, msg, OP_MAX); break;
-    case K_SUM_I32: COMBINE_T(int32_t, acc, msg, OP_SUM); break;
-    case K_MIN_I32: COMBINE_T(int32_t, acc, msg, OP_MIN); break;
-    case K_MAX_I32: COMBINE_T(int32_t, acc, msg, OP_MAX); break;
-    case K_SUM_F32: COMBINE_T(float, acc, msg, OP_SUM); break;
-    case K_MIN_F32: COMBINE_T(float, acc, msg, OP_MIN); break;
-    case K_MAX_F32: COMBINE_T(float, acc, msg, OP_MAX); break;
-    default: break;
+    case K_USER:
+        cx->p->combiner.fn(acc, msg);
+        break;
+    case K_SUM_I64:
+        COMBINE_T(int64_t, acc, msg, OP_SUM);
+        break;
+    case K_MIN_I64:
+        COMBINE_T(int64_t, acc, msg, OP_MIN);
+        break;
+    case K_MAX_I64:
+        COMBINE_T(int64_t, acc, msg, OP_MAX);
+        break;
+    case K_SUM_F64:
+        COMBINE_T(double, acc, msg, OP_SUM);
+        break;
+    case K_MIN_F64:
+        COMBINE_T(double, acc, msg, OP_MIN);
+        break;
+    case K_MAX_F64:
+        COMBINE_T(double, acc, msg, OP_MAX);
+        break;
+    case K_SUM_I32:
+        COMBINE_T(int32_t, acc, msg, OP_SUM);
+        break;
+    case K_MIN_I32:
+        COMBINE_T(int32_t, acc, msg, OP_MIN);
+        break;
+    case K_MAX_I32:
+        COMBINE_T(int32_t, acc, msg, OP_MAX);
+        break;
+    case K_SUM_F32:
+        COMBINE_T(float, acc, msg, OP_SUM);
+        break;
+    case K_MIN_F32:
+        COMBINE_T(float, acc, msg, OP_MIN);
+        break;
+    case K_MAX_F32:
+        COMBINE_T(float, acc, msg, OP_MAX);
+        break;
+    default:
+        break;
     }
 }
 
@@ -282,8 +323,7 @@ static void api_vote_to_halt(amls_ctx *cx, amls_vertex v)
 static int api_publish(amls_ctx *cx, amls_vertex v, const void *data, size_t len)
 {
     if (cx->p->pub_size == 0)
-        return amls_error(AMLS_ERR_VPROG, "%s: publishes without declaring pub_size",
-                          cx->p->name);
+        return amls_error(AMLS_ERR_VPROG, "%s: publishes without declaring pub_size", cx->p->name);
     cx->published = 1;
     if (cx->p->pub_size != AMLS_PUB_VARIABLE) {
         memcpy(cx->pub_next + (size_t)v * cx->psz, data, cx->psz);
@@ -329,8 +369,9 @@ static void agg_combine(const amls_aggregator *a, amls__aggval *acc, amls__aggva
         *y = a->op == AMLS_OP_SUM ? *y + x.f : a->op == AMLS_OP_MIN ? fmin(*y, x.f) : fmax(*y, x.f);
     } else {
         int64_t *y = &acc->i;
-        *y = a->op == AMLS_OP_SUM ? *y + x.i : a->op == AMLS_OP_MIN ? AMLS_MIN(*y, x.i)
-                                                                   : AMLS_MAX(*y, x.i);
+        *y = a->op == AMLS_OP_SUM   ? *y + x.i
+             : a->op == AMLS_OP_MIN ? AMLS_MIN(*y, x.i)
+                                    : AMLS_MAX(*y, x.i);
     }
 }
 

@@ -4,9 +4,9 @@
  * ------------------------------------------------------------------------------------------- */
 #pragma once
 
-#include "amls/engine.h"
-
 #include "io/util.h"
+
+#include "amls/engine.h"
 
 typedef union amls__aggval {
     int64_t i;
@@ -28,8 +28,8 @@ struct amls_ctx {
     amls_graph *g;
     const amls_vprog *p;
     int64_t step;
-    int kind;            /* combiner kind (K_NONE: no combining) */
-    size_t msz, rsz;     /* message bytes; record bytes (4 + msz) */
+    int kind;        /* combiner kind (K_NONE: no combining) */
+    size_t msz, rsz; /* message bytes; record bytes (4 + msz) */
     char *state;
     uint8_t *halted;
     /* Outgoing combined slots (n_local + n_ghost) and incoming (swapped each step), with the

@@ -56,17 +56,16 @@ int amls_vprog_check(const amls_vprog *p, char *err, size_t errlen)
     }
     if (p->combiner.op != AMLS_OP_NONE) {
         size_t tsz = p->combiner.type == AMLS_TYPE_I64 || p->combiner.type == AMLS_TYPE_F64 ? 8 : 4;
-        if (p->combiner.op == AMLS_OP_USER ? p->combiner.fn == NULL
-                                           : (p->combiner.op > AMLS_OP_USER ||
-                                              p->combiner.type < AMLS_TYPE_I64 ||
-                                              p->combiner.type > AMLS_TYPE_F32 ||
-                                              tsz != p->msg_size)) {
+        if (p->combiner.op == AMLS_OP_USER
+                ? p->combiner.fn == NULL
+                : (p->combiner.op > AMLS_OP_USER || p->combiner.type < AMLS_TYPE_I64 ||
+                   p->combiner.type > AMLS_TYPE_F32 || tsz != p->msg_size)) {
             snprintf(err, errlen, "%s: combiner does not match msg_size %zu", name, p->msg_size);
             return AMLS_ERR_VPROG;
         }
     }
-    if (p->naggregators < 0 || (p->naggregators > 0 && p->aggregators == NULL) ||
-        p->nparams < 0 || (p->nparams > 0 && p->params == NULL)) {
+    if (p->naggregators < 0 || (p->naggregators > 0 && p->aggregators == NULL) || p->nparams < 0 ||
+        (p->nparams > 0 && p->params == NULL)) {
         snprintf(err, errlen, "%s: aggregator or parameter table is inconsistent", name);
         return AMLS_ERR_VPROG;
     }
@@ -130,7 +129,9 @@ static int parse_params(amls_ctx *cx, const char *const *vals)
                                   "%s: parameter --%s expects true or false, got '%s'", p->name,
                                   d->name, v);
             break;
-        default: cx->par[i].s = v; break;
+        default:
+            cx->par[i].s = v;
+            break;
         }
     }
     return AMLS_OK;
@@ -147,14 +148,13 @@ static int check_vertex_params(amls_ctx *cx)
         if (rc < 0)
             return rc;
         if (gid < 0)
-            return amls_agree(cx->g->comm,
-                              cx->g->rank == 0
-                                  ? amls_error(AMLS_ERR_NOT_FOUND,
-                                               "%s: --%s %lld: no such vertex in the graph",
-                                               cx->p->name, cx->p->params[i].name,
-                                               (long long)cx->par[i].i)
-                                  : AMLS_ERR_NOT_FOUND,
-                              NULL);
+            return amls_agree(
+                cx->g->comm,
+                cx->g->rank == 0
+                    ? amls_error(AMLS_ERR_NOT_FOUND, "%s: --%s %lld: no such vertex in the graph",
+                                 cx->p->name, cx->p->params[i].name, (long long)cx->par[i].i)
+                    : AMLS_ERR_NOT_FOUND,
+                NULL);
     }
     return AMLS_OK;
 }
@@ -319,8 +319,8 @@ static int exchange_messages(amls_ctx *cx, int64_t *bytes_out)
         if (scnt[q] == 0)
             continue;
         char *sg = send + soff[q];
-        uint64_t hdr[3] = {(uint64_t)(comb && q != me ? nset[q] : 0),
-                           cx->raw[q].len / cx->rsz, mode[q]};
+        uint64_t hdr[3] = {(uint64_t)(comb && q != me ? nset[q] : 0), cx->raw[q].len / cx->rsz,
+                           mode[q]};
         memcpy(sg, hdr, 24);
         int64_t ng = g->recv_off[q + 1] - g->recv_off[q];
         char *body = sg + 24, *rawp = body;
@@ -652,7 +652,8 @@ out:
     return rc;
 }
 
-/* ---- the loop --------------------------------------------------------------------------------- */
+/* ---- the loop ---------------------------------------------------------------------------------
+ */
 
 static int reduce_aggregators(amls_ctx *cx)
 {
@@ -673,11 +674,11 @@ static int reduce_aggregators(amls_ctx *cx)
         if (a->persistent) {
             amls__aggval acc = cx->agg_cur[i];
             if (a->type == AMLS_TYPE_F64)
-                acc.f = a->op == AMLS_OP_SUM ? acc.f + red.f
+                acc.f = a->op == AMLS_OP_SUM   ? acc.f + red.f
                         : a->op == AMLS_OP_MIN ? fmin(acc.f, red.f)
                                                : fmax(acc.f, red.f);
             else
-                acc.i = a->op == AMLS_OP_SUM ? acc.i + red.i
+                acc.i = a->op == AMLS_OP_SUM   ? acc.i + red.i
                         : a->op == AMLS_OP_MIN ? AMLS_MIN(acc.i, red.i)
                                                : AMLS_MAX(acc.i, red.i);
             cx->agg_cur[i] = acc;
@@ -686,11 +687,13 @@ static int reduce_aggregators(amls_ctx *cx)
         }
         /* Identity for the next superstep's partial. */
         if (a->type == AMLS_TYPE_F64)
-            cx->agg_part[i].f = a->op == AMLS_OP_SUM ? 0.0 : a->op == AMLS_OP_MIN ? INFINITY
-                                                                                 : -INFINITY;
+            cx->agg_part[i].f = a->op == AMLS_OP_SUM   ? 0.0
+                                : a->op == AMLS_OP_MIN ? INFINITY
+                                                       : -INFINITY;
         else
-            cx->agg_part[i].i = a->op == AMLS_OP_SUM ? 0 : a->op == AMLS_OP_MIN ? INT64_MAX
-                                                                               : INT64_MIN;
+            cx->agg_part[i].i = a->op == AMLS_OP_SUM   ? 0
+                                : a->op == AMLS_OP_MIN ? INT64_MAX
+                                                       : INT64_MIN;
     }
     return AMLS_OK;
 }
@@ -701,9 +704,10 @@ static void write_stats_json(const amls_run *r, const amls_run_opts *o, const do
     FILE *f = fopen(o->stats_path, "w");
     if (f == NULL)
         return;
-    fprintf(f, "{\n  \"program\": \"%s\",\n  \"ranks\": %d,\n  \"vertices\": %lld,\n"
-               "  \"edges\": %lld,\n  \"supersteps\": %lld,\n  \"seconds\": %.6f,\n"
-               "  \"messages\": %lld,\n  \"bytes\": %lld,\n  \"per_superstep\": [\n",
+    fprintf(f,
+            "{\n  \"program\": \"%s\",\n  \"ranks\": %d,\n  \"vertices\": %lld,\n"
+            "  \"edges\": %lld,\n  \"supersteps\": %lld,\n  \"seconds\": %.6f,\n"
+            "  \"messages\": %lld,\n  \"bytes\": %lld,\n  \"per_superstep\": [\n",
             r->p->name, nranks, (long long)r->g->n, (long long)r->g->edges,
             (long long)r->supersteps, r->seconds, (long long)r->messages, (long long)r->bytes);
     for (int64_t s = 0; s < r->nsteps; s++) {
@@ -723,8 +727,7 @@ static void write_stats_json(const amls_run *r, const amls_run_opts *o, const do
     fclose(f);
 }
 
-int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *opts,
-                     amls_run **out)
+int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *opts, amls_run **out)
 {
     int rc = AMLS_OK;
     amls_run_opts o = {0};
@@ -741,8 +744,8 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
     if (rc < 0)
         rc = amls_error(rc, "%s", why);
     if (rc == AMLS_OK && (p->flags & AMLS_NEED_IN_EDGES) && g->directed && g->in_ptr == NULL)
-        rc = amls_error(AMLS_ERR_VPROG,
-                        "%s needs in-edges but the graph was built without them", p->name);
+        rc = amls_error(AMLS_ERR_VPROG, "%s needs in-edges but the graph was built without them",
+                        p->name);
     if (rc == AMLS_OK)
         rc = ctx_new(g, p, &o, &cx);
     if (rc == AMLS_OK) {
@@ -845,12 +848,12 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
             fprintf(prog,
                     "superstep %lld: computed %lld, active %lld, messages %lld, bytes %lld, "
                     "%.4f s\n",
-                    (long long)cx->step, (long long)glob[0], (long long)glob[1],
-                    (long long)glob[2], (long long)gbytes, t2 - t0);
+                    (long long)cx->step, (long long)glob[0], (long long)glob[1], (long long)glob[2],
+                    (long long)gbytes, t2 - t0);
             fflush(prog);
         }
-        bool finished = (glob[1] == 0 && glob[2] == 0) || cx->halt_req ||
-                        (maxs > 0 && cx->step + 1 >= maxs);
+        bool finished =
+            (glob[1] == 0 && glob[2] == 0) || cx->halt_req || (maxs > 0 && cx->step + 1 >= maxs);
         if (!finished && o.checkpoint_every > 0 && o.checkpoint_dir &&
             (cx->step + 1) % o.checkpoint_every == 0)
             AMLS_TRY(amls__ckpt_write(cx, &o, r->params, cx->step + 1));

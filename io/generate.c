@@ -8,9 +8,9 @@
  * bijection of [0, 2^scale) so that degree is not correlated with id (as Graph500 does with
  * its permutation). Graph500 parameters: A = 0.57, B = C = 0.19, edge factor 16.
  * ------------------------------------------------------------------------------------------- */
-#include "amls/io.h"
-
 #include "io/util.h"
+
+#include "amls/io.h"
 
 #include <stdio.h>
 #include <strings.h>
@@ -154,7 +154,8 @@ int amls_generate(MPI_Comm comm, const amls_gen_spec *s, amls_raw_graph *out)
             uint64_t u = 0, v = 0;
             if (kron) {
                 for (int lvl = 0; lvl < s->scale; lvl++) {
-                    double r = amls__u01(amls__rand64(s->seed, 1, (uint64_t)e * 64 + (uint64_t)lvl));
+                    double r =
+                        amls__u01(amls__rand64(s->seed, 1, (uint64_t)e * 64 + (uint64_t)lvl));
                     u <<= 1;
                     v <<= 1;
                     if (r < s->a) {

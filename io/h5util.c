@@ -44,9 +44,9 @@ int amls__h5_open(MPI_Comm comm, const char *path, hid_t *file)
     H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
     *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     H5Pclose(fapl);
-    rc = *file < 0 ? amls_error(AMLS_ERR_IO,
-                                "%s: not a readable HDF5 file (damaged or truncated?)", path)
-                   : AMLS_OK;
+    rc = *file < 0
+             ? amls_error(AMLS_ERR_IO, "%s: not a readable HDF5 file (damaged or truncated?)", path)
+             : AMLS_OK;
     rc = amls_agree(comm, rc, NULL);
     if (rc < 0 && *file >= 0)
         amls__h5_close(file);
@@ -121,7 +121,8 @@ int amls__h5_write(hid_t file, const char *name, hid_t type, int64_t total, int6
 {
     MPI_Comm comm = file_comm(file);
     int rc = AMLS_OK;
-    hsize_t dim = (hsize_t)total, chunk = (hsize_t)AMLS_MAX((int64_t)1, AMLS_MIN(total, (int64_t)1 << 20));
+    hsize_t dim = (hsize_t)total,
+            chunk = (hsize_t)AMLS_MAX((int64_t)1, AMLS_MIN(total, (int64_t)1 << 20));
     hid_t space = H5Screate_simple(1, &dim, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     if (total > 0) {

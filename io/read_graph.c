@@ -8,9 +8,9 @@
  * every rank parses only the lines of its byte range (io/textio.h). Errors name the file and
  * the absolute line; every rank returns the same status.
  * ------------------------------------------------------------------------------------------- */
-#include "amls/io.h"
-
 #include "io/textio.h"
+
+#include "amls/io.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -101,13 +101,20 @@ int amls_format_parse(const char *name)
 const char *amls_format_name(amls_format f)
 {
     switch (f) {
-    case AMLS_FORMAT_EDGELIST: return "edgelist";
-    case AMLS_FORMAT_LDBC: return "ldbc";
-    case AMLS_FORMAT_MTX: return "mtx";
-    case AMLS_FORMAT_METIS: return "metis";
-    case AMLS_FORMAT_DIMACS: return "dimacs";
-    case AMLS_FORMAT_GEN: return "gen";
-    default: return "auto";
+    case AMLS_FORMAT_EDGELIST:
+        return "edgelist";
+    case AMLS_FORMAT_LDBC:
+        return "ldbc";
+    case AMLS_FORMAT_MTX:
+        return "mtx";
+    case AMLS_FORMAT_METIS:
+        return "metis";
+    case AMLS_FORMAT_DIMACS:
+        return "dimacs";
+    case AMLS_FORMAT_GEN:
+        return "gen";
+    default:
+        return "auto";
     }
 }
 
@@ -212,9 +219,9 @@ static const char *id_error(int r)
 
 typedef struct el_ctx {
     amls_raw_graph *g;
-    bool mirror;       /* store the reverse too (symmetric input forced directed) */
-    int64_t records;   /* edge records on this rank */
-    int64_t with_w;    /* records carrying a weight */
+    bool mirror;     /* store the reverse too (symmetric input forced directed) */
+    int64_t records; /* edge records on this rank */
+    int64_t with_w;  /* records carrying a weight */
 } el_ctx;
 
 static int edgelist_line(void *ud, char *line, int64_t rel, amls__perr *err)
@@ -236,8 +243,8 @@ static int edgelist_line(void *ud, char *line, int64_t rel, amls__perr *err)
                               r == 0 ? "missing target" : id_error(r), line);
     r = amls__parse_f64(&p, &w);
     if (r < 0)
-        return amls__perr_set(err, AMLS_ERR_PARSE, rel,
-                              "expected a number as weight in \"%.60s\"", line);
+        return amls__perr_set(err, AMLS_ERR_PARSE, rel, "expected a number as weight in \"%.60s\"",
+                              line);
     if (r == 1)
         c->with_w++;
     if (!amls__at_end(p))
@@ -397,9 +404,8 @@ static int mtx_line(void *ud, char *line, int64_t rel, amls__perr *err)
     int r = amls__parse_i64(&p, &i);
     int r2 = r == 1 ? amls__parse_i64(&p, &j) : r;
     if (r != 1 || r2 != 1)
-        return amls__perr_set(err, AMLS_ERR_PARSE, rel,
-                              "expected 'row column%s' in \"%.60s\"", c->pattern ? "" : " value",
-                              line);
+        return amls__perr_set(err, AMLS_ERR_PARSE, rel, "expected 'row column%s' in \"%.60s\"",
+                              c->pattern ? "" : " value", line);
     if (!c->pattern) {
         r = amls__parse_f64(&p, &v);
         if (r != 1)
@@ -412,8 +418,7 @@ static int mtx_line(void *ud, char *line, int64_t rel, amls__perr *err)
     if (i < 1 || i > c->nrows || j < 1 || j > c->ncols)
         return amls__perr_set(err, AMLS_ERR_RANGE, rel,
                               "entry (%lld, %lld) outside the %lld x %lld matrix of the header",
-                              (long long)i, (long long)j, (long long)c->nrows,
-                              (long long)c->ncols);
+                              (long long)i, (long long)j, (long long)c->nrows, (long long)c->ncols);
     c->records++;
     return push_edge(c->g, i, j, v, c->mirror, rel, err);
 }
@@ -544,8 +549,8 @@ static int metis_line(void *ud, char *line, int64_t rel, amls__perr *err)
         if (r == 0)
             break;
         if (r < 0)
-            return amls__perr_set(err, AMLS_ERR_PARSE, rel, "expected a neighbour index in \"%.60s\"",
-                                  line);
+            return amls__perr_set(err, AMLS_ERR_PARSE, rel,
+                                  "expected a neighbour index in \"%.60s\"", line);
         if (nb < 1 || nb > c->n)
             return amls__perr_set(err, AMLS_ERR_RANGE, rel,
                                   "neighbour %lld outside 1..%lld (the header's vertex count)",
@@ -581,8 +586,8 @@ static int read_metis(MPI_Comm comm, const char *path, const amls_read_opts *o, 
     while (rc == AMLS_OK) {
         int r = amls__lines_next(&L, &line, &len);
         if (r <= 0) {
-            rc = r < 0 ? r : amls_error(AMLS_ERR_HEADER, "%s: empty file, expected 'n m [fmt]'",
-                                        path);
+            rc = r < 0 ? r
+                       : amls_error(AMLS_ERR_HEADER, "%s: empty file, expected 'n m [fmt]'", path);
             break;
         }
         hdr_lines++;
@@ -697,9 +702,9 @@ static int read_dimacs(MPI_Comm comm, const char *path, const amls_read_opts *o,
     while (rc == AMLS_OK) {
         int r = amls__lines_next(&L, &line, &len);
         if (r <= 0) {
-            rc = r < 0 ? r
-                       : amls_error(AMLS_ERR_HEADER, "%s: no problem line 'p sp|tw|edge n m'",
-                                    path);
+            rc = r < 0
+                     ? r
+                     : amls_error(AMLS_ERR_HEADER, "%s: no problem line 'p sp|tw|edge n m'", path);
             break;
         }
         hdr_lines++;
@@ -731,8 +736,7 @@ static int read_dimacs(MPI_Comm comm, const char *path, const amls_read_opts *o,
     AMLS_TRY(finish_counts(comm, g, c.records, 0));
     AMLS_CHECK(g->edges_read == m, AMLS_ERR_HEADER,
                "%s:%lld: the problem line declares %lld %s but the file has %lld", path,
-               (long long)hdr_lines, m, file_directed ? "arcs" : "edges",
-               (long long)g->edges_read);
+               (long long)hdr_lines, m, file_directed ? "arcs" : "edges", (long long)g->edges_read);
     g->directed = directed;
     g->weighted = file_directed;
     g->vset = AMLS_VSET_RANGE;
@@ -766,10 +770,18 @@ int amls_graph_read(MPI_Comm comm, const char *path, const amls_read_opts *opts,
             out->directed = true;
         break;
     }
-    case AMLS_FORMAT_LDBC: rc = read_ldbc(comm, path, o.direction, out); break;
-    case AMLS_FORMAT_MTX: rc = read_mtx(comm, path, &o, out); break;
-    case AMLS_FORMAT_METIS: rc = read_metis(comm, path, &o, out); break;
-    case AMLS_FORMAT_DIMACS: rc = read_dimacs(comm, path, &o, out); break;
+    case AMLS_FORMAT_LDBC:
+        rc = read_ldbc(comm, path, o.direction, out);
+        break;
+    case AMLS_FORMAT_MTX:
+        rc = read_mtx(comm, path, &o, out);
+        break;
+    case AMLS_FORMAT_METIS:
+        rc = read_metis(comm, path, &o, out);
+        break;
+    case AMLS_FORMAT_DIMACS:
+        rc = read_dimacs(comm, path, &o, out);
+        break;
     default:
         rc = read_edgelist(comm, path, out);
         out->directed = o.direction != AMLS_DIRECTION_UNDIRECTED;

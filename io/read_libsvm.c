@@ -3,9 +3,9 @@
  * increasing indices); each rank keeps the rows of its byte range as a local CSR.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "amls/io.h"
-
 #include "io/textio.h"
+
+#include "amls/io.h"
 
 #include <math.h>
 
@@ -96,7 +96,8 @@ int amls_rows_read(MPI_Comm comm, const char *path, amls_rows *out)
         int64_t before = 0;
         amls__exscan_i64(comm, L.nlines, &before);
         amls__lines_close(&L);
-        rc = io_rc < 0 ? amls_agree(comm, io_rc, NULL) : amls__perr_finish(comm, &err, path, before);
+        rc =
+            io_rc < 0 ? amls_agree(comm, io_rc, NULL) : amls__perr_finish(comm, &err, path, before);
         if (rc < 0)
             goto out;
     }
@@ -113,8 +114,7 @@ int amls_rows_read(MPI_Comm comm, const char *path, amls_rows *out)
         out->val = amls__vec_steal(&c.val);
         out->y = amls__vec_steal(&c.y);
         if (sum == 0)
-            rc = amls_agree(comm,
-                            amls_error(AMLS_ERR_FORMAT, "%s: no data rows", path), NULL);
+            rc = amls_agree(comm, amls_error(AMLS_ERR_FORMAT, "%s: no data rows", path), NULL);
     }
 out:
     amls__vec_free(&c.ptr);

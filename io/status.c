@@ -13,33 +13,60 @@ static _Thread_local int first_fail_rank = -1;
 const char *amls_strerror(int code)
 {
     switch (code) {
-    case AMLS_OK: return "ok";
-    case AMLS_INFO_NOT_CONVERGED: return "not converged";
-    case AMLS_INFO_HALTED: return "halted";
-    case AMLS_ERR_NOMEM: return "out of memory";
-    case AMLS_ERR_INVALID: return "invalid argument";
-    case AMLS_ERR_MPI: return "MPI error";
-    case AMLS_ERR_REMOTE: return "failure on another rank";
-    case AMLS_ERR_UNSUPPORTED: return "unsupported";
-    case AMLS_ERR_INTERNAL: return "internal error";
-    case AMLS_ERR_IO: return "I/O error";
-    case AMLS_ERR_PARSE: return "parse error";
-    case AMLS_ERR_FORMAT: return "wrong or unknown format";
-    case AMLS_ERR_RANGE: return "value out of range";
-    case AMLS_ERR_HEADER: return "bad header";
-    case AMLS_ERR_PARTITION: return "partition error";
-    case AMLS_ERR_METIS: return "METIS error";
-    case AMLS_ERR_PARAM: return "bad parameter";
-    case AMLS_ERR_VPROG: return "vertex program error";
-    case AMLS_ERR_VERIFY: return "verification failed";
-    case AMLS_ERR_NOT_FOUND: return "not found";
-    case AMLS_ERR_DIM: return "dimension mismatch";
-    case AMLS_ERR_NOT_SPD: return "matrix not SPD";
-    case AMLS_ERR_NUMERIC: return "numerical error";
-    case AMLS_ERR_DIVERGED: return "did not converge";
-    case AMLS_ERR_PLUGIN: return "plugin error";
-    case AMLS_ERR_ABI: return "ABI mismatch";
-    default: return "unknown status";
+    case AMLS_OK:
+        return "ok";
+    case AMLS_INFO_NOT_CONVERGED:
+        return "not converged";
+    case AMLS_INFO_HALTED:
+        return "halted";
+    case AMLS_ERR_NOMEM:
+        return "out of memory";
+    case AMLS_ERR_INVALID:
+        return "invalid argument";
+    case AMLS_ERR_MPI:
+        return "MPI error";
+    case AMLS_ERR_REMOTE:
+        return "failure on another rank";
+    case AMLS_ERR_UNSUPPORTED:
+        return "unsupported";
+    case AMLS_ERR_INTERNAL:
+        return "internal error";
+    case AMLS_ERR_IO:
+        return "I/O error";
+    case AMLS_ERR_PARSE:
+        return "parse error";
+    case AMLS_ERR_FORMAT:
+        return "wrong or unknown format";
+    case AMLS_ERR_RANGE:
+        return "value out of range";
+    case AMLS_ERR_HEADER:
+        return "bad header";
+    case AMLS_ERR_PARTITION:
+        return "partition error";
+    case AMLS_ERR_METIS:
+        return "METIS error";
+    case AMLS_ERR_PARAM:
+        return "bad parameter";
+    case AMLS_ERR_VPROG:
+        return "vertex program error";
+    case AMLS_ERR_VERIFY:
+        return "verification failed";
+    case AMLS_ERR_NOT_FOUND:
+        return "not found";
+    case AMLS_ERR_DIM:
+        return "dimension mismatch";
+    case AMLS_ERR_NOT_SPD:
+        return "matrix not SPD";
+    case AMLS_ERR_NUMERIC:
+        return "numerical error";
+    case AMLS_ERR_DIVERGED:
+        return "did not converge";
+    case AMLS_ERR_PLUGIN:
+        return "plugin error";
+    case AMLS_ERR_ABI:
+        return "ABI mismatch";
+    default:
+        return "unknown status";
     }
 }
 

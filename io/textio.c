@@ -30,8 +30,7 @@ static int content_size(const char *path, int64_t *size, bool *is_gz)
     if (*is_gz && fsize >= 18) {
         unsigned char t[4];
         if (fseeko(f, fsize - 4, SEEK_SET) == 0 && fread(t, 1, 4, f) == 4)
-            *size = (int64_t)t[0] | (int64_t)t[1] << 8 | (int64_t)t[2] << 16 |
-                    (int64_t)t[3] << 24;
+            *size = (int64_t)t[0] | (int64_t)t[1] << 8 | (int64_t)t[2] << 16 | (int64_t)t[3] << 24;
     }
     fclose(f);
     return AMLS_OK;
@@ -147,7 +146,8 @@ int amls__lines_open(amls__lines *L, MPI_Comm comm, const char *path, int64_t sk
     if (rc == AMLS_OK) {
         int64_t body = AMLS_MAX((int64_t)0, L->size - skip);
         L->lo = skip + (int64_t)((amls__i128)body * rank / nranks);
-        L->hi = rank == nranks - 1 ? INT64_MAX : skip + (int64_t)((amls__i128)body * (rank + 1) / nranks);
+        L->hi = rank == nranks - 1 ? INT64_MAX
+                                   : skip + (int64_t)((amls__i128)body * (rank + 1) / nranks);
         rc = seek_start(L);
         L->started = true;
     }

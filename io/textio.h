@@ -22,8 +22,8 @@
 typedef struct amls__lines {
     gzFile gz;
     char *path;
-    int64_t lo, hi;   /* byte offsets of line starts owned by this reader */
-    int64_t buf_off;  /* file offset of buf[0] */
+    int64_t lo, hi;  /* byte offsets of line starts owned by this reader */
+    int64_t buf_off; /* file offset of buf[0] */
     char *buf;
     size_t cap, len;  /* buffer capacity and bytes filled */
     size_t pos;       /* next unread byte in buf */

@@ -80,13 +80,11 @@ void amls__malloc_fail_after(int64_t k);
 
 /* Allocate or fail with AMLS_ERR_NOMEM through AMLS_CHECK. */
 #define AMLS_ALLOC(ptr, n)                                                                         \
-    AMLS_CHECK(((ptr) = amls__malloc((size_t)(n), sizeof *(ptr))) != NULL || (n) == 0,            \
-               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes",                               \
-               (size_t)(n) * sizeof *(ptr))
+    AMLS_CHECK(((ptr) = amls__malloc((size_t)(n), sizeof *(ptr))) != NULL || (n) == 0,             \
+               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes", (size_t)(n) * sizeof *(ptr))
 #define AMLS_CALLOC(ptr, n)                                                                        \
-    AMLS_CHECK(((ptr) = amls__calloc((size_t)(n), sizeof *(ptr))) != NULL || (n) == 0,            \
-               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes",                               \
-               (size_t)(n) * sizeof *(ptr))
+    AMLS_CHECK(((ptr) = amls__calloc((size_t)(n), sizeof *(ptr))) != NULL || (n) == 0,             \
+               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes", (size_t)(n) * sizeof *(ptr))
 
 /* ---- Growable arrays of fixed-size elements. ------------------------------------------- */
 typedef struct amls__vec {

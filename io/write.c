@@ -3,9 +3,9 @@
  * when every rank has finished, so a failed run leaves no half-written result.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "amls/io.h"
-
 #include "io/util.h"
+
+#include "amls/io.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,8 +21,8 @@ static int write_at(MPI_File fh, int64_t off, const char *buf, size_t len, const
     for (size_t done = 0; done < len;) {
         int n = (int)AMLS_MIN(piece, len - done);
         MPI_Status st;
-        int mrc = MPI_File_write_at(fh, (MPI_Offset)(off + (int64_t)done), buf + done, n, MPI_BYTE,
-                                    &st);
+        int mrc =
+            MPI_File_write_at(fh, (MPI_Offset)(off + (int64_t)done), buf + done, n, MPI_BYTE, &st);
         if (mrc != MPI_SUCCESS) {
             char text[MPI_MAX_ERROR_STRING];
             int tl = 0;

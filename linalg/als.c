@@ -12,10 +12,9 @@
  * over its training ratings (F: the neighbours' factors), with OpenBLAS (dsyrk, dgemv) and
  * LAPACKE (dposv, Cholesky).
  * ------------------------------------------------------------------------------------------- */
-#include "linalg/la_internal.h"
-
 #include "engine/graph_util.h"
 #include "io/textio.h"
+#include "linalg/la_internal.h"
 
 #include <cblas.h>
 #include <lapacke.h>
@@ -92,8 +91,8 @@ int amls_als_read(MPI_Comm comm, const char *path, double fraction, uint64_t see
 
 /* Solves the K x K system of owned vertex v from its neighbours' factors; returns the number
  * of training ratings used. */
-static int solve_vertex(const amls_graph *g, int64_t v, int K, double lambda, double *F,
-                        double *M, double *rv, double *A, double *b)
+static int solve_vertex(const amls_graph *g, int64_t v, int K, double lambda, double *F, double *M,
+                        double *rv, double *A, double *b)
 {
     int64_t n = 0;
     for (int64_t j = g->out_ptr[v]; j < g->out_ptr[v + 1]; j++) {
@@ -169,7 +168,8 @@ int amls_als_run(const amls_graph *g, const amls_als_opts *o, amls_als_result *r
     for (int64_t v = 0; v < g->n_local; v++)
         for (int k = 0; k < K; k++)
             F[(size_t)v * K + k] =
-                0.1 * amls__u01(amls__rand64(o->seed, 11, (uint64_t)g->orig[v] * 1024 + (uint64_t)k));
+                0.1 *
+                amls__u01(amls__rand64(o->seed, 11, (uint64_t)g->orig[v] * 1024 + (uint64_t)k));
 cleanup:
     rc = amls_agree(g->comm, rc, NULL);
     if (rc < 0)

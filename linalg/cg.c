@@ -112,8 +112,8 @@ cleanup:
             AMLS_TRY(amls_dot(g, p, ap, &pap));
             if (!(pap > 0)) {
                 rc = amls_error(AMLS_ERR_NOT_SPD,
-                                "matrix is not positive definite: p'Ap = %g at iteration %lld",
-                                pap, (long long)k);
+                                "matrix is not positive definite: p'Ap = %g at iteration %lld", pap,
+                                (long long)k);
                 rc = amls_agree(g->comm, g->rank == 0 ? rc : AMLS_ERR_NOT_SPD, NULL);
                 goto out;
             }

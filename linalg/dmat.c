@@ -7,9 +7,8 @@
  * updates the rows of its out-edges; updates to remote rows are combined on the sender into
  * one value per remote vertex and shipped to the owner as (position in the plan, value) pairs.
  * ------------------------------------------------------------------------------------------- */
-#include "linalg/la_internal.h"
-
 #include "engine/graph_util.h"
+#include "linalg/la_internal.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -122,7 +121,8 @@ int amls_spmv(const amls_dmat *A, const amls_semiring *sr, void *xv, void *yv)
         }
         break;
     }
-    default: return amls_error(AMLS_ERR_INVALID, "unknown semiring %d", (int)sr->kind);
+    default:
+        return amls_error(AMLS_ERR_INVALID, "unknown semiring %d", (int)sr->kind);
     }
     return AMLS_OK;
 }

@@ -4,9 +4,9 @@
  * ------------------------------------------------------------------------------------------- */
 #pragma once
 
-#include "amls/linalg.h"
-
 #include "io/util.h"
+
+#include "amls/linalg.h"
 
 /* Reusable work space for SpMSpV (slots for owned + ghost columns, touched lists). */
 typedef struct amls__spmspv_ws {

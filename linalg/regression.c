@@ -54,7 +54,7 @@ int amls_linreg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, in
     ap = amls__calloc((size_t)m, sizeof *ap);
     tmp = amls__calloc((size_t)X->n_local + 1, sizeof *tmp);
     rc = (rhs && diag && r && z && p && ap && tmp) ? AMLS_OK
-                                                    : amls_error(AMLS_ERR_NOMEM, "out of memory");
+                                                   : amls_error(AMLS_ERR_NOMEM, "out of memory");
     rc = amls_agree(comm, rc, NULL);
     if (rc < 0)
         goto out;
@@ -147,7 +147,8 @@ out:
     return rc;
 }
 
-/* ---- logistic regression ---------------------------------------------------------------------- */
+/* ---- logistic regression ----------------------------------------------------------------------
+ */
 
 static double log1pexp(double t) /* log(1 + e^t), stable */
 {
@@ -204,8 +205,7 @@ int amls_logreg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, in
     w2 = amls__calloc((size_t)m, sizeof *w2);
     S = amls__calloc((size_t)(M * m), sizeof *S);
     Y = amls__calloc((size_t)(M * m), sizeof *Y);
-    rc = (fg && fg2 && dir && w2 && S && Y) ? AMLS_OK
-                                            : amls_error(AMLS_ERR_NOMEM, "out of memory");
+    rc = (fg && fg2 && dir && w2 && S && Y) ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory");
     rc = amls_agree(comm, rc, NULL);
     if (rc < 0)
         goto out;

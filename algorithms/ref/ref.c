@@ -6,9 +6,9 @@
  * order) and back --verify and the tests.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "amls/algorithms.h"
-
 #include "io/util.h"
+
+#include "amls/algorithms.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -263,7 +263,8 @@ int64_t amls_compare(amls_rule rule, int64_t n, const double *ef, const int64_t 
     if (rule == AMLS_RULE_EQUIV) {
         /* Same grouping: the map expected label -> actual label must be a bijection. Sort
          * (expected, actual) pairs and check both directions. */
-        uint64_t *k = amls__malloc((size_t)n + 1, sizeof *k), *v = amls__malloc((size_t)n + 1, sizeof *v);
+        uint64_t *k = amls__malloc((size_t)n + 1, sizeof *k),
+                 *v = amls__malloc((size_t)n + 1, sizeof *v);
         if (k == NULL || v == NULL) {
             amls__free(k);
             amls__free(v);

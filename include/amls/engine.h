@@ -14,12 +14,12 @@ extern "C" {
 #endif
 
 typedef struct amls_run_opts {
-    int64_t max_supersteps;    /* 0: the program's default (or none) */
-    bool quiet;                /* no per-superstep progress lines on rank 0 */
-    bool no_combiner;          /* deliver every message even if the program has a combiner */
-    const char *stats_path;    /* JSON statistics file, or NULL */
+    int64_t max_supersteps;          /* 0: the program's default (or none) */
+    bool quiet;                      /* no per-superstep progress lines on rank 0 */
+    bool no_combiner;                /* deliver every message even if the program has a combiner */
+    const char *stats_path;          /* JSON statistics file, or NULL */
     const char *const *param_values; /* one string per declared parameter; NULL = default */
-    FILE *progress;            /* where progress goes (rank 0); NULL = stdout */
+    FILE *progress;                  /* where progress goes (rank 0); NULL = stdout */
     /* Checkpoints: every `checkpoint_every` supersteps (0: never) a file ckpt-NNNN.h5 in
      * checkpoint_dir holds everything needed to continue; the last two are kept. */
     int64_t checkpoint_every;
@@ -34,25 +34,25 @@ typedef struct amls_run_opts {
 } amls_run_opts;
 
 typedef struct amls_superstep_stats {
-    int64_t computed;  /* vertices that ran compute() */
-    int64_t active;    /* vertices not halted afterwards */
-    int64_t messages;  /* messages sent (before combining) */
-    int64_t bytes;     /* bytes that left their rank */
+    int64_t computed; /* vertices that ran compute() */
+    int64_t active;   /* vertices not halted afterwards */
+    int64_t messages; /* messages sent (before combining) */
+    int64_t bytes;    /* bytes that left their rank */
     double seconds;
 } amls_superstep_stats;
 
 /* A finished run: per-vertex states stay with their owners. */
 typedef struct amls_run {
-    amls_graph *g;             /* borrowed */
-    const amls_vprog *p;       /* borrowed */
-    char *state;               /* n_local * state_size */
+    amls_graph *g;       /* borrowed */
+    const amls_vprog *p; /* borrowed */
+    char *state;         /* n_local * state_size */
     int64_t supersteps;
     double seconds, compute_seconds, comm_seconds;
     int64_t messages, bytes;
     amls_superstep_stats *steps;
     int64_t nsteps;
-    int64_t first_superstep;   /* > 0 when resumed from a checkpoint */
-    char params[1024];         /* "name=value ..." as used */
+    int64_t first_superstep; /* > 0 when resumed from a checkpoint */
+    char params[1024];       /* "name=value ..." as used */
 } amls_run;
 
 /* Checks a descriptor: ABI versions, sizes, required callbacks. Writes a reason into err.

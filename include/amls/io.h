@@ -56,21 +56,21 @@ typedef struct amls_read_opts {
 
 /* The edges this rank read, before renumbering and partitioning. */
 typedef struct amls_raw_graph {
-    int64_t nedges;     /* edges held by this rank */
+    int64_t nedges; /* edges held by this rank */
     int64_t cap;
-    amls_vid *src;      /* original ids */
+    amls_vid *src; /* original ids */
     amls_vid *dst;
-    double *w;          /* NULL when the graph has no weights */
-    bool directed;      /* false: each edge stands for both directions */
+    double *w;     /* NULL when the graph has no weights */
+    bool directed; /* false: each edge stands for both directions */
     bool weighted;
     amls_vset vset;
-    amls_vid vbase;     /* AMLS_VSET_RANGE */
-    int64_t nverts;     /* AMLS_VSET_RANGE: global count */
-    amls_vid *vlist;    /* AMLS_VSET_LIST: this rank's share */
+    amls_vid vbase;  /* AMLS_VSET_RANGE */
+    int64_t nverts;  /* AMLS_VSET_RANGE: global count */
+    amls_vid *vlist; /* AMLS_VSET_LIST: this rank's share */
     int64_t nvlist;
     int64_t edges_read; /* global number of edge records read */
     amls_format format;
-    char *props;        /* LDBC .properties text (NUL-terminated) or NULL */
+    char *props; /* LDBC .properties text (NUL-terminated) or NULL */
 } amls_raw_graph;
 
 /* Reads a graph. Collective on comm; every rank returns the same status. On error no rank
@@ -99,8 +99,8 @@ typedef struct amls_gen_spec {
     int edge_factor;    /* kron/uniform: edges = edge_factor * 2^scale */
     int64_t rows, cols; /* grid */
     uint64_t seed;
-    bool weighted;      /* integer weights 1..255 */
-    double a, b, c;     /* kron initiator (Graph500: .57, .19, .19) */
+    bool weighted;  /* integer weights 1..255 */
+    double a, b, c; /* kron initiator (Graph500: .57, .19, .19) */
 } amls_gen_spec;
 
 /* Fills a spec with defaults (kron, scale 10, edge factor 16, seed 1, Graph500 A/B/C). */
@@ -108,18 +108,19 @@ void amls_gen_spec_default(amls_gen_spec *s);
 /* Parses "kron:scale=18,edge-factor=16,seed=1" (also "gen:" prefix). Local. */
 int amls_gen_spec_parse(const char *text, amls_gen_spec *s);
 /* Generates this rank's share of the graph. Collective. kron/uniform are undirected with
- * ids 0..2^scale-1 (kron ids are scrambled as in Graph500); grid is undirected, ids row*cols+col. */
+ * ids 0..2^scale-1 (kron ids are scrambled as in Graph500); grid is undirected, ids row*cols+col.
+ */
 int amls_generate(MPI_Comm comm, const amls_gen_spec *s, amls_raw_graph *out);
 
 /* ---- ML data. ------------------------------------------------------------------------- */
 /* Rows of a LIBSVM file spread over ranks (local CSR of features). */
 typedef struct amls_rows {
     int64_t n_local, n_global, nnz;
-    int64_t nfeat;       /* global number of features (largest index) */
-    int64_t *ptr;        /* n_local + 1 */
-    int32_t *idx;        /* 0-based feature index */
+    int64_t nfeat; /* global number of features (largest index) */
+    int64_t *ptr;  /* n_local + 1 */
+    int32_t *idx;  /* 0-based feature index */
     double *val;
-    double *y;           /* labels / targets */
+    double *y; /* labels / targets */
 } amls_rows;
 
 /* Reads a LIBSVM file ("label idx:val ..."), each rank its byte range. Collective. */

@@ -52,8 +52,8 @@ typedef struct amls_semiring {
 } amls_semiring;
 
 /* Dense distributed vectors have n_local + n_ghost entries (ghosts filled by the exchange). */
-double *amls_dvec_new(const amls_graph *g);     /* zeroed doubles; NULL on failure. Local. */
-int64_t *amls_ivec_new(const amls_graph *g);    /* zeroed int64; NULL on failure. Local. */
+double *amls_dvec_new(const amls_graph *g);  /* zeroed doubles; NULL on failure. Local. */
+int64_t *amls_ivec_new(const amls_graph *g); /* zeroed int64; NULL on failure. Local. */
 void amls_vec_free(void *v);
 
 /* Copies owned entries to the ghost entries of the ranks that need them. Collective. */
@@ -124,8 +124,8 @@ int amls_logreg_accuracy(MPI_Comm comm, const amls_rows *X, const double *coef, 
 
 /* ALS matrix factorisation on a bipartite rating graph. */
 typedef struct amls_als_opts {
-    int rank;            /* latent factors K */
-    double lambda;       /* weighted-lambda regularisation (Zhou et al. 2008) */
+    int rank;      /* latent factors K */
+    double lambda; /* weighted-lambda regularisation (Zhou et al. 2008) */
     int iterations;
     double test_fraction;
     uint64_t seed;

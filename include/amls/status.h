@@ -44,10 +44,10 @@ enum amls_status {
     AMLS_ERR_NOT_FOUND = -205, /* a named vertex, algorithm or file does not exist */
 
     /* linalg, -300 .. -399. */
-    AMLS_ERR_DIM = -300,        /* dimension mismatch, non-square matrix */
-    AMLS_ERR_NOT_SPD = -301,    /* matrix is not symmetric positive definite */
-    AMLS_ERR_NUMERIC = -302,    /* NaN/Inf in input or breakdown */
-    AMLS_ERR_DIVERGED = -303,   /* solver did not converge and --strict asked for an error */
+    AMLS_ERR_DIM = -300,      /* dimension mismatch, non-square matrix */
+    AMLS_ERR_NOT_SPD = -301,  /* matrix is not symmetric positive definite */
+    AMLS_ERR_NUMERIC = -302,  /* NaN/Inf in input or breakdown */
+    AMLS_ERR_DIVERGED = -303, /* solver did not converge and --strict asked for an error */
 
     /* plugins, -400 .. -499. */
     AMLS_ERR_PLUGIN = -400, /* dlopen failed, entry point missing, init failed */

@@ -64,7 +64,7 @@ typedef enum amls_op {
  * messages were merged, or in what order. */
 typedef struct amls_combiner {
     amls_op op;
-    amls_type type; /* message = one value of this type (built-in ops) */
+    amls_type type;                         /* message = one value of this type (built-in ops) */
     void (*fn)(void *acc, const void *msg); /* AMLS_OP_USER: *acc = acc (+) msg */
 } amls_combiner;
 
@@ -96,7 +96,7 @@ typedef struct amls_param {
 
 /* Descriptor flags. */
 #define AMLS_NEED_IN_EDGES 0x1u /* compute() reads in-edges (directed graphs) */
-#define AMLS_NEED_WEIGHTS 0x2u  /* the program reads edge weights (unweighted input: 1.0) */
+#define AMLS_NEED_WEIGHTS  0x2u /* the program reads edge weights (unweighted input: 1.0) */
 
 /* Published values: a vertex may publish a value that its neighbours (out and in) can read in
  * the next superstep through amls_nbr_published(); the engine copies it to the ranks that
@@ -109,16 +109,16 @@ typedef struct amls_vprog {
     uint32_t struct_size;          /* sizeof(amls_vprog) as the program saw it */
     const char *name;
     const char *description;
-    size_t state_size;     /* bytes of per-vertex state, > 0 */
-    size_t msg_size;       /* bytes per message; 0 if the program sends none */
+    size_t state_size; /* bytes of per-vertex state, > 0 */
+    size_t msg_size;   /* bytes per message; 0 if the program sends none */
     amls_combiner combiner;
-    size_t pub_size;       /* 0: publishes nothing */
-    uint32_t flags;        /* AMLS_NEED_* */
+    size_t pub_size; /* 0: publishes nothing */
+    uint32_t flags;  /* AMLS_NEED_* */
     const amls_aggregator *aggregators;
     int naggregators;
     const amls_param *params;
     int nparams;
-    amls_type result_type; /* output = the state's first field of this type (0: use format) */
+    amls_type result_type;  /* output = the state's first field of this type (0: use format) */
     int64_t max_supersteps; /* default limit (0: none); --max-supersteps overrides */
     /* Called once on every rank before superstep 0 (read parameters, allocate program data).*/
     int (*setup)(amls_ctx *cx);
@@ -165,7 +165,7 @@ typedef struct amls_api {
     int (*aggregate)(amls_ctx *cx, int idx, const void *value);
     void (*aggregated)(const amls_ctx *cx, int idx, void *value);
     void (*set_aggregated)(amls_ctx *cx, int idx, const void *value); /* master only */
-    void (*halt)(amls_ctx *cx);                                        /* master only */
+    void (*halt)(amls_ctx *cx);                                       /* master only */
     /* -- parameters (index into amls_vprog.params) -- */
     int64_t (*param_i64)(const amls_ctx *cx, int idx);
     double (*param_f64)(const amls_ctx *cx, int idx);

@@ -15,7 +15,7 @@ static int h_fail = 0, h_checks = 0, h_rank = 0;
         h_checks++;                                                                                \
         if (!(cond)) {                                                                             \
             h_fail++;                                                                              \
-            fprintf(stderr, "[rank %d] %s:%d: CHECK(%s) failed: ", h_rank, __FILE__, __LINE__,    \
+            fprintf(stderr, "[rank %d] %s:%d: CHECK(%s) failed: ", h_rank, __FILE__, __LINE__,     \
                     #cond);                                                                        \
             fprintf(stderr, __VA_ARGS__);                                                          \
             fprintf(stderr, "\n");                                                                 \
@@ -36,8 +36,8 @@ static inline int h_finish(const char *name)
     MPI_Allreduce(&h_fail, &gfail, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     MPI_Allreduce(&h_checks, &gchecks, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     if (h_rank == 0)
-        printf("%s (np=%d): %s: %d checks, %d failed\n", name, np, gfail ? "FAIL" : "PASS",
-               gchecks, gfail);
+        printf("%s (np=%d): %s: %d checks, %d failed\n", name, np, gfail ? "FAIL" : "PASS", gchecks,
+               gfail);
     MPI_Finalize();
     return gfail != 0;
 }

@@ -8,11 +8,11 @@
  * one-rank generation. Also checks ownership ranges, the communication plan, and that a
  * partition file written at this rank count reproduces the partition.
  * ------------------------------------------------------------------------------------------- */
-#include "amls/graph.h"
-
 #include "engine/graph_util.h"
 #include "harness.h"
 #include "io/util.h"
+
+#include "amls/graph.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -62,8 +62,7 @@ static void check_graph(const amls_graph *g, const amls_gen_spec *s, const char 
         vals[g->n_local + k] = -1;
     CHECK(amls__plan_gather(g, vals, sizeof *vals) == AMLS_OK, "%s: plan gather", what);
     for (int64_t k = 0; k < g->n_ghost; k++)
-        CHECK(vals[g->n_local + k] == g->ghost_orig[k], "%s: ghost %lld value", what,
-              (long long)k);
+        CHECK(vals[g->n_local + k] == g->ghost_orig[k], "%s: ghost %lld value", what, (long long)k);
     free(vals);
 
     /* Edges: gather and compare with the serial expectation on rank 0. */
@@ -170,7 +169,8 @@ static void run_case(const char *spec, amls_part_method m, bool via_file)
 int main(int argc, char **argv)
 {
     h_init(&argc, &argv);
-    const char *specs[] = {"kron:scale=9,edge-factor=8,seed=5", "uniform:scale=8,edge-factor=4,seed=2",
+    const char *specs[] = {"kron:scale=9,edge-factor=8,seed=5",
+                           "uniform:scale=8,edge-factor=4,seed=2",
                            "grid:rows=13,cols=7,weighted=1"};
     amls_part_method ms[] = {AMLS_PART_METIS, AMLS_PART_HASH, AMLS_PART_RANGE};
     for (int i = 0; i < 3; i++)

@@ -3,10 +3,10 @@
  * SpMSpV, on a weighted generated graph, against serial computations on the gathered CSR.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "amls/linalg.h"
-
 #include "harness.h"
 #include "io/util.h"
+
+#include "amls/linalg.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -45,12 +45,14 @@ int main(int argc, char **argv)
         x[i] = xval(g->orig[i]);
         xi[i] = (g->orig[i] * 31) % 97;
     }
-    amls_semiring_kind kinds[] = {AMLS_SR_PLUS_TIMES, AMLS_SR_MIN_PLUS, AMLS_SR_MAX_TIMES,
+    amls_semiring_kind kinds[] = {AMLS_SR_PLUS_TIMES,    AMLS_SR_MIN_PLUS,      AMLS_SR_MAX_TIMES,
                                   AMLS_SR_MIN_SELECT2ND, AMLS_SR_MAX_SELECT2ND, AMLS_SR_USER};
-    const char *names[] = {"plus-times", "min-plus", "max-times", "min-select", "max-select", "user"};
+    const char *names[] = {"plus-times", "min-plus",   "max-times",
+                           "min-select", "max-select", "user"};
     amls_dmat A = amls_dmat_view(g, AMLS_MAT_OUT);
     for (int k = 0; k < 6; k++) {
-        amls_semiring sr = {.kind = kinds[k], .add = user_add, .mul = user_mul, .identity = -INFINITY};
+        amls_semiring sr = {
+            .kind = kinds[k], .add = user_add, .mul = user_mul, .identity = -INFINITY};
         bool ints = kinds[k] == AMLS_SR_MIN_SELECT2ND || kinds[k] == AMLS_SR_MAX_SELECT2ND;
         CHECK(amls_spmv(&A, &sr, ints ? (void *)xi : (void *)x, ints ? (void *)yi : (void *)y) ==
                   AMLS_OK,
@@ -81,9 +83,9 @@ int main(int argc, char **argv)
             int64_t bad = 0;
             for (int t = 0; t < tot; t += 2) {
                 int64_t v = amls__bsearch_i64(c.orig, c.n, (int64_t)all[t]);
-                double want = kinds[k] == AMLS_SR_PLUS_TIMES ? 0
-                              : kinds[k] == AMLS_SR_MIN_PLUS  ? INFINITY
-                              : kinds[k] == AMLS_SR_MAX_TIMES ? -INFINITY
+                double want = kinds[k] == AMLS_SR_PLUS_TIMES      ? 0
+                              : kinds[k] == AMLS_SR_MIN_PLUS      ? INFINITY
+                              : kinds[k] == AMLS_SR_MAX_TIMES     ? -INFINITY
                               : kinds[k] == AMLS_SR_MIN_SELECT2ND ? (double)INT64_MAX
                               : kinds[k] == AMLS_SR_MAX_SELECT2ND ? (double)INT64_MIN
                                                                   : -INFINITY;
@@ -91,12 +93,24 @@ int main(int argc, char **argv)
                     double a = c.w ? c.w[j] : 1.0, xv = xval(c.orig[c.col[j]]);
                     double xiv = (double)((c.orig[c.col[j]] * 31) % 97);
                     switch (kinds[k]) {
-                    case AMLS_SR_PLUS_TIMES: want += a * xv; break;
-                    case AMLS_SR_MIN_PLUS: want = fmin(want, a + xv); break;
-                    case AMLS_SR_MAX_TIMES: want = fmax(want, a * xv); break;
-                    case AMLS_SR_MIN_SELECT2ND: want = fmin(want, xiv); break;
-                    case AMLS_SR_MAX_SELECT2ND: want = fmax(want, xiv); break;
-                    default: want = fmax(want, a - xv); break;
+                    case AMLS_SR_PLUS_TIMES:
+                        want += a * xv;
+                        break;
+                    case AMLS_SR_MIN_PLUS:
+                        want = fmin(want, a + xv);
+                        break;
+                    case AMLS_SR_MAX_TIMES:
+                        want = fmax(want, a * xv);
+                        break;
+                    case AMLS_SR_MIN_SELECT2ND:
+                        want = fmin(want, xiv);
+                        break;
+                    case AMLS_SR_MAX_SELECT2ND:
+                        want = fmax(want, xiv);
+                        break;
+                    default:
+                        want = fmax(want, a - xv);
+                        break;
                     }
                 }
                 double got = all[t + 1];

@@ -22,7 +22,6 @@ static int compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs, i
     return 0;
 }
 
-AMLS_VPROG_DEFINE(indegree, .description = "in-degree by summed messages",
-                  .state_size = sizeof(st), .msg_size = sizeof(int64_t),
-                  .combiner = {AMLS_OP_SUM, AMLS_TYPE_I64, 0}, .result_type = AMLS_TYPE_I64,
-                  .compute = compute)
+AMLS_VPROG_DEFINE(indegree, .description = "in-degree by summed messages", .state_size = sizeof(st),
+                  .msg_size = sizeof(int64_t), .combiner = {AMLS_OP_SUM, AMLS_TYPE_I64, 0},
+                  .result_type = AMLS_TYPE_I64, .compute = compute)

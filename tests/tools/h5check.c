@@ -90,7 +90,8 @@ int main(int argc, char **argv)
     for (int i = 3; i < argc; i++) {
         char name[128], buf[4096];
         const char *eq = strchr(argv[i], '=');
-        snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - argv[i]) : (int)strlen(argv[i]), argv[i]);
+        snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - argv[i]) : (int)strlen(argv[i]),
+                 argv[i]);
         if (attr_text(f, name, buf, sizeof buf) < 0) {
             printf("FAIL: attribute %s missing\n", name);
             fail = 1;

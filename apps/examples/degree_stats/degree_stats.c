@@ -98,5 +98,5 @@ static int ds_format(const void *state, char *buf, size_t cap)
 AMLS_VPROG_DEFINE(degree_stats, .description = "degree statistics (aggregators, master step)",
                   .state_size = sizeof(ds_state), .msg_size = sizeof(int64_t),
                   .combiner = {AMLS_OP_SUM, AMLS_TYPE_I64, 0}, .aggregators = aggs,
-                  .naggregators = 5, .setup = ds_setup, .compute = ds_compute,
-                  .master = ds_master, .format = ds_format, .finalize = ds_finalize)
+                  .naggregators = 5, .setup = ds_setup, .compute = ds_compute, .master = ds_master,
+                  .format = ds_format, .finalize = ds_finalize)
