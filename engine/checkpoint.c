@@ -310,12 +310,16 @@ static int restore_file(amls_ctx *cx, const amls_run_opts *o, const char *params
                 if (len[v] > 0)
                     memcpy(cx->idata + (size_t)cx->ioff[v] * cx->msz, data + off[v],
                            (size_t)len[v]);
+            amls__free(data);
+            data = NULL;
         }
     }
     if (p->pub_size == AMLS_PUB_VARIABLE) {
         amls__free(len);
         amls__free(off);
+        amls__free(data);
         len = off = NULL;
+        data = NULL;
         AMLS_TRY(get_var(f, g, "/published", &len, &off, &data));
         cx->vpub_next.len = 0;
         int64_t total = 0;

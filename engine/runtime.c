@@ -337,7 +337,8 @@ static int api_publish(amls_ctx *cx, amls_vertex v, const void *data, size_t len
         if (rc < 0)
             return rc;
     }
-    memcpy((char *)cx->vpub_next.data + cx->vpub_next.len, data, len);
+    if (len > 0)
+        memcpy((char *)cx->vpub_next.data + cx->vpub_next.len, data, len);
     cx->vpub_next_off[v] = (int64_t)cx->vpub_next.len;
     cx->vpub_next_len[v] = (int64_t)len;
     cx->vpub_next.len = need;

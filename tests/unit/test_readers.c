@@ -5,6 +5,9 @@
  * one-rank MPI singleton on MPI_COMM_SELF.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
+#include "io/util.h"
+
+#include "amls/graph.h"
 #include "amls/io.h"
 
 #include <criterion/criterion.h>
@@ -311,4 +314,35 @@ Test(readers, format_detection)
     cr_assert_eq(amls_format_from_name("gen:kron"), AMLS_FORMAT_GEN);
     cr_assert_eq(amls_format_parse("dimacs"), AMLS_FORMAT_DIMACS);
     cr_assert_eq(amls_format_parse("xml"), -1);
+}
+
+/* Every allocation that reading and building a graph makes may fail: each failure must come
+ * back as AMLS_ERR_NOMEM with nothing leaked (checked under AddressSanitizer), and the call
+ * must succeed once allocations succeed (LAGraph's "brutal" testing). */
+Test(readers, allocation_failures_are_clean)
+{
+    const char *p = write_file("brutal.txt", "# g\n1 2 0.5\n2 3 1\n3 1 2\n4 4 1\n7 1 3\n");
+    int k = 0, rc = AMLS_ERR_NOMEM;
+    for (; k < 2000 && rc == AMLS_ERR_NOMEM; k++) {
+        amls_raw_graph g;
+        amls_graph *dg = NULL;
+        amls__malloc_fail_after(k);
+        rc = read_as(p, AMLS_FORMAT_EDGELIST, AMLS_DIRECTION_UNDIRECTED, &g);
+        if (rc == AMLS_OK) {
+            amls_build_opts bo = {.method = AMLS_PART_HASH, .need_in_edges = true};
+            rc = amls_graph_build(MPI_COMM_SELF, &g, &bo, &dg);
+            if (rc == AMLS_OK) {
+                cr_assert_eq(dg->n, 5);
+                cr_assert_eq(dg->edges, 5);
+            } else {
+                cr_assert_null(dg);
+            }
+        }
+        amls__malloc_fail_after(-1);
+        amls_graph_free(&dg);
+        cr_assert(rc == AMLS_OK || rc == AMLS_ERR_NOMEM, "allocation %d: status %d (%s)", k, rc,
+                  amls_last_error());
+    }
+    cr_assert_eq(rc, AMLS_OK, "never succeeded");
+    cr_assert_gt(k, 10, "the path makes allocations");
 }
