@@ -252,35 +252,42 @@ static int send_row(amls_ctx *cx, const uint32_t *col, int64_t b, int64_t e, con
     size_t msz = cx->msz;
     switch (cx->kind) {
     case K_SUM_F64: {
+        /* Locals: stores through the uint8_t flags could alias the context otherwise. */
         double m;
         memcpy(&m, msg, sizeof m);
         double *val = (double *)cx->nval;
+        uint8_t *has = cx->nhas;
+        int64_t *lst = cx->nlist, len = cx->nlist_len;
         for (int64_t j = b; j < e; j++) {
             uint32_t t = col[j];
-            if (cx->nhas[t]) {
+            if (has[t]) {
                 val[t] += m;
             } else {
                 val[t] = m;
-                cx->nhas[t] = 1;
-                cx->nlist[cx->nlist_len++] = t;
+                has[t] = 1;
+                lst[len++] = t;
             }
         }
+        cx->nlist_len = len;
         return AMLS_OK;
     }
     case K_MIN_I64: {
         int64_t m;
         memcpy(&m, msg, sizeof m);
         int64_t *val = (int64_t *)cx->nval;
+        uint8_t *has = cx->nhas;
+        int64_t *lst = cx->nlist, len = cx->nlist_len;
         for (int64_t j = b; j < e; j++) {
             uint32_t t = col[j];
-            if (!cx->nhas[t]) {
+            if (!has[t]) {
                 val[t] = m;
-                cx->nhas[t] = 1;
-                cx->nlist[cx->nlist_len++] = t;
+                has[t] = 1;
+                lst[len++] = t;
             } else if (m < val[t]) {
                 val[t] = m;
             }
         }
+        cx->nlist_len = len;
         return AMLS_OK;
     }
     case K_NONE:

@@ -412,8 +412,12 @@ cleanup:
         int64_t tn = cx->ilist_len;
         cx->ilist_len = cx->nlist_len;
         cx->nlist_len = tn;
-        for (int64_t q = 0; q < cx->nlist_len; q++)
-            cx->nhas[cx->nlist[q]] = 0;
+        int64_t nt = nl + g->n_ghost;
+        if (cx->nlist_len > nt / 16) /* many set: a sweep beats scattered stores */
+            memset(cx->nhas, 0, (size_t)nt);
+        else
+            for (int64_t q = 0; q < cx->nlist_len; q++)
+                cx->nhas[cx->nlist[q]] = 0;
         cx->nlist_len = 0;
     } else {
         /* Counting sort of all records by target; the targets become the woken list. */
@@ -491,17 +495,16 @@ out:
 /* The vertices to run in this superstep, in ascending order: every vertex at superstep 0 (or
  * first after a restart), else the ones not halted plus the ones with messages. Ascending
  * order keeps combining, and so floating-point results, independent of history. */
-static int select_candidates(amls_ctx *cx, bool all)
+static int select_candidates(amls_ctx *cx, bool all, bool *dense)
 {
     int64_t nl = cx->g->n_local;
     cx->ncand = 0;
-    if (all) {
-        for (int64_t v = 0; v < nl; v++)
-            cx->cand[cx->ncand++] = v;
-        return AMLS_OK;
-    }
     const int64_t *w = cx->kind != 0 ? cx->ilist : cx->woken;
     int64_t nw = cx->kind != 0 ? cx->ilist_len : cx->nwoken;
+    /* Many candidates: scan every vertex (cheaper than building an ordered list). */
+    *dense = all || cx->nalive + nw > nl / 8;
+    if (*dense)
+        return AMLS_OK;
     for (int64_t q = 0; q < cx->nalive; q++)
         if (!cx->mark[cx->alive[q]]) {
             cx->mark[cx->alive[q]] = 1;
@@ -793,12 +796,14 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
             o.on_superstep(o.hook_ud, cx->step, g->rank);
         double t0 = amls__now();
         int64_t computed = 0;
-        int lrc = select_candidates(cx, cx->step == 0);
+        bool dense = false;
+        int lrc = select_candidates(cx, cx->step == 0, &dense);
         cx->sent = 0;
         cx->published = 0;
         cx->nalive = 0;
-        for (int64_t q = 0; q < cx->ncand && lrc == AMLS_OK; q++) {
-            int64_t v = cx->cand[q];
+        int64_t nrun = dense ? g->n_local : cx->ncand;
+        for (int64_t q = 0; q < nrun && lrc == AMLS_OK; q++) {
+            int64_t v = dense ? q : cx->cand[q];
             const void *msgs;
             int64_t nm;
             if (comb) {
