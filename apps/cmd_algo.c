@@ -555,7 +555,9 @@ int cmd_help(cli *c)
         print_vprog_help(b->get());
     } else {
         printf("usage: mpirun -np N amls-graph COMMAND [options]\n\n"
-               "commands: pagerank wcc bfs sssp cdlp lcc run info partition generate validate\n");
+               "commands: pagerank wcc bfs sssp cdlp lcc run info partition generate convert\n"
+               "          validate cg linreg logreg als help (amls-graph --help describes them;\n"
+               "          'amls-graph help ALGORITHM' lists an algorithm's parameters)\n");
     }
     printf(
         "\ngraph options:\n"
