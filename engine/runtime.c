@@ -370,7 +370,7 @@ static const void *api_nbr_published(const amls_ctx *cx, amls_nbr n, size_t *len
     return l < 0 ? NULL : (const char *)cx->vpub.data + cx->vpub_off[n];
 }
 
-static void agg_combine(const amls_aggregator *a, amls__aggval *acc, amls__aggval x)
+void amls__agg_combine(const amls_aggregator *a, amls__aggval *acc, amls__aggval x)
 {
     if (a->type == AMLS_TYPE_F64) {
         double *y = &acc->f;
@@ -383,13 +383,23 @@ static void agg_combine(const amls_aggregator *a, amls__aggval *acc, amls__aggva
     }
 }
 
+amls__aggval amls__agg_identity(const amls_aggregator *a)
+{
+    amls__aggval v;
+    if (a->type == AMLS_TYPE_F64)
+        v.f = a->op == AMLS_OP_SUM ? 0.0 : a->op == AMLS_OP_MIN ? INFINITY : -INFINITY;
+    else
+        v.i = a->op == AMLS_OP_SUM ? 0 : a->op == AMLS_OP_MIN ? INT64_MAX : INT64_MIN;
+    return v;
+}
+
 static int api_aggregate(amls_ctx *cx, int idx, const void *value)
 {
     if (idx < 0 || idx >= cx->p->naggregators)
         return amls_error(AMLS_ERR_VPROG, "%s: aggregator %d does not exist", cx->p->name, idx);
     amls__aggval x;
     memcpy(&x, value, sizeof x);
-    agg_combine(&cx->p->aggregators[idx], &cx->agg_part[idx], x);
+    amls__agg_combine(&cx->p->aggregators[idx], &cx->agg_part[idx], x);
     return AMLS_OK;
 }
 

@@ -23,6 +23,10 @@ typedef union amls__parval {
 int amls__combine_kind(const amls_combiner *c);
 void amls__combine(const amls_ctx *cx, void *acc, const void *msg);
 
+/* Aggregator arithmetic: the identity of its op and type, and acc = acc (op) x. */
+amls__aggval amls__agg_identity(const amls_aggregator *a);
+void amls__agg_combine(const amls_aggregator *a, amls__aggval *acc, amls__aggval x);
+
 struct amls_ctx {
     const amls_api *api; /* must stay first: vprog.h reads it */
     amls_graph *g;

@@ -255,8 +255,13 @@ static int ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, a
     }
     AMLS_CALLOC(cx->agg_cur, p->naggregators + 1);
     AMLS_CALLOC(cx->agg_part, p->naggregators + 1);
-    for (int i = 0; i < p->naggregators; i++)
-        cx->agg_part[i] = cx->agg_cur[i] = (amls__aggval){0};
+    /* Partials start from the identity of their op (a MIN starts at +inf, not 0); what vertices
+     * read before any reduction is 0, or the identity for a persistent aggregator, which
+     * accumulates into it. */
+    for (int i = 0; i < p->naggregators; i++) {
+        cx->agg_part[i] = amls__agg_identity(&p->aggregators[i]);
+        cx->agg_cur[i] = p->aggregators[i].persistent ? cx->agg_part[i] : (amls__aggval){0};
+    }
     AMLS_CALLOC(cx->par, p->nparams + 1);
     AMLS_TRY(parse_params(cx, o->param_values));
     *out = cx;
@@ -674,29 +679,11 @@ static int reduce_aggregators(amls_ctx *cx)
                    MPI_SUCCESS) {
             return amls_error(AMLS_ERR_MPI, "MPI_Allreduce of aggregator %s failed", a->name);
         }
-        if (a->persistent) {
-            amls__aggval acc = cx->agg_cur[i];
-            if (a->type == AMLS_TYPE_F64)
-                acc.f = a->op == AMLS_OP_SUM   ? acc.f + red.f
-                        : a->op == AMLS_OP_MIN ? fmin(acc.f, red.f)
-                                               : fmax(acc.f, red.f);
-            else
-                acc.i = a->op == AMLS_OP_SUM   ? acc.i + red.i
-                        : a->op == AMLS_OP_MIN ? AMLS_MIN(acc.i, red.i)
-                                               : AMLS_MAX(acc.i, red.i);
-            cx->agg_cur[i] = acc;
-        } else {
-            cx->agg_cur[i] = red;
-        }
-        /* Identity for the next superstep's partial. */
-        if (a->type == AMLS_TYPE_F64)
-            cx->agg_part[i].f = a->op == AMLS_OP_SUM   ? 0.0
-                                : a->op == AMLS_OP_MIN ? INFINITY
-                                                       : -INFINITY;
+        if (a->persistent)
+            amls__agg_combine(a, &cx->agg_cur[i], red);
         else
-            cx->agg_part[i].i = a->op == AMLS_OP_SUM   ? 0
-                                : a->op == AMLS_OP_MIN ? INT64_MAX
-                                                       : INT64_MIN;
+            cx->agg_cur[i] = red;
+        cx->agg_part[i] = amls__agg_identity(a); /* the next superstep's partial */
     }
     return AMLS_OK;
 }
