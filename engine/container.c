@@ -130,15 +130,7 @@ static int load_rows(hid_t f, const char *grp, int64_t lo, int64_t hi, bool weig
     *ptr = amls__malloc((size_t)nr + 2, sizeof **ptr);
     if (*ptr == NULL)
         rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
-    MPI_Comm comm = MPI_COMM_NULL;
-    {
-        hid_t fapl = H5Fget_access_plist(f);
-        MPI_Info info = MPI_INFO_NULL;
-        H5Pget_fapl_mpio(fapl, &comm, &info);
-        H5Pclose(fapl);
-        if (info != MPI_INFO_NULL)
-            MPI_Info_free(&info);
-    }
+    MPI_Comm comm = amls__h5_comm(f);
     rc = amls_agree(comm, rc, NULL);
     if (rc < 0)
         goto out;

@@ -80,7 +80,7 @@ static hid_t make_parents(hid_t file, const char *name)
     return 0;
 }
 
-static MPI_Comm file_comm(hid_t file)
+MPI_Comm amls__h5_comm(hid_t file)
 {
     hid_t fapl = H5Fget_access_plist(file);
     MPI_Comm comm = MPI_COMM_NULL;
@@ -119,7 +119,7 @@ static int transfer(hid_t ds, hid_t type, int64_t offset, int64_t count, void *b
 int amls__h5_write(hid_t file, const char *name, hid_t type, int64_t total, int64_t offset,
                    int64_t count, const void *buf)
 {
-    MPI_Comm comm = file_comm(file);
+    MPI_Comm comm = amls__h5_comm(file);
     int rc = AMLS_OK;
     hsize_t dim = (hsize_t)total,
             chunk = (hsize_t)AMLS_MAX((int64_t)1, AMLS_MIN(total, (int64_t)1 << 20));
@@ -148,13 +148,13 @@ int amls__h5_write(hid_t file, const char *name, hid_t type, int64_t total, int6
 int amls__h5_read(hid_t file, const char *name, hid_t type, int64_t offset, int64_t count,
                   void *buf)
 {
-    MPI_Comm comm = file_comm(file);
+    MPI_Comm comm = amls__h5_comm(file);
     int rc = AMLS_OK;
+    int64_t total = 0;
     hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
     if (ds < 0)
         rc = amls_error(AMLS_ERR_FORMAT, "HDF5: dataset %s is missing", name);
     else {
-        int64_t total = 0;
         hid_t fs = H5Dget_space(ds);
         hsize_t dim = 0;
         if (H5Sget_simple_extent_ndims(fs) == 1)
@@ -168,10 +168,7 @@ int amls__h5_read(hid_t file, const char *name, hid_t type, int64_t offset, int6
     /* Every rank takes part in the read, even one whose request was wrong. */
     int ok = rc == AMLS_OK, all = 0;
     MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, comm);
-    int64_t len = 0;
-    if (all)
-        amls__h5_length(file, name, &len);
-    if (all && len > 0 && transfer(ds, type, offset, count, buf, false) < 0)
+    if (all && total > 0 && transfer(ds, type, offset, count, buf, false) < 0)
         rc = amls_error(AMLS_ERR_IO,
                         "HDF5: reading dataset %s failed (checksum mismatch: the file is "
                         "damaged)",

@@ -16,6 +16,8 @@ int amls__h5_create(MPI_Comm comm, const char *path, hid_t *file);
 /* Opens `path` read-only on every rank of comm. Collective. */
 int amls__h5_open(MPI_Comm comm, const char *path, hid_t *file);
 void amls__h5_close(hid_t *file);
+/* A duplicate of the communicator an open file was opened on (caller frees it). Local. */
+MPI_Comm amls__h5_comm(hid_t file);
 
 /* Creates a 1-D dataset of `total` elements of `type` (chunked, Fletcher-32) and writes this
  * rank's `count` elements at `offset` collectively. Collective. */
