@@ -248,8 +248,15 @@ static int api_send_gid(amls_ctx *cx, amls_gid t, const void *msg)
 /* Sends msg along a CSR row; the combiner switch is hoisted out of the edge loop. */
 static int send_row(amls_ctx *cx, const uint32_t *col, int64_t b, int64_t e, const void *msg)
 {
+    if (cx->kind == K_NONE) { /* one record per message; send_local_index counts them */
+        for (int64_t j = b; j < e; j++) {
+            int rc = send_local_index(cx, col[j], msg);
+            if (rc < 0)
+                return rc;
+        }
+        return AMLS_OK;
+    }
     cx->sent += e - b;
-    size_t msz = cx->msz;
     switch (cx->kind) {
     case K_SUM_F64: {
         /* Locals: stores through the uint8_t flags could alias the context otherwise. */
@@ -290,18 +297,9 @@ static int send_row(amls_ctx *cx, const uint32_t *col, int64_t b, int64_t e, con
         cx->nlist_len = len;
         return AMLS_OK;
     }
-    case K_NONE:
-        cx->sent -= e - b;
-        for (int64_t j = b; j < e; j++) {
-            int rc = send_local_index(cx, col[j], msg);
-            if (rc < 0)
-                return rc;
-        }
-        return AMLS_OK;
     default:
         for (int64_t j = b; j < e; j++)
             slot_put(cx, col[j], msg);
-        (void)msz;
         return AMLS_OK;
     }
 }
