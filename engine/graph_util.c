@@ -386,29 +386,32 @@ out:
     return rc;
 }
 
-int amls_graph_gather_ids(const amls_graph *g, int root, amls_vid **ids)
+int amls__gather_dense(const amls_graph *g, int root, const void *vals, size_t vsz, void **out)
 {
     int rc = AMLS_OK;
-    amls_vid *ordered = NULL, *all = NULL;
+    char *ordered = NULL, *all = NULL;
     int *cnt = NULL, *disp = NULL;
-    *ids = NULL;
-    rc = amls__to_dense_order(g, g->orig, sizeof *g->orig, (void **)&ordered);
+    *out = NULL;
+    rc = amls__to_dense_order(g, vals, vsz, (void **)&ordered);
     if (rc < 0)
         return rc;
     cnt = amls__malloc((size_t)g->nranks, sizeof *cnt);
     disp = amls__malloc((size_t)g->nranks, sizeof *disp);
     if (g->rank == root)
-        all = amls__malloc((size_t)g->n + 1, sizeof *all);
-    if (cnt == NULL || disp == NULL || (g->rank == root && all == NULL) || g->n > INT32_MAX)
-        rc = amls_error(AMLS_ERR_NOMEM, "cannot gather %lld ids", (long long)g->n);
+        all = amls__malloc((size_t)g->n * vsz + 1, 1);
+    if (cnt == NULL || disp == NULL || (g->rank == root && all == NULL))
+        rc = amls_error(AMLS_ERR_NOMEM, "out of memory gathering %lld values", (long long)g->n);
+    else if ((uint64_t)g->n * vsz > INT32_MAX)
+        rc = amls_error(AMLS_ERR_UNSUPPORTED, "too many vertices (%lld) to gather on one rank",
+                        (long long)g->n);
     rc = amls_agree(g->comm, rc, NULL);
     if (rc == AMLS_OK) {
         for (int q = 0; q < g->nranks; q++) {
-            cnt[q] = (int)(g->dir_off[q + 1] - g->dir_off[q]);
-            disp[q] = (int)g->dir_off[q];
+            cnt[q] = (int)((size_t)(g->dir_off[q + 1] - g->dir_off[q]) * vsz);
+            disp[q] = (int)((size_t)g->dir_off[q] * vsz);
         }
-        MPI_Gatherv(ordered, cnt[g->rank], MPI_INT64_T, all, cnt, disp, MPI_INT64_T, root, g->comm);
-        *ids = all;
+        MPI_Gatherv(ordered, cnt[g->rank], MPI_BYTE, all, cnt, disp, MPI_BYTE, root, g->comm);
+        *out = all;
         all = NULL;
     }
     amls__free(ordered);
@@ -416,6 +419,11 @@ int amls_graph_gather_ids(const amls_graph *g, int root, amls_vid **ids)
     amls__free(cnt);
     amls__free(disp);
     return rc;
+}
+
+int amls_graph_gather_ids(const amls_graph *g, int root, amls_vid **ids)
+{
+    return amls__gather_dense(g, root, g->orig, sizeof *g->orig, (void **)ids);
 }
 
 /* Owners ask the directory ranks for the values of their vertices' dense ids. */

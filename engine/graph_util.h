@@ -12,6 +12,10 @@
  * rank holds *out, the values of the dense ids [dir_off[rank], dir_off[rank+1]). Collective. */
 int amls__to_dense_order(const amls_graph *g, const void *vals, size_t vsz, void **out);
 
+/* Gathers one fixed-size value per owned vertex onto root in original-id order (*out, n values,
+ * allocated on root only). Collective. */
+int amls__gather_dense(const amls_graph *g, int root, const void *vals, size_t vsz, void **out);
+
 /* Adds ghost entries of vals (length n_local + n_ghost) into their owners' entries. Collective. */
 int amls__plan_reduce_i64(const amls_graph *g, int64_t *vals);
 

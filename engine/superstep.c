@@ -953,71 +953,51 @@ out:
 
 int amls_run_gather(const amls_run *r, int root, double **f64, int64_t **i64)
 {
-    int rc = AMLS_OK;
     const amls_graph *g = r->g;
-    char *ordered = NULL;
-    int64_t *vi = NULL;
-    double *vf = NULL;
-    int *cnt = NULL, *disp = NULL;
+    int64_t *first = NULL, *all = NULL;
+    double *af = NULL;
+    int64_t *ai = NULL;
     if (f64)
         *f64 = NULL;
     if (i64)
         *i64 = NULL;
-    rc = amls__to_dense_order(g, r->state, r->p->state_size, (void **)&ordered);
-    if (rc < 0)
-        return rc;
-    int64_t nb = g->dir_off[g->rank + 1] - g->dir_off[g->rank];
-    vi = amls__malloc((size_t)nb + 1, sizeof *vi);
-    vf = amls__malloc((size_t)nb + 1, sizeof *vf);
-    cnt = amls__malloc((size_t)g->nranks, sizeof *cnt);
-    disp = amls__malloc((size_t)g->nranks, sizeof *disp);
-    double *af = NULL;
-    int64_t *ai = NULL;
-    if (vi == NULL || vf == NULL || cnt == NULL || disp == NULL)
-        rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
-    if (rc == AMLS_OK && g->rank == root) {
+    /* The result is the state's first 8 bytes; root's output arrays are allocated before the
+     * gather so that every rank agrees on a failure. */
+    first = amls__malloc((size_t)g->n_local + 1, sizeof *first);
+    if (g->rank == root) {
         af = amls__malloc((size_t)g->n + 1, sizeof *af);
         ai = amls__malloc((size_t)g->n + 1, sizeof *ai);
-        if (af == NULL || ai == NULL)
-            rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
     }
-    if (rc == AMLS_OK && g->n > INT32_MAX)
-        rc = amls_error(AMLS_ERR_UNSUPPORTED, "too many vertices to gather on one rank");
-    rc = amls_agree(g->comm, rc, NULL);
+    bool ok = first && (g->rank != root || (af && ai));
+    int rc = amls_agree(g->comm, ok ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL);
     if (rc == AMLS_OK) {
-        for (int64_t i = 0; i < nb; i++) {
-            const char *s = ordered + (size_t)i * r->p->state_size;
-            if (r->p->result_type == AMLS_TYPE_F64) {
-                memcpy(&vf[i], s, sizeof(double));
-                vi[i] = (int64_t)vf[i];
-            } else {
-                memcpy(&vi[i], s, sizeof(int64_t));
-                vf[i] = (double)vi[i];
-            }
-        }
-        for (int q = 0; q < g->nranks; q++) {
-            cnt[q] = (int)(g->dir_off[q + 1] - g->dir_off[q]);
-            disp[q] = (int)g->dir_off[q];
-        }
-        MPI_Gatherv(vf, (int)nb, MPI_DOUBLE, af, cnt, disp, MPI_DOUBLE, root, g->comm);
-        MPI_Gatherv(vi, (int)nb, MPI_INT64_T, ai, cnt, disp, MPI_INT64_T, root, g->comm);
-        if (f64)
-            *f64 = af;
-        else
-            amls__free(af);
-        if (i64)
-            *i64 = ai;
-        else
-            amls__free(ai);
-        af = NULL;
-        ai = NULL;
+        for (int64_t i = 0; i < g->n_local; i++)
+            memcpy(&first[i], r->state + (size_t)i * r->p->state_size, sizeof *first);
+        rc = amls__gather_dense(g, root, first, sizeof *first, (void **)&all);
     }
-    amls__free(af);
-    amls__free(ai);
-    amls__free(ordered);
-    amls__free(vi);
-    amls__free(vf);
-    amls__free(cnt);
-    amls__free(disp);
-    return rc;
+    amls__free(first);
+    if (rc < 0 || g->rank != root) {
+        amls__free(af);
+        amls__free(ai);
+        return rc;
+    }
+    for (int64_t i = 0; i < g->n; i++) {
+        if (r->p->result_type == AMLS_TYPE_F64) {
+            memcpy(&af[i], &all[i], sizeof af[i]);
+            ai[i] = (int64_t)af[i];
+        } else {
+            ai[i] = all[i];
+            af[i] = (double)ai[i];
+        }
+    }
+    amls__free(all);
+    if (f64)
+        *f64 = af;
+    else
+        amls__free(af);
+    if (i64)
+        *i64 = ai;
+    else
+        amls__free(ai);
+    return AMLS_OK;
 }
