@@ -109,10 +109,16 @@ out:
     return rc;
 }
 
-static int wcc_frontier(const amls_graph *g, int64_t *label, int64_t *iters)
+/* Frontier relaxation over the min-select semiring, shared by WCC and BFS: the frontier pushes
+ * value + inc along its out-edges (and in-edges when `both`); a vertex whose value improves
+ * takes the new value and joins the next frontier. The caller sets val[] and marks the first
+ * frontier in `start`. *rounds gets the number of SpMSpV rounds. Collective. */
+static int frontier_min(const amls_graph *g, bool both, int64_t inc, int64_t *val,
+                        bool (*start)(const amls_graph *g, int64_t v, const void *ud),
+                        const void *ud, int64_t *rounds)
 {
     int rc = AMLS_OK;
-    int64_t nl = g->n_local, nf = nl, *fi = NULL, *fv = NULL;
+    int64_t nl = g->n_local, nf = 0, *fi = NULL, *fv = NULL;
     amls__spmspv_ws *ws = NULL;
     rc = amls__spmspv_ws_new(g, &ws);
     fi = amls__malloc((size_t)nl + 1, sizeof *fi);
@@ -122,29 +128,27 @@ static int wcc_frontier(const amls_graph *g, int64_t *label, int64_t *iters)
     rc = amls_agree(g->comm, rc, NULL);
     if (rc < 0)
         goto out;
-    for (int64_t v = 0; v < nl; v++) {
-        label[v] = g->orig[v];
-        fi[v] = v;
-        fv[v] = label[v];
-    }
+    for (int64_t v = 0; v < nl; v++)
+        if (start(g, v, ud)) {
+            fi[nf] = v;
+            fv[nf++] = val[v] + inc;
+        }
     amls_semiring sr = {.kind = AMLS_SR_MIN_SELECT2ND};
-    for (*iters = 0;; (*iters)++) {
+    for (*rounds = 0;; (*rounds)++) {
         int64_t gnf = 0;
         MPI_Allreduce(&nf, &gnf, 1, MPI_INT64_T, MPI_SUM, g->comm);
         if (gnf == 0)
             break;
-        int64_t *yi = NULL, ny = 0;
-        int64_t *yv = NULL;
-        rc = amls__spmspv_dir(ws, &sr, fi, fv, nf, true, &yi, (void **)&yv, &ny);
+        int64_t *yi = NULL, *yv = NULL, ny = 0;
+        rc = amls__spmspv_dir(ws, &sr, fi, fv, nf, both, &yi, (void **)&yv, &ny);
         if (rc < 0)
             goto out;
         nf = 0;
         for (int64_t q = 0; q < ny; q++)
-            if (yv[q] < label[yi[q]]) {
-                label[yi[q]] = yv[q];
+            if (yv[q] < val[yi[q]]) {
+                val[yi[q]] = yv[q];
                 fi[nf] = yi[q];
-                fv[nf] = yv[q];
-                nf++;
+                fv[nf++] = yv[q] + inc;
             }
         amls__free(yi);
         amls__free(yv);
@@ -154,6 +158,24 @@ out:
     amls__free(fi);
     amls__free(fv);
     return rc;
+}
+
+static bool start_all(const amls_graph *g, int64_t v, const void *ud)
+{
+    (void)g, (void)v, (void)ud;
+    return true;
+}
+
+static bool start_source(const amls_graph *g, int64_t v, const void *ud)
+{
+    return g->orig[v] == *(const amls_vid *)ud;
+}
+
+static int wcc_frontier(const amls_graph *g, int64_t *label, int64_t *iters)
+{
+    for (int64_t v = 0; v < g->n_local; v++)
+        label[v] = g->orig[v];
+    return frontier_min(g, true, 0, label, start_all, NULL, iters);
 }
 
 int amls_la_wcc(const amls_graph *g, int variant, int64_t *label, int64_t *iterations)
@@ -172,53 +194,12 @@ int amls_la_wcc(const amls_graph *g, int variant, int64_t *label, int64_t *itera
 
 int amls_la_bfs(const amls_graph *g, amls_vid source, int64_t *depth, int64_t *levels)
 {
-    int rc = AMLS_OK;
-    int64_t nl = g->n_local, nf = 0, *fi = NULL, *fv = NULL;
-    amls__spmspv_ws *ws = NULL;
-    rc = amls__spmspv_ws_new(g, &ws);
-    fi = amls__malloc((size_t)nl + 1, sizeof *fi);
-    fv = amls__malloc((size_t)nl + 1, sizeof *fv);
-    if (rc == AMLS_OK && (fi == NULL || fv == NULL))
-        rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
-    rc = amls_agree(g->comm, rc, NULL);
-    if (rc < 0)
-        goto out;
-    for (int64_t v = 0; v < nl; v++) {
-        depth[v] = INT64_MAX;
-        if (g->orig[v] == source) {
-            depth[v] = 0;
-            fi[nf] = v;
-            fv[nf] = 1; /* what the frontier passes on: the next level */
-            nf++;
-        }
-    }
-    amls_semiring sr = {.kind = AMLS_SR_MIN_SELECT2ND};
+    /* Levels only grow, so "improves" is "not visited yet": the mask of BFS. */
+    for (int64_t v = 0; v < g->n_local; v++)
+        depth[v] = g->orig[v] == source ? 0 : INT64_MAX;
     int64_t lvl = 0;
-    for (;; lvl++) {
-        int64_t gnf = 0;
-        MPI_Allreduce(&nf, &gnf, 1, MPI_INT64_T, MPI_SUM, g->comm);
-        if (gnf == 0)
-            break;
-        int64_t *yi = NULL, *yv = NULL, ny = 0;
-        rc = amls__spmspv(ws, &sr, fi, fv, nf, &yi, (void **)&yv, &ny);
-        if (rc < 0)
-            goto out;
-        nf = 0;
-        for (int64_t q = 0; q < ny; q++)
-            if (depth[yi[q]] == INT64_MAX) { /* mask: unvisited only */
-                depth[yi[q]] = yv[q];
-                fi[nf] = yi[q];
-                fv[nf] = yv[q] + 1;
-                nf++;
-            }
-        amls__free(yi);
-        amls__free(yv);
-    }
+    int rc = frontier_min(g, false, 1, depth, start_source, &source, &lvl);
     if (levels)
         *levels = lvl;
-out:
-    amls__spmspv_ws_free(&ws);
-    amls__free(fi);
-    amls__free(fv);
     return rc;
 }
