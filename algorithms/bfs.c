@@ -50,5 +50,5 @@ static int bfs_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msg
 
 AMLS_VPROG_DEFINE(bfs, .description = "breadth-first search hop counts from --source",
                   .state_size = sizeof(bfs_state), .msg_size = sizeof(int64_t),
-                  .combiner = {AMLS_OP_MIN, AMLS_TYPE_I64, 0}, .params = params, .nparams = 1,
+                  .combiner = {AMLS_OP_MIN, AMLS_TYPE_I64, 0}, AMLS_PARAMS(params),
                   .result_type = AMLS_TYPE_I64, .init = bfs_init, .compute = bfs_compute)

@@ -49,6 +49,5 @@ static int pr_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs
 
 AMLS_VPROG_DEFINE(pagerank, .description = "PageRank (LDBC Graphalytics definition)",
                   .state_size = sizeof(pr_state), .msg_size = sizeof(double),
-                  .combiner = {AMLS_OP_SUM, AMLS_TYPE_F64, 0}, .aggregators = aggs,
-                  .naggregators = 1, .params = params, .nparams = 2, .result_type = AMLS_TYPE_F64,
-                  .compute = pr_compute)
+                  .combiner = {AMLS_OP_SUM, AMLS_TYPE_F64, 0}, AMLS_AGGREGATORS(aggs),
+                  AMLS_PARAMS(params), .result_type = AMLS_TYPE_F64, .compute = pr_compute)

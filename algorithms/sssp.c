@@ -60,5 +60,5 @@ static int sssp_compute(amls_ctx *cx, amls_vertex v, void *state, const void *ms
 AMLS_VPROG_DEFINE(sssp, .description = "single-source shortest paths from --source",
                   .state_size = sizeof(sssp_state), .msg_size = sizeof(double),
                   .combiner = {AMLS_OP_MIN, AMLS_TYPE_F64, 0}, .flags = AMLS_NEED_WEIGHTS,
-                  .params = params, .nparams = 1, .result_type = AMLS_TYPE_F64, .init = sssp_init,
+                  AMLS_PARAMS(params), .result_type = AMLS_TYPE_F64, .init = sssp_init,
                   .compute = sssp_compute)

@@ -4,7 +4,7 @@
  * ------------------------------------------------------------------------------------------- */
 #include "cli.h"
 
-#include "io/util.h"
+#include "core.h"
 
 #include <errno.h>
 #include <math.h>
@@ -133,70 +133,75 @@ void cli_print(cli *c, const char *fmt, ...)
     fflush(stdout);
 }
 
+/* The loading options: --format, --directed/--undirected, --partition, --parts. Local. */
+static int load_options(cli *c, const char *input, amls_read_opts *ro, amls_build_opts *bo)
+{
+    int rc = AMLS_OK;
+    const char *fmt = cli_get(c, "format", NULL), *part = cli_get(c, "partition", NULL);
+    int64_t nparts = 0;
+    bool dir = cli_flag(c, "directed"), undir = cli_flag(c, "undirected");
+    AMLS_TRY(cli_get_i64(c, "parts", NULL, 0, &nparts));
+    AMLS_CHECK(input != NULL && *input != '\0', AMLS_ERR_PARAM, "%s: --input FILE is required",
+               c->cmd);
+    if (fmt && strcmp(fmt, "h5") != 0) {
+        int f = amls_format_parse(fmt);
+        AMLS_CHECK(f >= 0, AMLS_ERR_PARAM,
+                   "--format %s: unknown (expected edgelist, ldbc, mtx, metis, dimacs)", fmt);
+        ro->format = (amls_format)f;
+    }
+    AMLS_CHECK(!(dir && undir), AMLS_ERR_PARAM, "--directed and --undirected exclude each other");
+    AMLS_CHECK(nparts >= 0 && nparts <= 1 << 20, AMLS_ERR_PARAM, "--parts %lld: out of range",
+               (long long)nparts);
+    ro->direction = dir     ? AMLS_DIRECTION_DIRECTED
+                    : undir ? AMLS_DIRECTION_UNDIRECTED
+                            : AMLS_DIRECTION_FROM_FILE;
+    bo->method = part ? amls_part_method_parse(part) : AMLS_PART_METIS;
+    bo->part_file = part;
+    bo->nparts = (int)nparts;
+cleanup:
+    return rc;
+}
+
+/* The HDF5 container, with its stored partition unless another is asked for. Collective. */
+static int load_container(cli *c, const char *input, const amls_build_opts *bo, bool need_in_edges,
+                          amls_graph **g)
+{
+    int rc = AMLS_OK;
+    char sname[512] = "";
+    double t0 = amls__now();
+    const char *part = cli_get(c, "partition", NULL);
+    AMLS_TRY(amls_graph_load_h5(c->comm, input, bo, part == NULL, g, NULL, sname, sizeof sname));
+    AMLS_CHECK(!(*g)->directed || !need_in_edges || (*g)->in_ptr != NULL, AMLS_ERR_FORMAT,
+               "%s: the container has no in-edges", input);
+    if (!cli_flag(c, "quiet"))
+        cli_print(c,
+                  "# loaded %s: %lld vertices, %lld edges (%s) in %.3f s from the HDF5 "
+                  "container (%s partition, %d parts), %d ranks\n",
+                  input, (long long)(*g)->n, (long long)(*g)->edges,
+                  (*g)->directed ? "directed" : "undirected", amls__now() - t0,
+                  part ? part : "stored", (*g)->nparts, c->nranks);
+cleanup:
+    return rc;
+}
+
 int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights, amls_graph **g,
                    amls_raw_graph *keep)
 {
     int rc = AMLS_OK;
     amls_raw_graph raw = {0};
     amls_read_opts ro = {0};
-    amls_build_opts bo = {0};
+    amls_build_opts bo = {.need_in_edges = need_in_edges, .drop_weights = drop_weights};
     *g = NULL;
     if (input == NULL)
         input = cli_get(c, "input", "i");
     const char *fmt = cli_get(c, "format", NULL);
-    const char *part = cli_get(c, "partition", NULL);
-    int64_t nparts = 0;
-    bool quiet = cli_flag(c, "quiet");
-    bool dir = cli_flag(c, "directed"), undir = cli_flag(c, "undirected");
-    rc = cli_get_i64(c, "parts", NULL, 0, &nparts);
-    if (rc == AMLS_OK && (input == NULL || *input == '\0'))
-        rc = amls_error(AMLS_ERR_PARAM, "%s: --input FILE is required", c->cmd);
-    if (rc == AMLS_OK && fmt && strcmp(fmt, "h5") != 0) {
-        int f = amls_format_parse(fmt);
-        if (f < 0)
-            rc = amls_error(AMLS_ERR_PARAM,
-                            "--format %s: unknown (expected edgelist, ldbc, mtx, metis, dimacs)",
-                            fmt);
-        else
-            ro.format = (amls_format)f;
-    }
-    if (rc == AMLS_OK && dir && undir)
-        rc = amls_error(AMLS_ERR_PARAM, "--directed and --undirected exclude each other");
-    if (rc == AMLS_OK && (nparts < 0 || nparts > 1 << 20))
-        rc = amls_error(AMLS_ERR_PARAM, "--parts %lld: out of range", (long long)nparts);
-    ro.direction = dir ? AMLS_DIRECTION_DIRECTED
-                       : (undir ? AMLS_DIRECTION_UNDIRECTED : AMLS_DIRECTION_FROM_FILE);
-    bo.method = part ? amls_part_method_parse(part) : AMLS_PART_METIS;
-    bo.part_file = part;
-    bo.nparts = (int)nparts;
-    bo.need_in_edges = need_in_edges;
-    bo.drop_weights = drop_weights;
-    rc = amls_agree(c->comm, rc, NULL);
-    if (rc < 0)
-        return rc;
-    double t0 = amls__now();
+    AMLS_AGREE(c->comm, load_options(c, input, &ro, &bo));
     if (amls_is_h5_path(input) || (fmt && !strcmp(fmt, "h5"))) {
-        /* The container: its stored partition unless another is asked for. */
-        char sname[512] = "";
-        rc = amls_graph_load_h5(c->comm, input, &bo, part == NULL, g, NULL, sname, sizeof sname);
-        if (rc < 0)
-            return rc;
-        if ((*g)->directed && need_in_edges && (*g)->in_ptr == NULL)
-            return amls_agree(
-                c->comm, amls_error(AMLS_ERR_FORMAT, "%s: the container has no in-edges", input),
-                NULL);
-        if (!quiet)
-            cli_print(c,
-                      "# loaded %s: %lld vertices, %lld edges (%s) in %.3f s from the HDF5 "
-                      "container (%s partition, %d parts), %d ranks\n",
-                      input, (long long)(*g)->n, (long long)(*g)->edges,
-                      (*g)->directed ? "directed" : "undirected", amls__now() - t0,
-                      part ? part : "stored", (*g)->nparts, c->nranks);
-        return AMLS_OK;
+        AMLS_TRY(load_container(c, input, &bo, need_in_edges, g));
+        goto cleanup;
     }
-    rc = amls_graph_read(c->comm, input, &ro, &raw);
-    if (rc < 0)
-        return rc;
+    double t0 = amls__now();
+    AMLS_TRY(amls_graph_read(c->comm, input, &ro, &raw));
     double t1 = amls__now();
     if (keep) {
         memset(keep, 0, sizeof *keep);
@@ -204,16 +209,18 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
         raw.props = NULL;
         keep->weighted = raw.weighted;
     }
-    rc = amls_graph_build(c->comm, &raw, &bo, g);
-    if (rc < 0)
-        return rc;
+    AMLS_TRY(amls_graph_build(c->comm, &raw, &bo, g));
     double t2 = amls__now();
-    if (!quiet)
+    if (!cli_flag(c, "quiet"))
         cli_print(c,
                   "# loaded %s: %lld vertices, %lld edges (%s) in %.3f s (read %.3f s, build "
                   "%.3f s, partition %s %.3f s), %d ranks\n",
                   input, (long long)(*g)->n, (long long)(*g)->edges,
                   (*g)->directed ? "directed" : "undirected", t2 - t0, t1 - t0, t2 - t1,
                   amls_part_method_name(bo.method), (*g)->partition_seconds, c->nranks);
-    return AMLS_OK;
+cleanup:
+    amls_raw_graph_free(&raw);
+    if (rc < 0)
+        amls_graph_free(g);
+    return rc;
 }

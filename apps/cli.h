@@ -4,7 +4,8 @@
  * ------------------------------------------------------------------------------------------- */
 #pragma once
 
-#include "amls/graph.h"
+#include "amls/algorithms.h"
+#include "amls/engine.h"
 
 #include <stdbool.h>
 
@@ -40,10 +41,14 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
 /* rank-0 printf. */
 void cli_print(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-struct amls_vprog;
-struct amls_builtin;
 /* Loads the graph, runs the program, writes, verifies (b == NULL for plugins). Collective. */
-int run_vprog(cli *c, const struct amls_vprog *p, const struct amls_builtin *b);
+int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b);
+/* Compares values with an "id value" file by a rule on rank 0. Collective. */
+int cli_compare_file(cli *c, const amls_values *v, const char *path, amls_rule rule);
+/* "exact", "equiv", "epsilon" (0 if unknown); def when s is NULL. */
+amls_rule cli_rule_parse(const char *s, amls_rule def);
+/* Prints a program's description and parameters (rank 0 calls it). */
+void cli_print_vprog_help(const amls_vprog *p);
 
 int cmd_info(cli *c);
 int cmd_partition(cli *c);

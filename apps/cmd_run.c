@@ -9,8 +9,6 @@
 
 #include <stdio.h>
 
-void print_vprog_help(const amls_vprog *p);
-
 int cmd_run(cli *c)
 {
     const char *path = cli_positional(c);
@@ -26,7 +24,7 @@ int cmd_run(cli *c)
     if (cli_flag(c, "help")) {
         if (c->rank == 0) {
             printf("usage: mpirun -np N amls-graph run %s --input GRAPH [options]\n\n", path);
-            print_vprog_help(&pl->vprog);
+            cli_print_vprog_help(&pl->vprog);
         }
     } else {
         rc = run_vprog(c, &pl->vprog, NULL);

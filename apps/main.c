@@ -1,12 +1,13 @@
 /* ---------------------------------------------------------------------------------------------
- * apps/main.c — the amls-graph command line: one table of subcommands.
- * SPDX-License-Identifier: MIT
+ * apps/main.c — the amls-graph command line: one table of subcommands, and every built-in
+ * algorithm of the registry (algorithms/list.h) as a command of its own.
  *
  * Every subcommand is collective and returns a status agreed by all ranks. On failure the rank
  * that found the problem prints one message and every rank exits non-zero.
+ * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "cli.h"
-#include "io/util.h"
+#include "core.h"
 
 #include <stdio.h>
 
@@ -17,12 +18,6 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"pagerank", cmd_algorithm, "PageRank (Graphalytics PR) with the vertex engine"},
-    {"wcc", cmd_algorithm, "weakly connected components"},
-    {"bfs", cmd_algorithm, "breadth-first search hop counts from --source"},
-    {"sssp", cmd_algorithm, "single-source shortest paths (edge weights) from --source"},
-    {"cdlp", cmd_algorithm, "community detection by label propagation"},
-    {"lcc", cmd_algorithm, "local clustering coefficient"},
     {"run", cmd_run, "run a vertex program plugin: run PROG.so --input G"},
     {"cg", cmd_cg, "conjugate gradient for a symmetric positive definite system A x = b"},
     {"linreg", cmd_linreg, "least squares / ridge regression (CG on the normal equations)"},
@@ -40,54 +35,73 @@ static const int ncommands = (int)(sizeof commands / sizeof commands[0]);
 static void usage(void)
 {
     printf("usage: mpirun -np N amls-graph COMMAND [options]\n\ncommands:\n");
+    for (const amls_builtin *b = amls_builtins(); b->name; b++)
+        printf("  %-10s %s\n", b->name, b->get()->description ? b->get()->description : "");
     for (int i = 0; i < ncommands; i++)
         printf("  %-10s %s\n", commands[i].name, commands[i].help);
     printf("\nRun 'amls-graph help COMMAND' for the options of a command.\n");
 }
 
-int main(int argc, char **argv)
+/* The command named `name`: a built-in algorithm or one of the table. */
+static bool find_command(const char *name, command *out)
 {
-    MPI_Init(&argc, &argv);
-    cli c = {.comm = MPI_COMM_WORLD};
-    MPI_Comm_rank(c.comm, &c.rank);
-    MPI_Comm_size(c.comm, &c.nranks);
-    int rc = AMLS_OK;
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        if (c.rank == 0)
-            usage();
-        MPI_Finalize();
-        return argc < 2 ? 2 : 0;
+    const amls_builtin *b = amls_builtin_find(name);
+    if (b) {
+        *out = (command){b->name, cmd_algorithm, NULL};
+        return true;
     }
-    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-        if (c.rank == 0)
-            printf("amls-graph 0.1.0\n");
-        MPI_Finalize();
-        return 0;
-    }
-    const command *cmd = NULL;
     for (int i = 0; i < ncommands; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            cmd = &commands[i];
-    if (cmd == NULL) {
-        if (c.rank == 0)
-            fprintf(stderr, "amls-graph: unknown command '%s' (try 'amls-graph help')\n", argv[1]);
-        MPI_Finalize();
-        return 2;
-    }
-    c.cmd = cmd->name;
-    c.argc = argc - 2;
-    c.argv = argv + 2;
-    c.used = calloc((size_t)c.argc + 1, sizeof *c.used);
+        if (strcmp(name, commands[i].name) == 0) {
+            *out = commands[i];
+            return true;
+        }
+    return false;
+}
+
+/* Runs the command on every rank; the rank that failed first prints the message. */
+static int run_command(cli *c, const command *cmd, int argc, char **argv)
+{
+    c->cmd = cmd->name;
+    c->argc = argc - 2;
+    c->argv = argv + 2;
+    c->used = calloc((size_t)c->argc + 1, sizeof *c->used);
     amls_clear_error();
-    rc = cmd->fn(&c);
+    int rc = c->used ? cmd->fn(c) : amls_error(AMLS_ERR_NOMEM, "out of memory");
     int who = -1;
-    rc = amls_agree(c.comm, rc, &who);
-    if (rc < 0 && c.rank == who) {
+    rc = amls_agree(c->comm, rc, &who);
+    if (rc < 0 && c->rank == who) {
         const char *msg = amls_last_error();
         fprintf(stderr, "amls-graph %s: error: %s\n", cmd->name, msg[0] ? msg : amls_strerror(rc));
         fflush(stderr);
     }
-    free(c.used);
+    free(c->used);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    int code = 0;
+    command cmd;
+    cli c = {.comm = MPI_COMM_WORLD};
+    if (MPI_Init(&argc, &argv) != MPI_SUCCESS ||
+        amls__comm_rank(c.comm, &c.rank, &c.nranks) != AMLS_OK) {
+        fprintf(stderr, "amls-graph: MPI could not start\n");
+        return 1;
+    }
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        if (c.rank == 0)
+            usage();
+        code = argc < 2 ? 2 : 0;
+    } else if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        if (c.rank == 0)
+            printf("amls-graph 0.1.0\n");
+    } else if (!find_command(argv[1], &cmd)) {
+        if (c.rank == 0)
+            fprintf(stderr, "amls-graph: unknown command '%s' (try 'amls-graph help')\n", argv[1]);
+        code = 2;
+    } else {
+        code = run_command(&c, &cmd, argc, argv) < 0 ? 1 : 0;
+    }
     MPI_Finalize();
-    return rc < 0 ? 1 : 0;
+    return code;
 }

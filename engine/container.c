@@ -7,17 +7,17 @@
  * a rank count that maps onto the stored parts needs no shuffle at all: a rank reads its rows'
  * offsets, targets (global ids) and weights, and builds its ghosts and plan locally. Asking for
  * another partitioner falls back to reading even blocks of rows as edges and building anew.
+ * The container stays in engine/ because loading it is a way of building a graph: it fills the
+ * engine's graph and finishes it with the builder's own last step (amls__graph_finish).
  * ------------------------------------------------------------------------------------------- */
-#include "engine/graph_internal.h"
-#include "io/h5util.h"
+#include "graph_internal.h"
+#include "h5.h"
 
-#include "amls/graph.h"
-
-#include <errno.h>
 #include <stdio.h>
-#include <unistd.h>
+#include <zlib.h>
 
-#define FORMAT_NAME "amls-graph container"
+#define FORMAT_NAME    "amls-graph container"
+#define FORMAT_VERSION 1
 
 /* Prefixes the current error message with the file name. */
 static int with_path(int rc, const char *path)
@@ -28,7 +28,6 @@ static int with_path(int rc, const char *path)
         return rc;
     return amls_error(rc, "%s: %s", path, msg);
 }
-#define FORMAT_VERSION 1
 
 bool amls_is_h5_path(const char *path)
 {
@@ -42,23 +41,17 @@ static int save_csr(hid_t f, const amls_graph *g, const char *grp, const int64_t
                     const uint32_t *col, const double *w)
 {
     int rc = AMLS_OK;
-    int64_t m_local = ptr[g->n_local], before = 0, total = 0;
+    int64_t m_local = ptr[g->n_local], before = 0, total = m_local;
     int64_t *off = NULL, *tg = NULL;
     char name[64];
-    MPI_Exscan(&m_local, &before, 1, MPI_INT64_T, MPI_SUM, g->comm);
-    if (g->rank == 0)
-        before = 0;
-    MPI_Allreduce(&m_local, &total, 1, MPI_INT64_T, MPI_SUM, g->comm);
-    bool last = g->rank == g->nranks - 1;
+    bool last = g->rank == g->nranks - 1, narrow = g->n <= INT32_MAX; /* 32-bit ids halve it */
+    AMLS_TRY(amls__exscan_i64(g->comm, m_local, &before));
+    AMLS_TRY(amls__allreduce_i64(g->comm, &total, 1, MPI_SUM));
     off = amls__malloc((size_t)g->n_local + 2, sizeof *off);
     tg = amls__malloc((size_t)m_local + 1, sizeof *tg);
-    rc = amls_agree(g->comm, off && tg ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
-                    NULL);
-    if (rc < 0)
-        goto out;
+    AMLS_AGREE(g->comm, amls__alloc_status(off && tg));
     for (int64_t i = 0; i <= g->n_local; i++)
         off[i] = before + ptr[i];
-    bool narrow = g->n <= INT32_MAX; /* 32-bit ids on disk halve the file */
     for (int64_t j = 0; j < m_local; j++) {
         int64_t x = amls_graph_gid(g, col[j]);
         if (narrow)
@@ -77,7 +70,6 @@ static int save_csr(hid_t f, const amls_graph *g, const char *grp, const int64_t
         AMLS_TRY(amls__h5_write(f, name, H5T_NATIVE_DOUBLE, total, before, m_local, w));
     }
 cleanup:
-out:
     amls__free(off);
     amls__free(tg);
     return rc;
@@ -88,24 +80,28 @@ int amls_graph_save_h5(const amls_graph *g, const char *path, const amls_source_
     int rc = AMLS_OK;
     hid_t f = -1;
     char tmp[4200];
-    amls__tmp_name(g->comm, path, tmp, sizeof tmp);
+    int64_t version = FORMAT_VERSION, directed = g->directed, weighted = g->weighted;
+    int64_t has_in = g->directed && g->in_ptr != NULL, parts = g->nparts;
+    int64_t ssize = src ? src->size : 0, scrc = src ? (int64_t)src->crc32 : 0;
+    const amls__h5_field attrs[] = {
+        AMLS__H5_STR("format", FORMAT_NAME),
+        AMLS__H5_I64("format_version", &version),
+        AMLS__H5_I64("vertices", &g->n),
+        AMLS__H5_I64("arcs", &g->arcs),
+        AMLS__H5_I64("edges", &g->edges),
+        AMLS__H5_I64("self_loops", &g->self_loops),
+        AMLS__H5_I64("edges_read", &g->edges_read),
+        AMLS__H5_I64("directed", &directed),
+        AMLS__H5_I64("weighted", &weighted),
+        AMLS__H5_I64("has_in_edges", &has_in),
+        AMLS__H5_I64("parts", &parts),
+        AMLS__H5_STR("source_name", src && src->name ? src->name : ""),
+        AMLS__H5_I64("source_size", &ssize),
+        AMLS__H5_I64("source_crc32", &scrc),
+    };
+    AMLS_TRY(amls__tmp_name(g->comm, path, tmp, sizeof tmp));
     AMLS_TRY(amls__h5_create(g->comm, tmp, &f));
-    int lrc = AMLS_OK;
-    lrc = lrc ? lrc : amls__h5_attr_str(f, "format", FORMAT_NAME);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "format_version", FORMAT_VERSION);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "vertices", g->n);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "arcs", g->arcs);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "edges", g->edges);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "self_loops", g->self_loops);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "edges_read", g->edges_read);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "directed", g->directed);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "weighted", g->weighted);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "has_in_edges", g->directed && g->in_ptr != NULL);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "parts", g->nparts);
-    lrc = lrc ? lrc : amls__h5_attr_str(f, "source_name", src && src->name ? src->name : "");
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "source_size", src ? src->size : 0);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "source_crc32", src ? (int64_t)src->crc32 : 0);
-    AMLS_TRY(amls_agree(g->comm, lrc, NULL));
+    AMLS_AGREE(g->comm, amls__h5_put_fields(f, attrs, (int)(sizeof attrs / sizeof attrs[0])));
     AMLS_TRY(
         amls__h5_write(f, "/vertices/orig", H5T_NATIVE_INT64, g->n, g->lo, g->n_local, g->orig));
     AMLS_TRY(
@@ -120,165 +116,216 @@ cleanup:
     return amls__commit(g->comm, rc, tmp, path);
 }
 
-/* Reads rows [lo, hi) of one stored CSR: ptr (rebased, hi-lo+1), gid targets, weights. */
-static int load_rows(hid_t f, const char *grp, int64_t lo, int64_t hi, bool weighted, int64_t **ptr,
-                     int64_t **tg, double **w, int64_t *m)
+/* Rows [lo, hi) of one stored CSR: ptr (rebased, hi-lo+1), gid targets, weights. */
+typedef struct rows {
+    int64_t *ptr, *tg, m;
+    double *w;
+} rows;
+
+static void rows_free(rows *r)
+{
+    amls__free(r->ptr);
+    amls__free(r->tg);
+    amls__free(r->w);
+    memset(r, 0, sizeof *r);
+}
+
+static int load_rows(MPI_Comm comm, hid_t f, const char *grp, int64_t lo, int64_t hi, bool weighted,
+                     rows *r)
 {
     int rc = AMLS_OK;
     char name[64];
     int64_t nr = hi - lo;
-    *ptr = amls__malloc((size_t)nr + 2, sizeof **ptr);
-    if (*ptr == NULL)
-        rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
-    MPI_Comm comm = amls__h5_comm(f);
-    rc = amls_agree(comm, rc, NULL);
-    if (rc < 0)
-        goto out;
+    memset(r, 0, sizeof *r);
+    r->ptr = amls__malloc((size_t)nr + 2, sizeof *r->ptr);
+    AMLS_AGREE(comm, amls__alloc_status(r->ptr != NULL));
     snprintf(name, sizeof name, "/%s/offsets", grp);
-    AMLS_TRY(amls__h5_read(f, name, H5T_NATIVE_INT64, lo, nr + 1, *ptr));
-    int64_t base = (*ptr)[0];
-    *m = (*ptr)[nr] - base;
+    AMLS_TRY(amls__h5_read(f, name, H5T_NATIVE_INT64, lo, nr + 1, r->ptr));
+    int64_t base = r->ptr[0];
+    r->m = r->ptr[nr] - base;
     for (int64_t i = 0; i <= nr; i++)
-        (*ptr)[i] -= base;
-    *tg = amls__malloc((size_t)*m + 1, sizeof **tg);
-    *w = weighted ? amls__malloc((size_t)*m + 1, sizeof **w) : NULL;
-    AMLS_TRY(amls_agree(
-        comm, *tg && (!weighted || *w) ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
-        NULL));
+        r->ptr[i] -= base;
+    r->tg = amls__malloc((size_t)r->m + 1, sizeof *r->tg);
+    r->w = weighted ? amls__malloc((size_t)r->m + 1, sizeof *r->w) : NULL;
+    AMLS_AGREE(comm, amls__alloc_status(r->tg && (!weighted || r->w)));
+    /* Targets are stored as 32-bit ids when they fit: read them as such and widen. */
     snprintf(name, sizeof name, "/%s/targets", grp);
-    {
-        /* Targets are stored as 32-bit ids when they fit: read them as such and widen. */
-        hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
-        hid_t t = ds >= 0 ? H5Dget_type(ds) : -1;
-        bool narrow = t >= 0 && H5Tget_size(t) == 4;
-        if (t >= 0)
-            H5Tclose(t);
-        if (ds >= 0)
-            H5Dclose(ds);
-        AMLS_TRY(
-            amls__h5_read(f, name, narrow ? H5T_NATIVE_INT32 : H5T_NATIVE_INT64, base, *m, *tg));
-        if (narrow)
-            for (int64_t j = *m - 1; j >= 0; j--)
-                (*tg)[j] = ((const int32_t *)*tg)[j];
-    }
+    bool narrow = amls__h5_type_size(f, name) == 4;
+    AMLS_TRY(
+        amls__h5_read(f, name, narrow ? H5T_NATIVE_INT32 : H5T_NATIVE_INT64, base, r->m, r->tg));
+    if (narrow)
+        for (int64_t j = r->m - 1; j >= 0; j--)
+            r->tg[j] = ((const int32_t *)r->tg)[j];
     if (weighted) {
         snprintf(name, sizeof name, "/%s/weights", grp);
-        AMLS_TRY(amls__h5_read(f, name, H5T_NATIVE_DOUBLE, base, *m, *w));
+        AMLS_TRY(amls__h5_read(f, name, H5T_NATIVE_DOUBLE, base, r->m, r->w));
     }
 cleanup:
-out:
-    if (comm != MPI_COMM_NULL)
-        MPI_Comm_free(&comm);
+    if (rc < 0)
+        rows_free(r);
     return rc;
 }
 
-/* Fast path: the stored partition, parts mapped onto ranks as the builder maps them. */
-static int load_stored(MPI_Comm comm, hid_t f, int64_t n, int K, bool directed, bool weighted,
-                       bool has_in, bool need_in, amls_graph **out)
+/* What the container's attributes say. */
+typedef struct header {
+    int64_t n, directed, weighted, has_in, parts, edges_read, ssize, scrc;
+} header;
+
+/* The graph object for the stored partition, parts mapped onto ranks as the builder maps
+ * them, with this rank's vertices' ids read. Collective. */
+static int stored_graph(MPI_Comm comm, hid_t f, const header *h, bool need_in, amls_graph *g)
 {
     int rc = AMLS_OK;
-    amls_graph *g = amls__calloc(1, sizeof *g);
-    int64_t *gout = NULL, *gin = NULL, nout = 0, nin = 0;
-    *out = NULL;
-    rc = amls_agree(comm, g ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL);
-    if (rc < 0)
-        return rc;
-    g->comm = MPI_COMM_NULL;
-    MPI_Comm_dup(comm, &g->comm);
-    MPI_Comm_rank(comm, &g->rank);
-    MPI_Comm_size(comm, &g->nranks);
+    int K = (int)h->parts;
+    AMLS_MPI_TRY(MPI_Comm_dup(comm, &g->comm));
+    AMLS_TRY(amls__comm_rank(comm, &g->rank, &g->nranks));
     int R = g->nranks;
-    g->n = n;
-    g->directed = directed;
-    g->weighted = weighted;
-    g->has_in = !directed || (has_in && need_in);
+    g->n = h->n;
+    g->directed = h->directed != 0;
+    g->weighted = h->weighted != 0;
+    g->has_in = !g->directed || (h->has_in && need_in);
     g->nparts = K;
     g->part_off = amls__malloc((size_t)K + 1, sizeof *g->part_off);
     g->owner_off = amls__malloc((size_t)R + 1, sizeof *g->owner_off);
     g->dir_off = amls__malloc((size_t)R + 1, sizeof *g->dir_off);
-    AMLS_TRY(amls_agree(comm,
-                        g->part_off && g->owner_off && g->dir_off
-                            ? AMLS_OK
-                            : amls_error(AMLS_ERR_NOMEM, "out of memory"),
-                        NULL));
+    AMLS_AGREE(comm, amls__alloc_status(g->part_off && g->owner_off && g->dir_off));
     AMLS_TRY(amls__h5_read(f, "/partition/part_off", H5T_NATIVE_INT64, 0, K + 1, g->part_off));
     for (int r = 0, p = 0; r <= R; r++) {
         while (p < K && (int64_t)p * R / K < r)
             p++;
         g->owner_off[r] = g->part_off[p];
     }
-    g->owner_off[R] = n;
+    g->owner_off[R] = g->n;
     for (int p = 0; p <= R; p++)
-        g->dir_off[p] = amls__muldiv(n, p, R);
+        g->dir_off[p] = amls__muldiv(g->n, p, R);
     g->lo = g->owner_off[g->rank];
     g->n_local = g->owner_off[g->rank + 1] - g->lo;
     g->orig = amls__malloc((size_t)g->n_local + 1, sizeof *g->orig);
     g->dense = amls__malloc((size_t)g->n_local + 1, sizeof *g->dense);
-    AMLS_TRY(amls_agree(
-        comm, g->orig && g->dense ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL));
+    AMLS_AGREE(comm, amls__alloc_status(g->orig && g->dense));
     AMLS_TRY(amls__h5_read(f, "/vertices/orig", H5T_NATIVE_INT64, g->lo, g->n_local, g->orig));
     AMLS_TRY(amls__h5_read(f, "/vertices/dense", H5T_NATIVE_INT64, g->lo, g->n_local, g->dense));
-    AMLS_TRY(load_rows(f, "out", g->lo, g->lo + g->n_local, weighted, &g->out_ptr, &gout, &g->out_w,
-                       &nout));
-    if (directed && has_in && need_in)
-        AMLS_TRY(load_rows(f, "in", g->lo, g->lo + g->n_local, weighted, &g->in_ptr, &gin, &g->in_w,
-                           &nin));
-    AMLS_TRY(amls__graph_finish(g, gout, nout, gin, nin));
+cleanup:
+    return rc;
+}
+
+/* Fast path: the stored partition; every rank reads its own rows. Collective. */
+static int load_stored(MPI_Comm comm, hid_t f, const header *h, bool need_in, amls_graph **out)
+{
+    int rc = AMLS_OK;
+    rows ro = {0}, ri = {0};
+    amls_graph *g = amls__calloc(1, sizeof *g);
+    *out = NULL;
+    if (g)
+        g->comm = MPI_COMM_NULL;
+    AMLS_AGREE(comm, amls__alloc_status(g != NULL));
+    AMLS_TRY(stored_graph(comm, f, h, need_in, g));
+    AMLS_TRY(load_rows(comm, f, "out", g->lo, g->lo + g->n_local, g->weighted, &ro));
+    g->out_ptr = ro.ptr;
+    g->out_w = ro.w;
+    ro.ptr = NULL;
+    ro.w = NULL;
+    if (g->directed && h->has_in && need_in) {
+        AMLS_TRY(load_rows(comm, f, "in", g->lo, g->lo + g->n_local, g->weighted, &ri));
+        g->in_ptr = ri.ptr;
+        g->in_w = ri.w;
+        ri.ptr = NULL;
+        ri.w = NULL;
+    }
+    AMLS_TRY(amls__graph_finish(g, ro.tg, ro.m, ri.tg, ri.m));
     *out = g;
     g = NULL;
 cleanup:
-    amls__free(gout);
-    amls__free(gin);
+    rows_free(&ro);
+    rows_free(&ri);
     amls_graph_free(&g);
     return rc;
 }
 
+/* Rows [lo, hi) as raw edges with original ids; an undirected edge is stored both ways and
+ * taken once. Local. */
+static int rows_to_raw(const int64_t *orig, int64_t lo, int64_t hi, const rows *r, bool directed,
+                       amls_raw_graph *raw)
+{
+    int rc = AMLS_OK;
+    for (int64_t i = 0; i < hi - lo; i++)
+        for (int64_t j = r->ptr[i]; j < r->ptr[i + 1]; j++)
+            if (directed || lo + i <= r->tg[j])
+                AMLS_TRY(
+                    amls_raw_graph_push(raw, orig[lo + i], orig[r->tg[j]], r->w ? r->w[j] : 1.0));
+    AMLS_ALLOC(raw->vlist, hi - lo + 1);
+    memcpy(raw->vlist, orig + lo, (size_t)(hi - lo) * sizeof *raw->vlist);
+cleanup:
+    return rc;
+}
+
 /* Generic path: even blocks of stored rows become raw edges with original ids; the builder
- * partitions them as asked. */
-static int load_repartition(MPI_Comm comm, hid_t f, int64_t n, bool directed, bool weighted,
-                            int64_t edges_read, const amls_build_opts *o, amls_graph **out)
+ * partitions them as asked. Collective. */
+static int load_repartition(MPI_Comm comm, hid_t f, const header *h, const amls_build_opts *o,
+                            amls_graph **out)
 {
     int rc = AMLS_OK, rank = 0, R = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &R);
     amls_raw_graph raw = {0};
-    int64_t *orig = NULL, *ptr = NULL, *tg = NULL, m = 0;
-    double *w = NULL;
-    int64_t lo = amls__muldiv(n, rank, R), hi = amls__muldiv(n, rank + 1, R);
-    orig = amls__malloc((size_t)n + 1, sizeof *orig);
-    AMLS_TRY(amls_agree(comm, orig ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL));
-    AMLS_TRY(amls__h5_read(f, "/vertices/orig", H5T_NATIVE_INT64, 0, n, orig));
-    AMLS_TRY(load_rows(f, "out", lo, hi, weighted, &ptr, &tg, &w, &m));
-    int lrc = AMLS_OK;
-    for (int64_t i = 0; i < hi - lo && lrc == AMLS_OK; i++)
-        for (int64_t j = ptr[i]; j < ptr[i + 1] && lrc == AMLS_OK; j++)
-            if (directed || lo + i <= tg[j]) /* an undirected edge is stored both ways */
-                lrc = amls_raw_graph_push(&raw, orig[lo + i], orig[tg[j]], w ? w[j] : 1.0);
-    raw.vlist = amls__malloc((size_t)(hi - lo) + 1, sizeof *raw.vlist);
-    if (raw.vlist == NULL && lrc == AMLS_OK)
-        lrc = amls_error(AMLS_ERR_NOMEM, "out of memory");
-    else if (raw.vlist)
-        memcpy(raw.vlist, orig + lo, (size_t)(hi - lo) * sizeof *raw.vlist);
-    AMLS_TRY(amls_agree(comm, lrc, NULL));
+    int64_t *orig = NULL;
+    rows r = {0};
+    AMLS_TRY(amls__comm_rank(comm, &rank, &R));
+    int64_t lo = amls__muldiv(h->n, rank, R), hi = amls__muldiv(h->n, rank + 1, R);
+    orig = amls__malloc((size_t)h->n + 1, sizeof *orig);
+    AMLS_AGREE(comm, amls__alloc_status(orig != NULL));
+    AMLS_TRY(amls__h5_read(f, "/vertices/orig", H5T_NATIVE_INT64, 0, h->n, orig));
+    AMLS_TRY(load_rows(comm, f, "out", lo, hi, h->weighted != 0, &r));
+    AMLS_AGREE(comm, rows_to_raw(orig, lo, hi, &r, h->directed != 0, &raw));
     raw.nvlist = hi - lo;
     raw.vset = AMLS_VSET_LIST;
-    raw.directed = directed;
-    raw.weighted = weighted;
-    raw.edges_read = edges_read;
-    if (!weighted) {
+    raw.directed = h->directed != 0;
+    raw.weighted = h->weighted != 0;
+    raw.edges_read = h->edges_read;
+    if (!raw.weighted) {
         amls__free(raw.w);
         raw.w = NULL;
     }
     amls__free(orig);
     orig = NULL;
+    rows_free(&r);
     rc = amls_graph_build(comm, &raw, o, out);
 cleanup:
     amls__free(orig);
-    amls__free(ptr);
-    amls__free(tg);
-    amls__free(w);
+    rows_free(&r);
     amls_raw_graph_free(&raw);
     return rc;
+}
+
+/* The container's attributes, checked. Local (every rank reads the same file). */
+static int read_header(hid_t f, const char *path, header *h, char *src_name, size_t src_cap)
+{
+    int rc = AMLS_OK;
+    char fmt[64] = "";
+    int64_t version = 0;
+    const amls__h5_field attrs[] = {
+        AMLS__H5_I64("vertices", &h->n),
+        AMLS__H5_I64("directed", &h->directed),
+        AMLS__H5_I64("weighted", &h->weighted),
+        AMLS__H5_I64("has_in_edges", &h->has_in),
+        AMLS__H5_I64("parts", &h->parts),
+        AMLS__H5_I64("edges_read", &h->edges_read),
+        AMLS__H5_I64("source_size", &h->ssize),
+        AMLS__H5_I64("source_crc32", &h->scrc),
+        AMLS__H5_BUF("source_name", src_name, src_cap),
+    };
+    const amls__h5_field head[] = {AMLS__H5_BUF("format", fmt, sizeof fmt),
+                                   AMLS__H5_I64("format_version", &version)};
+    AMLS_TRY(amls__h5_get_fields(f, head, 1));
+    AMLS_CHECK(strcmp(fmt, FORMAT_NAME) == 0, AMLS_ERR_FORMAT,
+               "%s: not an amls-graph container (format '%s')", path, fmt);
+    AMLS_TRY(amls__h5_get_fields(f, head + 1, 1));
+    AMLS_CHECK(version == FORMAT_VERSION, AMLS_ERR_FORMAT,
+               "%s: container format version %lld, this engine reads %d", path, (long long)version,
+               FORMAT_VERSION);
+    AMLS_TRY(amls__h5_get_fields(f, attrs, src_name ? 9 : 8));
+    AMLS_CHECK(h->n >= 0 && h->parts >= 1 && h->parts <= (1 << 20), AMLS_ERR_FORMAT,
+               "%s: inconsistent container header", path);
+cleanup:
+    return rc < 0 ? with_path(rc, path) : rc;
 }
 
 int amls_graph_load_h5(MPI_Comm comm, const char *path, const amls_build_opts *o, bool use_stored,
@@ -286,50 +333,46 @@ int amls_graph_load_h5(MPI_Comm comm, const char *path, const amls_build_opts *o
 {
     int rc = AMLS_OK;
     hid_t f = -1;
-    char fmt[64] = "";
-    int64_t version = 0, n = 0, directed = 0, weighted = 0, has_in = 0, parts = 0;
-    int64_t edges_read = 0, ssize = 0, scrc = 0;
+    header h = {0};
     *out = NULL;
     AMLS_TRY(amls__h5_open(comm, path, &f));
-    int lrc = amls__h5_get_str(f, "format", fmt, sizeof fmt);
-    if (lrc == AMLS_OK && strcmp(fmt, FORMAT_NAME) != 0)
-        lrc =
-            amls_error(AMLS_ERR_FORMAT, "%s: not an amls-graph container (format '%s')", path, fmt);
-    lrc = lrc ? lrc : amls__h5_get_i64(f, "format_version", &version);
-    if (lrc == AMLS_OK && version != FORMAT_VERSION)
-        lrc = amls_error(AMLS_ERR_FORMAT, "%s: container format version %lld, this engine reads %d",
-                         path, (long long)version, FORMAT_VERSION);
-    lrc = lrc ? lrc : amls__h5_get_i64(f, "vertices", &n);
-    lrc = lrc ? lrc : amls__h5_get_i64(f, "directed", &directed);
-    lrc = lrc ? lrc : amls__h5_get_i64(f, "weighted", &weighted);
-    lrc = lrc ? lrc : amls__h5_get_i64(f, "has_in_edges", &has_in);
-    lrc = lrc ? lrc : amls__h5_get_i64(f, "parts", &parts);
-    lrc = lrc ? lrc : amls__h5_get_i64(f, "edges_read", &edges_read);
-    lrc = lrc ? lrc : amls__h5_get_i64(f, "source_size", &ssize);
-    lrc = lrc ? lrc : amls__h5_get_i64(f, "source_crc32", &scrc);
-    if (lrc == AMLS_OK && src_name)
-        lrc = amls__h5_get_str(f, "source_name", src_name, src_cap);
-    if (lrc < 0)
-        lrc = with_path(lrc, path);
-    if (lrc == AMLS_OK && (n < 0 || parts < 1 || parts > (1 << 20)))
-        lrc = amls_error(AMLS_ERR_FORMAT, "%s: inconsistent container header", path);
-    AMLS_TRY(amls_agree(comm, lrc, NULL));
+    AMLS_AGREE(comm, read_header(f, path, &h, src_name, src_cap));
     if (src) {
         src->name = src_name;
-        src->size = ssize;
-        src->crc32 = (uint32_t)scrc;
+        src->size = h.ssize;
+        src->crc32 = (uint32_t)h.scrc;
     }
-    bool stored = use_stored && (o == NULL || o->nparts == 0 || o->nparts == parts);
-    if (stored)
-        rc = load_stored(comm, f, n, (int)parts, directed != 0, weighted != 0, has_in != 0,
-                         o == NULL || o->need_in_edges, out);
+    if (use_stored && (o == NULL || o->nparts == 0 || o->nparts == h.parts))
+        rc = load_stored(comm, f, &h, o == NULL || o->need_in_edges, out);
     else
-        rc = load_repartition(comm, f, n, directed != 0, weighted != 0, edges_read, o, out);
+        rc = load_repartition(comm, f, &h, o, out);
     if (rc == AMLS_OK)
-        (*out)->edges_read = edges_read;
+        (*out)->edges_read = h.edges_read;
     if (rc < 0)
         rc = with_path(rc, path);
 cleanup:
     amls__h5_close(&f);
     return amls_agree(comm, rc, NULL);
+}
+
+int amls_graph_input_crc32(MPI_Comm comm, const char *input, uint32_t *crc)
+{
+    int rc = AMLS_OK;
+    int64_t size = 0, v = 0;
+    hid_t f = -1;
+    *crc = 0;
+    if (strncmp(input, "gen:", 4) == 0) {
+        *crc = (uint32_t)crc32(0L, (const Bytef *)input, (uInt)strlen(input));
+        return AMLS_OK;
+    }
+    if (!amls_is_h5_path(input))
+        return amls_file_crc32(comm, input, crc, &size);
+    /* The container records its source's checksum. */
+    const amls__h5_field attr[] = {AMLS__H5_I64("source_crc32", &v)};
+    AMLS_TRY(amls__h5_open(comm, input, &f));
+    AMLS_AGREE(comm, amls__h5_get_fields(f, attr, 1));
+    *crc = (uint32_t)v;
+cleanup:
+    amls__h5_close(&f);
+    return rc;
 }

@@ -8,9 +8,7 @@
  * result; it is the default while the graph fits one node's memory. METIS 5.1.0 crashes on
  * nparts = 1, so one part is assigned directly; empty parts are allowed.
  * ------------------------------------------------------------------------------------------- */
-#include "engine/partition.h"
-
-#include "io/textio.h"
+#include "graph_internal.h"
 
 #include <limits.h>
 #include <metis.h>
@@ -112,190 +110,135 @@ cleanup:
     return rc;
 }
 
-static int partition_metis(const amls__part_input *in, int32_t *part)
+/* Every rank's endpoint pairs gathered on rank 0 (*all, *total values there). Collective. */
+static int gather_pairs(const amls__part_input *in, int64_t **all, int64_t *total)
 {
-    int rc = AMLS_OK, rank = in->rank, nranks = in->nranks;
-    int64_t *pairs = NULL, *all = NULL;
-    int *cnts = NULL, *displs = NULL, *pc = NULL, *pd = NULL;
-    idx_t *full = NULL;
-    int32_t *full32 = NULL;
-    AMLS_ALLOC(pairs, 2 * in->nedges);
+    int rc = AMLS_OK, c = (int)(2 * in->nedges);
+    int64_t *pairs = amls__malloc(2 * (size_t)in->nedges + 1, sizeof *pairs), tot = 2 * in->nedges;
+    int *cnts = amls__malloc((size_t)in->nranks, sizeof *cnts);
+    int *displs = amls__malloc((size_t)in->nranks, sizeof *displs);
+    AMLS_AGREE(in->comm, amls__alloc_status(pairs && cnts && displs));
     for (int64_t e = 0; e < in->nedges; e++) {
         pairs[2 * e] = in->src[e];
         pairs[2 * e + 1] = in->dst[e];
     }
-    AMLS_ALLOC(cnts, nranks);
-    AMLS_ALLOC(displs, nranks);
-    AMLS_ALLOC(pc, nranks);
-    AMLS_ALLOC(pd, nranks);
-cleanup:
-    rc = amls_agree(in->comm, rc, NULL);
-    if (rc < 0)
-        goto out;
-    {
-        int64_t mine = 2 * in->nedges, tot = 0;
-        MPI_Allreduce(&mine, &tot, 1, MPI_INT64_T, MPI_SUM, in->comm);
-        if (tot > INT_MAX) {
-            rc = amls_error(AMLS_ERR_PARTITION,
-                            "graph too large to gather for METIS (%lld edges); use "
-                            "--partition hash",
-                            (long long)tot / 2);
-            rc = amls_agree(in->comm, rc, NULL);
-            goto out;
-        }
-        int c = (int)mine;
-        MPI_Gather(&c, 1, MPI_INT, cnts, 1, MPI_INT, 0, in->comm);
-        int64_t total = 0;
-        if (rank == 0)
-            for (int p = 0; p < nranks; p++) {
-                displs[p] = (int)total;
-                total += cnts[p];
-            }
-        if (rank == 0) {
-            all = amls__malloc((size_t)total + 1, sizeof *all);
-            full = amls__malloc((size_t)in->n + 1, sizeof *full);
-            if (all == NULL || full == NULL)
-                rc = amls_error(AMLS_ERR_NOMEM, "out of memory gathering the graph for METIS");
-        }
-        rc = amls_agree(in->comm, rc, NULL);
-        if (rc < 0)
-            goto out;
-        MPI_Gatherv(pairs, c, MPI_INT64_T, all, cnts, displs, MPI_INT64_T, 0, in->comm);
-        amls__free(pairs);
-        pairs = NULL;
-        if (rank == 0)
-            rc = metis_on_root(in->n, total / 2, all, in->nparts, full);
-        rc = amls_agree(in->comm, rc, NULL);
-        if (rc < 0)
-            goto out;
-        /* Scatter parts to the directory blocks. */
-        if (rank == 0) {
-            full32 = amls__malloc((size_t)in->n + 1, sizeof *full32);
-            if (full32 == NULL)
-                rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
-            else
-                for (int64_t i = 0; i < in->n; i++)
-                    full32[i] = (int32_t)full[i];
-            for (int p = 0; p < nranks; p++) {
-                pc[p] = (int)(in->dir_off[p + 1] - in->dir_off[p]);
-                pd[p] = (int)in->dir_off[p];
-            }
-        }
-        rc = amls_agree(in->comm, rc, NULL);
-        if (rc < 0)
-            goto out;
-        int mycount = (int)(in->dir_off[rank + 1] - in->dir_off[rank]);
-        MPI_Scatterv(full32, pc, pd, MPI_INT32_T, part, mycount, MPI_INT32_T, 0, in->comm);
+    AMLS_TRY(amls__allreduce_i64(in->comm, &tot, 1, MPI_SUM));
+    AMLS_CHECK(tot <= INT_MAX, AMLS_ERR_PARTITION,
+               "graph too large to gather for METIS (%lld edges); use --partition hash",
+               (long long)tot / 2);
+    AMLS_MPI_TRY(MPI_Gather(&c, 1, MPI_INT, cnts, 1, MPI_INT, 0, in->comm));
+    *total = 0;
+    for (int p = 0; p < in->nranks && in->rank == 0; p++) {
+        displs[p] = (int)*total;
+        *total += cnts[p];
     }
-out:
+    if (in->rank == 0)
+        *all = amls__malloc((size_t)*total + 1, sizeof **all);
+    AMLS_AGREE(in->comm,
+               in->rank != 0 || *all
+                   ? AMLS_OK
+                   : amls_error(AMLS_ERR_NOMEM, "out of memory gathering the graph for METIS"));
+    AMLS_MPI_TRY(MPI_Gatherv(pairs, c, MPI_INT64_T, *all, cnts, displs, MPI_INT64_T, 0, in->comm));
+cleanup:
     amls__free(pairs);
-    amls__free(all);
     amls__free(cnts);
     amls__free(displs);
+    return rc;
+}
+
+/* Rank 0: METIS on the gathered pairs, the parts as int32. Local. */
+static int metis_parts(const amls__part_input *in, const int64_t *all, int64_t total,
+                       int32_t **full32)
+{
+    int rc = AMLS_OK;
+    idx_t *full = NULL;
+    AMLS_ALLOC(full, in->n + 1);
+    AMLS_TRY(metis_on_root(in->n, total / 2, all, in->nparts, full));
+    AMLS_ALLOC(*full32, in->n + 1);
+    for (int64_t i = 0; i < in->n; i++)
+        (*full32)[i] = (int32_t)full[i];
+cleanup:
+    amls__free(full);
+    return rc;
+}
+
+/* METIS on rank 0, its parts scattered to the directory blocks. Collective. */
+static int partition_metis(const amls__part_input *in, int32_t *part)
+{
+    int rc = AMLS_OK, nranks = in->nranks;
+    int64_t *all = NULL, total = 0;
+    int32_t *full32 = NULL;
+    int *pc = amls__malloc((size_t)nranks, sizeof *pc),
+        *pd = amls__malloc((size_t)nranks, sizeof *pd);
+    AMLS_AGREE(in->comm, amls__alloc_status(pc && pd));
+    AMLS_TRY(gather_pairs(in, &all, &total));
+    AMLS_AGREE(in->comm, in->rank == 0 ? metis_parts(in, all, total, &full32) : AMLS_OK);
+    for (int p = 0; p < nranks; p++) {
+        pc[p] = (int)(in->dir_off[p + 1] - in->dir_off[p]);
+        pd[p] = (int)in->dir_off[p];
+    }
+    AMLS_MPI_TRY(
+        MPI_Scatterv(full32, pc, pd, MPI_INT32_T, part, pc[in->rank], MPI_INT32_T, 0, in->comm));
+cleanup:
+    amls__free(all);
+    amls__free(full32);
     amls__free(pc);
     amls__free(pd);
-    amls__free(full);
-    amls__free(full32);
     return rc;
 }
 
 /* ---- partition files ------------------------------------------------------------------------ */
 
+typedef struct part_route {
+    const amls__part_input *in;
+    const amls_part_entries *e;
+    int32_t *part;
+} part_route;
+
+enum { PART_REC = sizeof(int64_t) + sizeof(int32_t) };
+
+static int part_dest(const void *ud, int64_t i)
+{
+    const part_route *r = ud;
+    return amls__owner_of(r->in->dir_off, r->in->nranks, r->e->first + i);
+}
+
+static void part_pack(const void *ud, int64_t i, void *rec)
+{
+    const part_route *r = ud;
+    int64_t at = r->e->first + i;
+    memcpy(rec, &at, sizeof at);
+    memcpy((char *)rec + sizeof at, &r->e->part[i], sizeof(int32_t));
+}
+
+static void part_store(void *ud, int src, const void *rec)
+{
+    (void)src;
+    const part_route *r = ud;
+    int64_t at;
+    memcpy(&at, rec, sizeof at);
+    memcpy(&r->part[at - r->in->dir_off[r->in->rank]], (const char *)rec + sizeof at,
+           sizeof(int32_t));
+}
+
+/* Reads the file (io) and routes each (index, part) entry to the rank whose directory block
+ * holds the index. Collective. */
 static int partition_file(const amls__part_input *in, int32_t *part, int *nparts_out)
 {
     int rc = AMLS_OK;
-    amls__lines L;
-    amls__perr err = {0};
-    amls__vec idx, val;
-    amls__vec_init(&idx, sizeof(int64_t));
-    amls__vec_init(&val, sizeof(int64_t));
-    int64_t *cnt = NULL, *rcnt = NULL, *sendbuf = NULL, *recvbuf = NULL, *pos = NULL;
-    int nranks = in->nranks;
-    rc = amls__lines_open(&L, in->comm, in->file, 0);
-    if (rc < 0) {
-        amls__lines_close(&L);
-        return rc;
-    }
-    char *line;
-    size_t len;
-    int64_t data_lines = 0;
-    int r;
-    while (err.code == 0 && (r = amls__lines_next(&L, &line, &len)) > 0) {
-        const char *p = amls__skip_ws(line);
-        if (*p == '#' || *p == '%' || *p == '\0')
-            continue;
-        int64_t v;
-        int pr = amls__parse_i64(&p, &v);
-        if (pr != 1 || !amls__at_end(p) || v < 0 || v > INT32_MAX) {
-            amls__perr_set(&err, AMLS_ERR_PARTITION, L.nlines - 1,
-                           "expected one non-negative part number per line, got \"%.40s\"", line);
-            break;
-        }
-        if (amls__vec_push_i64(&idx, data_lines) < 0 || amls__vec_push_i64(&val, v) < 0) {
-            amls__perr_set(&err, AMLS_ERR_NOMEM, L.nlines - 1, "out of memory");
-            break;
-        }
-        data_lines++;
-    }
-    int64_t lines_before = 0, data_before = 0;
-    amls__exscan_i64(in->comm, L.nlines, &lines_before);
-    amls__exscan_i64(in->comm, data_lines, &data_before);
-    amls__lines_close(&L);
-    rc = amls__perr_finish(in->comm, &err, in->file, lines_before);
-    if (rc < 0)
-        goto out;
-    int64_t total = 0, maxp = -1, mymax = -1;
-    MPI_Allreduce(&data_lines, &total, 1, MPI_INT64_T, MPI_SUM, in->comm);
-    for (size_t i = 0; i < val.len; i++)
-        mymax = AMLS_MAX(mymax, ((int64_t *)val.data)[i]);
-    MPI_Allreduce(&mymax, &maxp, 1, MPI_INT64_T, MPI_MAX, in->comm);
-    if (total != in->n) {
-        rc = amls_error(AMLS_ERR_PARTITION,
-                        "%s: the partition file has %lld entries but the graph has %lld vertices",
-                        in->file, (long long)total, (long long)in->n);
-        rc = amls_agree(in->comm, rc, NULL);
-        goto out;
-    }
-    *nparts_out = (int)(maxp + 1);
-    /* Route (index, part) pairs to the directory block that holds the index. */
-    cnt = amls__calloc((size_t)nranks, sizeof *cnt);
-    rcnt = amls__calloc((size_t)nranks, sizeof *rcnt);
-    pos = amls__calloc((size_t)nranks, sizeof *pos);
-    sendbuf = amls__malloc(2 * val.len + 1, sizeof *sendbuf);
-    rc = (cnt && rcnt && pos && sendbuf) ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory");
-    rc = amls_agree(in->comm, rc, NULL);
-    if (rc < 0)
-        goto out;
-    for (size_t i = 0; i < val.len; i++) {
-        int64_t gi = data_before + ((int64_t *)idx.data)[i];
-        cnt[amls__owner_of(in->dir_off, nranks, gi)] += 2;
-    }
-    for (int p = 1; p < nranks; p++)
-        pos[p] = pos[p - 1] + cnt[p - 1];
-    for (size_t i = 0; i < val.len; i++) {
-        int64_t gi = data_before + ((int64_t *)idx.data)[i];
-        int d = amls__owner_of(in->dir_off, nranks, gi);
-        sendbuf[pos[d]++] = gi;
-        sendbuf[pos[d]++] = ((int64_t *)val.data)[i];
-    }
-    for (int p = 0; p < nranks; p++)
-        cnt[p] *= (int64_t)sizeof(int64_t);
-    int64_t nrecv = 0;
-    rc = amls__alltoallv_bytes(in->comm, sendbuf, cnt, (void **)&recvbuf, rcnt, &nrecv);
-    if (rc < 0)
-        goto out;
-    nrecv /= (int64_t)sizeof(int64_t);
-    int64_t base = in->dir_off[in->rank];
-    for (int64_t k = 0; k + 1 < nrecv; k += 2)
-        part[recvbuf[k] - base] = (int32_t)recvbuf[k + 1];
-out:
-    amls__vec_free(&idx);
-    amls__vec_free(&val);
-    amls__free(cnt);
-    amls__free(rcnt);
-    amls__free(pos);
-    amls__free(sendbuf);
-    amls__free(recvbuf);
+    amls_part_entries e = {0};
+    amls__xchg x = {0};
+    AMLS_TRY(amls_part_file_read(in->comm, in->file, &e));
+    AMLS_CHECK(e.total == in->n, AMLS_ERR_PARTITION,
+               "%s: the partition file has %lld entries but the graph has %lld vertices", in->file,
+               (long long)e.total, (long long)in->n);
+    *nparts_out = (int)e.max_part + 1;
+    part_route r = {in, &e, part};
+    AMLS_TRY(amls__xchg_route(&x, in->comm, AMLS_OK, e.n, PART_REC, part_dest, part_pack, &r));
+    amls__xchg_each(&x, PART_REC, part_store, &r);
+cleanup:
+    amls_part_entries_free(&e);
+    amls__xchg_free(&x);
     return rc;
 }
 

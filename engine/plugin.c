@@ -7,7 +7,7 @@
  * ------------------------------------------------------------------------------------------- */
 #include "amls/plugin.h"
 
-#include "io/util.h"
+#include "core.h"
 
 #include <dlfcn.h>
 #include <errno.h>

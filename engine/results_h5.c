@@ -1,58 +1,59 @@
 /* ---------------------------------------------------------------------------------------------
- * engine/results_h5.c — run results as HDF5: /ids and /values in original-id order, written
- * collectively by hyperslab, with provenance attributes.
+ * engine/results_h5.c — per-vertex values as HDF5: /ids and /values in original-id order,
+ * written collectively by hyperslab, with provenance attributes.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "engine/graph_util.h"
-#include "io/h5util.h"
+#include "h5.h"
+#include "run_internal.h"
 
-#include "amls/engine.h"
-
-#include <errno.h>
-#include <stdio.h>
-#include <unistd.h>
-
-int amls_run_write_h5(const amls_run *r, const char *path, const amls_provenance *pv)
+static const char *or_empty(const char *s)
 {
-    const amls_graph *g = r->g;
+    return s ? s : "";
+}
+
+int amls_values_write_h5(const amls_values *v, const char *path, const amls_provenance *pv)
+{
     int rc = AMLS_OK;
+    const amls_graph *g = v->g;
     hid_t f = -1;
-    char *vals = NULL;
+    char *vals = NULL, tmp[4200] = "";
     amls_vid *ids = NULL;
-    char tmp[4200];
-    bool f64 = r->p->result_type == AMLS_TYPE_F64;
-    if (r->p->result_type != AMLS_TYPE_F64 && r->p->result_type != AMLS_TYPE_I64)
+    amls_provenance p = {0};
+    if (pv)
+        p = *pv;
+    int64_t crc = p.input_crc32, ranks = g->nranks;
+    const amls__h5_field attrs[] = {
+        AMLS__H5_STR("format", "amls-graph result"),
+        AMLS__H5_STR("algorithm", or_empty(p.algorithm)),
+        AMLS__H5_STR("parameters", or_empty(p.parameters)),
+        AMLS__H5_STR("engine_version", "amls-graph 0.1.0"),
+        AMLS__H5_STR("command_line", or_empty(p.command_line)),
+        AMLS__H5_STR("input", or_empty(p.input)),
+        AMLS__H5_I64("input_crc32", &crc),
+        AMLS__H5_I64("ranks", &ranks),
+        AMLS__H5_I64("vertices", &g->n),
+        AMLS__H5_I64("edges", &g->edges),
+        AMLS__H5_I64("supersteps", &p.supersteps),
+        AMLS__H5_F64("wall_seconds", &p.seconds),
+    };
+    if (v->type != AMLS_TYPE_F64 && v->type != AMLS_TYPE_I64)
         return amls_agree(g->comm,
                           amls_error(AMLS_ERR_UNSUPPORTED,
                                      "%s: HDF5 output needs a program with a result_type", path),
                           NULL);
-    amls__tmp_name(g->comm, path, tmp, sizeof tmp);
-    AMLS_TRY(amls__to_dense_order(g, r->state, r->p->state_size, (void **)&vals));
+    AMLS_TRY(amls__tmp_name(g->comm, path, tmp, sizeof tmp));
+    AMLS_TRY(amls__to_dense_order(g, v->data, v->stride, (void **)&vals));
     AMLS_TRY(amls__to_dense_order(g, g->orig, sizeof *g->orig, (void **)&ids));
     int64_t lo = g->dir_off[g->rank], nb = g->dir_off[g->rank + 1] - lo;
-    /* The result is the state's first field: compact it. */
+    /* The value is the element's first 8 bytes: compact them. */
     for (int64_t i = 0; i < nb; i++)
-        memmove(vals + (size_t)i * 8, vals + (size_t)i * r->p->state_size, 8);
+        memmove(vals + (size_t)i * 8, vals + (size_t)i * v->stride, 8);
     AMLS_TRY(amls__h5_create(g->comm, tmp, &f));
-    int lrc = AMLS_OK;
-    lrc = lrc ? lrc : amls__h5_attr_str(f, "format", "amls-graph result");
-    lrc = lrc ? lrc : amls__h5_attr_str(f, "algorithm", r->p->name);
-    lrc = lrc ? lrc : amls__h5_attr_str(f, "parameters", r->params);
-    lrc = lrc ? lrc : amls__h5_attr_str(f, "engine_version", "amls-graph 0.1.0");
-    lrc =
-        lrc ? lrc
-            : amls__h5_attr_str(f, "command_line", pv && pv->command_line ? pv->command_line : "");
-    lrc = lrc ? lrc : amls__h5_attr_str(f, "input", pv && pv->input ? pv->input : "");
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "input_crc32", pv ? (int64_t)pv->input_crc32 : 0);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "ranks", g->nranks);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "vertices", g->n);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "edges", g->edges);
-    lrc = lrc ? lrc : amls__h5_attr_i64(f, "supersteps", r->supersteps);
-    lrc = lrc ? lrc : amls__h5_attr_f64(f, "wall_seconds", r->seconds);
-    AMLS_TRY(amls_agree(g->comm, lrc, NULL));
+    AMLS_AGREE(g->comm, amls__h5_put_fields(f, attrs, (int)(sizeof attrs / sizeof attrs[0])));
     AMLS_TRY(amls__h5_write(f, "/ids", H5T_NATIVE_INT64, g->n, lo, nb, ids));
-    AMLS_TRY(amls__h5_write(f, "/values", f64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64, g->n, lo, nb,
-                            vals));
+    AMLS_TRY(amls__h5_write(f, "/values",
+                            v->type == AMLS_TYPE_F64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64, g->n,
+                            lo, nb, vals));
 cleanup:
     amls__h5_close(&f);
     amls__free(vals);

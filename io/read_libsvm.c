@@ -3,7 +3,7 @@
  * increasing indices); each rank keeps the rows of its byte range as a local CSR.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "io/textio.h"
+#include "io_internal.h"
 
 #include "amls/io.h"
 
@@ -25,8 +25,9 @@ typedef struct sv_ctx {
     int64_t maxidx;
 } sv_ctx;
 
-static int sv_line(sv_ctx *c, char *line, int64_t rel, amls__perr *err)
+static int sv_line(void *ud, char *line, int64_t rel, amls__perr *err)
 {
+    sv_ctx *c = ud;
     const char *p = amls__skip_ws(line);
     if (*p == '\0' || *p == '#')
         return 0;
@@ -65,62 +66,39 @@ static int sv_line(sv_ctx *c, char *line, int64_t rel, amls__perr *err)
     return 0;
 }
 
+static void sv_free(sv_ctx *c)
+{
+    amls__vec_free(&c->ptr);
+    amls__vec_free(&c->idx);
+    amls__vec_free(&c->val);
+    amls__vec_free(&c->y);
+}
+
 int amls_rows_read(MPI_Comm comm, const char *path, amls_rows *out)
 {
     int rc = AMLS_OK;
-    amls__lines L;
-    amls__perr err = {0};
-    sv_ctx c;
+    sv_ctx c = {.maxidx = 0};
     memset(out, 0, sizeof *out);
     amls__vec_init(&c.ptr, sizeof(int64_t));
     amls__vec_init(&c.idx, sizeof(int32_t));
     amls__vec_init(&c.val, sizeof(double));
     amls__vec_init(&c.y, sizeof(double));
-    c.maxidx = 0;
-    rc = amls__vec_push_i64(&c.ptr, 0);
-    rc = amls_agree(comm, rc, NULL);
-    if (rc == AMLS_OK)
-        rc = amls__lines_open(&L, comm, path, 0);
-    if (rc < 0) {
-        amls__lines_close(&L);
-        goto out;
-    }
-    {
-        char *line;
-        size_t len;
-        int r = 0, io_rc = AMLS_OK;
-        while (err.code == 0 && (r = amls__lines_next(&L, &line, &len)) > 0)
-            sv_line(&c, line, L.nlines - 1, &err);
-        if (r < 0)
-            io_rc = r;
-        int64_t before = 0;
-        amls__exscan_i64(comm, L.nlines, &before);
-        amls__lines_close(&L);
-        rc =
-            io_rc < 0 ? amls_agree(comm, io_rc, NULL) : amls__perr_finish(comm, &err, path, before);
-        if (rc < 0)
-            goto out;
-    }
-    {
-        int64_t loc[2] = {(int64_t)c.y.len, c.maxidx}, sum = 0, mx = 0;
-        MPI_Allreduce(&loc[0], &sum, 1, MPI_INT64_T, MPI_SUM, comm);
-        MPI_Allreduce(&loc[1], &mx, 1, MPI_INT64_T, MPI_MAX, comm);
-        out->n_local = (int64_t)c.y.len;
-        out->n_global = sum;
-        out->nfeat = mx;
-        out->nnz = (int64_t)c.idx.len;
-        out->ptr = amls__vec_steal(&c.ptr);
-        out->idx = amls__vec_steal(&c.idx);
-        out->val = amls__vec_steal(&c.val);
-        out->y = amls__vec_steal(&c.y);
-        if (sum == 0)
-            rc = amls_agree(comm, amls_error(AMLS_ERR_FORMAT, "%s: no data rows", path), NULL);
-    }
-out:
-    amls__vec_free(&c.ptr);
-    amls__vec_free(&c.idx);
-    amls__vec_free(&c.val);
-    amls__vec_free(&c.y);
+    AMLS_AGREE(comm, amls__vec_push_i64(&c.ptr, 0));
+    AMLS_TRY(amls__read_body(comm, path, 0, 0, sv_line, &c, NULL));
+    int64_t sum = (int64_t)c.y.len, mx = c.maxidx;
+    AMLS_TRY(amls__allreduce_i64(comm, &sum, 1, MPI_SUM));
+    AMLS_TRY(amls__allreduce_i64(comm, &mx, 1, MPI_MAX));
+    AMLS_CHECK(sum > 0, AMLS_ERR_FORMAT, "%s: no data rows", path);
+    out->n_local = (int64_t)c.y.len;
+    out->n_global = sum;
+    out->nfeat = mx;
+    out->nnz = (int64_t)c.idx.len;
+    out->ptr = amls__vec_steal(&c.ptr);
+    out->idx = amls__vec_steal(&c.idx);
+    out->val = amls__vec_steal(&c.val);
+    out->y = amls__vec_steal(&c.y);
+cleanup:
+    sv_free(&c);
     if (rc < 0)
         amls_rows_free(out);
     return rc;

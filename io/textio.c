@@ -2,7 +2,7 @@
  * io/textio.c — parallel line reader over zlib's gz* interface (plain files read directly).
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "io/textio.h"
+#include "io_internal.h"
 
 #include <errno.h>
 #include <math.h>
@@ -134,24 +134,28 @@ int amls__lines_open_local(amls__lines *L, const char *path)
     return AMLS_OK;
 }
 
+/* Opens the file and positions this rank on the first line of its byte range. Local. */
+static int open_share(amls__lines *L, const char *path, int64_t skip, int rank, int nranks)
+{
+    int rc = AMLS_OK;
+    bool is_gz = false;
+    AMLS_TRY(open_gz(L, path));
+    AMLS_TRY(content_size(path, &L->size, &is_gz));
+    int64_t body = AMLS_MAX((int64_t)0, L->size - skip);
+    L->lo = skip + amls__muldiv(body, rank, nranks);
+    L->hi = rank == nranks - 1 ? INT64_MAX : skip + amls__muldiv(body, rank + 1, nranks);
+    AMLS_TRY(seek_start(L));
+    L->started = true;
+cleanup:
+    return rc;
+}
+
 int amls__lines_open(amls__lines *L, MPI_Comm comm, const char *path, int64_t skip)
 {
-    int rank = 0, nranks = 1, rc = AMLS_OK;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &nranks);
-    rc = open_gz(L, path);
-    bool is_gz = false;
-    if (rc == AMLS_OK)
-        rc = content_size(path, &L->size, &is_gz);
-    if (rc == AMLS_OK) {
-        int64_t body = AMLS_MAX((int64_t)0, L->size - skip);
-        L->lo = skip + (int64_t)((amls__i128)body * rank / nranks);
-        L->hi = rank == nranks - 1 ? INT64_MAX
-                                   : skip + (int64_t)((amls__i128)body * (rank + 1) / nranks);
-        rc = seek_start(L);
-        L->started = true;
-    }
-    return amls_agree(comm, rc, NULL);
+    int rank = 0, nranks = 1;
+    memset(L, 0, sizeof *L);
+    int rc = amls__comm_rank(comm, &rank, &nranks);
+    return amls_agree(comm, rc < 0 ? rc : open_share(L, path, skip, rank, nranks), NULL);
 }
 
 int amls__lines_next(amls__lines *L, char **line, size_t *len)
@@ -201,17 +205,6 @@ void amls__lines_close(amls__lines *L)
     amls__free(L->buf);
     amls__free(L->path);
     memset(L, 0, sizeof *L);
-}
-
-int amls__exscan_i64(MPI_Comm comm, int64_t count, int64_t *before)
-{
-    int rc = AMLS_OK, rank = 0;
-    MPI_Comm_rank(comm, &rank);
-    int64_t b = 0;
-    AMLS_MPI_TRY(MPI_Exscan(&count, &b, 1, MPI_INT64_T, MPI_SUM, comm));
-    *before = rank == 0 ? 0 : b;
-cleanup:
-    return rc;
 }
 
 int amls__parse_i64(const char **pp, int64_t *out)

@@ -3,9 +3,7 @@
  * when every rank has finished, so a failed run leaves no half-written result.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "io/util.h"
-
-#include "amls/io.h"
+#include "io_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -53,85 +51,89 @@ static int remove_dir_parts(const char *dir)
     return AMLS_OK;
 }
 
-int amls_write_text(MPI_Comm comm, const char *path, const char *buf, size_t len, bool as_dir)
+/* This rank's part-NNNNN in the directory tmp. Local. */
+static int write_part(const char *tmp, int rank, const char *buf, size_t len)
 {
-    int rc = AMLS_OK, rank = 0, nranks = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &nranks);
-    char tmp[4200];
-    amls__tmp_name(comm, path, tmp, sizeof tmp);
+    int rc = AMLS_OK;
+    char part[4300];
+    snprintf(part, sizeof part, "%s/part-%05d", tmp, rank);
+    FILE *f = fopen(part, "wb");
+    AMLS_CHECK(f != NULL, AMLS_ERR_IO, "%s: cannot create: %s", part, strerror(errno));
+    AMLS_CHECK(len == 0 || fwrite(buf, 1, len, f) == len, AMLS_ERR_IO, "%s: write failed: %s", part,
+               strerror(errno));
+cleanup:
+    if (f && fclose(f) != 0 && rc == AMLS_OK)
+        rc = amls_error(AMLS_ERR_IO, "%s: close failed: %s", part, strerror(errno));
+    return rc;
+}
 
-    if (as_dir) {
-        if (rank == 0 && mkdir(tmp, 0777) != 0)
-            rc = amls_error(AMLS_ERR_IO, "%s: cannot create directory: %s", tmp, strerror(errno));
-        rc = amls_agree(comm, rc, NULL);
-        if (rc < 0)
-            return rc;
-        char part[4300];
-        snprintf(part, sizeof part, "%s/part-%05d", tmp, rank);
-        FILE *f = fopen(part, "wb");
-        if (f == NULL)
-            rc = amls_error(AMLS_ERR_IO, "%s: cannot create: %s", part, strerror(errno));
-        else {
-            if (len > 0 && fwrite(buf, 1, len, f) != len)
-                rc = amls_error(AMLS_ERR_IO, "%s: write failed: %s", part, strerror(errno));
-            if (fclose(f) != 0 && rc == AMLS_OK)
-                rc = amls_error(AMLS_ERR_IO, "%s: close failed: %s", part, strerror(errno));
-        }
-        rc = amls_agree(comm, rc, NULL);
-        if (rank == 0) {
-            struct stat st;
-            if (rc == AMLS_OK && stat(path, &st) == 0) {
-                if (S_ISDIR(st.st_mode))
-                    rc = remove_dir_parts(path);
-                else if (unlink(path) != 0)
-                    rc = amls_error(AMLS_ERR_IO, "%s: cannot replace: %s", path, strerror(errno));
-            }
-            if (rc == AMLS_OK && rename(tmp, path) != 0)
-                rc = amls_error(AMLS_ERR_IO, "%s: rename failed: %s", path, strerror(errno));
-            if (rc < 0)
-                remove_dir_parts(tmp);
-        }
-        return amls_agree(comm, rc, NULL);
+/* Rank 0 replaces `path` (a file, or a directory of parts) with the directory tmp. Local. */
+static int replace_dir(const char *path, const char *tmp)
+{
+    int rc = AMLS_OK;
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            AMLS_TRY(remove_dir_parts(path));
+        else
+            AMLS_CHECK(unlink(path) == 0, AMLS_ERR_IO, "%s: cannot replace: %s", path,
+                       strerror(errno));
     }
+    AMLS_CHECK(rename(tmp, path) == 0, AMLS_ERR_IO, "%s: rename failed: %s", path, strerror(errno));
+cleanup:
+    return rc;
+}
 
-    int64_t mylen = (int64_t)len, before = 0;
-    MPI_Exscan(&mylen, &before, 1, MPI_INT64_T, MPI_SUM, comm);
-    if (rank == 0)
-        before = 0;
-    MPI_File fh;
+/* Each rank writes its own part-NNNNN in a fresh directory `tmp`, then rank 0 replaces `path`
+ * with it; on failure the directory is removed. Collective. */
+static int write_parts(MPI_Comm comm, int rank, const char *path, const char *tmp, const char *buf,
+                       size_t len)
+{
+    int rc = AMLS_OK;
+    AMLS_AGREE(
+        comm, rank == 0 && mkdir(tmp, 0777) != 0
+                  ? amls_error(AMLS_ERR_IO, "%s: cannot create directory: %s", tmp, strerror(errno))
+                  : AMLS_OK);
+    rc = amls_agree(comm, write_part(tmp, rank, buf, len), NULL);
+    if (rank == 0 && rc == AMLS_OK)
+        rc = replace_dir(path, tmp);
+    if (rank == 0 && rc < 0)
+        remove_dir_parts(tmp);
+    rc = amls_agree(comm, rc, NULL);
+cleanup:
+    return rc;
+}
+
+/* One file, each rank writing its bytes at its offset through MPI-IO. Collective. */
+static int write_one(MPI_Comm comm, const char *path, const char *tmp, const char *buf, size_t len)
+{
+    int rc = AMLS_OK;
+    int64_t before = 0;
+    MPI_File fh = MPI_FILE_NULL;
+    AMLS_TRY(amls__exscan_i64(comm, (int64_t)len, &before));
     int mrc = MPI_File_open(comm, tmp, MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh);
-    if (mrc != MPI_SUCCESS) {
-        rc = amls_error(AMLS_ERR_IO, "%s: cannot create (is the directory writable?)", tmp);
-        return amls_agree(comm, rc, NULL);
-    }
-    MPI_File_set_size(fh, 0);
-    rc = write_at(fh, before, buf, len, tmp);
-    MPI_File_close(&fh);
+    AMLS_AGREE(comm, mrc == MPI_SUCCESS ? AMLS_OK
+                                        : amls_error(AMLS_ERR_IO,
+                                                     "%s: cannot create (is the directory "
+                                                     "writable?)",
+                                                     tmp));
+    mrc = MPI_File_set_size(fh, 0);
+    rc = mrc == MPI_SUCCESS ? write_at(fh, before, buf, len, tmp)
+                            : amls_error(AMLS_ERR_IO, "%s: cannot truncate", tmp);
+cleanup:
+    if (fh != MPI_FILE_NULL && MPI_File_close(&fh) != MPI_SUCCESS && rc == AMLS_OK)
+        rc = amls_error(AMLS_ERR_IO, "%s: close failed", tmp);
     return amls__commit(comm, rc, tmp, path);
 }
 
-int amls_raw_graph_write(MPI_Comm comm, const char *path, const amls_raw_graph *g)
+int amls_write_text(MPI_Comm comm, const char *path, const char *buf, size_t len, bool as_dir)
 {
-    int rc = AMLS_OK;
-    amls__vec out;
-    amls__vec_init(&out, 1);
-    AMLS_TRY(amls__vec_reserve(&out, (size_t)g->nedges * 24 + 64));
-    for (int64_t e = 0; e < g->nedges; e++) {
-        char line[96];
-        int n = g->w ? snprintf(line, sizeof line, "%lld %lld %.17g\n", (long long)g->src[e],
-                                (long long)g->dst[e], g->w[e])
-                     : snprintf(line, sizeof line, "%lld %lld\n", (long long)g->src[e],
-                                (long long)g->dst[e]);
-        if (out.len + (size_t)n > out.cap)
-            AMLS_TRY(amls__vec_reserve(&out, 2 * out.cap + (size_t)n));
-        memcpy((char *)out.data + out.len, line, (size_t)n);
-        out.len += (size_t)n;
-    }
+    int rc = AMLS_OK, rank = 0;
+    char tmp[4200];
+    AMLS_TRY(amls__comm_rank(comm, &rank, NULL));
+    AMLS_TRY(amls__tmp_name(comm, path, tmp, sizeof tmp));
+    rc = as_dir ? write_parts(comm, rank, path, tmp, buf, len)
+                : write_one(comm, path, tmp, buf, len);
 cleanup:
-    rc = amls_agree(comm, rc, NULL);
-    if (rc == AMLS_OK)
-        rc = amls_write_text(comm, path, out.data, out.len, false);
-    amls__vec_free(&out);
     return rc;
 }

@@ -7,8 +7,7 @@
  * updates the rows of its out-edges; updates to remote rows are combined on the sender into
  * one value per remote vertex and shipped to the owner as (position in the plan, value) pairs.
  * ------------------------------------------------------------------------------------------- */
-#include "engine/graph_util.h"
-#include "linalg/la_internal.h"
+#include "la_internal.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -45,12 +44,12 @@ void amls_vec_free(void *v)
 
 int amls_dvec_sync(const amls_graph *g, double *x)
 {
-    return amls__plan_gather(g, x, sizeof *x);
+    return amls_graph_sync_ghosts(g, x, sizeof *x);
 }
 
 int amls_ivec_sync(const amls_graph *g, int64_t *x)
 {
-    return amls__plan_gather(g, x, sizeof *x);
+    return amls_graph_sync_ghosts(g, x, sizeof *x);
 }
 
 int amls_spmv(const amls_dmat *A, const amls_semiring *sr, void *xv, void *yv)
@@ -129,15 +128,14 @@ int amls_spmv(const amls_dmat *A, const amls_semiring *sr, void *xv, void *yv)
 
 int amls_dot(const amls_graph *g, const double *x, const double *y, double *out)
 {
-    double loc = g->n_local > 0 ? cblas_ddot((int)g->n_local, x, 1, y, 1) : 0.0, glob = 0;
-    if (g->n_local > INT32_MAX) {
-        loc = 0;
+    double loc = 0.0;
+    if (g->n_local > INT32_MAX)
         for (int64_t i = 0; i < g->n_local; i++)
             loc += x[i] * y[i];
-    }
-    glob = loc;
-    int rc = amls__allreduce_same(g->comm, &glob, 1, MPI_SUM);
-    *out = glob;
+    else if (g->n_local > 0)
+        loc = cblas_ddot((int)g->n_local, x, 1, y, 1);
+    int rc = amls__allreduce_same(g->comm, &loc, 1, MPI_SUM);
+    *out = loc;
     return rc;
 }
 
@@ -217,22 +215,11 @@ int amls__spmspv(amls__spmspv_ws *ws, const amls_semiring *sr, const int64_t *xi
     return amls__spmspv_dir(ws, sr, xi, xv, nx, false, yi_out, yv_out, ny_out);
 }
 
-int amls__spmspv_dir(amls__spmspv_ws *ws, const amls_semiring *sr, const int64_t *xi,
-                     const void *xv, int64_t nx, bool both, int64_t **yi_out, void **yv_out,
-                     int64_t *ny_out)
+/* Pushes the frontier along the out-edges (and in-edges when `both`) into the slots. */
+static void push_frontier(amls__spmspv_ws *ws, amls_semiring_kind k, const int64_t *xi,
+                          const void *xv, int64_t nx, bool both)
 {
-    int rc = AMLS_OK;
     const amls_graph *g = ws->g;
-    int R = g->nranks;
-    amls_semiring_kind k = sr->kind;
-    int64_t *scnt = NULL, *rcnt = NULL, *pos = NULL, *yi = NULL;
-    char *send = NULL, *recv = NULL, *yv = NULL;
-    *yi_out = NULL;
-    *yv_out = NULL;
-    *ny_out = 0;
-    AMLS_CHECK(k == AMLS_SR_MIN_SELECT2ND || k == AMLS_SR_PLUS_TIMES || k == AMLS_SR_MIN_PLUS,
-               AMLS_ERR_INVALID, "SpMSpV supports plus-times, min-plus and min-select2nd");
-    ws->ntouched = 0;
     int ndir = both && g->directed && g->in_ptr ? 2 : 1;
     for (int dir = 0; dir < ndir; dir++) {
         const int64_t *ptr = dir ? g->in_ptr : g->out_ptr;
@@ -254,18 +241,18 @@ int amls__spmspv_dir(amls__spmspv_ws *ws, const amls_semiring *sr, const int64_t
             }
         }
     }
-    /* Ship ghost slots to their owners as (position in the owner's send list, value). */
-    AMLS_CALLOC(scnt, R);
-    AMLS_CALLOC(rcnt, R);
-    AMLS_CALLOC(pos, R + 1);
-    for (int64_t q = 0; q < ws->ntouched; q++) {
-        int64_t t = ws->touched[q];
-        if (t >= g->n_local)
-            scnt[ws->ghost_owner[t - g->n_local]] += 12;
-    }
-    for (int p = 0; p < R; p++)
-        pos[p + 1] = pos[p] + scnt[p];
-    AMLS_ALLOC(send, pos[R] + 1);
+}
+
+/* Ghost slots go to their owners as (position in the owner's send list, value). Local. */
+static int pack_ghosts(amls__spmspv_ws *ws, amls__xchg *x)
+{
+    int rc = AMLS_OK;
+    const amls_graph *g = ws->g;
+    AMLS_TRY(amls__xchg_init(x, g->comm));
+    for (int64_t q = 0; q < ws->ntouched; q++)
+        if (ws->touched[q] >= g->n_local)
+            amls__xchg_count(x, ws->ghost_owner[ws->touched[q] - g->n_local], 12);
+    AMLS_TRY(amls__xchg_pack(x));
     for (int64_t q = 0; q < ws->ntouched; q++) {
         int64_t t = ws->touched[q];
         if (t < g->n_local)
@@ -273,60 +260,92 @@ int amls__spmspv_dir(amls__spmspv_ws *ws, const amls_semiring *sr, const int64_t
         int64_t kk = t - g->n_local;
         int p = ws->ghost_owner[kk];
         uint32_t at = (uint32_t)(kk - g->recv_off[p]);
-        memcpy(send + pos[p], &at, 4);
-        memcpy(send + pos[p] + 4, ws->slot + 8 * (size_t)t, 8);
-        pos[p] += 12;
+        char *r = amls__xchg_put(x, p, 12);
+        memcpy(r, &at, 4);
+        memcpy(r + 4, ws->slot + 8 * (size_t)t, 8);
         ws->has[t] = 0;
     }
 cleanup:
-    rc = amls_agree(g->comm, rc, NULL);
-    if (rc < 0)
-        goto out;
-    int64_t nrecv = 0;
-    AMLS_TRY(amls__alltoallv_bytes(g->comm, send, scnt, (void **)&recv, rcnt, &nrecv));
-    {
-        int64_t off = 0;
-        for (int p = 0; p < R; p++) {
-            for (int64_t b = 0; b < rcnt[p]; b += 12) {
-                uint32_t at;
-                memcpy(&at, recv + off + b, 4);
-                int64_t t = g->send_idx[g->send_off[p] + at];
-                put(ws, k, t, recv + off + b + 4);
-            }
-            off += rcnt[p];
+    return rc;
+}
+
+/* The local half of a product: the frontier into the slots, the ghost slots packed. Local. */
+static int push(amls__spmspv_ws *ws, amls_semiring_kind k, const int64_t *xi, const void *xv,
+                int64_t nx, bool both, amls__xchg *x)
+{
+    int rc = AMLS_OK;
+    AMLS_CHECK(k == AMLS_SR_MIN_SELECT2ND || k == AMLS_SR_PLUS_TIMES || k == AMLS_SR_MIN_PLUS,
+               AMLS_ERR_INVALID, "SpMSpV supports plus-times, min-plus and min-select2nd");
+    push_frontier(ws, k, xi, xv, nx, both);
+    AMLS_TRY(pack_ghosts(ws, x));
+cleanup:
+    return rc;
+}
+
+typedef struct spmspv_recv {
+    amls__spmspv_ws *ws;
+    amls_semiring_kind k;
+} spmspv_recv;
+
+static void combine_received(void *ud, int src, const void *rec)
+{
+    spmspv_recv *r = ud;
+    const amls_graph *g = r->ws->g;
+    uint32_t at;
+    memcpy(&at, rec, 4);
+    put(r->ws, r->k, g->send_idx[g->send_off[src] + at], (const char *)rec + 4);
+}
+
+/* The owned slots touched are the result; every flag is cleared. Local. */
+static int collect(amls__spmspv_ws *ws, int64_t **yi, char **yv, int64_t *ny)
+{
+    int rc = AMLS_OK;
+    const amls_graph *g = ws->g;
+    int64_t n = 0, m = 0;
+    for (int64_t q = 0; q < ws->ntouched; q++)
+        n += ws->touched[q] < g->n_local && ws->has[ws->touched[q]];
+    *yi = amls__malloc((size_t)n + 1, sizeof **yi);
+    *yv = amls__malloc(8 * (size_t)n + 8, 1);
+    rc = amls__alloc_status(*yi && *yv);
+    for (int64_t q = 0; q < ws->ntouched; q++) {
+        int64_t t = ws->touched[q];
+        if (t < g->n_local && ws->has[t] && rc == AMLS_OK) {
+            (*yi)[m] = t;
+            memcpy(*yv + 8 * m, ws->slot + 8 * (size_t)t, 8);
+            m++;
         }
-        /* Owned touched slots are the result. */
-        int64_t ny = 0;
-        for (int64_t q = 0; q < ws->ntouched; q++)
-            ny += ws->touched[q] < g->n_local && ws->has[ws->touched[q]];
-        yi = amls__malloc((size_t)ny + 1, sizeof *yi);
-        yv = amls__malloc(8 * (size_t)ny + 8, 1);
-        int lrc = (yi && yv) ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory");
-        int64_t m = 0;
-        for (int64_t q = 0; q < ws->ntouched; q++) {
-            int64_t t = ws->touched[q];
-            if (t < g->n_local && ws->has[t] && lrc == AMLS_OK) {
-                yi[m] = t;
-                memcpy(yv + 8 * m, ws->slot + 8 * (size_t)t, 8);
-                m++;
-            }
-            ws->has[t] = 0;
-        }
-        rc = amls_agree(g->comm, lrc, NULL);
-        if (rc == AMLS_OK) {
-            *yi_out = yi;
-            *yv_out = yv;
-            *ny_out = m;
-            yi = NULL;
-            yv = NULL;
-        }
+        ws->has[t] = 0;
     }
-out:
-    amls__free(scnt);
-    amls__free(rcnt);
-    amls__free(pos);
-    amls__free(send);
-    amls__free(recv);
+    *ny = m;
+    return rc;
+}
+
+int amls__spmspv_dir(amls__spmspv_ws *ws, const amls_semiring *sr, const int64_t *xi,
+                     const void *xv, int64_t nx, bool both, int64_t **yi_out, void **yv_out,
+                     int64_t *ny_out)
+{
+    int rc = AMLS_OK;
+    const amls_graph *g = ws->g;
+    amls_semiring_kind k = sr->kind;
+    amls__xchg x = {0};
+    int64_t *yi = NULL, ny = 0;
+    char *yv = NULL;
+    *yi_out = NULL;
+    *yv_out = NULL;
+    *ny_out = 0;
+    ws->ntouched = 0;
+    x.comm = g->comm;
+    AMLS_TRY(amls__xchg_run(&x, push(ws, k, xi, xv, nx, both, &x)));
+    spmspv_recv r = {ws, k};
+    amls__xchg_each(&x, 12, combine_received, &r);
+    AMLS_AGREE(g->comm, collect(ws, &yi, &yv, &ny));
+    *yi_out = yi;
+    *yv_out = yv;
+    *ny_out = ny;
+    yi = NULL;
+    yv = NULL;
+cleanup:
+    amls__xchg_free(&x);
     amls__free(yi);
     amls__free(yv);
     return rc;
@@ -335,10 +354,11 @@ out:
 int amls_spmspv(const amls_graph *g, const amls_semiring *sr, const int64_t *xi, const void *xv,
                 int64_t nx, int64_t **yi, void **yv, int64_t *ny)
 {
+    int rc = AMLS_OK;
     amls__spmspv_ws *ws = NULL;
-    int rc = amls_agree(g->comm, amls__spmspv_ws_new(g, &ws), NULL);
-    if (rc == AMLS_OK)
-        rc = amls__spmspv(ws, sr, xi, xv, nx, yi, yv, ny);
+    AMLS_AGREE(g->comm, amls__spmspv_ws_new(g, &ws));
+    AMLS_TRY(amls__spmspv(ws, sr, xi, xv, nx, yi, yv, ny));
+cleanup:
     amls__spmspv_ws_free(&ws);
     return rc;
 }

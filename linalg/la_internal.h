@@ -4,7 +4,7 @@
  * ------------------------------------------------------------------------------------------- */
 #pragma once
 
-#include "io/util.h"
+#include "core.h"
 
 #include "amls/linalg.h"
 

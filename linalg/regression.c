@@ -9,7 +9,7 @@
  * one reduction per product sums the contributions. Every reduction goes through
  * amls__allreduce_same, so all ranks hold bitwise identical iterates and stop together.
  * ------------------------------------------------------------------------------------------- */
-#include "linalg/la_internal.h"
+#include "la_internal.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -38,112 +38,124 @@ static double dotn(int64_t n, const double *a, const double *b)
     return n > 0 ? cblas_ddot((int)n, a, 1, b, 1) : 0.0;
 }
 
+/* Work vectors of a ridge regression (m = features + 1 unknowns). */
+typedef struct lr_work {
+    double *rhs, *diag, *r, *z, *p, *ap, *tmp;
+} lr_work;
+
+static int lr_alloc(const amls_rows *X, int64_t m, lr_work *w)
+{
+    w->rhs = amls__calloc((size_t)m, sizeof *w->rhs);
+    w->diag = amls__calloc((size_t)m + 1, sizeof *w->diag);
+    w->r = amls__calloc((size_t)m, sizeof *w->r);
+    w->z = amls__calloc((size_t)m, sizeof *w->z);
+    w->p = amls__calloc((size_t)m, sizeof *w->p);
+    w->ap = amls__calloc((size_t)m, sizeof *w->ap);
+    w->tmp = amls__calloc((size_t)X->n_local + 1, sizeof *w->tmp);
+    return amls__alloc_status(w->rhs && w->diag && w->r && w->z && w->p && w->ap && w->tmp);
+}
+
+static void lr_free(lr_work *w)
+{
+    amls__free(w->rhs);
+    amls__free(w->diag);
+    amls__free(w->r);
+    amls__free(w->z);
+    amls__free(w->p);
+    amls__free(w->ap);
+    amls__free(w->tmp);
+}
+
+/* rhs = X~^T y and diag = diag(X~^T X~) + lambda (one reduction for both). Collective. */
+static int normal_rhs(MPI_Comm comm, const amls_rows *X, int64_t m, double lambda, lr_work *w)
+{
+    int rc = AMLS_OK;
+    double *both = amls__calloc(2 * (size_t)m, sizeof *both);
+    AMLS_AGREE(comm, amls__alloc_status(both != NULL));
+    for (int64_t i = 0; i < X->n_local; i++) {
+        both[0] += X->y[i];
+        both[m] += 1.0;
+        for (int64_t j = X->ptr[i]; j < X->ptr[i + 1]; j++) {
+            both[1 + X->idx[j]] += X->val[j] * X->y[i];
+            both[m + 1 + X->idx[j]] += X->val[j] * X->val[j];
+        }
+    }
+    AMLS_TRY(amls__allreduce_same(comm, both, (int)(2 * m), MPI_SUM));
+    memcpy(w->rhs, both, (size_t)m * sizeof *w->rhs);
+    memcpy(w->diag, both + m, (size_t)m * sizeof *w->diag);
+    for (int64_t k = 1; k < m; k++)
+        w->diag[k] += lambda;
+    for (int64_t k = 0; k < m; k++)
+        if (w->diag[k] <= 0)
+            w->diag[k] = 1.0; /* a feature that never occurs: its coefficient stays 0 */
+cleanup:
+    amls__free(both);
+    return rc;
+}
+
+/* Jacobi-preconditioned CG on the normal equations from coef = 0. Collective. */
+static int lr_cg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, int64_t max_iter,
+                 double *coef, lr_work *w, int64_t *it, double *bnorm)
+{
+    int rc = AMLS_OK;
+    int64_t d = X->nfeat, m = d + 1;
+    memset(coef, 0, (size_t)m * sizeof *coef);
+    memcpy(w->r, w->rhs, (size_t)m * sizeof *w->r);
+    for (int64_t k = 0; k < m; k++)
+        w->z[k] = w->r[k] / w->diag[k];
+    memcpy(w->p, w->z, (size_t)m * sizeof *w->p);
+    double rz = dotn(m, w->r, w->z), rnorm = sqrt(dotn(m, w->rhs, w->rhs));
+    *bnorm = rnorm;
+    for (*it = 0; *bnorm > 0 && rnorm > tol * *bnorm && *it < max_iter; (*it)++) {
+        AMLS_TRY(normal_product(comm, X, d, w->p, w->tmp, w->ap));
+        for (int64_t k = 1; k < m; k++)
+            w->ap[k] += lambda * w->p[k];
+        double pap = dotn(m, w->p, w->ap);
+        if (!(pap > 0))
+            break; /* exact solution reached, or a singular direction (collinear features) */
+        double alpha = rz / pap;
+        cblas_daxpy((int)m, alpha, w->p, 1, coef, 1);
+        cblas_daxpy((int)m, -alpha, w->ap, 1, w->r, 1);
+        for (int64_t k = 0; k < m; k++)
+            w->z[k] = w->r[k] / w->diag[k];
+        double rz2 = dotn(m, w->r, w->z);
+        rnorm = sqrt(dotn(m, w->r, w->r));
+        for (int64_t k = 0; k < m; k++)
+            w->p[k] = w->z[k] + rz2 / rz * w->p[k];
+        rz = rz2;
+    }
+cleanup:
+    return rc;
+}
+
 int amls_linreg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, int64_t max_iter,
                 double *coef, amls_solve_info *info)
 {
     int rc = AMLS_OK;
-    int64_t d = X->nfeat, m = d + 1;
-    double *rhs = NULL, *diag = NULL, *r = NULL, *z = NULL, *p = NULL, *ap = NULL, *tmp = NULL;
-    double t0 = amls__now();
+    int64_t d = X->nfeat, m = d + 1, it = 0;
+    lr_work w = {0};
+    double t0 = amls__now(), bnorm = 0, rr = 0, rss = 0;
     memset(info, 0, sizeof *info);
-    rhs = amls__calloc((size_t)m, sizeof *rhs);
-    diag = amls__calloc((size_t)m + 1, sizeof *diag);
-    r = amls__calloc((size_t)m, sizeof *r);
-    z = amls__calloc((size_t)m, sizeof *z);
-    p = amls__calloc((size_t)m, sizeof *p);
-    ap = amls__calloc((size_t)m, sizeof *ap);
-    tmp = amls__calloc((size_t)X->n_local + 1, sizeof *tmp);
-    rc = (rhs && diag && r && z && p && ap && tmp) ? AMLS_OK
-                                                   : amls_error(AMLS_ERR_NOMEM, "out of memory");
-    rc = amls_agree(comm, rc, NULL);
-    if (rc < 0)
-        goto out;
-    /* rhs = X~^T y; diag = diag(X~^T X~) (one reduction for both). */
-    {
-        double *both = amls__calloc(2 * (size_t)m, sizeof *both);
-        rc = amls_agree(comm, both ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL);
-        if (rc < 0)
-            goto out;
-        for (int64_t i = 0; i < X->n_local; i++) {
-            both[0] += X->y[i];
-            both[m] += 1.0;
-            for (int64_t j = X->ptr[i]; j < X->ptr[i + 1]; j++) {
-                both[1 + X->idx[j]] += X->val[j] * X->y[i];
-                both[m + 1 + X->idx[j]] += X->val[j] * X->val[j];
-            }
-        }
-        rc = amls__allreduce_same(comm, both, (int)(2 * m), MPI_SUM);
-        memcpy(rhs, both, (size_t)m * sizeof *rhs);
-        memcpy(diag, both + m, (size_t)m * sizeof *diag);
-        amls__free(both);
-        if (rc < 0)
-            goto out;
-    }
-    for (int64_t k = 1; k < m; k++)
-        diag[k] += lambda;
-    for (int64_t k = 0; k < m; k++)
-        if (diag[k] <= 0)
-            diag[k] = 1.0; /* a feature that never occurs: its coefficient stays 0 */
-    /* CG from x = 0: r = rhs. */
-    memset(coef, 0, (size_t)m * sizeof *coef);
-    memcpy(r, rhs, (size_t)m * sizeof *r);
-    for (int64_t k = 0; k < m; k++)
-        z[k] = r[k] / diag[k];
-    memcpy(p, z, (size_t)m * sizeof *p);
-    double rz = dotn(m, r, z), bnorm = sqrt(dotn(m, rhs, rhs)), rnorm = bnorm;
-    int64_t it = 0;
-    while (bnorm > 0 && rnorm > tol * bnorm && it < max_iter) {
-        rc = normal_product(comm, X, d, p, tmp, ap);
-        if (rc < 0)
-            goto out;
-        for (int64_t k = 1; k < m; k++)
-            ap[k] += lambda * p[k];
-        double pap = dotn(m, p, ap);
-        if (!(pap > 0))
-            break; /* exact solution reached, or a singular direction (collinear features) */
-        double alpha = rz / pap;
-        cblas_daxpy((int)m, alpha, p, 1, coef, 1);
-        cblas_daxpy((int)m, -alpha, ap, 1, r, 1);
-        for (int64_t k = 0; k < m; k++)
-            z[k] = r[k] / diag[k];
-        double rz2 = dotn(m, r, z);
-        rnorm = sqrt(dotn(m, r, r));
-        for (int64_t k = 0; k < m; k++)
-            p[k] = z[k] + rz2 / rz * p[k];
-        rz = rz2;
-        it++;
-    }
+    AMLS_AGREE(comm, lr_alloc(X, m, &w));
+    AMLS_TRY(normal_rhs(comm, X, m, lambda, &w));
+    AMLS_TRY(lr_cg(comm, X, lambda, tol, max_iter, coef, &w, &it, &bnorm));
     /* True residual of the normal equations. */
-    rc = normal_product(comm, X, d, coef, tmp, ap);
-    if (rc < 0)
-        goto out;
-    double rr = 0;
+    AMLS_TRY(normal_product(comm, X, d, coef, w.tmp, w.ap));
     for (int64_t k = 0; k < m; k++) {
-        double e = rhs[k] - ap[k] - (k > 0 ? lambda * coef[k] : 0.0);
+        double e = w.rhs[k] - w.ap[k] - (k > 0 ? lambda * coef[k] : 0.0);
         rr += e * e;
     }
     info->iterations = it;
     info->residual = bnorm > 0 ? sqrt(rr) / bnorm : 0.0;
     info->converged = info->residual <= tol;
     /* Training loss: residual sum of squares over the rows. */
-    {
-        double rss = 0;
-        for (int64_t i = 0; i < X->n_local; i++) {
-            double e = X->y[i] - tmp[i];
-            rss += e * e;
-        }
-        rc = amls__allreduce_same(comm, &rss, 1, MPI_SUM);
-        info->objective = rss;
-    }
-out:
+    for (int64_t i = 0; i < X->n_local; i++)
+        rss += (X->y[i] - w.tmp[i]) * (X->y[i] - w.tmp[i]);
+    AMLS_TRY(amls__allreduce_same(comm, &rss, 1, MPI_SUM));
+    info->objective = rss;
+cleanup:
     info->seconds = amls__now() - t0;
-    amls__free(rhs);
-    amls__free(diag);
-    amls__free(r);
-    amls__free(z);
-    amls__free(p);
-    amls__free(ap);
-    amls__free(tmp);
+    lr_free(&w);
     return rc;
 }
 
@@ -174,11 +186,10 @@ static int logreg_fg(MPI_Comm comm, const amls_rows *X, int64_t d, double lambda
             if (X->idx[j] < d)
                 fg[2 + X->idx[j]] += coeff * X->val[j];
     }
-    int64_t loc[1] = {X->n_local}, n = 0;
-    MPI_Allreduce(loc, &n, 1, MPI_INT64_T, MPI_SUM, comm);
-    int rc = amls__allreduce_same(comm, fg, (int)(m + 1), MPI_SUM);
-    if (rc < 0)
-        return rc;
+    int rc = AMLS_OK;
+    int64_t n = X->n_local;
+    AMLS_TRY(amls__allreduce_i64(comm, &n, 1, MPI_SUM));
+    AMLS_TRY(amls__allreduce_same(comm, fg, (int)(m + 1), MPI_SUM));
     double inv = 1.0 / (double)(n > 0 ? n : 1);
     for (int64_t k = 0; k <= m; k++)
         fg[k] *= inv;
@@ -186,123 +197,143 @@ static int logreg_fg(MPI_Comm comm, const amls_rows *X, int64_t d, double lambda
         fg[0] += 0.5 * lambda * w[k] * w[k];
         fg[1 + k] += lambda * w[k];
     }
-    return AMLS_OK;
+cleanup:
+    return rc;
+}
+
+/* L-BFGS state: the last M pairs (s, y) in a ring, with rho = 1 / (s.y). */
+enum { M = 10 };
+typedef struct lbfgs {
+    int64_t m;
+    double *S, *Y, rho[M], alpha[M];
+    int hist, head;
+} lbfgs;
+
+/* dir = -H g by the two-loop recursion; steepest descent when that is not a descent
+ * direction. Returns g.dir. Local. */
+static double direction(lbfgs *l, const double *g, double *dir)
+{
+    int64_t m = l->m;
+    for (int64_t k = 0; k < m; k++)
+        dir[k] = -g[k];
+    for (int h = 0; h < l->hist; h++) {
+        int s = (l->head - 1 - h + M) % M;
+        l->alpha[s] = l->rho[s] * dotn(m, l->S + s * m, dir);
+        cblas_daxpy((int)m, -l->alpha[s], l->Y + s * m, 1, dir, 1);
+    }
+    int last = (l->head - 1 + M) % M;
+    double scale = l->hist > 0 ? dotn(m, l->S + last * m, l->Y + last * m) /
+                                     dotn(m, l->Y + last * m, l->Y + last * m)
+                               : 1.0 / fmax(1.0, sqrt(dotn(m, g, g)));
+    cblas_dscal((int)m, scale, dir, 1);
+    for (int h = l->hist - 1; h >= 0; h--) {
+        int s = (l->head - 1 - h + M) % M;
+        double beta = l->rho[s] * dotn(m, l->Y + s * m, dir);
+        cblas_daxpy((int)m, l->alpha[s] - beta, l->S + s * m, 1, dir, 1);
+    }
+    double gd = dotn(m, g, dir);
+    if (!(gd < 0)) { /* not a descent direction: restart from steepest descent */
+        l->hist = 0;
+        for (int64_t k = 0; k < m; k++)
+            dir[k] = -g[k];
+        gd = -dotn(m, g, g);
+    }
+    return gd;
+}
+
+/* Remembers s = w2 - w and y = g2 - g when the curvature s.y is positive. */
+static void remember(lbfgs *l, const double *w, const double *w2, const double *fg,
+                     const double *fg2)
+{
+    double *s = l->S + l->head * l->m, *yv = l->Y + l->head * l->m;
+    for (int64_t k = 0; k < l->m; k++) {
+        s[k] = w2[k] - w[k];
+        yv[k] = fg2[1 + k] - fg[1 + k];
+    }
+    double sy = dotn(l->m, s, yv);
+    if (sy > 1e-12) {
+        l->rho[l->head] = 1.0 / sy;
+        l->head = (l->head + 1) % M;
+        if (l->hist < M)
+            l->hist++;
+    }
+}
+
+/* Backtracking line search (Armijo) from w along dir: w2 and fg2 at the accepted step;
+ * *found is false when no step decreases f (no progress possible in double precision). */
+static int line_search(MPI_Comm comm, const amls_rows *X, double lambda, const double *w,
+                       const double *fg, const double *dir, double gd, double *w2, double *fg2,
+                       bool *found)
+{
+    int rc = AMLS_OK;
+    int64_t m = X->nfeat + 1;
+    double step = 1.0;
+    *found = false;
+    for (int ls = 0; ls < 40 && !*found; ls++, step *= 0.5) {
+        for (int64_t k = 0; k < m; k++)
+            w2[k] = w[k] + step * dir[k];
+        AMLS_TRY(logreg_fg(comm, X, X->nfeat, lambda, w2, fg2));
+        *found = fg2[0] <= fg[0] + 1e-4 * step * gd;
+    }
+cleanup:
+    return rc;
+}
+
+/* The largest gradient component. */
+static double grad_max(const double *fg, int64_t m)
+{
+    double gmax = 0;
+    for (int64_t k = 0; k < m; k++)
+        gmax = fmax(gmax, fabs(fg[1 + k]));
+    return gmax;
 }
 
 int amls_logreg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, int64_t max_iter,
                 double *w, amls_solve_info *info)
 {
-    enum { M = 10 };
     int rc = AMLS_OK;
-    int64_t d = X->nfeat, m = d + 1;
-    double *fg = NULL, *fg2 = NULL, *dir = NULL, *w2 = NULL, *S = NULL, *Y = NULL;
-    double rho[M], alpha[M];
+    int64_t m = X->nfeat + 1, it = 0;
     double t0 = amls__now();
+    double *fg = amls__calloc((size_t)m + 1, sizeof *fg);
+    double *fg2 = amls__calloc((size_t)m + 1, sizeof *fg2);
+    double *dir = amls__calloc((size_t)m, sizeof *dir), *w2 = amls__calloc((size_t)m, sizeof *w2);
+    lbfgs l = {.m = m,
+               .S = amls__calloc((size_t)(M * m), sizeof(double)),
+               .Y = amls__calloc((size_t)(M * m), sizeof(double))};
     memset(info, 0, sizeof *info);
-    fg = amls__calloc((size_t)m + 1, sizeof *fg);
-    fg2 = amls__calloc((size_t)m + 1, sizeof *fg2);
-    dir = amls__calloc((size_t)m, sizeof *dir);
-    w2 = amls__calloc((size_t)m, sizeof *w2);
-    S = amls__calloc((size_t)(M * m), sizeof *S);
-    Y = amls__calloc((size_t)(M * m), sizeof *Y);
-    rc = (fg && fg2 && dir && w2 && S && Y) ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory");
-    rc = amls_agree(comm, rc, NULL);
-    if (rc < 0)
-        goto out;
+    AMLS_AGREE(comm, amls__alloc_status(fg && fg2 && dir && w2 && l.S && l.Y));
     memset(w, 0, (size_t)m * sizeof *w);
-    AMLS_TRY(logreg_fg(comm, X, d, lambda, w, fg));
-    int hist = 0, head = 0;
-    int64_t it = 0;
+    AMLS_TRY(logreg_fg(comm, X, X->nfeat, lambda, w, fg));
     for (; it < max_iter; it++) {
-        const double *g = fg + 1;
-        double gmax = 0;
-        for (int64_t k = 0; k < m; k++)
-            gmax = fmax(gmax, fabs(g[k]));
-        if (gmax <= tol) {
-            info->converged = true;
+        bool found = false;
+        if ((info->converged = grad_max(fg, m) <= tol))
             break;
-        }
-        /* Two-loop recursion: dir = -H g. */
-        for (int64_t k = 0; k < m; k++)
-            dir[k] = -g[k];
-        for (int h = 0; h < hist; h++) {
-            int s = (head - 1 - h + M) % M;
-            alpha[s] = rho[s] * dotn(m, S + s * m, dir);
-            cblas_daxpy((int)m, -alpha[s], Y + s * m, 1, dir, 1);
-        }
-        if (hist > 0) {
-            int s = (head - 1 + M) % M;
-            double gamma = dotn(m, S + s * m, Y + s * m) / dotn(m, Y + s * m, Y + s * m);
-            cblas_dscal((int)m, gamma, dir, 1);
-        } else {
-            double gn = sqrt(dotn(m, g, g));
-            cblas_dscal((int)m, 1.0 / fmax(1.0, gn), dir, 1);
-        }
-        for (int h = hist - 1; h >= 0; h--) {
-            int s = (head - 1 - h + M) % M;
-            double beta = rho[s] * dotn(m, Y + s * m, dir);
-            cblas_daxpy((int)m, alpha[s] - beta, S + s * m, 1, dir, 1);
-        }
-        double gd = dotn(m, g, dir);
-        if (!(gd < 0)) { /* not a descent direction: restart from steepest descent */
-            hist = 0;
-            for (int64_t k = 0; k < m; k++)
-                dir[k] = -g[k];
-            gd = -dotn(m, g, g);
-        }
-        /* Backtracking line search (Armijo). */
-        double step = 1.0;
-        int ls = 0;
-        for (; ls < 40; ls++) {
-            for (int64_t k = 0; k < m; k++)
-                w2[k] = w[k] + step * dir[k];
-            AMLS_TRY(logreg_fg(comm, X, d, lambda, w2, fg2));
-            if (fg2[0] <= fg[0] + 1e-4 * step * gd)
-                break;
-            step *= 0.5;
-        }
-        if (ls == 40)
-            break; /* no progress possible in double precision */
-        /* Update the history with s = w2 - w, y = g2 - g. */
-        double *s = S + head * m, *yv = Y + head * m;
-        for (int64_t k = 0; k < m; k++) {
-            s[k] = w2[k] - w[k];
-            yv[k] = fg2[1 + k] - fg[1 + k];
-        }
-        double sy = dotn(m, s, yv);
-        if (sy > 1e-12) {
-            rho[head] = 1.0 / sy;
-            head = (head + 1) % M;
-            if (hist < M)
-                hist++;
-        }
+        double gd = direction(&l, fg + 1, dir);
+        AMLS_TRY(line_search(comm, X, lambda, w, fg, dir, gd, w2, fg2, &found));
+        if (!found)
+            break;
+        remember(&l, w, w2, fg, fg2);
         memcpy(w, w2, (size_t)m * sizeof *w);
         memcpy(fg, fg2, (size_t)(m + 1) * sizeof *fg);
     }
     info->iterations = it;
     info->objective = fg[0];
-    {
-        double gn = 0;
-        for (int64_t k = 0; k < m; k++)
-            gn = fmax(gn, fabs(fg[1 + k]));
-        info->residual = gn;
-    }
+    info->residual = grad_max(fg, m);
 cleanup:
-out:
     info->seconds = amls__now() - t0;
     amls__free(fg);
     amls__free(fg2);
     amls__free(dir);
     amls__free(w2);
-    amls__free(S);
-    amls__free(Y);
+    amls__free(l.S);
+    amls__free(l.Y);
     return rc;
 }
 
 int amls_logreg_accuracy(MPI_Comm comm, const amls_rows *X, const double *w, int64_t d,
                          double *accuracy)
 {
-    int64_t loc[2] = {0, X->n_local}, glob[2] = {0, 0};
+    int64_t loc[2] = {0, X->n_local};
     for (int64_t i = 0; i < X->n_local; i++) {
         double z = w[0];
         for (int64_t j = X->ptr[i]; j < X->ptr[i + 1]; j++)
@@ -310,7 +341,7 @@ int amls_logreg_accuracy(MPI_Comm comm, const amls_rows *X, const double *w, int
                 z += X->val[j] * w[1 + X->idx[j]];
         loc[0] += (z > 0) == (X->y[i] > 0);
     }
-    int mrc = MPI_Allreduce(loc, glob, 2, MPI_INT64_T, MPI_SUM, comm);
-    *accuracy = glob[1] > 0 ? (double)glob[0] / (double)glob[1] : 0.0;
-    return mrc == MPI_SUCCESS ? AMLS_OK : amls_error(AMLS_ERR_MPI, "MPI_Allreduce failed");
+    int rc = amls__allreduce_i64(comm, loc, 2, MPI_SUM);
+    *accuracy = loc[1] > 0 ? (double)loc[0] / (double)loc[1] : 0.0;
+    return rc;
 }

@@ -23,6 +23,7 @@ typedef enum amls_rule {
  * doubles (f) or integers (i), from the already parsed parameter values. */
 typedef int (*amls_ref_fn)(const amls_csr *c, const double *params, double *f, int64_t *i);
 
+/* A built-in algorithm (algorithms/list.h). */
 typedef struct amls_builtin {
     const char *name;
     const amls_vprog *(*get)(void);
@@ -37,14 +38,9 @@ typedef struct amls_builtin {
 const amls_builtin *amls_builtins(void);
 const amls_builtin *amls_builtin_find(const char *name);
 
-/* Serial references. Parameters: pagerank {damping, iterations}; bfs/sssp {source original
- * id}; cdlp {iterations}; wcc, lcc none. */
-int amls_ref_pagerank(const amls_csr *c, const double *params, double *f, int64_t *i);
-int amls_ref_wcc(const amls_csr *c, const double *params, double *f, int64_t *i);
-int amls_ref_bfs(const amls_csr *c, const double *params, double *f, int64_t *i);
-int amls_ref_sssp(const amls_csr *c, const double *params, double *f, int64_t *i);
-int amls_ref_cdlp(const amls_csr *c, const double *params, double *f, int64_t *i);
-int amls_ref_lcc(const amls_csr *c, const double *params, double *f, int64_t *i);
+/* The serial references are reached through the table (b->ref); their parameters are the
+ * program's declared parameters in order, parsed as numbers (pagerank {damping, iterations};
+ * bfs/sssp {source original id}; cdlp {iterations}; wcc, lcc none). */
 
 /* Compares n values by rule; returns the number of mismatches and describes the first one in
  * msg. Local. */

@@ -66,24 +66,52 @@ const amls_api *amls_engine_api(void);
 int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, amls_run **out);
 void amls_run_free(amls_run **r);
 
+/* ---- Values: one per owned vertex, written or gathered in original-id order. -------------
+ * Every writer of per-vertex results goes through these: a run's states, a solver's vector,
+ * an algorithm run through linear algebra. The value is the first 8 bytes of each element,
+ * read as `type`, or the text `format` makes of the element. */
+typedef struct amls_values {
+    const amls_graph *g; /* borrowed */
+    const void *data;    /* n_local elements, `stride` bytes apart */
+    size_t stride;
+    amls_type type; /* AMLS_TYPE_I64 or AMLS_TYPE_F64 (0: only `format`, no HDF5 or gather) */
+    int (*format)(const void *elem, char *buf, size_t cap); /* optional: text of an element */
+} amls_values;
+
+/* The values of a finished run: its states with the program's result_type and format. */
+amls_values amls_run_values(const amls_run *r);
+
 /* Writes "original-id value" lines, sorted by original id, to one file or (as_dir) one file
- * per rank in a directory. Collective. */
-int amls_run_write(const amls_run *r, const char *path, bool as_dir);
+ * per rank in a directory (temporary name, renamed when complete). Collective. */
+int amls_values_write(const amls_values *v, const char *path, bool as_dir);
 
 /* Provenance written with HDF5 results. */
 typedef struct amls_provenance {
     const char *command_line;
     const char *input;
     uint32_t input_crc32;
+    const char *algorithm;  /* the program or algorithm */
+    const char *parameters; /* "name=value ..." */
+    int64_t supersteps;     /* supersteps or iterations */
+    double seconds;         /* wall time of the run */
 } amls_provenance;
 
 /* Writes /ids and /values (in original-id order) and provenance attributes to an HDF5 file
- * (temporary name, renamed when complete). Needs the program's result_type. Collective. */
-int amls_run_write_h5(const amls_run *r, const char *path, const amls_provenance *pv);
+ * (temporary name, renamed when complete). Needs a type. Collective. */
+int amls_values_write_h5(const amls_values *v, const char *path, const amls_provenance *pv);
 
-/* Gathers the result values in original-id order onto root as doubles (I64 results are
- * converted exactly up to 2^53; INT64_MAX stays recognisable as a huge value) and/or int64.
- * Collective. The arrays are allocated on root only. */
+/* Gathers the values in original-id order onto root as doubles (I64 values are converted
+ * exactly up to 2^53; INT64_MAX stays recognisable as a huge value) and/or int64. Collective.
+ * The arrays are allocated on root only. */
+int amls_values_gather(const amls_values *v, int root, double **f64, int64_t **i64);
+
+/* Formats one value (with v's format, or by its type) into buf; returns the length. Local. */
+int amls_values_format(const amls_values *v, const void *elem, char *buf, size_t cap);
+
+/* The same for a run (kept for callers of the first API): amls_values_write, ..._write_h5
+ * (algorithm, parameters, supersteps and seconds taken from the run), ..._gather. */
+int amls_run_write(const amls_run *r, const char *path, bool as_dir);
+int amls_run_write_h5(const amls_run *r, const char *path, const amls_provenance *pv);
 int amls_run_gather(const amls_run *r, int root, double **f64, int64_t **i64);
 
 /* Formats a state's output value (the program's format or its result_type). Local. */

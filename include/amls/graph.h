@@ -110,6 +110,10 @@ int amls_graph_write_partition(const amls_graph *g, const char *path);
  * rank passes the same id and gets the same answer). */
 int amls_graph_find(const amls_graph *g, amls_vid orig, int64_t *gid);
 
+/* Copies the owned entries of vals (n_local + n_ghost elements of vsz bytes) to the ghost
+ * entries of the ranks that reference them, along the communication plan. Collective. */
+int amls_graph_sync_ghosts(const amls_graph *g, void *vals, size_t vsz);
+
 /* Gathers the original ids in original-id order onto root (allocated there). Collective. */
 int amls_graph_gather_ids(const amls_graph *g, int root, amls_vid **ids);
 
@@ -135,6 +139,9 @@ int amls_graph_load_h5(MPI_Comm comm, const char *path, const amls_build_opts *o
                        amls_graph **out, amls_source_info *src, char *src_name, size_t src_cap);
 /* True if the name ends in .h5 or .hdf5. */
 bool amls_is_h5_path(const char *path);
+/* The CRC-32 that identifies an input: of a file's bytes, of a generator spec's text, or, for a
+ * container, the CRC-32 of the file it was converted from. Collective. */
+int amls_graph_input_crc32(MPI_Comm comm, const char *input, uint32_t *crc);
 
 /* A whole graph on one rank, for serial references and verification: vertices are numbered
  * 0..n-1 in original-id order (orig[i] increasing). */

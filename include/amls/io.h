@@ -127,6 +127,40 @@ typedef struct amls_rows {
 int amls_rows_read(MPI_Comm comm, const char *path, amls_rows *out);
 void amls_rows_free(amls_rows *r);
 
+/* Ratings "user item rating [timestamp]" (MovieLens u.data) read in parallel into a bipartite
+ * raw graph: an undirected edge user - item per rating, weighted by the rating, negated for the
+ * ratings drawn into the test set by a hash of (seed, user, item), so that the split does not
+ * depend on the rank count. Items get original id AMLS_RATINGS_ITEM_BASE + item id. Collective.
+ */
+#define AMLS_RATINGS_ITEM_BASE ((amls_vid)1 << 40)
+int amls_ratings_read(MPI_Comm comm, const char *path, double test_fraction, uint64_t seed,
+                      amls_raw_graph *out);
+
+/* A dense vector of `nrows` entries: a Matrix Market array or coordinate vector, or "row value"
+ * lines, rows 1-based. Every rank reads the file and keeps the rows it asks for: vals[i] gets
+ * the value of row rows[i] (n of them, any order). A wrong row count or a missing entry is an
+ * error naming the file. Collective. */
+int amls_vector_read(MPI_Comm comm, const char *path, int64_t nrows, const int64_t *rows, int64_t n,
+                     double *vals);
+
+/* ---- Partition files. ------------------------------------------------------------------- */
+/* A partition file (METIS .part format: one part number per line, in original-id order),
+ * read in parallel: each rank holds the part numbers of consecutive entries. */
+typedef struct amls_part_entries {
+    int64_t n;        /* entries held by this rank */
+    int64_t first;    /* global index (original-id order) of this rank's first entry */
+    int32_t *part;    /* n part numbers */
+    int64_t total;    /* entries in the file */
+    int32_t max_part; /* largest part number in the file (-1 if none) */
+} amls_part_entries;
+/* Reads a partition file; a malformed line stops every rank with "PATH:LINE: ...". Collective. */
+int amls_part_file_read(MPI_Comm comm, const char *path, amls_part_entries *out);
+void amls_part_entries_free(amls_part_entries *e);
+
+/* CRC-32 (zlib) and size of a file's bytes, each rank summing its own byte range and the
+ * pieces combined in order. Collective. */
+int amls_file_crc32(MPI_Comm comm, const char *path, uint32_t *crc, int64_t *size);
+
 /* ---- Writing. ------------------------------------------------------------------------- */
 /* Writes this rank's text so that the file is the concatenation in rank order. The file is
  * written under a temporary name and renamed when every rank has finished; on failure no file

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "amls/graph.h"
+#include "amls/vprog.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -89,6 +90,19 @@ int amls_la_wcc(const amls_graph *g, int variant, int64_t *label, int64_t *itera
  * SpMSpV over the frontier. Collective. */
 int amls_la_bfs(const amls_graph *g, amls_vid source, int64_t *depth, int64_t *levels);
 
+/* The three above by name, for running a built-in algorithm through linear algebra
+ * (--engine linalg): params are the program's parameters in order, as numbers; values gets
+ * n_local results of `type`; variant (may be NULL) names one of `variants`. Collective. */
+typedef struct amls_la_algorithm {
+    const char *name;
+    amls_type type;
+    const char *variants; /* "dense|frontier", or NULL: none */
+    int (*run)(const amls_graph *g, const double *params, const char *variant, void *values,
+               int64_t *iterations, double *seconds_per_iteration);
+} amls_la_algorithm;
+/* The entry for a built-in algorithm's name, or NULL. Local. */
+const amls_la_algorithm *amls_la_find(const char *name);
+
 /* ---- solvers --------------------------------------------------------------------------------- */
 typedef struct amls_solve_info {
     int64_t iterations;
@@ -137,14 +151,14 @@ typedef struct amls_als_result {
     double seconds;
 } amls_als_result;
 /* Item vertices get original id AMLS_ALS_ITEM_BASE + item id; users keep their id. */
-#define AMLS_ALS_ITEM_BASE ((amls_vid)1 << 40)
+#define AMLS_ALS_ITEM_BASE AMLS_RATINGS_ITEM_BASE
 
-/* Reads "user item rating [timestamp]" lines (MovieLens u.data) in parallel into a bipartite
- * raw graph: an undirected edge user - item per rating, weighted by the rating, negated for
- * ratings drawn into the test set by a hash of (seed, user, item) (so the split does not
- * depend on the rank count). Collective. */
-int amls_als_read(MPI_Comm comm, const char *path, double test_fraction, uint64_t seed,
-                  amls_raw_graph *out);
+/* The rating graph for ALS: amls_ratings_read (amls/io.h), under its former name. */
+static inline int amls_als_read(MPI_Comm comm, const char *path, double test_fraction,
+                                uint64_t seed, amls_raw_graph *out)
+{
+    return amls_ratings_read(comm, path, test_fraction, seed, out);
+}
 /* Runs ALS on the graph built from amls_als_read. factors (optional): allocated, K values per
  * owned vertex. Progress lines on rank 0 unless o->quiet. Collective. */
 int amls_als_run(const amls_graph *g, const amls_als_opts *o, amls_als_result *res,

@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define AMLS_ABI_MAJOR 1
-#define AMLS_ABI_MINOR 0
+#define AMLS_ABI_MINOR 1
 
 typedef int64_t amls_vid;    /* an original vertex id, as in the input file */
 typedef int64_t amls_gid;    /* the engine's global vertex id (valid for one run) */
@@ -68,8 +68,9 @@ typedef struct amls_combiner {
     void (*fn)(void *acc, const void *msg); /* AMLS_OP_USER: *acc = acc (+) msg */
 } amls_combiner;
 
-/* An aggregator: every vertex may add to it in a superstep; the reduced value is visible to
- * every vertex and to the master step in the next superstep. */
+/* An aggregator: every vertex may add to it in a superstep; the master step that ends the
+ * superstep sees the value reduced over that superstep, and every vertex sees it in the next
+ * superstep. */
 typedef struct amls_aggregator {
     const char *name;
     amls_op op;      /* SUM, MIN or MAX */
@@ -84,6 +85,37 @@ typedef enum amls_param_type {
     AMLS_PARAM_BOOL = 4,
     AMLS_PARAM_VERTEX = 5, /* an original vertex id that must exist in the graph */
 } amls_param_type;
+
+/* [1.1] Aggregators beyond one scalar: a fixed-length vector of `count` I64 or F64 values
+ * reduced element by element with SUM, MIN or MAX, or a user-defined aggregate of `size` bytes
+ * reduced with `fn` (AMLS_OP_USER), which must be commutative and associative, like a
+ * combiner: the engine applies it on every rank and across ranks in an order it chooses (the
+ * same on every rank, so every rank sees the same bits). `identity` is the value fn leaves
+ * unchanged (NULL: all bytes zero). A descriptor lists them in aggregators_ext; their indices
+ * follow those of `aggregators`. amls_aggregate passes a whole value (count values or size
+ * bytes); amls_aggregated copies a whole value out. */
+typedef struct amls_aggregator_ext {
+    const char *name;
+    amls_op op;                           /* SUM, MIN, MAX (element-wise) or USER */
+    amls_type type;                       /* I64 or F64 (built-in ops) */
+    int count;                            /* values per aggregate (built-in ops), >= 1 */
+    size_t size;                          /* AMLS_OP_USER: bytes, 1..4096 */
+    void (*fn)(void *acc, const void *x); /* AMLS_OP_USER: *acc = acc (+) x */
+    const void *identity;                 /* AMLS_OP_USER: size bytes, or NULL for zeros */
+    bool persistent; /* keep accumulating across supersteps instead of restarting */
+} amls_aggregator_ext;
+
+/* The number of elements of a static array, for descriptors: AMLS_COUNT(params). */
+#define AMLS_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+/* Descriptor shorthands that set a table and its count together. */
+#define AMLS_PARAMS(a)          .params = (a), .nparams = AMLS_COUNT(a)
+#define AMLS_AGGREGATORS(a)     .aggregators = (a), .naggregators = AMLS_COUNT(a)
+#define AMLS_AGGREGATORS_EXT(a) .aggregators_ext = (a), .naggregators_ext = AMLS_COUNT(a)
+
+/* [1.1] Directions of a neighbour in amls_nbrs: v -> u (out), u -> v (in), or both. Every
+ * edge of an undirected graph is both. */
+#define AMLS_DIR_OUT 0x1u
+#define AMLS_DIR_IN  0x2u
 
 /* A declared parameter, set on the command line as --NAME VALUE (or --param NAME=VALUE).
  * def == NULL makes it required. */
@@ -134,6 +166,9 @@ typedef struct amls_vprog {
     int (*format)(const void *state, char *buf, size_t cap);
     /* Called once on every rank after the run (free program data). */
     void (*finalize)(amls_ctx *cx);
+    /* -- [1.1] -- */
+    const amls_aggregator_ext *aggregators_ext; /* indices naggregators, naggregators + 1, ... */
+    int naggregators_ext;
 } amls_vprog;
 
 /* The engine's function table. Appending members is a minor ABI change. */
@@ -178,6 +213,11 @@ typedef struct amls_api {
     int (*error)(amls_ctx *cx, const char *message); /* report a failure; returns < 0 */
     int (*rank)(const amls_ctx *cx);
     int (*nranks)(const amls_ctx *cx);
+    /* -- [1.1] -- */
+    int64_t (*nbrs)(amls_ctx *cx, amls_vertex v, const amls_nbr **nbrs, const uint8_t **dirs);
+    void *(*scratch)(amls_ctx *cx, size_t bytes);
+    const void *(*published)(const amls_ctx *cx, amls_vertex v, size_t *len);
+    int (*send_vid)(amls_ctx *cx, amls_vid target, const void *msg);
 } amls_api;
 
 /* The context starts with the table; the rest is the engine's. */
@@ -239,6 +279,17 @@ static inline int64_t amls_in_degree(const amls_ctx *cx, amls_vertex v)
 {
     return amls__api(cx)->in_edges(cx, v, NULL, NULL);
 }
+/* [1.1] All neighbours of v, in either direction, each once: returns their number; *nbrs
+ * their handles, sorted by engine id; *dirs (optional) for each an AMLS_DIR_OUT/AMLS_DIR_IN
+ * mask (both bits: an edge each way, or an undirected edge). A self loop makes v its own
+ * neighbour. Directed graphs need AMLS_NEED_IN_EDGES; without it the call fails (a negative
+ * status, returned from compute as is). The arrays are the engine's, valid until the next
+ * amls_nbrs call or until compute() returns. Costs one merge of v's two edge lists. */
+static inline int64_t amls_nbrs(amls_ctx *cx, amls_vertex v, const amls_nbr **nbrs,
+                                const uint8_t **dirs)
+{
+    return amls__api(cx)->nbrs(cx, v, nbrs, dirs);
+}
 /* Original id and engine id of a neighbour. */
 static inline amls_vid amls_nbr_id(const amls_ctx *cx, amls_nbr n)
 {
@@ -257,6 +308,15 @@ static inline int amls_send_nbr(amls_ctx *cx, amls_nbr n, const void *msg)
 static inline int amls_send(amls_ctx *cx, amls_gid target, const void *msg)
 {
     return amls__api(cx)->send_gid(cx, target, msg);
+}
+/* [1.1] Sends msg to any vertex by its original id (Pregel's sendMessageTo(id)). The engine
+ * routes it through a directory of original ids (built on first use: 16 bytes per vertex and
+ * one all-to-all), which costs one extra all-to-all in every superstep where a vertex used
+ * this call, and 8 more bytes per message; prefer amls_send_nbr or amls_send when the engine
+ * id is known. A message to an id that is not in the graph stops the run with an error. */
+static inline int amls_send_vid(amls_ctx *cx, amls_vid target, const void *msg)
+{
+    return amls__api(cx)->send_vid(cx, target, msg);
 }
 /* Sends msg along every out-edge (every edge of an undirected graph). */
 static inline int amls_send_to_neighbors(amls_ctx *cx, amls_vertex v, const void *msg)
@@ -283,12 +343,20 @@ static inline const void *amls_nbr_published(const amls_ctx *cx, amls_nbr n, siz
 {
     return amls__api(cx)->nbr_published(cx, n, len);
 }
+/* [1.1] The value v itself published in an earlier superstep, as its neighbours see it now
+ * (NULL if none); *len its length. Valid until compute() returns. */
+static inline const void *amls_published(const amls_ctx *cx, amls_vertex v, size_t *len)
+{
+    return amls__api(cx)->published(cx, v, len);
+}
 /* Adds value (of the aggregator's type) to aggregator idx. */
 static inline int amls_aggregate(amls_ctx *cx, int idx, const void *value)
 {
     return amls__api(cx)->aggregate(cx, idx, value);
 }
-/* The reduced value of aggregator idx from the previous superstep. */
+/* The reduced value of aggregator idx: in compute(), over the previous superstep; in the
+ * master step, over the superstep that just ended (persistent aggregators: over all
+ * supersteps so far). */
 static inline void amls_aggregated(const amls_ctx *cx, int idx, void *value)
 {
     amls__api(cx)->aggregated(cx, idx, value);
@@ -326,6 +394,23 @@ static inline double amls_param_f64(const amls_ctx *cx, int idx)
 static inline const char *amls_param_str(const amls_ctx *cx, int idx)
 {
     return amls__api(cx)->param_str(cx, idx);
+}
+/* [1.1] A per-rank work buffer of at least `bytes` bytes that the engine owns and frees at
+ * the end of the run (NULL if out of memory). It is the same buffer on every call, grown as
+ * needed: its contents are not kept when it grows, and it is valid until the next
+ * amls_scratch call. For per-vertex work inside compute() without setup/finalize. */
+static inline void *amls_scratch(amls_ctx *cx, size_t bytes)
+{
+    return amls__api(cx)->scratch(cx, bytes);
+}
+/* This rank and the number of ranks (for output from the master step on one rank only). */
+static inline int amls_rank(const amls_ctx *cx)
+{
+    return amls__api(cx)->rank(cx);
+}
+static inline int amls_nranks(const amls_ctx *cx)
+{
+    return amls__api(cx)->nranks(cx);
 }
 static inline void *amls_alloc(amls_ctx *cx, size_t bytes)
 {

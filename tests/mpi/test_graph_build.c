@@ -8,9 +8,9 @@
  * one-rank generation. Also checks ownership ranges, the communication plan, and that a
  * partition file written at this rank count reproduces the partition.
  * ------------------------------------------------------------------------------------------- */
-#include "engine/graph_util.h"
+#include "core.h"
+#include "graph_internal.h"
 #include "harness.h"
-#include "io/util.h"
 
 #include "amls/graph.h"
 

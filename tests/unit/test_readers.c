@@ -5,7 +5,7 @@
  * one-rank MPI singleton on MPI_COMM_SELF.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "io/util.h"
+#include "core.h"
 
 #include "amls/graph.h"
 #include "amls/io.h"

@@ -2,8 +2,8 @@
  * tests/unit/test_util.c — sorting, token parsing, status strings, allocation failure hook.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "io/textio.h"
-#include "io/util.h"
+#include "core.h"
+#include "io_internal.h"
 
 #include <criterion/criterion.h>
 

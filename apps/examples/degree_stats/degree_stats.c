@@ -80,7 +80,7 @@ static int ds_master(amls_ctx *cx)
     }
     double n = (double)amls_num_vertices(cx), mean = (double)p->sum / n;
     double var = p->sumsq / n - mean * mean;
-    if (amls__api(cx)->rank(cx) == 0)
+    if (amls_rank(cx) == 0)
         printf("degree_stats: vertices %.0f arcs %lld mean_out %.6f stddev_out %.6f max_out %lld "
                "max_in %lld sinks %lld\n",
                n, (long long)p->sum, mean, sqrt(var > 0 ? var : 0), (long long)p->max_out,
@@ -97,6 +97,6 @@ static int ds_format(const void *state, char *buf, size_t cap)
 
 AMLS_VPROG_DEFINE(degree_stats, .description = "degree statistics (aggregators, master step)",
                   .state_size = sizeof(ds_state), .msg_size = sizeof(int64_t),
-                  .combiner = {AMLS_OP_SUM, AMLS_TYPE_I64, 0}, .aggregators = aggs,
-                  .naggregators = 5, .setup = ds_setup, .compute = ds_compute, .master = ds_master,
+                  .combiner = {AMLS_OP_SUM, AMLS_TYPE_I64, 0}, AMLS_AGGREGATORS(aggs),
+                  .setup = ds_setup, .compute = ds_compute, .master = ds_master,
                   .format = ds_format, .finalize = ds_finalize)

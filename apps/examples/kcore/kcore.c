@@ -17,30 +17,11 @@ typedef struct kc_state {
     int64_t core;
 } kc_state;
 
-typedef struct kc_prog {
-    int64_t *count;
-    size_t cap;
-} kc_prog;
-
 static int kc_setup(amls_ctx *cx)
 {
     if (amls_is_directed(cx))
         return amls_fail(cx, "k-core needs an undirected graph (add --undirected)");
-    kc_prog *p = amls_alloc(cx, sizeof *p);
-    if (p == NULL)
-        return amls_fail(cx, "out of memory");
-    memset(p, 0, sizeof *p);
-    amls_set_user(cx, p);
     return 0;
-}
-
-static void kc_finalize(amls_ctx *cx)
-{
-    kc_prog *p = amls_user(cx);
-    if (p) {
-        amls_free(cx, p->count);
-        amls_free(cx, p);
-    }
 }
 
 static int kc_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs, int64_t n)
@@ -58,26 +39,22 @@ static int kc_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs
         s->core = k;
     } else {
         /* h-index of the neighbours' bounds, capped by the current bound. */
-        kc_prog *p = amls_user(cx);
+        /* Counts of the neighbours' bounds, in the engine's per-rank scratch buffer. */
         size_t need = (size_t)s->core + 2;
-        if (need > p->cap) {
-            amls_free(cx, p->count);
-            p->cap = 2 * need;
-            p->count = amls_alloc(cx, p->cap * sizeof *p->count);
-            if (p->count == NULL)
-                return amls_fail(cx, "out of memory");
-        }
-        memset(p->count, 0, need * sizeof *p->count);
+        int64_t *count = amls_scratch(cx, need * sizeof *count);
+        if (count == NULL)
+            return amls_fail(cx, "out of memory");
+        memset(count, 0, need * sizeof *count);
         for (int64_t i = 0; i < deg; i++) {
             if (amls_nbr_gid(cx, nb[i]) == self)
                 continue;
             const int64_t *b = amls_nbr_published(cx, nb[i], NULL);
             int64_t x = b ? *b : 0;
-            p->count[x < s->core ? x : s->core]++;
+            count[x < s->core ? x : s->core]++;
         }
         int64_t h = s->core, seen = 0;
         for (; h > 0; h--) {
-            seen += p->count[h];
+            seen += count[h];
             if (seen >= h)
                 break;
         }
@@ -98,5 +75,4 @@ static int kc_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs
 AMLS_VPROG_DEFINE(kcore, .description = "k-core decomposition (coreness per vertex)",
                   .state_size = sizeof(kc_state), .msg_size = sizeof(int64_t),
                   .combiner = {AMLS_OP_SUM, AMLS_TYPE_I64, 0}, .pub_size = sizeof(int64_t),
-                  .result_type = AMLS_TYPE_I64, .setup = kc_setup, .compute = kc_compute,
-                  .finalize = kc_finalize)
+                  .result_type = AMLS_TYPE_I64, .setup = kc_setup, .compute = kc_compute)

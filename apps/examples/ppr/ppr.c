@@ -120,7 +120,6 @@ static int ppr_master(amls_ctx *cx)
 
 AMLS_VPROG_DEFINE(ppr, .description = "personalised PageRank from --seeds",
                   .state_size = sizeof(ppr_state), .msg_size = sizeof(double),
-                  .combiner = {AMLS_OP_SUM, AMLS_TYPE_F64, 0}, .aggregators = aggs,
-                  .naggregators = 2, .params = params, .nparams = 3, .result_type = AMLS_TYPE_F64,
-                  .setup = ppr_setup, .compute = ppr_compute, .master = ppr_master,
-                  .finalize = ppr_finalize)
+                  .combiner = {AMLS_OP_SUM, AMLS_TYPE_F64, 0}, AMLS_AGGREGATORS(aggs),
+                  AMLS_PARAMS(params), .result_type = AMLS_TYPE_F64, .setup = ppr_setup,
+                  .compute = ppr_compute, .master = ppr_master, .finalize = ppr_finalize)

@@ -1,7 +1,14 @@
 /* ---------------------------------------------------------------------------------------------
- * io/util.h — internal helpers shared by every module: error macros, checked allocation,
- * growable arrays, sorting, a counter-based RNG and MPI helpers. Not installed.
+ * core/core.h — the one internal header every module builds on: the error idiom, checked
+ * allocation, growable arrays, sorting, a counter-based RNG, MPI helpers and the exchange
+ * primitive that routes records to ranks. Not installed.
  * SPDX-License-Identifier: MIT
+ *
+ * The error idiom. Every fallible function returns a status (amls/status.h). Inside a function,
+ * AMLS_TRY, AMLS_CHECK and AMLS_MPI_TRY record a failure in `rc` and jump to the one `cleanup:`
+ * label, which frees. A collective function keeps its local work in phases and ends each phase
+ * with AMLS_AGREE(comm, status): every rank learns whether any rank failed and all jump to
+ * cleanup together, so a failure on one rank never leaves the others waiting in a collective.
  * ------------------------------------------------------------------------------------------- */
 #pragma once
 
@@ -44,6 +51,10 @@
         }                                                                                          \
     } while (0)
 
+/* AMLS_AGREE(comm, status): the end of a local phase in a collective function. Every rank
+ * passes its own status; all ranks get the agreed one and jump to cleanup together on error. */
+#define AMLS_AGREE(comm, status) AMLS_TRY(amls_agree((comm), (status), NULL))
+
 /* AMLS_ASSERT: internal invariants; compiled out under NDEBUG. */
 #ifdef NDEBUG
 #define AMLS_ASSERT(cond) ((void)0)
@@ -85,6 +96,11 @@ void amls__malloc_fail_after(int64_t k);
 #define AMLS_CALLOC(ptr, n)                                                                        \
     AMLS_CHECK(((ptr) = amls__calloc((size_t)(n), sizeof *(ptr))) != NULL || (n) == 0,             \
                AMLS_ERR_NOMEM, "out of memory allocating %zu bytes", (size_t)(n) * sizeof *(ptr))
+/* The status of an allocation already made: OK, or AMLS_ERR_NOMEM with a message. */
+static inline int amls__alloc_status(bool ok)
+{
+    return ok ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory");
+}
 
 /* ---- Growable arrays of fixed-size elements. ------------------------------------------- */
 typedef struct amls__vec {
@@ -97,6 +113,8 @@ typedef struct amls__vec {
 void amls__vec_init(amls__vec *v, size_t esz);
 int amls__vec_reserve(amls__vec *v, size_t cap);
 int amls__vec_push(amls__vec *v, const void *elem);
+/* Appends n elements (bytes for a byte vector) growing geometrically. */
+int amls__vec_append(amls__vec *v, const void *elems, size_t n);
 void amls__vec_free(amls__vec *v);
 /* Hands the buffer to the caller (who frees it with amls__free) and resets v. */
 void *amls__vec_steal(amls__vec *v);
@@ -127,6 +145,8 @@ static inline int amls__vec_push_f64(amls__vec *v, double x)
 /* Sorts keys ascending (LSD radix, stable); `vals` (may be NULL) is permuted along. `tmp`
  * work space is allocated internally. Returns AMLS_ERR_NOMEM on failure. */
 int amls__sort_u64(uint64_t *keys, uint64_t *vals, size_t n);
+/* Sorts signed keys ascending with `vals` (may be NULL) permuted along. */
+int amls__sort_i64(int64_t *keys, int64_t *vals, size_t n);
 /* Sorts int64 values ascending in place and removes duplicates; returns the new length in *m. */
 int amls__sort_unique_i64(int64_t *a, size_t n, size_t *m);
 /* Index of x in sorted a[0..n) or -1. */
@@ -154,6 +174,9 @@ static inline double amls__u01(uint64_t r)
 }
 
 /* ---- MPI helpers. --------------------------------------------------------------------- */
+/* This process's rank and the size of comm, checked. Local. */
+int amls__comm_rank(MPI_Comm comm, int *rank, int *nranks);
+
 /* All-to-all of variable byte counts with 64-bit counts and displacements; splits into
  * rounds when a count exceeds INT_MAX. recvcounts is filled in here (an Alltoall of counts);
  * *recvbuf is allocated (caller frees with amls__free). Collective; errors agreed. */
@@ -167,15 +190,113 @@ int amls__alltoallv_into(MPI_Comm comm, const void *sendbuf, const int64_t *send
  * every rank (reduce to rank 0, then broadcast), so that decisions taken on it (stopping
  * tests) cannot differ between ranks. In place. Collective. */
 int amls__allreduce_same(MPI_Comm comm, double *buf, int count, MPI_Op op);
+/* In-place allreduce of count int64 values (checked). Collective. */
+int amls__allreduce_i64(MPI_Comm comm, int64_t *buf, int count, MPI_Op op);
+/* Exclusive prefix sum of `count` over ranks (0 on rank 0). Collective. */
+int amls__exscan_i64(MPI_Comm comm, int64_t count, int64_t *before);
 
 /* Output files are written under a temporary name and renamed when complete. amls__tmp_name
  * makes "PATH.tmp-TAG" with a tag every rank agrees on; amls__commit renames it to `path`
  * (rank 0) when every rank reports success (rc), or removes it; returns the agreed status.
  * Both collective. */
-void amls__tmp_name(MPI_Comm comm, const char *path, char *tmp, size_t cap);
+int amls__tmp_name(MPI_Comm comm, const char *path, char *tmp, size_t cap);
 int amls__commit(MPI_Comm comm, int rc, const char *tmp, const char *path);
 
 /* Wall-clock seconds. */
 double amls__now(void);
 /* Peak resident set size of this process in bytes (0 if unknown). */
 int64_t amls__peak_rss(void);
+
+/* ---- Exchange: routing records to ranks. ------------------------------------------------
+ * One exchange moves records from every rank to every rank in four steps:
+ *   1. count:  amls__xchg_count(x, dest, bytes) once per record (local);
+ *   2. pack:   amls__xchg_pack(x) allocates the send buffer; amls__xchg_put(x, dest, bytes)
+ *              then returns where the next record for `dest` goes. Records for one rank keep
+ *              the order in which they were put (local);
+ *   3. move:   amls__xchg_run(x, rc) agrees on rc (the status of the local steps: a rank that
+ *              failed to count or pack still takes part), exchanges the counts and the bytes.
+ *              amls__xchg_run_into does the same into a buffer whose layout the caller knows
+ *              (a communication plan), without exchanging counts (collective);
+ *   4. unpack: amls__xchg_each(x, rec, fn, ud) calls fn(ud, src, record) for every received
+ *              record of `rec` bytes, in source-rank order; variable-sized data is read per
+ *              source as amls__xchg_from(x, src, &len).
+ * amls__xchg_free releases the buffers; it accepts a zeroed, failed or finished exchange. A
+ * one-rank exchange moves nothing: the packed buffer becomes the received one. ------------ */
+typedef struct amls__xchg {
+    MPI_Comm comm;
+    int nranks;
+    int64_t *scnt; /* nranks: bytes to each rank */
+    int64_t *soff; /* nranks+1: where each rank's bytes start in `send` */
+    int64_t *fill; /* nranks: pack cursors */
+    int64_t *rcnt; /* nranks: bytes from each rank */
+    int64_t *roff; /* nranks+1: where each rank's bytes start in `recv` */
+    char *send;    /* soff[nranks] bytes */
+    char *recv;    /* roff[nranks] bytes */
+    bool recv_ext; /* recv belongs to the caller (amls__xchg_run_into) */
+    int64_t nrecv; /* bytes received */
+} amls__xchg;
+
+typedef void (*amls__xchg_fn)(void *ud, int src, const void *rec);
+
+/* Prepares an exchange over comm: counts are zero. Local (AMLS_ERR_NOMEM). */
+int amls__xchg_init(amls__xchg *x, MPI_Comm comm);
+/* Same for a given number of ranks without asking MPI (comm is set by the caller); for serial
+ * use and tests. Local. */
+int amls__xchg_setup(amls__xchg *x, MPI_Comm comm, int nranks);
+static inline void amls__xchg_count(amls__xchg *x, int dest, int64_t bytes)
+{
+    x->scnt[dest] += bytes;
+}
+/* Offsets from the counts and the send buffer. Local. */
+int amls__xchg_pack(amls__xchg *x);
+static inline void *amls__xchg_put(amls__xchg *x, int dest, int64_t bytes)
+{
+    char *at = x->send + x->fill[dest];
+    x->fill[dest] += bytes;
+    return at;
+}
+/* Collective: see above. rc is this rank's status so far; returns the agreed status. The send
+ * buffer is released once the bytes have moved. */
+int amls__xchg_run(amls__xchg *x, int rc);
+int amls__xchg_run_into(amls__xchg *x, int rc, void *recv, const int64_t *rcnt);
+/* Completes a one-rank exchange without MPI (what was packed is what is received). Local. */
+int amls__xchg_local(amls__xchg *x);
+/* Bytes received from src and where they start. */
+static inline const char *amls__xchg_from(const amls__xchg *x, int src, int64_t *len)
+{
+    *len = x->rcnt[src];
+    return x->recv + x->roff[src];
+}
+static inline void amls__xchg_each(const amls__xchg *x, size_t rec, amls__xchg_fn fn, void *ud)
+{
+    for (int p = 0; p < x->nranks; p++) {
+        const char *at = x->recv + x->roff[p], *end = at + x->rcnt[p];
+        for (; at + rec <= end; at += rec)
+            fn(ud, p, at);
+    }
+}
+/* Prepares `ans`, the reply to the requests received in `req`: one answer of `ans_rec` bytes
+ * per request of `req_rec` bytes, back to the rank that asked, in the order asked. Pack the
+ * answers with amls__xchg_put in request order, then amls__xchg_run_reply. Local. */
+int amls__xchg_reply(const amls__xchg *req, size_t req_rec, size_t ans_rec, amls__xchg *ans);
+/* Moves the answers; on return the answers to this rank's requests to rank p start at
+ * ans->recv + ans->roff[p], in the order the requests were packed. Collective. */
+int amls__xchg_run_reply(amls__xchg *ans, int rc);
+void amls__xchg_free(amls__xchg *x);
+
+/* The four steps for n fixed-size records in one call: record i (rec bytes, written by
+ * pack(ud, i, buf)) goes to rank dest(ud, i), or nowhere when that is negative. On return x
+ * holds what this rank received (amls__xchg_each); free it with amls__xchg_free. rc is this
+ * rank's status so far. Collective; returns the agreed status. */
+typedef int (*amls__dest_fn)(const void *ud, int64_t i);
+typedef void (*amls__pack_fn)(const void *ud, int64_t i, void *rec);
+int amls__xchg_route(amls__xchg *x, MPI_Comm comm, int rc, int64_t n, size_t rec,
+                     amls__dest_fn dest, amls__pack_fn pack, const void *ud);
+
+/* Routed lookups: out[i] (ans_size bytes) = answer(actx, keys[i], out + i) evaluated on rank
+ * route(rctx, keys[i]). Collective; errors agreed. */
+typedef int (*amls__route_fn)(const void *ctx, int64_t key);
+typedef void (*amls__answer_fn)(const void *ctx, int64_t key, void *out);
+int amls__xchg_lookup(MPI_Comm comm, const int64_t *keys, int64_t n, amls__route_fn route,
+                      const void *rctx, amls__answer_fn answer, const void *actx, size_t ans_size,
+                      void *out);

@@ -1,54 +1,66 @@
 /* ---------------------------------------------------------------------------------------------
- * io/h5util.c — parallel HDF5 helpers.
+ * engine/h5.c — parallel HDF5 helpers.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "io/h5util.h"
+#include "h5.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
 
 static void quiet(void)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
+/* A file access list for MPI-IO on comm. */
+static hid_t mpio_fapl(MPI_Comm comm)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0 && H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) < 0) {
+        H5Pclose(fapl);
+        return -1;
+    }
+    return fapl;
+}
+
 int amls__h5_create(MPI_Comm comm, const char *path, hid_t *file)
 {
     quiet();
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+    *file = -1;
+    hid_t fapl = mpio_fapl(comm);
     /* The 1.8+ file format checksums the metadata too. */
-    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
-    *file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    H5Pclose(fapl);
+    if (fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0)
+        *file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
     int rc = *file < 0 ? amls_error(AMLS_ERR_IO, "%s: cannot create HDF5 file", path) : AMLS_OK;
-    return amls_agree(comm, rc, NULL);
+    rc = amls_agree(comm, rc, NULL);
+    if (rc < 0)
+        amls__h5_close(file);
+    return rc;
 }
 
 int amls__h5_open(MPI_Comm comm, const char *path, hid_t *file)
 {
-    quiet();
-    struct stat st;
     int rc = AMLS_OK;
+    struct stat st;
+    quiet();
     *file = -1;
-    if (stat(path, &st) != 0)
-        rc = amls_error(AMLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    rc = amls_agree(comm, rc, NULL);
+    AMLS_AGREE(comm, stat(path, &st) != 0
+                         ? amls_error(AMLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno))
+                         : AMLS_OK);
+    hid_t fapl = mpio_fapl(comm);
+    if (fapl >= 0) {
+        *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+        H5Pclose(fapl);
+    }
+    AMLS_AGREE(comm, *file < 0
+                         ? amls_error(AMLS_ERR_IO,
+                                      "%s: not a readable HDF5 file (damaged or truncated?)", path)
+                         : AMLS_OK);
+cleanup:
     if (rc < 0)
-        return rc;
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
-    *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-    H5Pclose(fapl);
-    rc = *file < 0
-             ? amls_error(AMLS_ERR_IO, "%s: not a readable HDF5 file (damaged or truncated?)", path)
-             : AMLS_OK;
-    rc = amls_agree(comm, rc, NULL);
-    if (rc < 0 && *file >= 0)
         amls__h5_close(file);
     return rc;
 }
@@ -60,9 +72,9 @@ void amls__h5_close(hid_t *file)
     *file = -1;
 }
 
-static hid_t make_parents(hid_t file, const char *name)
+/* Creates the intermediate groups of "/a/b/name". */
+static int make_parents(hid_t file, const char *name)
 {
-    /* Create intermediate groups of "/a/b/name". */
     char buf[256];
     for (const char *s = strchr(name + 1, '/'); s; s = strchr(s + 1, '/')) {
         size_t n = (size_t)(s - name);
@@ -80,16 +92,22 @@ static hid_t make_parents(hid_t file, const char *name)
     return 0;
 }
 
-MPI_Comm amls__h5_comm(hid_t file)
+/* The communicator an open file was opened on (a duplicate the caller frees). Local. */
+static int file_comm(hid_t file, MPI_Comm *comm)
 {
-    hid_t fapl = H5Fget_access_plist(file);
-    MPI_Comm comm = MPI_COMM_NULL;
+    int rc = AMLS_OK;
     MPI_Info info = MPI_INFO_NULL;
-    H5Pget_fapl_mpio(fapl, &comm, &info);
-    H5Pclose(fapl);
+    *comm = MPI_COMM_NULL;
+    hid_t fapl = H5Fget_access_plist(file);
+    herr_t st = fapl >= 0 ? H5Pget_fapl_mpio(fapl, comm, &info) : -1;
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    AMLS_CHECK(st >= 0 && *comm != MPI_COMM_NULL, AMLS_ERR_IO,
+               "HDF5: the file has no MPI-IO communicator");
+cleanup:
     if (info != MPI_INFO_NULL)
         MPI_Info_free(&info);
-    return comm;
+    return rc;
 }
 
 /* Collective transfer of one hyperslab (or nothing) of a 1-D dataset. */
@@ -119,8 +137,10 @@ static int transfer(hid_t ds, hid_t type, int64_t offset, int64_t count, void *b
 int amls__h5_write(hid_t file, const char *name, hid_t type, int64_t total, int64_t offset,
                    int64_t count, const void *buf)
 {
-    MPI_Comm comm = amls__h5_comm(file);
-    int rc = AMLS_OK;
+    MPI_Comm comm = MPI_COMM_NULL;
+    int rc = file_comm(file, &comm);
+    if (rc < 0)
+        return rc;
     hsize_t dim = (hsize_t)total,
             chunk = (hsize_t)AMLS_MAX((int64_t)1, AMLS_MIN(total, (int64_t)1 << 20));
     hid_t space = H5Screate_simple(1, &dim, NULL);
@@ -145,30 +165,40 @@ int amls__h5_write(hid_t file, const char *name, hid_t type, int64_t total, int6
     return rc;
 }
 
+/* The length of a 1-D dataset (0 if it is not one). */
+static int64_t length_of(hid_t ds)
+{
+    hid_t fs = H5Dget_space(ds);
+    hsize_t dim = 0;
+    if (fs >= 0 && H5Sget_simple_extent_ndims(fs) == 1)
+        H5Sget_simple_extent_dims(fs, &dim, NULL);
+    if (fs >= 0)
+        H5Sclose(fs);
+    return (int64_t)dim;
+}
+
 int amls__h5_read(hid_t file, const char *name, hid_t type, int64_t offset, int64_t count,
                   void *buf)
 {
-    MPI_Comm comm = amls__h5_comm(file);
-    int rc = AMLS_OK;
+    MPI_Comm comm = MPI_COMM_NULL;
+    int rc = file_comm(file, &comm);
+    if (rc < 0)
+        return rc;
     int64_t total = 0;
     hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
     if (ds < 0)
         rc = amls_error(AMLS_ERR_FORMAT, "HDF5: dataset %s is missing", name);
-    else {
-        hid_t fs = H5Dget_space(ds);
-        hsize_t dim = 0;
-        if (H5Sget_simple_extent_ndims(fs) == 1)
-            H5Sget_simple_extent_dims(fs, &dim, NULL);
-        H5Sclose(fs);
-        total = (int64_t)dim;
-        if (offset < 0 || count < 0 || offset + count > total)
-            rc = amls_error(AMLS_ERR_FORMAT, "HDF5: dataset %s has %lld elements, %lld expected",
-                            name, (long long)total, (long long)(offset + count));
-    }
+    else
+        total = length_of(ds);
+    if (rc == AMLS_OK && (offset < 0 || count < 0 || offset + count > total))
+        rc = amls_error(AMLS_ERR_FORMAT, "HDF5: dataset %s has %lld elements, %lld expected", name,
+                        (long long)total, (long long)(offset + count));
     /* Every rank takes part in the read, even one whose request was wrong. */
-    int ok = rc == AMLS_OK, all = 0;
-    MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, comm);
-    if (all && total > 0 && transfer(ds, type, offset, count, buf, false) < 0)
+    int64_t ok = rc == AMLS_OK;
+    int arc = amls__allreduce_i64(comm, &ok, 1, MPI_MIN);
+    if (arc < 0)
+        rc = arc;
+    else if (ok && total > 0 && transfer(ds, type, offset, count, buf, false) < 0)
         rc = amls_error(AMLS_ERR_IO,
                         "HDF5: reading dataset %s failed (checksum mismatch: the file is "
                         "damaged)",
@@ -180,36 +210,16 @@ int amls__h5_read(hid_t file, const char *name, hid_t type, int64_t offset, int6
     return rc;
 }
 
-int amls__h5_length(hid_t file, const char *name, int64_t *total)
+size_t amls__h5_type_size(hid_t file, const char *name)
 {
     hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
-    *total = 0;
-    if (ds < 0)
-        return amls_error(AMLS_ERR_FORMAT, "HDF5: dataset %s is missing", name);
-    hid_t fs = H5Dget_space(ds);
-    hsize_t dim = 0;
-    H5Sget_simple_extent_dims(fs, &dim, NULL);
-    H5Sclose(fs);
-    H5Dclose(ds);
-    *total = (int64_t)dim;
-    return AMLS_OK;
-}
-
-bool amls__h5_exists(hid_t file, const char *name)
-{
-    char buf[256];
-    /* Check every path component: H5Lexists fails on a missing intermediate group. */
-    for (const char *s = strchr(name + 1, '/');; s = strchr(s + 1, '/')) {
-        size_t n = s ? (size_t)(s - name) : strlen(name);
-        if (n >= sizeof buf)
-            return false;
-        memcpy(buf, name, n);
-        buf[n] = '\0';
-        if (H5Lexists(file, buf, H5P_DEFAULT) <= 0)
-            return false;
-        if (s == NULL)
-            return true;
-    }
+    hid_t t = ds >= 0 ? H5Dget_type(ds) : -1;
+    size_t n = t >= 0 ? H5Tget_size(t) : 0;
+    if (t >= 0)
+        H5Tclose(t);
+    if (ds >= 0)
+        H5Dclose(ds);
+    return n;
 }
 
 static int attr_write(hid_t file, const char *name, hid_t type, const void *v)
@@ -225,17 +235,7 @@ static int attr_write(hid_t file, const char *name, hid_t type, const void *v)
     return st < 0 ? amls_error(AMLS_ERR_IO, "HDF5: cannot write attribute %s", name) : AMLS_OK;
 }
 
-int amls__h5_attr_i64(hid_t file, const char *name, int64_t v)
-{
-    return attr_write(file, name, H5T_NATIVE_INT64, &v);
-}
-
-int amls__h5_attr_f64(hid_t file, const char *name, double v)
-{
-    return attr_write(file, name, H5T_NATIVE_DOUBLE, &v);
-}
-
-int amls__h5_attr_str(hid_t file, const char *name, const char *v)
+static int attr_str(hid_t file, const char *name, const char *v)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
     H5Tset_size(t, strlen(v) + 1);
@@ -253,17 +253,7 @@ static int attr_read(hid_t file, const char *name, hid_t type, void *v)
     return st < 0 ? amls_error(AMLS_ERR_FORMAT, "HDF5: attribute %s is missing", name) : AMLS_OK;
 }
 
-int amls__h5_get_i64(hid_t file, const char *name, int64_t *v)
-{
-    return attr_read(file, name, H5T_NATIVE_INT64, v);
-}
-
-int amls__h5_get_f64(hid_t file, const char *name, double *v)
-{
-    return attr_read(file, name, H5T_NATIVE_DOUBLE, v);
-}
-
-int amls__h5_get_str(hid_t file, const char *name, char *buf, size_t cap)
+static int attr_get_str(hid_t file, const char *name, char *buf, size_t cap)
 {
     hid_t a = H5Aexists(file, name) > 0 ? H5Aopen(file, name, H5P_DEFAULT) : -1;
     if (a < 0)
@@ -286,55 +276,35 @@ int amls__h5_get_str(hid_t file, const char *name, char *buf, size_t cap)
     return rc;
 }
 
-int amls__file_crc32(MPI_Comm comm, const char *path, uint32_t *crc, int64_t *size)
+/* Writes or reads one attribute of a table. */
+static int field(hid_t file, const amls__h5_field *f, bool write)
 {
-    int rank = 0, nranks = 1, rc = AMLS_OK;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &nranks);
-    struct stat st;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0 || fstat(fd, &st) != 0)
-        rc = amls_error(AMLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    rc = amls_agree(comm, rc, NULL);
-    if (rc < 0) {
-        if (fd >= 0)
-            close(fd);
-        return rc;
+    switch (f->kind) {
+    case AMLS__H5_I64:
+        return write ? attr_write(file, f->name, H5T_NATIVE_INT64, f->at)
+                     : attr_read(file, f->name, H5T_NATIVE_INT64, f->at);
+    case AMLS__H5_F64:
+        return write ? attr_write(file, f->name, H5T_NATIVE_DOUBLE, f->at)
+                     : attr_read(file, f->name, H5T_NATIVE_DOUBLE, f->at);
+    default:
+        return write ? attr_str(file, f->name, f->at) : attr_get_str(file, f->name, f->at, f->cap);
     }
-    int64_t total = (int64_t)st.st_size;
-    int64_t lo = amls__muldiv(total, rank, nranks), hi = amls__muldiv(total, rank + 1, nranks);
-    uLong c = crc32(0L, Z_NULL, 0);
-    char *buf = amls__malloc(1 << 20, 1);
-    for (int64_t at = lo; buf && at < hi;) {
-        ssize_t got = pread(fd, buf, (size_t)AMLS_MIN((int64_t)1 << 20, hi - at), (off_t)at);
-        if (got <= 0) {
-            rc = amls_error(AMLS_ERR_IO, "%s: read error", path);
-            break;
-        }
-        c = crc32(c, (const Bytef *)buf, (uInt)got);
-        at += got;
-    }
-    if (buf == NULL)
-        rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
-    amls__free(buf);
-    close(fd);
-    rc = amls_agree(comm, rc, NULL);
-    if (rc < 0)
-        return rc;
-    /* Combine the pieces in rank order on rank 0. */
-    uint64_t mine[2] = {(uint64_t)c, (uint64_t)(hi - lo)};
-    uint64_t *all = rank == 0 ? amls__malloc(2 * (size_t)nranks, sizeof *all) : NULL;
-    MPI_Gather(mine, 2, MPI_UINT64_T, all, 2, MPI_UINT64_T, 0, comm);
-    uint32_t res = 0;
-    if (rank == 0 && all) {
-        uLong acc = (uLong)all[0];
-        for (int p = 1; p < nranks; p++)
-            acc = crc32_combine(acc, (uLong)all[2 * p], (z_off_t)all[2 * p + 1]);
-        res = (uint32_t)acc;
-    }
-    amls__free(all);
-    MPI_Bcast(&res, 1, MPI_UINT32_T, 0, comm);
-    *crc = res;
-    *size = total;
-    return AMLS_OK;
+}
+
+int amls__h5_put_fields(hid_t file, const amls__h5_field *f, int n)
+{
+    int rc = AMLS_OK;
+    for (int i = 0; i < n; i++)
+        AMLS_TRY(field(file, &f[i], true));
+cleanup:
+    return rc;
+}
+
+int amls__h5_get_fields(hid_t file, const amls__h5_field *f, int n)
+{
+    int rc = AMLS_OK;
+    for (int i = 0; i < n; i++)
+        AMLS_TRY(field(file, &f[i], false));
+cleanup:
+    return rc;
 }

@@ -1,5 +1,5 @@
 /* ---------------------------------------------------------------------------------------------
- * io/status.c — status names, the per-thread error message, and error agreement.
+ * core/status.c — status names, the per-thread error message, and error agreement.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "amls/status.h"
@@ -98,7 +98,8 @@ int amls_error(int code, const char *fmt, ...)
 int amls_agree(MPI_Comm comm, int rc, int *who)
 {
     int rank = 0;
-    MPI_Comm_rank(comm, &rank);
+    if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS)
+        return amls_error(AMLS_ERR_MPI, "MPI_Comm_rank failed during error agreement");
     struct {
         int code;
         int rank;

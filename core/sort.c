@@ -1,0 +1,139 @@
+/* ---------------------------------------------------------------------------------------------
+ * core/sort.c — LSD radix sort of 64-bit keys, sort-unique and binary searches.
+ * SPDX-License-Identifier: MIT
+ * ------------------------------------------------------------------------------------------- */
+#include "core.h"
+
+static void insertion_sort(uint64_t *keys, uint64_t *vals, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint64_t k = keys[i], v = vals ? vals[i] : 0;
+        size_t j = i;
+        while (j > 0 && keys[j - 1] > k) {
+            keys[j] = keys[j - 1];
+            if (vals)
+                vals[j] = vals[j - 1];
+            j--;
+        }
+        keys[j] = k;
+        if (vals)
+            vals[j] = v;
+    }
+}
+
+/* One stable counting pass on the 16-bit digit at `shift`, from (sk, sv) into (dk, dv). */
+static void radix_pass(const uint64_t *sk, const uint64_t *sv, uint64_t *dk, uint64_t *dv, size_t n,
+                       int shift, size_t *count)
+{
+    memset(count, 0, 65536 * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        count[(sk[i] >> shift) & 0xffff]++;
+    size_t sum = 0;
+    for (size_t d = 0; d < 65536; d++) {
+        size_t c = count[d];
+        count[d] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t pos = count[(sk[i] >> shift) & 0xffff]++;
+        dk[pos] = sk[i];
+        if (sv)
+            dv[pos] = sv[i];
+    }
+}
+
+/* LSD radix sort on 16-bit digits, skipping digits where every key agrees. */
+int amls__sort_u64(uint64_t *keys, uint64_t *vals, size_t n)
+{
+    int rc = AMLS_OK;
+    uint64_t *tk = NULL, *tv = NULL;
+    size_t *count = NULL;
+    if (n < 64) {
+        insertion_sort(keys, vals, n);
+        return AMLS_OK;
+    }
+    uint64_t all_or = 0, all_and = ~(uint64_t)0;
+    for (size_t i = 0; i < n; i++) {
+        all_or |= keys[i];
+        all_and &= keys[i];
+    }
+    uint64_t differ = all_or ^ all_and;
+    tk = amls__malloc(n, sizeof *tk);
+    tv = vals ? amls__malloc(n, sizeof *tv) : NULL;
+    count = amls__malloc(65536, sizeof *count);
+    AMLS_CHECK(tk != NULL && (vals == NULL || tv != NULL) && count != NULL, AMLS_ERR_NOMEM,
+               "out of memory sorting %zu keys", n);
+    uint64_t *sk = keys, *sv = vals, *dk = tk, *dv = tv;
+    for (int shift = 0; shift < 64; shift += 16) {
+        if (((differ >> shift) & 0xffff) == 0)
+            continue;
+        radix_pass(sk, sv, dk, dv, n, shift, count);
+        uint64_t *t = sk;
+        sk = dk;
+        dk = t;
+        t = sv;
+        sv = dv;
+        dv = t;
+    }
+    if (sk != keys) {
+        memcpy(keys, sk, n * sizeof *keys);
+        if (vals)
+            memcpy(vals, sv, n * sizeof *vals);
+    }
+cleanup:
+    amls__free(tk);
+    amls__free(tv);
+    amls__free(count);
+    return rc;
+}
+
+int amls__sort_i64(int64_t *keys, int64_t *vals, size_t n)
+{
+    /* Flip the sign bit so that unsigned order equals signed order. */
+    uint64_t *u = (uint64_t *)keys;
+    for (size_t i = 0; i < n; i++)
+        u[i] ^= (uint64_t)1 << 63;
+    int rc = amls__sort_u64(u, (uint64_t *)vals, n);
+    for (size_t i = 0; i < n; i++)
+        u[i] ^= (uint64_t)1 << 63;
+    return rc;
+}
+
+int amls__sort_unique_i64(int64_t *a, size_t n, size_t *m)
+{
+    int rc = amls__sort_i64(a, NULL, n);
+    if (rc < 0)
+        return rc;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || a[k - 1] != a[i])
+            a[k++] = a[i];
+    *m = k;
+    return AMLS_OK;
+}
+
+int64_t amls__bsearch_i64(const int64_t *a, int64_t n, int64_t x)
+{
+    int64_t lo = 0, hi = n;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (lo < n && a[lo] == x) ? lo : -1;
+}
+
+int amls__owner_of(const int64_t *off, int n, int64_t x)
+{
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (off[mid] <= x)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}

@@ -1,0 +1,62 @@
+/* ---------------------------------------------------------------------------------------------
+ * engine/h5.h — a thin layer over parallel HDF5 (MPI-IO): collective file creation and opening,
+ * 1-D datasets written and read by hyperslab (chunked, Fletcher-32 checksums) and root
+ * attributes described by tables. HDF5's own error printing is turned off; failures come back
+ * as amls status codes with a message. The engine is the only user: the graph container,
+ * checkpoints and HDF5 results.
+ * SPDX-License-Identifier: MIT
+ * ------------------------------------------------------------------------------------------- */
+#pragma once
+
+#include "core.h"
+
+#include <hdf5.h>
+
+/* Creates `path` for writing by every rank of comm (truncating). Collective. */
+int amls__h5_create(MPI_Comm comm, const char *path, hid_t *file);
+/* Opens `path` read-only on every rank of comm. Collective. */
+int amls__h5_open(MPI_Comm comm, const char *path, hid_t *file);
+void amls__h5_close(hid_t *file);
+
+/* Creates a 1-D dataset of `total` elements of `type` (chunked, Fletcher-32) and writes this
+ * rank's `count` elements at `offset` collectively. Collective. */
+int amls__h5_write(hid_t file, const char *name, hid_t type, int64_t total, int64_t offset,
+                   int64_t count, const void *buf);
+/* Reads `count` elements at `offset` of a 1-D dataset collectively (checksums verified).
+ * Collective. */
+int amls__h5_read(hid_t file, const char *name, hid_t type, int64_t offset, int64_t count,
+                  void *buf);
+/* The element size in bytes of a dataset's stored type (0 if it is missing). Local. */
+size_t amls__h5_type_size(hid_t file, const char *name);
+
+/* Root attributes, described by a table: an int64, a double or a string. Writing takes the
+ * value from `at` (an int64_t *, double * or const char *); reading stores it there (a string
+ * into a buffer of `cap` bytes). Every rank writes the same values (metadata is collective). */
+typedef enum amls__h5_kind { AMLS__H5_I64, AMLS__H5_F64, AMLS__H5_STR } amls__h5_kind;
+typedef struct amls__h5_field {
+    const char *name;
+    amls__h5_kind kind;
+    void *at;
+    size_t cap;
+} amls__h5_field;
+#define AMLS__H5_I64(n, p)                                                                         \
+    {                                                                                              \
+        (n), AMLS__H5_I64, (void *)(p), 0                                                          \
+    }
+#define AMLS__H5_F64(n, p)                                                                         \
+    {                                                                                              \
+        (n), AMLS__H5_F64, (void *)(p), 0                                                          \
+    }
+#define AMLS__H5_STR(n, p)                                                                         \
+    {                                                                                              \
+        (n), AMLS__H5_STR, (void *)(p), 0                                                          \
+    }
+#define AMLS__H5_BUF(n, p, c)                                                                      \
+    {                                                                                              \
+        (n), AMLS__H5_STR, (void *)(p), (c)                                                        \
+    }
+
+/* Writes (reads) the attributes of a table in order, stopping at the first failure. Local,
+ * but every rank must make the same calls; agree on the result. */
+int amls__h5_put_fields(hid_t file, const amls__h5_field *f, int n);
+int amls__h5_get_fields(hid_t file, const amls__h5_field *f, int n);

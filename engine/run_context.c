@@ -1,0 +1,170 @@
+/* ---------------------------------------------------------------------------------------------
+ * engine/run_context.c — the per-run context: creation, the work lists that decide which
+ * vertices run, and the buffers the engine manages for programs (amls_scratch, amls_nbrs).
+ * SPDX-License-Identifier: MIT
+ * ------------------------------------------------------------------------------------------- */
+#include "run_internal.h"
+
+void amls__ctx_free(amls_ctx *cx)
+{
+    if (cx == NULL)
+        return;
+    amls__free(cx->halted);
+    amls__free(cx->alive);
+    amls__free(cx->cand);
+    amls__free(cx->mark);
+    amls__msgs_free(&cx->m, cx->g->nranks);
+    amls__pub_free(&cx->pub);
+    amls__aggs_free(&cx->agg);
+    amls__free(cx->par);
+    amls__vec_free(&cx->scratch);
+    amls__vec_free(&cx->nbr_buf);
+    amls__vec_free(&cx->dir_buf);
+    if (cx->vdir) {
+        amls__free(cx->vdir->orig);
+        amls__free(cx->vdir->gid);
+        amls__free(cx->vdir);
+    }
+    amls__free(cx);
+}
+
+int amls__ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, amls_ctx **out)
+{
+    int rc = AMLS_OK;
+    amls_ctx *cx = NULL;
+    int64_t nl = g->n_local;
+    *out = NULL;
+    AMLS_CALLOC(cx, 1);
+    cx->api = amls_engine_api();
+    cx->g = g;
+    /* Members past the program's struct_size count as absent. */
+    memcpy(&cx->desc, p, AMLS_MIN((size_t)p->struct_size, sizeof cx->desc));
+    cx->p = &cx->desc;
+    amls__vec_init(&cx->scratch, 1);
+    amls__vec_init(&cx->nbr_buf, sizeof(amls_nbr));
+    amls__vec_init(&cx->dir_buf, 1);
+    AMLS_CALLOC(cx->halted, nl + 1);
+    AMLS_ALLOC(cx->alive, nl + 1);
+    AMLS_ALLOC(cx->cand, nl + 1);
+    AMLS_CALLOC(cx->mark, nl + 1);
+    AMLS_TRY(amls__msgs_init(&cx->m, g, cx->p, o->no_combiner));
+    AMLS_TRY(amls__pub_init(&cx->pub, g, cx->p));
+    AMLS_TRY(amls__aggs_init(&cx->agg, cx->p));
+    AMLS_CALLOC(cx->par, cx->p->nparams + 1);
+    AMLS_TRY(amls__params_parse(cx->p, o->param_values, cx->par));
+    *out = cx;
+    cx = NULL;
+cleanup:
+    amls__ctx_free(cx);
+    return rc;
+}
+
+/* Ascending order keeps combining, and so floating-point results, independent of history. */
+int amls__ctx_candidates(amls_ctx *cx, bool all, bool *dense)
+{
+    int64_t nl = cx->g->n_local;
+    bool comb = cx->m.comb.kind != AMLS__COMB_NONE;
+    const int64_t *w = comb ? cx->m.ilist : cx->m.woken;
+    int64_t nw = comb ? cx->m.ilist_len : cx->m.nwoken;
+    cx->ncand = 0;
+    /* Many candidates: scan every vertex (cheaper than building an ordered list). */
+    *dense = all || cx->nalive + nw > nl / 8;
+    if (*dense)
+        return AMLS_OK;
+    for (int64_t q = 0; q < cx->nalive; q++)
+        if (!cx->mark[cx->alive[q]]) {
+            cx->mark[cx->alive[q]] = 1;
+            cx->cand[cx->ncand++] = cx->alive[q];
+        }
+    for (int64_t q = 0; q < nw; q++)
+        if (w[q] < nl && !cx->mark[w[q]]) {
+            cx->mark[w[q]] = 1;
+            cx->cand[cx->ncand++] = w[q];
+        }
+    if (cx->ncand > nl / 16) {
+        int64_t k = 0;
+        for (int64_t v = 0; v < nl; v++)
+            if (cx->mark[v]) {
+                cx->mark[v] = 0;
+                cx->cand[k++] = v;
+            }
+        cx->ncand = k;
+        return AMLS_OK;
+    }
+    for (int64_t q = 0; q < cx->ncand; q++)
+        cx->mark[cx->cand[q]] = 0;
+    return amls__sort_u64((uint64_t *)cx->cand, NULL, (size_t)cx->ncand);
+}
+
+void amls__ctx_rebuild_lists(amls_ctx *cx)
+{
+    int64_t nl = cx->g->n_local;
+    amls__msgs *m = &cx->m;
+    bool comb = m->comb.kind != AMLS__COMB_NONE;
+    cx->nalive = 0;
+    for (int64_t v = 0; v < nl; v++)
+        if (!cx->halted[v])
+            cx->alive[cx->nalive++] = v;
+    m->ilist_len = m->nwoken = 0;
+    for (int64_t v = 0; v < nl; v++) {
+        if (comb && m->ihas[v])
+            m->ilist[m->ilist_len++] = v;
+        if (!comb && m->ioff[v + 1] > m->ioff[v])
+            m->woken[m->nwoken++] = v;
+    }
+}
+
+void *amls__ctx_scratch(amls_ctx *cx, size_t bytes)
+{
+    if (amls__vec_reserve(&cx->scratch, bytes + 1) < 0)
+        return NULL;
+    return cx->scratch.data;
+}
+
+/* Directions of every neighbour of an undirected graph: both. */
+static const uint8_t *both_ways(amls_ctx *cx, int64_t n)
+{
+    if (cx->dir_buf.len < (size_t)n) {
+        if (amls__vec_reserve(&cx->dir_buf, (size_t)n + 1) < 0)
+            return NULL;
+        memset(cx->dir_buf.data, AMLS_DIR_OUT | AMLS_DIR_IN, cx->dir_buf.cap);
+        cx->dir_buf.len = cx->dir_buf.cap;
+    }
+    return cx->dir_buf.data;
+}
+
+int64_t amls__ctx_nbrs(amls_ctx *cx, amls_vertex v, const amls_nbr **nbrs, const uint8_t **dirs)
+{
+    const amls_graph *g = cx->g;
+    int64_t i = g->out_ptr[v], ie = g->out_ptr[v + 1];
+    if (!g->directed) {
+        *nbrs = g->out_col + i;
+        if (dirs && (*dirs = both_ways(cx, ie - i)) == NULL)
+            return AMLS_ERR_NOMEM;
+        return ie - i;
+    }
+    if (g->in_ptr == NULL)
+        return amls_error(AMLS_ERR_VPROG,
+                          "%s: amls_nbrs on a directed graph needs AMLS_NEED_IN_EDGES",
+                          cx->p->name);
+    int64_t j = g->in_ptr[v], je = g->in_ptr[v + 1], k = 0;
+    if (amls__vec_reserve(&cx->nbr_buf, (size_t)(ie - i + je - j) + 1) < 0 ||
+        amls__vec_reserve(&cx->dir_buf, (size_t)(ie - i + je - j) + 1) < 0)
+        return AMLS_ERR_NOMEM;
+    cx->dir_buf.len = 0; /* no longer all both-ways */
+    amls_nbr *nb = cx->nbr_buf.data;
+    uint8_t *dir = cx->dir_buf.data;
+    /* Both rows are sorted by engine id without duplicates: merge them. */
+    while (i < ie || j < je) {
+        int64_t go = i < ie ? amls_graph_gid(g, g->out_col[i]) : INT64_MAX;
+        int64_t gi = j < je ? amls_graph_gid(g, g->in_col[j]) : INT64_MAX;
+        nb[k] = go <= gi ? g->out_col[i] : g->in_col[j];
+        dir[k++] = (uint8_t)((go <= gi ? AMLS_DIR_OUT : 0) | (gi <= go ? AMLS_DIR_IN : 0));
+        i += go <= gi;
+        j += gi <= go;
+    }
+    *nbrs = nb;
+    if (dirs)
+        *dirs = dir;
+    return k;
+}

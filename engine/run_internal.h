@@ -1,0 +1,320 @@
+/* ---------------------------------------------------------------------------------------------
+ * engine/run_internal.h — the run side of the engine, internal: what amls_ctx really is, and
+ * the interfaces between the files that each do one job of a run.
+ * SPDX-License-Identifier: MIT
+ *
+ *   run_check.c      descriptor checks and parameters
+ *   run_combine.c    combiners and aggregator arithmetic (pure functions, unit-tested)
+ *   run_context.c    the context: creation, work lists, engine-managed buffers
+ *   run_api.c        the function table programs call
+ *   run_messages.c   sends, the message wire format and the message exchange
+ *   run_vdir.c       the original-id directory behind amls_send_vid
+ *   run_published.c  published values and their exchange
+ *   run_aggregate.c  reducing aggregators across ranks
+ *   run_superstep.c  the superstep loop
+ *   checkpoint.c     checkpoints and restart
+ *   results*.c       values written as text or HDF5, gathered, and run statistics
+ * ------------------------------------------------------------------------------------------- */
+#pragma once
+
+#include "graph_internal.h"
+
+#include "amls/engine.h"
+
+/* ---- Combiners (run_combine.c). ------------------------------------------------------------ */
+enum amls__comb_kind {
+    AMLS__COMB_NONE,
+    AMLS__COMB_USER,
+    AMLS__COMB_SUM_I64,
+    AMLS__COMB_MIN_I64,
+    AMLS__COMB_MAX_I64,
+    AMLS__COMB_SUM_F64,
+    AMLS__COMB_MIN_F64,
+    AMLS__COMB_MAX_F64,
+    AMLS__COMB_SUM_I32,
+    AMLS__COMB_MIN_I32,
+    AMLS__COMB_MAX_I32,
+    AMLS__COMB_SUM_F32,
+    AMLS__COMB_MIN_F32,
+    AMLS__COMB_MAX_F32,
+};
+
+/* A combiner ready to apply: its kind (AMLS__COMB_NONE: no combining) and the user function. */
+typedef struct amls__comb {
+    int kind;
+    void (*fn)(void *acc, const void *msg);
+} amls__comb;
+
+/* The combiner of a descriptor (disabled: none). Local; cannot fail. */
+amls__comb amls__comb_of(const amls_combiner *c, bool disabled);
+
+#define AMLS__COMB_T(T, acc, msg, OP)                                                              \
+    do {                                                                                           \
+        T a_, m_;                                                                                  \
+        memcpy(&a_, (acc), sizeof a_);                                                             \
+        memcpy(&m_, (msg), sizeof m_);                                                             \
+        a_ = OP(a_, m_);                                                                           \
+        memcpy((acc), &a_, sizeof a_);                                                             \
+    } while (0)
+#define AMLS__OP_SUM(a, b) ((a) + (b))
+#define AMLS__OP_MIN(a, b) ((b) < (a) ? (b) : (a))
+#define AMLS__OP_MAX(a, b) ((b) > (a) ? (b) : (a))
+
+/* One combining step: *acc = acc (+) msg. Inline: it runs once per message. */
+static inline void amls__comb_apply(const amls__comb *c, void *acc, const void *msg)
+{
+    switch (c->kind) {
+    case AMLS__COMB_USER:
+        c->fn(acc, msg);
+        break;
+    case AMLS__COMB_SUM_I64:
+        AMLS__COMB_T(int64_t, acc, msg, AMLS__OP_SUM);
+        break;
+    case AMLS__COMB_MIN_I64:
+        AMLS__COMB_T(int64_t, acc, msg, AMLS__OP_MIN);
+        break;
+    case AMLS__COMB_MAX_I64:
+        AMLS__COMB_T(int64_t, acc, msg, AMLS__OP_MAX);
+        break;
+    case AMLS__COMB_SUM_F64:
+        AMLS__COMB_T(double, acc, msg, AMLS__OP_SUM);
+        break;
+    case AMLS__COMB_MIN_F64:
+        AMLS__COMB_T(double, acc, msg, AMLS__OP_MIN);
+        break;
+    case AMLS__COMB_MAX_F64:
+        AMLS__COMB_T(double, acc, msg, AMLS__OP_MAX);
+        break;
+    case AMLS__COMB_SUM_I32:
+        AMLS__COMB_T(int32_t, acc, msg, AMLS__OP_SUM);
+        break;
+    case AMLS__COMB_MIN_I32:
+        AMLS__COMB_T(int32_t, acc, msg, AMLS__OP_MIN);
+        break;
+    case AMLS__COMB_MAX_I32:
+        AMLS__COMB_T(int32_t, acc, msg, AMLS__OP_MAX);
+        break;
+    case AMLS__COMB_SUM_F32:
+        AMLS__COMB_T(float, acc, msg, AMLS__OP_SUM);
+        break;
+    case AMLS__COMB_MIN_F32:
+        AMLS__COMB_T(float, acc, msg, AMLS__OP_MIN);
+        break;
+    case AMLS__COMB_MAX_F32:
+        AMLS__COMB_T(float, acc, msg, AMLS__OP_MAX);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- Aggregators (run_combine.c: arithmetic; run_aggregate.c: reduction). ------------------ */
+typedef struct amls__agg {
+    const char *name;
+    amls_op op;
+    amls_type type; /* I64 or F64 for built-in ops */
+    int count;      /* values (built-in ops) */
+    size_t size;    /* bytes of the aggregate */
+    size_t off;     /* where it lives in the aggregate buffers */
+    bool persistent;
+    void (*fn)(void *acc, const void *x); /* AMLS_OP_USER */
+    const void *identity;                 /* AMLS_OP_USER, or NULL for zeros */
+} amls__agg;
+
+/* The aggregators of a descriptor, scalar then extended, laid out one after the other
+ * (*bytes in all). Checks nothing (amls_vprog_check did). Local (AMLS_ERR_NOMEM). */
+int amls__aggs_of(const amls_vprog *p, amls__agg **out, int *n, size_t *bytes);
+/* The identity of an aggregator's op, written to v (a->size bytes). */
+void amls__agg_identity(const amls__agg *a, void *v);
+/* acc = acc (op) x, over a whole aggregate. */
+void amls__agg_combine(const amls__agg *a, void *acc, const void *x);
+
+/* ---- Parameters (run_check.c). --------------------------------------------------------- */
+typedef union amls__parval {
+    int64_t i;
+    double f;
+    const char *s;
+} amls__parval;
+
+/* Parses the parameter values (NULL: the default) into par. Local; AMLS_ERR_PARAM. */
+int amls__params_parse(const amls_vprog *p, const char *const *vals, amls__parval *par);
+/* "name=value ..." as used, for checkpoints and provenance. */
+void amls__params_text(const amls_vprog *p, const char *const *vals, char *buf, size_t cap);
+/* Every VERTEX parameter must name a vertex of the graph. Collective. */
+int amls__params_check_vertices(const amls_graph *g, const amls_vprog *p, const amls__parval *par);
+
+/* ---- The context (run_context.c). ------------------------------------------------------ */
+/* Messages (run_messages.c). With a combiner, a message to a neighbour is combined on the
+ * sender into a slot per local or ghost vertex; other messages travel as records. */
+typedef struct amls__msgs {
+    amls__comb comb; /* comb.kind AMLS__COMB_NONE: every message is delivered */
+    size_t msz, rsz; /* message bytes; record bytes (4 + msz) */
+    /* Outgoing combined slots (n_local + n_ghost) and incoming (swapped each step), with the
+     * lists of the slots whose flag is set, so that clearing and packing cost what was sent. */
+    char *nval, *ival;
+    uint8_t *nhas, *ihas;
+    int64_t *nlist, *ilist;
+    int64_t nlist_len, ilist_len;
+    /* Records (target index at its owner, message): to local targets, and per peer. */
+    amls__vec lrec;
+    amls__vec *raw;
+    int32_t *ghost_owner;
+    /* Without a combiner, the inbox: a CSR of messages per owned vertex, and the vertices that
+     * received some. */
+    int64_t *ioff;
+    char *idata;
+    int64_t *woken, nwoken;
+    /* Messages by original id (original id, message), per directory rank. */
+    amls__vec *vrec;
+    int64_t sent, vid_sent;
+    /* Exchange work space, per peer: combined values, pair cursors, where the pairs go. */
+    int64_t *nset, *fill;
+    char **pairs;
+} amls__msgs;
+
+/* Published values (run_published.c): current (n_local + n_ghost) and being written
+ * (n_local); variable-length values live in blob buffers with offsets and lengths. */
+typedef struct amls__pub {
+    size_t psz;
+    char *cur, *next;
+    uint8_t *cur_has, *next_has;
+    amls__vec vcur, vnext;
+    int64_t *vcur_off, *vcur_len, *vnext_off, *vnext_len;
+    int64_t published; /* vertices that published this superstep */
+} amls__pub;
+
+/* Aggregates: what vertices read (cur) and this superstep's partial (part). */
+typedef struct amls__aggs {
+    amls__agg *a;
+    int n;
+    size_t bytes;
+    char *cur, *part;
+    bool halt_req;
+} amls__aggs;
+
+/* The original-id directory (run_vdir.c): the entries of the original ids that hash to this
+ * rank, sorted by original id. */
+typedef struct amls__vdir {
+    int64_t n;
+    amls_vid *orig;
+    amls_gid *gid;
+} amls__vdir;
+
+struct amls_ctx {
+    const amls_api *api; /* must stay first: vprog.h reads it */
+    amls_graph *g;
+    const amls_vprog *p; /* = &desc */
+    amls_vprog desc;     /* the program's descriptor; members past its struct_size are zero */
+    int64_t step;
+    char *state;
+    uint8_t *halted;
+    /* Work lists: vertices not halted after the last superstep, and this superstep's
+     * candidates, with a mark per vertex. */
+    int64_t *alive, *cand;
+    int64_t nalive, ncand;
+    uint8_t *mark;
+    amls__msgs m;
+    amls__pub pub;
+    amls__aggs agg;
+    amls__parval *par;
+    void *user;
+    amls__vec scratch;          /* amls_scratch */
+    amls__vec nbr_buf, dir_buf; /* amls_nbrs */
+    amls__vdir *vdir;           /* built on the first amls_send_vid */
+};
+
+/* A context for running p on g, with its parameters parsed. Local (the caller agrees). */
+int amls__ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, amls_ctx **out);
+void amls__ctx_free(amls_ctx *cx);
+/* The vertices to run in this superstep, ascending: every vertex at superstep 0 (or first
+ * after a restart), else the ones not halted plus the ones with messages. *dense: run all. */
+int amls__ctx_candidates(amls_ctx *cx, bool all, bool *dense);
+/* After a restore: the work lists from the restored flags and inbox. */
+void amls__ctx_rebuild_lists(amls_ctx *cx);
+/* The engine's buffers behind amls_scratch and amls_nbrs. */
+void *amls__ctx_scratch(amls_ctx *cx, size_t bytes);
+int64_t amls__ctx_nbrs(amls_ctx *cx, amls_vertex v, const amls_nbr **nbrs, const uint8_t **dirs);
+
+/* ---- Messages (run_messages.c). -------------------------------------------------------- */
+int amls__msgs_init(amls__msgs *m, const amls_graph *g, const amls_vprog *p, bool no_combiner);
+void amls__msgs_free(amls__msgs *m, int nranks);
+/* Sends (counted in m->sent): to local index t (owned or ghost), to an engine id, along a CSR
+ * row, to an original id. */
+int amls__send_local(amls_ctx *cx, int64_t t, const void *msg);
+int amls__send_gid(amls_ctx *cx, amls_gid t, const void *msg);
+int amls__send_row(amls_ctx *cx, const uint32_t *col, int64_t b, int64_t e, const void *msg);
+int amls__send_vid(amls_ctx *cx, amls_vid t, const void *msg);
+/* The messages in v's inbox this superstep (*n of them). */
+const void *amls__inbox(const amls_ctx *cx, amls_vertex v, int64_t *n);
+/* Moves this superstep's messages sent by original id to their targets' owners through the
+ * directory (built on first use). Collective. */
+int amls__msgs_route_vids(amls_ctx *cx);
+/* Delivers this superstep's messages: after it the inbox holds them. *bytes: bytes that left
+ * this rank. Collective. */
+int amls__msgs_exchange(amls_ctx *cx, int64_t *bytes);
+
+/* The per-peer segment of the message exchange (the wire format). A segment starts with this
+ * header; with a combiner it then holds the combined values for the peer's ghosts, either as
+ * a bitmap over the ghosts in plan order followed by the values of the set bits (BITMAP), or
+ * as (position in the plan u32, value) pairs (PAIRS, when few are set); then the raw records
+ * (target index u32, message). No vertex ids travel with combined values. */
+typedef struct amls__seg_hdr {
+    uint64_t nset; /* combined values */
+    uint64_t nraw; /* raw records */
+    uint64_t mode; /* AMLS__SEG_BITMAP or AMLS__SEG_PAIRS */
+} amls__seg_hdr;
+enum { AMLS__SEG_BITMAP = 0, AMLS__SEG_PAIRS = 1 };
+/* The encoding for nset values over ng ghosts (PAIRS when it is smaller). */
+int amls__seg_mode(int64_t ng, int64_t nset);
+/* Bytes of a segment: header, combined part, raw records (rawbytes). */
+int64_t amls__seg_size(int64_t ng, int64_t nset, size_t msz, int64_t rawbytes);
+/* Writes the header and, for BITMAP, the bitmap and values of the set slots among the ng slots
+ * (has/val, msz bytes each, in plan order), and the raw records; for PAIRS the pairs are
+ * written with amls__seg_put_pair in any order. Returns where the pairs go. */
+char *amls__seg_encode(char *seg, int64_t ng, int64_t nset, const uint8_t *has, const char *val,
+                       size_t msz, const void *raw, int64_t rawbytes, int64_t nraw);
+void amls__seg_put_pair(char *pairs, int64_t j, uint32_t at, const void *value, size_t msz);
+/* Reads a segment: calls value(ud, position in the plan, value) for each combined value and
+ * record(ud, target index, message) for each raw record. Returns the bytes read. */
+typedef void (*amls__seg_value_fn)(void *ud, int64_t at, const void *value);
+typedef void (*amls__seg_record_fn)(void *ud, uint32_t target, const void *msg);
+int64_t amls__seg_decode(const char *seg, int64_t ng, size_t msz, amls__seg_value_fn value,
+                         amls__seg_record_fn record, void *ud);
+
+/* ---- The original-id directory (run_vdir.c). ------------------------------------------ */
+/* The rank that holds the directory entry of original id x. */
+int amls__vdir_rank(amls_vid x, int nranks);
+/* Builds the directory: every owner sends (original id, engine id) of its vertices to their
+ * directory ranks. Collective. */
+int amls__vdir_build(const amls_graph *g, amls__vdir **out);
+/* The engine id of original id x, which must hash to this rank; -1 if it is not a vertex. */
+amls_gid amls__vdir_find(const amls__vdir *d, amls_vid x);
+
+/* ---- Published values (run_published.c). ---------------------------------------------- */
+int amls__pub_init(amls__pub *pb, const amls_graph *g, const amls_vprog *p);
+void amls__pub_free(amls__pub *pb);
+int amls__publish(amls_ctx *cx, amls_vertex v, const void *data, size_t len);
+/* The value local index i (owned or ghost) published in an earlier superstep, or NULL. */
+const void *amls__published(const amls_ctx *cx, int64_t i, size_t *len);
+/* This superstep's values become current, on this rank and in the ghosts. Collective. */
+int amls__pub_exchange(amls_ctx *cx);
+/* Restore: the owned values (len/off/data per owned vertex) to be made current. Local. */
+int amls__pub_set_next_var(amls_ctx *cx, const int64_t *len, const int64_t *off, const char *data);
+
+/* ---- Aggregators across ranks (run_aggregate.c). --------------------------------------- */
+int amls__aggs_init(amls__aggs *ag, const amls_vprog *p);
+void amls__aggs_free(amls__aggs *ag);
+/* Reduces this superstep's partials over all ranks into what is read next; the result has
+ * the same bits on every rank. Collective. */
+int amls__aggs_reduce(amls_ctx *cx);
+
+/* ---- Checkpoints (checkpoint.c). ------------------------------------------------------- */
+/* Writes the state at the start of superstep `next` into o->checkpoint_dir. Collective. */
+int amls__ckpt_write(amls_ctx *cx, const amls_run_opts *o, const char *params, int64_t next);
+/* Restores the newest usable checkpoint of o->restart_dir (falling back past damaged ones);
+ * *next gets the superstep to run. Collective. */
+int amls__ckpt_restore(amls_ctx *cx, const amls_run_opts *o, const char *params, int64_t *next);
+
+/* ---- Results (results_stats.c). -------------------------------------------------------- */
+/* Writes the run statistics as JSON on rank 0 (per-rank times gathered). Collective. */
+int amls__stats_write(const amls_run *r, const char *path, double compute_s, double comm_s);

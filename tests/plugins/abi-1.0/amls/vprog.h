@@ -1,0 +1,406 @@
+/* ---------------------------------------------------------------------------------------------
+ * tests/plugins/abi-1.0/amls/vprog.h — a frozen copy of amls/vprog.h as released with ABI 1.0
+ * (commit 1e0fba8), kept verbatim below this paragraph. Test plugins built against it are what
+ * an old plugin binary is: the engine must load and run them unchanged. Never edit it.
+ * SPDX-License-Identifier: MIT
+ *
+ * (Original header text follows.) include/amls/vprog.h — the public vertex-program API.
+ *
+ * A vertex program is a descriptor (amls_vprog) plus callbacks. The engine runs supersteps
+ * (Pregel, Malewicz et al., SIGMOD 2010): in each, every active vertex, and every vertex with
+ * messages, runs compute() with the messages sent to it in the previous superstep. It may
+ * read and write its state, read its edges, send messages, publish a value its neighbours can
+ * read in the next superstep, add to aggregators and vote to halt. A halted vertex is woken by
+ * a message. The run ends when every vertex has halted and no message is in flight, when the
+ * master step halts it, or at the superstep limit.
+ *
+ * Programs call the engine only through the function table in the context (amls_api), so a
+ * plugin links against nothing and a built-in algorithm is compiled exactly like a plugin.
+ *
+ * ABI rules. AMLS_ABI_MAJOR changes when an existing member of amls_api or amls_vprog changes
+ * meaning, type or position: the engine refuses a plugin of another major version. A minor
+ * version only appends members at the end of those structs (each tagged with the minor that
+ * added it); the engine refuses a plugin whose minor version is newer than its own, and treats
+ * members past a plugin's struct_size as absent (zero).
+ *
+ * Lifetimes. The message array passed to compute() is valid only during that call. Pointers
+ * returned by the edge and published-value calls are valid until compute() returns. State
+ * pointers stay valid for the whole run. Everything a program allocates with amls_alloc is
+ * released by amls_free; the engine never frees program memory.
+ * ------------------------------------------------------------------------------------------- */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AMLS_ABI_MAJOR 1
+#define AMLS_ABI_MINOR 0
+
+typedef int64_t amls_vid;    /* an original vertex id, as in the input file */
+typedef int64_t amls_gid;    /* the engine's global vertex id (valid for one run) */
+typedef int64_t amls_vertex; /* an owned vertex, as passed to compute() */
+typedef uint32_t amls_nbr;   /* a neighbour handle from amls_out_edges/amls_in_edges */
+typedef struct amls_ctx amls_ctx;
+
+/* Value types for combiners, aggregators and results. */
+typedef enum amls_type {
+    AMLS_TYPE_I64 = 1,
+    AMLS_TYPE_F64 = 2,
+    AMLS_TYPE_I32 = 3,
+    AMLS_TYPE_F32 = 4,
+} amls_type;
+
+typedef enum amls_op {
+    AMLS_OP_NONE = 0,
+    AMLS_OP_SUM = 1,
+    AMLS_OP_MIN = 2,
+    AMLS_OP_MAX = 3,
+    AMLS_OP_USER = 4, /* combiner only: the `fn` member combines */
+} amls_op;
+
+/* A combiner merges two messages to the same vertex into one, on the sender, before they
+ * leave the rank. It must be commutative and associative: the program cannot know which
+ * messages were merged, or in what order. */
+typedef struct amls_combiner {
+    amls_op op;
+    amls_type type;                         /* message = one value of this type (built-in ops) */
+    void (*fn)(void *acc, const void *msg); /* AMLS_OP_USER: *acc = acc (+) msg */
+} amls_combiner;
+
+/* An aggregator: every vertex may add to it in a superstep; the reduced value is visible to
+ * every vertex and to the master step in the next superstep. */
+typedef struct amls_aggregator {
+    const char *name;
+    amls_op op;      /* SUM, MIN or MAX */
+    amls_type type;  /* I64 or F64 */
+    bool persistent; /* keep accumulating across supersteps instead of restarting */
+} amls_aggregator;
+
+typedef enum amls_param_type {
+    AMLS_PARAM_INT = 1,
+    AMLS_PARAM_FLOAT = 2,
+    AMLS_PARAM_STRING = 3,
+    AMLS_PARAM_BOOL = 4,
+    AMLS_PARAM_VERTEX = 5, /* an original vertex id that must exist in the graph */
+} amls_param_type;
+
+/* A declared parameter, set on the command line as --NAME VALUE (or --param NAME=VALUE).
+ * def == NULL makes it required. */
+typedef struct amls_param {
+    const char *name;
+    amls_param_type type;
+    const char *def;
+    const char *help;
+} amls_param;
+
+/* Descriptor flags. */
+#define AMLS_NEED_IN_EDGES 0x1u /* compute() reads in-edges (directed graphs) */
+#define AMLS_NEED_WEIGHTS  0x2u /* the program reads edge weights (unweighted input: 1.0) */
+
+/* Published values: a vertex may publish a value that its neighbours (out and in) can read in
+ * the next superstep through amls_nbr_published(); the engine copies it to the ranks that
+ * need it along the communication plan (no ids on the wire). pub_size > 0: fixed size;
+ * AMLS_PUB_VARIABLE: any length per vertex. */
+#define AMLS_PUB_VARIABLE ((size_t)-1)
+
+typedef struct amls_vprog {
+    uint32_t abi_major, abi_minor; /* AMLS_ABI_MAJOR/MINOR the program was built against */
+    uint32_t struct_size;          /* sizeof(amls_vprog) as the program saw it */
+    const char *name;
+    const char *description;
+    size_t state_size; /* bytes of per-vertex state, > 0 */
+    size_t msg_size;   /* bytes per message; 0 if the program sends none */
+    amls_combiner combiner;
+    size_t pub_size; /* 0: publishes nothing */
+    uint32_t flags;  /* AMLS_NEED_* */
+    const amls_aggregator *aggregators;
+    int naggregators;
+    const amls_param *params;
+    int nparams;
+    amls_type result_type;  /* output = the state's first field of this type (0: use format) */
+    int64_t max_supersteps; /* default limit (0: none); --max-supersteps overrides */
+    /* Called once on every rank before superstep 0 (read parameters, allocate program data).*/
+    int (*setup)(amls_ctx *cx);
+    /* Initialises a vertex's state before superstep 0 (state is zeroed before). */
+    int (*init)(amls_ctx *cx, amls_vertex v, void *state);
+    /* Runs a vertex; msgs holds nmsgs messages of msg_size bytes (1 at most with a combiner).*/
+    int (*compute)(amls_ctx *cx, amls_vertex v, void *state, const void *msgs, int64_t nmsgs);
+    /* Optional master step, once per rank after each superstep, with the reduced aggregates;
+     * deterministic code only (it runs on every rank). May call amls_halt(). */
+    int (*master)(amls_ctx *cx);
+    /* Writes the output value of a state (no newline); returns the length. Optional when
+     * result_type is set. */
+    int (*format)(const void *state, char *buf, size_t cap);
+    /* Called once on every rank after the run (free program data). */
+    void (*finalize)(amls_ctx *cx);
+} amls_vprog;
+
+/* The engine's function table. Appending members is a minor ABI change. */
+typedef struct amls_api {
+    uint32_t abi_major, abi_minor, struct_size;
+    /* -- vertex and graph (compute, master: graph-level only) -- [1.0] */
+    amls_vid (*vertex_id)(const amls_ctx *cx, amls_vertex v);
+    amls_gid (*vertex_gid)(const amls_ctx *cx, amls_vertex v);
+    int64_t (*superstep)(const amls_ctx *cx);
+    int64_t (*num_vertices)(const amls_ctx *cx);
+    int64_t (*num_edges)(const amls_ctx *cx);
+    bool (*is_directed)(const amls_ctx *cx);
+    int64_t (*out_edges)(const amls_ctx *cx, amls_vertex v, const amls_nbr **nbrs,
+                         const double **weights);
+    int64_t (*in_edges)(const amls_ctx *cx, amls_vertex v, const amls_nbr **nbrs,
+                        const double **weights);
+    amls_vid (*nbr_id)(const amls_ctx *cx, amls_nbr n);
+    amls_gid (*nbr_gid)(const amls_ctx *cx, amls_nbr n);
+    /* -- messages -- */
+    int (*send_nbr)(amls_ctx *cx, amls_nbr n, const void *msg);
+    int (*send_gid)(amls_ctx *cx, amls_gid target, const void *msg);
+    int (*send_out)(amls_ctx *cx, amls_vertex v, const void *msg);
+    int (*send_in)(amls_ctx *cx, amls_vertex v, const void *msg);
+    void (*vote_to_halt)(amls_ctx *cx, amls_vertex v);
+    /* -- published values -- */
+    int (*publish)(amls_ctx *cx, amls_vertex v, const void *data, size_t len);
+    const void *(*nbr_published)(const amls_ctx *cx, amls_nbr n, size_t *len);
+    /* -- aggregators -- */
+    int (*aggregate)(amls_ctx *cx, int idx, const void *value);
+    void (*aggregated)(const amls_ctx *cx, int idx, void *value);
+    void (*set_aggregated)(amls_ctx *cx, int idx, const void *value); /* master only */
+    void (*halt)(amls_ctx *cx);                                       /* master only */
+    /* -- parameters (index into amls_vprog.params) -- */
+    int64_t (*param_i64)(const amls_ctx *cx, int idx);
+    double (*param_f64)(const amls_ctx *cx, int idx);
+    const char *(*param_str)(const amls_ctx *cx, int idx);
+    /* -- program data and memory -- */
+    void *(*alloc)(amls_ctx *cx, size_t bytes);
+    void (*free)(amls_ctx *cx, void *p);
+    void (*set_user)(amls_ctx *cx, void *user);
+    void *(*user)(const amls_ctx *cx);
+    int (*error)(amls_ctx *cx, const char *message); /* report a failure; returns < 0 */
+    int (*rank)(const amls_ctx *cx);
+    int (*nranks)(const amls_ctx *cx);
+} amls_api;
+
+/* The context starts with the table; the rest is the engine's. */
+struct amls_ctx_head {
+    const amls_api *api;
+};
+static inline const amls_api *amls__api(const amls_ctx *cx)
+{
+    return ((const struct amls_ctx_head *)(const void *)cx)->api;
+}
+
+/* ---- The calls a program makes (thin wrappers over the table). -------------------------- */
+/* Original id of an owned vertex, as in the input file. */
+static inline amls_vid amls_vertex_id(const amls_ctx *cx, amls_vertex v)
+{
+    return amls__api(cx)->vertex_id(cx, v);
+}
+/* Engine-wide id of an owned vertex: a valid target for amls_send(). */
+static inline amls_gid amls_vertex_gid(const amls_ctx *cx, amls_vertex v)
+{
+    return amls__api(cx)->vertex_gid(cx, v);
+}
+static inline int64_t amls_superstep(const amls_ctx *cx)
+{
+    return amls__api(cx)->superstep(cx);
+}
+static inline int64_t amls_num_vertices(const amls_ctx *cx)
+{
+    return amls__api(cx)->num_vertices(cx);
+}
+/* Distinct edges of the graph (an undirected edge once). */
+static inline int64_t amls_num_edges(const amls_ctx *cx)
+{
+    return amls__api(cx)->num_edges(cx);
+}
+static inline bool amls_is_directed(const amls_ctx *cx)
+{
+    return amls__api(cx)->is_directed(cx);
+}
+/* Out-edges of v: returns the count; *nbrs their neighbour handles, sorted by engine id with
+ * no duplicates; *weights their weights (NULL when weights is NULL or the graph has none).
+ * For an undirected graph out-edges are all the edges. */
+static inline int64_t amls_out_edges(const amls_ctx *cx, amls_vertex v, const amls_nbr **nbrs,
+                                     const double **weights)
+{
+    return amls__api(cx)->out_edges(cx, v, nbrs, weights);
+}
+/* In-edges of v (needs AMLS_NEED_IN_EDGES on directed graphs; same as out-edges if undirected). */
+static inline int64_t amls_in_edges(const amls_ctx *cx, amls_vertex v, const amls_nbr **nbrs,
+                                    const double **weights)
+{
+    return amls__api(cx)->in_edges(cx, v, nbrs, weights);
+}
+static inline int64_t amls_out_degree(const amls_ctx *cx, amls_vertex v)
+{
+    return amls__api(cx)->out_edges(cx, v, NULL, NULL);
+}
+static inline int64_t amls_in_degree(const amls_ctx *cx, amls_vertex v)
+{
+    return amls__api(cx)->in_edges(cx, v, NULL, NULL);
+}
+/* Original id and engine id of a neighbour. */
+static inline amls_vid amls_nbr_id(const amls_ctx *cx, amls_nbr n)
+{
+    return amls__api(cx)->nbr_id(cx, n);
+}
+static inline amls_gid amls_nbr_gid(const amls_ctx *cx, amls_nbr n)
+{
+    return amls__api(cx)->nbr_gid(cx, n);
+}
+/* Sends msg (msg_size bytes) to a neighbour; delivered in the next superstep. */
+static inline int amls_send_nbr(amls_ctx *cx, amls_nbr n, const void *msg)
+{
+    return amls__api(cx)->send_nbr(cx, n, msg);
+}
+/* Sends msg to any vertex by engine id (e.g. one learnt from a message). */
+static inline int amls_send(amls_ctx *cx, amls_gid target, const void *msg)
+{
+    return amls__api(cx)->send_gid(cx, target, msg);
+}
+/* Sends msg along every out-edge (every edge of an undirected graph). */
+static inline int amls_send_to_neighbors(amls_ctx *cx, amls_vertex v, const void *msg)
+{
+    return amls__api(cx)->send_out(cx, v, msg);
+}
+/* Sends msg along every in-edge (to the sources of edges into v). */
+static inline int amls_send_to_in_neighbors(amls_ctx *cx, amls_vertex v, const void *msg)
+{
+    return amls__api(cx)->send_in(cx, v, msg);
+}
+/* v stops running until a message arrives. */
+static inline void amls_vote_to_halt(amls_ctx *cx, amls_vertex v)
+{
+    amls__api(cx)->vote_to_halt(cx, v);
+}
+/* Publishes a value neighbours read next superstep (pub_size bytes, or len if variable). */
+static inline int amls_publish(amls_ctx *cx, amls_vertex v, const void *data, size_t len)
+{
+    return amls__api(cx)->publish(cx, v, data, len);
+}
+/* The value a neighbour published in an earlier superstep (NULL if none); *len its length. */
+static inline const void *amls_nbr_published(const amls_ctx *cx, amls_nbr n, size_t *len)
+{
+    return amls__api(cx)->nbr_published(cx, n, len);
+}
+/* Adds value (of the aggregator's type) to aggregator idx. */
+static inline int amls_aggregate(amls_ctx *cx, int idx, const void *value)
+{
+    return amls__api(cx)->aggregate(cx, idx, value);
+}
+/* The reduced value of aggregator idx from the previous superstep. */
+static inline void amls_aggregated(const amls_ctx *cx, int idx, void *value)
+{
+    amls__api(cx)->aggregated(cx, idx, value);
+}
+static inline double amls_aggregated_f64(const amls_ctx *cx, int idx)
+{
+    double x = 0;
+    amls__api(cx)->aggregated(cx, idx, &x);
+    return x;
+}
+static inline int64_t amls_aggregated_i64(const amls_ctx *cx, int idx)
+{
+    int64_t x = 0;
+    amls__api(cx)->aggregated(cx, idx, &x);
+    return x;
+}
+/* Master step only: overrides what vertices read from aggregator idx next superstep. */
+static inline void amls_set_aggregated(amls_ctx *cx, int idx, const void *value)
+{
+    amls__api(cx)->set_aggregated(cx, idx, value);
+}
+/* Master step only: end the run after this superstep. */
+static inline void amls_halt(amls_ctx *cx)
+{
+    amls__api(cx)->halt(cx);
+}
+static inline int64_t amls_param_i64(const amls_ctx *cx, int idx)
+{
+    return amls__api(cx)->param_i64(cx, idx);
+}
+static inline double amls_param_f64(const amls_ctx *cx, int idx)
+{
+    return amls__api(cx)->param_f64(cx, idx);
+}
+static inline const char *amls_param_str(const amls_ctx *cx, int idx)
+{
+    return amls__api(cx)->param_str(cx, idx);
+}
+static inline void *amls_alloc(amls_ctx *cx, size_t bytes)
+{
+    return amls__api(cx)->alloc(cx, bytes);
+}
+static inline void amls_free(amls_ctx *cx, void *p)
+{
+    amls__api(cx)->free(cx, p);
+}
+static inline void amls_set_user(amls_ctx *cx, void *user)
+{
+    amls__api(cx)->set_user(cx, user);
+}
+static inline void *amls_user(const amls_ctx *cx)
+{
+    return amls__api(cx)->user(cx);
+}
+/* Reports a failure with a message; return its result from the callback. */
+static inline int amls_fail(amls_ctx *cx, const char *message)
+{
+    return amls__api(cx)->error(cx, message);
+}
+
+/* ---- Defining a program. ------------------------------------------------------------------
+ * AMLS_VPROG_DEFINE(name, .state_size = ..., .compute = ..., ...) defines the descriptor and
+ * the entry point the loader looks for, amls_vprog_<name>_init (or, compiled into the engine
+ * with AMLS_BUILTIN defined, a registration function the engine calls). */
+typedef struct amls_plugin_info {
+    const amls_vprog *vprog;
+} amls_plugin_info;
+
+#if defined(_WIN32)
+#define AMLS_EXPORT __declspec(dllexport)
+#else
+#define AMLS_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* Entry point signature: the engine passes its table (for programs that check features). */
+typedef const amls_vprog *(*amls_vprog_init_fn)(const amls_api *api);
+
+#ifdef AMLS_BUILTIN
+#define AMLS__ENTRIES(pname)                                                                       \
+    const amls_vprog *amls_builtin_##pname(void);                                                  \
+    const amls_vprog *amls_builtin_##pname(void)                                                   \
+    {                                                                                              \
+        return &amls__vprog_##pname;                                                               \
+    }
+#else
+#define AMLS__ENTRIES(pname)                                                                       \
+    AMLS_EXPORT const amls_vprog *amls_vprog_##pname##_init(const amls_api *api);                  \
+    AMLS_EXPORT const amls_vprog *amls_vprog_##pname##_init(const amls_api *api)                   \
+    {                                                                                              \
+        (void)api;                                                                                 \
+        return &amls__vprog_##pname;                                                               \
+    }                                                                                              \
+    AMLS_EXPORT const amls_vprog *amls_vprog_init(const amls_api *api);                            \
+    AMLS_EXPORT const amls_vprog *amls_vprog_init(const amls_api *api)                             \
+    {                                                                                              \
+        (void)api;                                                                                 \
+        return &amls__vprog_##pname;                                                               \
+    }
+#endif
+
+#define AMLS_VPROG_DEFINE(pname, ...)                                                              \
+    static const amls_vprog amls__vprog_##pname = {.abi_major = AMLS_ABI_MAJOR,                    \
+                                                   .abi_minor = AMLS_ABI_MINOR,                    \
+                                                   .struct_size = sizeof(amls_vprog),              \
+                                                   .name = #pname,                                 \
+                                                   __VA_ARGS__};                                   \
+    AMLS__ENTRIES(pname)
+
+#ifdef __cplusplus
+}
+#endif
