@@ -4,7 +4,7 @@
  *
  * The source gets depth 0 and tells its out-neighbours depth 1; a vertex that hears a smaller
  * depth than it has takes it and passes depth+1 on. Only the frontier is active in a superstep.
- * Unreachable vertices keep 9223372036854775807. Reference: queue BFS (ref/ref.c).
+ * Unreachable vertices keep 9223372036854775807. Reference: queue BFS (ref/bfs_ref.c).
  * ------------------------------------------------------------------------------------------- */
 #include "amls/vprog.h"
 

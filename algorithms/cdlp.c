@@ -47,7 +47,7 @@ static int cdlp_compute(amls_ctx *cx, amls_vertex v, void *state, const void *ms
 {
     (void)msgs, (void)n;
     cdlp_state *s = state;
-    int64_t step = amls_superstep(cx);
+    int64_t step = amls_superstep(cx), both = amls_is_directed(cx) ? 2 : 1;
     if (step == 0)
         s->label = amls_vertex_id(cx, v);
     const amls_nbr *nb;
@@ -59,7 +59,7 @@ static int cdlp_compute(amls_ctx *cx, amls_vertex v, void *state, const void *ms
     /* An edge each way counts twice on a directed graph, an undirected edge once. */
     for (int64_t i = 0; i < deg; i++) {
         const int64_t *l = amls_nbr_published(cx, nb[i], NULL);
-        for (int c = 0; l && c < (amls_is_directed(cx) && dir[i] == 3 ? 2 : 1); c++)
+        for (int64_t c = 0; l && c < (dir[i] == (AMLS_DIR_OUT | AMLS_DIR_IN) ? both : 1); c++)
             labels[k++] = *l;
     }
     if (k > 0)

@@ -61,11 +61,11 @@ static int lcc_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msg
     int64_t rc = deg < 0 ? deg : step == 1 && !list ? amls_fail(cx, "out of memory") : 0;
     for (int64_t i = 0; i < deg && rc == 0; i++) {
         amls_gid gu = amls_nbr_gid(cx, nb[i]);
-        const int64_t *up = amls_nbr_published(cx, nb[i], &ul);
+        const int64_t *up = step > 0 ? amls_nbr_published(cx, nb[i], &ul) : NULL;
         int mvu = dir[i] == (AMLS_DIR_OUT | AMLS_DIR_IN) ? 2 : 1; /* arcs between v and u */
-        d += step == 0 && gu != self;
+        d += step == 0 && gu != self;                             /* superstep 0: |N(v)| */
         /* From superstep 1 on, only neighbours above v in (degree, engine id) order count. */
-        if (step == 0 || gu == self || up == NULL || !(up[0] > d || (up[0] == d && gu > self)))
+        if (up == NULL || up[0] < d || (up[0] == d && gu <= self))
             continue;
         if (step == 1)
             list[++k] = gu * 4 + mvu;

@@ -6,7 +6,8 @@
  *                                        + sum over sinks s of PR_{k-1}(s)/N),
  * for a fixed number of iterations. Each vertex pushes rank/outdeg along its out-edges (summed
  * on the sender by the combiner); sinks add their rank to an aggregator instead, which every
- * vertex reads in the next superstep. Reference: algorithms/ref/ref.c (dense power iteration).
+ * vertex reads in the next superstep. Reference: algorithms/ref/pagerank_ref.c (dense power
+ * iteration).
  * ------------------------------------------------------------------------------------------- */
 #include "amls/vprog.h"
 

@@ -5,7 +5,7 @@
  * A vertex whose tentative distance shrinks relaxes its out-edges, sending distance + weight
  * to each target; the MIN combiner keeps one candidate per target per rank. Edge weights must
  * be non-negative; an unweighted graph uses weight 1. Unreachable: infinity.
- * Reference: Dijkstra with a binary heap (ref/ref.c).
+ * Reference: Dijkstra with a binary heap (ref/sssp_ref.c).
  * ------------------------------------------------------------------------------------------- */
 #include "amls/vprog.h"
 

@@ -5,7 +5,7 @@
  * Each vertex starts with its own original id and adopts the smallest label it hears of,
  * along edges in both directions; it speaks only when its label shrinks, so the run takes
  * O(diameter) supersteps and ends when labels are stable. The label of a component is its
- * smallest original id, as in the Graphalytics reference. Reference: union-find (ref/ref.c).
+ * smallest original id, as in the Graphalytics reference. Reference: union-find (ref/wcc_ref.c).
  * ------------------------------------------------------------------------------------------- */
 #include "amls/vprog.h"
 

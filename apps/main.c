@@ -102,6 +102,7 @@ int main(int argc, char **argv)
     } else {
         code = run_command(&c, &cmd, argc, argv) < 0 ? 1 : 0;
     }
-    MPI_Finalize();
+    if (MPI_Finalize() != MPI_SUCCESS && code == 0)
+        code = 1;
     return code;
 }

@@ -290,8 +290,32 @@ void amls__xchg_free(amls__xchg *x);
  * rank's status so far. Collective; returns the agreed status. */
 typedef int (*amls__dest_fn)(const void *ud, int64_t i);
 typedef void (*amls__pack_fn)(const void *ud, int64_t i, void *rec);
-int amls__xchg_route(amls__xchg *x, MPI_Comm comm, int rc, int64_t n, size_t rec,
-                     amls__dest_fn dest, amls__pack_fn pack, const void *ud);
+/* Counts and packs the n records (inline, so that the callbacks are inlined too). Local. */
+static inline int amls__xchg_route_pack(amls__xchg *x, MPI_Comm comm, int64_t n, size_t rec,
+                                        amls__dest_fn dest, amls__pack_fn pack, const void *ud)
+{
+    int rc = AMLS_OK;
+    AMLS_TRY(amls__xchg_init(x, comm));
+    for (int64_t i = 0; i < n; i++) {
+        int d = dest(ud, i);
+        if (d >= 0)
+            amls__xchg_count(x, d, (int64_t)rec);
+    }
+    AMLS_TRY(amls__xchg_pack(x));
+    for (int64_t i = 0; i < n; i++) {
+        int d = dest(ud, i);
+        if (d >= 0)
+            pack(ud, i, amls__xchg_put(x, d, (int64_t)rec));
+    }
+cleanup:
+    return rc;
+}
+static inline int amls__xchg_route(amls__xchg *x, MPI_Comm comm, int rc, int64_t n, size_t rec,
+                                   amls__dest_fn dest, amls__pack_fn pack, const void *ud)
+{
+    x->comm = comm;
+    return amls__xchg_run(x, rc < 0 ? rc : amls__xchg_route_pack(x, comm, n, rec, dest, pack, ud));
+}
 
 /* Routed lookups: out[i] (ans_size bytes) = answer(actx, keys[i], out + i) evaluated on rank
  * route(rctx, keys[i]). Collective; errors agreed. */

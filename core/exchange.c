@@ -159,34 +159,6 @@ void amls__xchg_free(amls__xchg *x)
     memset(x, 0, sizeof *x);
 }
 
-/* Counts and packs the n records of amls__xchg_route. Local. */
-static int route_pack(amls__xchg *x, MPI_Comm comm, int64_t n, size_t rec, amls__dest_fn dest,
-                      amls__pack_fn pack, const void *ud)
-{
-    int rc = AMLS_OK;
-    AMLS_TRY(amls__xchg_init(x, comm));
-    for (int64_t i = 0; i < n; i++) {
-        int d = dest(ud, i);
-        if (d >= 0)
-            amls__xchg_count(x, d, (int64_t)rec);
-    }
-    AMLS_TRY(amls__xchg_pack(x));
-    for (int64_t i = 0; i < n; i++) {
-        int d = dest(ud, i);
-        if (d >= 0)
-            pack(ud, i, amls__xchg_put(x, d, (int64_t)rec));
-    }
-cleanup:
-    return rc;
-}
-
-int amls__xchg_route(amls__xchg *x, MPI_Comm comm, int rc, int64_t n, size_t rec,
-                     amls__dest_fn dest, amls__pack_fn pack, const void *ud)
-{
-    x->comm = comm;
-    return amls__xchg_run(x, rc < 0 ? rc : route_pack(x, comm, n, rec, dest, pack, ud));
-}
-
 typedef struct lookup_ctx {
     const int64_t *keys;
     amls__route_fn route;

@@ -49,7 +49,7 @@ void amls_graph_free(amls_graph **gp)
     amls__free(g->send_off);
     amls__free(g->send_idx);
     if (g->comm != MPI_COMM_NULL)
-        MPI_Comm_free(&g->comm);
+        MPI_Comm_free(&g->comm); /* nothing to report to: freeing cannot fail the caller */
     amls__free(g);
     *gp = NULL;
 }

@@ -105,8 +105,8 @@ static int file_comm(hid_t file, MPI_Comm *comm)
     AMLS_CHECK(st >= 0 && *comm != MPI_COMM_NULL, AMLS_ERR_IO,
                "HDF5: the file has no MPI-IO communicator");
 cleanup:
-    if (info != MPI_INFO_NULL)
-        MPI_Info_free(&info);
+    if (info != MPI_INFO_NULL && MPI_Info_free(&info) != MPI_SUCCESS && rc == AMLS_OK)
+        rc = amls_error(AMLS_ERR_MPI, "MPI_Info_free failed");
     return rc;
 }
 
@@ -161,7 +161,8 @@ int amls__h5_write(hid_t file, const char *name, hid_t type, int64_t total, int6
     H5Pclose(dcpl);
     H5Sclose(space);
     rc = amls_agree(comm, rc, NULL);
-    MPI_Comm_free(&comm);
+    if (MPI_Comm_free(&comm) != MPI_SUCCESS && rc == AMLS_OK)
+        rc = amls_error(AMLS_ERR_MPI, "MPI_Comm_free failed");
     return rc;
 }
 
@@ -206,7 +207,8 @@ int amls__h5_read(hid_t file, const char *name, hid_t type, int64_t offset, int6
     if (ds >= 0)
         H5Dclose(ds);
     rc = amls_agree(comm, rc, NULL);
-    MPI_Comm_free(&comm);
+    if (MPI_Comm_free(&comm) != MPI_SUCCESS && rc == AMLS_OK)
+        rc = amls_error(AMLS_ERR_MPI, "MPI_Comm_free failed");
     return rc;
 }
 

@@ -47,6 +47,8 @@ int amls__ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, am
     AMLS_ALLOC(cx->alive, nl + 1);
     AMLS_ALLOC(cx->cand, nl + 1);
     AMLS_CALLOC(cx->mark, nl + 1);
+    while (cx->ghosts_below < g->n_ghost && g->ghost_gid[cx->ghosts_below] < g->lo)
+        cx->ghosts_below++;
     AMLS_TRY(amls__msgs_init(&cx->m, g, cx->p, o->no_combiner));
     AMLS_TRY(amls__pub_init(&cx->pub, g, cx->p));
     AMLS_TRY(amls__aggs_init(&cx->agg, cx->p));
@@ -133,10 +135,17 @@ static const uint8_t *both_ways(amls_ctx *cx, int64_t n)
     return cx->dir_buf.data;
 }
 
+/* A key of local index x in engine-id order, without a memory access: ghosts are sorted by
+ * engine id, the first `below` of them below this rank's owned range. */
+static inline int64_t order_key(int64_t x, int64_t nl, int64_t below)
+{
+    return x < nl ? below + x : x - nl < below ? x - nl : x;
+}
+
 int64_t amls__ctx_nbrs(amls_ctx *cx, amls_vertex v, const amls_nbr **nbrs, const uint8_t **dirs)
 {
     const amls_graph *g = cx->g;
-    int64_t i = g->out_ptr[v], ie = g->out_ptr[v + 1];
+    int64_t i = g->out_ptr[v], ie = g->out_ptr[v + 1], nl = g->n_local, below = cx->ghosts_below;
     if (!g->directed) {
         *nbrs = g->out_col + i;
         if (dirs && (*dirs = both_ways(cx, ie - i)) == NULL)
@@ -155,13 +164,16 @@ int64_t amls__ctx_nbrs(amls_ctx *cx, amls_vertex v, const amls_nbr **nbrs, const
     amls_nbr *nb = cx->nbr_buf.data;
     uint8_t *dir = cx->dir_buf.data;
     /* Both rows are sorted by engine id without duplicates: merge them. */
+    int64_t ko = i < ie ? order_key(g->out_col[i], nl, below) : INT64_MAX;
+    int64_t ki = j < je ? order_key(g->in_col[j], nl, below) : INT64_MAX;
     while (i < ie || j < je) {
-        int64_t go = i < ie ? amls_graph_gid(g, g->out_col[i]) : INT64_MAX;
-        int64_t gi = j < je ? amls_graph_gid(g, g->in_col[j]) : INT64_MAX;
-        nb[k] = go <= gi ? g->out_col[i] : g->in_col[j];
-        dir[k++] = (uint8_t)((go <= gi ? AMLS_DIR_OUT : 0) | (gi <= go ? AMLS_DIR_IN : 0));
-        i += go <= gi;
-        j += gi <= go;
+        bool o = ko <= ki, n = ki <= ko;
+        nb[k] = o ? g->out_col[i] : g->in_col[j];
+        dir[k++] = (uint8_t)((o ? AMLS_DIR_OUT : 0) | (n ? AMLS_DIR_IN : 0));
+        if (o)
+            ko = ++i < ie ? order_key(g->out_col[i], nl, below) : INT64_MAX;
+        if (n)
+            ki = ++j < je ? order_key(g->in_col[j], nl, below) : INT64_MAX;
     }
     *nbrs = nb;
     if (dirs)

@@ -220,6 +220,7 @@ struct amls_ctx {
     void *user;
     amls__vec scratch;          /* amls_scratch */
     amls__vec nbr_buf, dir_buf; /* amls_nbrs */
+    int64_t ghosts_below;       /* ghosts with an engine id below lo (amls_nbrs order) */
     amls__vdir *vdir;           /* built on the first amls_send_vid */
 };
 
