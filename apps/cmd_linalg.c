@@ -148,13 +148,19 @@ cleanup:
     return rc;
 }
 
-/* Non-convergence is an error only with --strict (the same on every rank). */
-static int converged(cli *c, const reg_args *a, const amls_solve_info *info)
+/* Writes the coefficients when --output is given, then reports non-convergence, an error only
+ * with --strict (the same on every rank). */
+static int reg_finish(cli *c, const reg_args *a, const double *coef, int64_t m,
+                      const amls_solve_info *info)
 {
-    if (info->converged || !a->strict)
-        return AMLS_OK;
-    return amls_error(AMLS_ERR_DIVERGED, "%s: no convergence in %lld iterations (--strict)", c->cmd,
-                      (long long)info->iterations);
+    int rc = AMLS_OK;
+    if (a->outp)
+        AMLS_TRY(write_coef(c, a->outp, coef, m));
+    AMLS_CHECK(info->converged || !a->strict, AMLS_ERR_DIVERGED,
+               "%s: no convergence in %lld iterations (--strict)", c->cmd,
+               (long long)info->iterations);
+cleanup:
+    return rc;
 }
 
 int cmd_linreg(cli *c)
@@ -175,9 +181,7 @@ int cmd_linreg(cli *c)
               (long long)X.n_global, (long long)X.nfeat, a.lambda, (long long)info.iterations,
               info.residual, info.converged ? "yes" : "no", info.objective,
               sqrt(info.objective / (double)X.n_global), coef[0], info.seconds);
-    if (a.outp)
-        AMLS_TRY(write_coef(c, a.outp, coef, X.nfeat + 1));
-    AMLS_TRY(converged(c, &a, &info));
+    AMLS_TRY(reg_finish(c, &a, coef, X.nfeat + 1, &info));
 cleanup:
     amls__free(coef);
     amls_rows_free(&X);
@@ -206,9 +210,7 @@ int cmd_logreg(cli *c)
               (long long)X.n_global, (long long)T.n_global, (long long)X.nfeat, a.lambda,
               (long long)info.iterations, info.objective, info.residual,
               info.converged ? "yes" : "no", acc_train, acc_test, info.seconds);
-    if (a.outp)
-        AMLS_TRY(write_coef(c, a.outp, coef, X.nfeat + 1));
-    AMLS_TRY(converged(c, &a, &info));
+    AMLS_TRY(reg_finish(c, &a, coef, X.nfeat + 1, &info));
 cleanup:
     amls__free(coef);
     amls_rows_free(&X);
