@@ -7,7 +7,7 @@
  *   run_combine.c    combiners and aggregator arithmetic (pure functions, unit-tested)
  *   run_context.c    the context: creation, work lists, engine-managed buffers
  *   run_api.c        the function table programs call
- *   run_messages.c   sends, the message wire format and the message exchange
+ *   run_messages.c   sends and the message exchange (wire format: run_wire.h)
  *   run_vdir.c       the original-id directory behind amls_send_vid
  *   run_published.c  published values and their exchange
  *   run_aggregate.c  reducing aggregators across ranks
@@ -245,8 +245,17 @@ int amls__send_local(amls_ctx *cx, int64_t t, const void *msg);
 int amls__send_gid(amls_ctx *cx, amls_gid t, const void *msg);
 int amls__send_row(amls_ctx *cx, const uint32_t *col, int64_t b, int64_t e, const void *msg);
 int amls__send_vid(amls_ctx *cx, amls_vid t, const void *msg);
-/* The messages in v's inbox this superstep (*n of them). */
-const void *amls__inbox(const amls_ctx *cx, amls_vertex v, int64_t *n);
+/* The messages in v's inbox this superstep (*n of them). Inline: called for every vertex. */
+static inline const void *amls__inbox(const amls_ctx *cx, amls_vertex v, int64_t *n)
+{
+    const amls__msgs *m = &cx->m;
+    if (m->comb.kind != AMLS__COMB_NONE) {
+        *n = cx->step > 0 && m->ihas[v] ? 1 : 0;
+        return m->ival + (size_t)v * m->msz;
+    }
+    *n = cx->step > 0 ? m->ioff[v + 1] - m->ioff[v] : 0;
+    return m->idata ? (const void *)(m->idata + (size_t)m->ioff[v] * m->msz) : NULL;
+}
 /* Moves this superstep's messages sent by original id to their targets' owners through the
  * directory (built on first use). Collective. */
 int amls__msgs_route_vids(amls_ctx *cx);
@@ -254,33 +263,7 @@ int amls__msgs_route_vids(amls_ctx *cx);
  * this rank. Collective. */
 int amls__msgs_exchange(amls_ctx *cx, int64_t *bytes);
 
-/* The per-peer segment of the message exchange (the wire format). A segment starts with this
- * header; with a combiner it then holds the combined values for the peer's ghosts, either as
- * a bitmap over the ghosts in plan order followed by the values of the set bits (BITMAP), or
- * as (position in the plan u32, value) pairs (PAIRS, when few are set); then the raw records
- * (target index u32, message). No vertex ids travel with combined values. */
-typedef struct amls__seg_hdr {
-    uint64_t nset; /* combined values */
-    uint64_t nraw; /* raw records */
-    uint64_t mode; /* AMLS__SEG_BITMAP or AMLS__SEG_PAIRS */
-} amls__seg_hdr;
-enum { AMLS__SEG_BITMAP = 0, AMLS__SEG_PAIRS = 1 };
-/* The encoding for nset values over ng ghosts (PAIRS when it is smaller). */
-int amls__seg_mode(int64_t ng, int64_t nset);
-/* Bytes of a segment: header, combined part, raw records (rawbytes). */
-int64_t amls__seg_size(int64_t ng, int64_t nset, size_t msz, int64_t rawbytes);
-/* Writes the header and, for BITMAP, the bitmap and values of the set slots among the ng slots
- * (has/val, msz bytes each, in plan order), and the raw records; for PAIRS the pairs are
- * written with amls__seg_put_pair in any order. Returns where the pairs go. */
-char *amls__seg_encode(char *seg, int64_t ng, int64_t nset, const uint8_t *has, const char *val,
-                       size_t msz, const void *raw, int64_t rawbytes, int64_t nraw);
-void amls__seg_put_pair(char *pairs, int64_t j, uint32_t at, const void *value, size_t msz);
-/* Reads a segment: calls value(ud, position in the plan, value) for each combined value and
- * record(ud, target index, message) for each raw record. Returns the bytes read. */
-typedef void (*amls__seg_value_fn)(void *ud, int64_t at, const void *value);
-typedef void (*amls__seg_record_fn)(void *ud, uint32_t target, const void *msg);
-int64_t amls__seg_decode(const char *seg, int64_t ng, size_t msz, amls__seg_value_fn value,
-                         amls__seg_record_fn record, void *ud);
+#include "run_wire.h"
 
 /* ---- The original-id directory (run_vdir.c). ------------------------------------------ */
 /* The rank that holds the directory entry of original id x. */

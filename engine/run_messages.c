@@ -214,92 +214,6 @@ cleanup:
     return rc;
 }
 
-const void *amls__inbox(const amls_ctx *cx, amls_vertex v, int64_t *n)
-{
-    const amls__msgs *m = &cx->m;
-    if (m->comb.kind != AMLS__COMB_NONE) {
-        *n = cx->step > 0 && m->ihas[v] ? 1 : 0;
-        return m->ival + (size_t)v * m->msz;
-    }
-    *n = cx->step > 0 ? m->ioff[v + 1] - m->ioff[v] : 0;
-    return m->idata ? (const void *)(m->idata + (size_t)m->ioff[v] * m->msz) : NULL;
-}
-
-/* ---- the wire format ------------------------------------------------------------------- */
-
-int amls__seg_mode(int64_t ng, int64_t nset)
-{
-    return nset * 4 < (ng + 7) / 8 ? AMLS__SEG_PAIRS : AMLS__SEG_BITMAP;
-}
-
-int64_t amls__seg_size(int64_t ng, int64_t nset, size_t msz, int64_t rawbytes)
-{
-    int64_t body = amls__seg_mode(ng, nset) == AMLS__SEG_PAIRS ? nset * (int64_t)(4 + msz)
-                                                               : (ng + 7) / 8 + nset * (int64_t)msz;
-    return (int64_t)sizeof(amls__seg_hdr) + body + rawbytes;
-}
-
-char *amls__seg_encode(char *seg, int64_t ng, int64_t nset, const uint8_t *has, const char *val,
-                       size_t msz, const void *raw, int64_t rawbytes, int64_t nraw)
-{
-    amls__seg_hdr h = {(uint64_t)nset, (uint64_t)nraw, (uint64_t)amls__seg_mode(ng, nset)};
-    memcpy(seg, &h, sizeof h);
-    char *body = seg + sizeof h, *rawp;
-    if (h.mode == AMLS__SEG_BITMAP) {
-        memset(body, 0, (size_t)(ng + 7) / 8);
-        char *vals = body + (ng + 7) / 8;
-        int64_t j = 0;
-        for (int64_t k = 0; k < ng && j < nset; k++)
-            if (has[k]) {
-                body[k / 8] |= (char)(1u << (k % 8));
-                memcpy(vals + (size_t)j++ * msz, val + (size_t)k * msz, msz);
-            }
-        rawp = vals + (size_t)nset * msz;
-    } else {
-        rawp = body + (size_t)nset * (4 + msz);
-    }
-    if (rawbytes > 0)
-        memcpy(rawp, raw, (size_t)rawbytes);
-    return body;
-}
-
-void amls__seg_put_pair(char *pairs, int64_t j, uint32_t at, const void *value, size_t msz)
-{
-    char *pr = pairs + (size_t)j * (4 + msz);
-    memcpy(pr, &at, 4);
-    memcpy(pr + 4, value, msz);
-}
-
-int64_t amls__seg_decode(const char *seg, int64_t ng, size_t msz, amls__seg_value_fn value,
-                         amls__seg_record_fn record, void *ud)
-{
-    amls__seg_hdr h;
-    memcpy(&h, seg, sizeof h);
-    const char *body = seg + sizeof h, *rawp;
-    if (h.mode == AMLS__SEG_BITMAP) {
-        const char *vals = body + (ng + 7) / 8;
-        uint64_t j = 0;
-        for (int64_t k = 0; k < ng && j < h.nset; k++)
-            if (body[k / 8] & (1u << (k % 8)))
-                value(ud, k, vals + j++ * msz);
-        rawp = vals + h.nset * msz;
-    } else {
-        for (uint64_t j = 0; j < h.nset; j++) {
-            uint32_t at;
-            memcpy(&at, body + j * (4 + msz), 4);
-            value(ud, at, body + j * (4 + msz) + 4);
-        }
-        rawp = body + h.nset * (4 + msz);
-    }
-    size_t rsz = 4 + msz;
-    for (uint64_t r = 0; r < h.nraw; r++) {
-        uint32_t t;
-        memcpy(&t, rawp + r * rsz, 4);
-        record(ud, t, rawp + r * rsz + 4);
-    }
-    return (int64_t)(rawp + h.nraw * rsz - seg);
-}
-
 /* ---- the exchange ---------------------------------------------------------------------- */
 
 /* Ghosts of peer q with a combined part in its segment (none for this rank itself). */
@@ -352,12 +266,10 @@ cleanup:
     return rc;
 }
 
-/* Combines msg into next-inbox slot t (an owned vertex), remembering newly set slots. */
+/* Combined delivery from source rank src: values and records into next-inbox slots. */
 typedef struct deliver {
     amls_ctx *cx;
     int src;
-    int64_t pass; /* records without a combiner: 0 count, 1 place */
-    int64_t *pos;
 } deliver;
 
 static void combined_value(void *ud, int64_t at, const void *value)
@@ -381,7 +293,7 @@ static int deliver_combined(amls_ctx *cx, const amls__xchg *x)
     for (int q = 0; q < g->nranks; q++) {
         int64_t len;
         const char *seg = amls__xchg_from(x, q, &len);
-        deliver d = {cx, q, 0, NULL};
+        deliver d = {cx, q};
         int64_t ng = q != g->rank ? g->send_off[q + 1] - g->send_off[q] : 0;
         if (len > 0)
             amls__seg_decode(seg, ng, m->msz, combined_value, combined_record, &d);
@@ -409,52 +321,54 @@ static int deliver_combined(amls_ctx *cx, const amls__xchg *x)
     return AMLS_OK;
 }
 
-static void no_value(void *ud, int64_t at, const void *value)
-{
-    (void)ud, (void)at, (void)value;
-}
-
-static void sort_record(void *ud, uint32_t t, const void *msg)
-{
-    deliver *d = ud;
-    amls__msgs *m = &d->cx->m;
-    if (d->pass == 0) {
-        if (m->ioff[t + 1]++ == 0)
-            m->woken[m->nwoken++] = t;
-    } else {
-        memcpy(m->idata + (size_t)d->pos[t]++ * m->msz, msg, m->msz);
-    }
-}
-
-/* Every record, local ones first, then by source rank, through fn. */
-static void each_record(amls_ctx *cx, const amls__xchg *x, deliver *d)
+/* The raw records from source q (local ones for q < 0): *nr of them. */
+static const char *records_from(const amls_ctx *cx, const amls__xchg *x, int q, uint64_t *nr)
 {
     const amls__msgs *m = &cx->m;
-    for (size_t r = 0; r < m->lrec.len; r += m->rsz) {
+    int64_t len = 0;
+    const char *seg = q >= 0 ? amls__xchg_from(x, q, &len) : NULL;
+    *nr = q < 0 ? m->lrec.len / m->rsz : 0;
+    if (q < 0)
+        return m->lrec.data;
+    return len > 0 ? amls__seg_raw(seg, 0, m->msz, nr) : NULL;
+}
+
+/* Counting-sort pass 0: messages per target; first-time targets are woken. */
+static void count_records(amls__msgs *m, const char *recs, uint64_t nr)
+{
+    int64_t *ioff = m->ioff, *woken = m->woken, nw = m->nwoken;
+    for (uint64_t r = 0; r < nr; r++) {
         uint32_t t;
-        memcpy(&t, (const char *)m->lrec.data + r, 4);
-        sort_record(d, t, (const char *)m->lrec.data + r + 4);
+        memcpy(&t, recs + r * m->rsz, 4);
+        if (ioff[t + 1]++ == 0)
+            woken[nw++] = t;
     }
-    for (int q = 0; q < cx->g->nranks; q++) {
-        int64_t len;
-        const char *seg = amls__xchg_from(x, q, &len);
-        if (len > 0)
-            amls__seg_decode(seg, 0, m->msz, no_value, sort_record, d);
+    m->nwoken = nw;
+}
+
+/* Counting-sort pass 1: each message to its target's next place. */
+static void place_records(amls__msgs *m, const char *recs, uint64_t nr, int64_t *pos)
+{
+    char *idata = m->idata;
+    size_t msz = m->msz, rsz = m->rsz;
+    for (uint64_t r = 0; r < nr; r++) {
+        uint32_t t;
+        memcpy(&t, recs + r * rsz, 4);
+        memcpy(idata + (size_t)pos[t]++ * msz, recs + r * rsz + 4, msz);
     }
 }
 
-/* Uncombined delivery: a counting sort of all records by target; the targets are woken. */
+/* Uncombined delivery: a counting sort of all records (local ones first, then by source
+ * rank) by target; the targets are woken. */
 static int deliver_records(amls_ctx *cx, const amls__xchg *x)
 {
     int rc = AMLS_OK;
     amls__msgs *m = &cx->m;
-    int64_t nl = cx->g->n_local, nrec = (int64_t)(m->lrec.len / m->rsz), *pos = NULL;
-    for (int q = 0; q < cx->g->nranks; q++) {
-        amls__seg_hdr h;
-        if (x->rcnt[q] > 0) {
-            memcpy(&h, x->recv + x->roff[q], sizeof h);
-            nrec += (int64_t)h.nraw;
-        }
+    int64_t nl = cx->g->n_local, nrec = 0, *pos = NULL;
+    uint64_t nr;
+    for (int q = -1; q < cx->g->nranks; q++) {
+        records_from(cx, x, q, &nr);
+        nrec += (int64_t)nr;
     }
     memset(m->ioff, 0, (size_t)(nl + 2) * sizeof *m->ioff);
     amls__free(m->idata);
@@ -463,13 +377,17 @@ static int deliver_records(amls_ctx *cx, const amls__xchg *x)
     AMLS_CHECK(m->idata && pos, AMLS_ERR_NOMEM, "out of memory receiving %lld messages",
                (long long)nrec);
     m->nwoken = 0;
-    deliver d = {cx, 0, 0, pos};
-    each_record(cx, x, &d);
+    for (int q = -1; q < cx->g->nranks; q++) {
+        const char *recs = records_from(cx, x, q, &nr);
+        count_records(m, recs, nr);
+    }
     for (int64_t i = 0; i < nl; i++)
         m->ioff[i + 1] += m->ioff[i];
     memcpy(pos, m->ioff, (size_t)nl * sizeof *pos);
-    d.pass = 1;
-    each_record(cx, x, &d);
+    for (int q = -1; q < cx->g->nranks; q++) {
+        const char *recs = records_from(cx, x, q, &nr);
+        place_records(m, recs, nr, pos);
+    }
     m->lrec.len = 0;
 cleanup:
     amls__free(pos);

@@ -50,14 +50,14 @@ static int compute_phase(amls_ctx *cx, step_counts *c)
     return rc;
 }
 
-/* One superstep; *st gets its statistics, *comm_s the seconds after the compute phase.
- * Collective. */
-static int superstep(amls_ctx *cx, amls_superstep_stats *st, double *comm_s)
+/* One superstep; *st gets its statistics, *comm_s the seconds after the compute phase. A
+ * failed local step before it (pending < 0) is agreed on with the step's counts. Collective. */
+static int superstep(amls_ctx *cx, int pending, amls_superstep_stats *st, double *comm_s)
 {
     int rc = AMLS_OK;
     step_counts c = {0};
     double t0 = amls__now();
-    int lrc = compute_phase(cx, &c);
+    int lrc = pending < 0 ? pending : compute_phase(cx, &c);
     c.failed = lrc < 0;
     double t1 = amls__now();
     AMLS_TRY(amls__allreduce_i64(cx->g->comm, (int64_t *)&c, STEP_COUNTS, MPI_SUM));
@@ -137,10 +137,11 @@ static int loop(amls_ctx *cx, const amls_run_opts *o, amls_run *r, int64_t start
     for (cx->step = start;; cx->step++) {
         if (o->on_superstep)
             o->on_superstep(o->hook_ud, cx->step, g->rank);
-        amls_superstep_stats st;
+        amls_superstep_stats st = {0};
         double comm_s = 0;
-        AMLS_TRY(superstep(cx, &st, &comm_s));
-        AMLS_AGREE(g->comm, amls__vec_push(&steps, &st));
+        int prc = amls__vec_push(&steps, &st); /* its slot; agreed on inside the superstep */
+        AMLS_TRY(superstep(cx, prc, &st, &comm_s));
+        ((amls_superstep_stats *)steps.data)[steps.len - 1] = st;
         r->messages += st.messages;
         r->bytes += st.bytes;
         r->compute_seconds += st.seconds - comm_s;

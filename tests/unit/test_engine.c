@@ -229,6 +229,9 @@ Test(wire, bitmap_segment_layout_and_round_trip)
     cr_assert(d.at[0] == 0 && d.at[1] == 3 && d.at[2] == 9);
     cr_assert(d.val[0] == 1.5 && d.val[1] == 2.5 && d.val[2] == 3.5);
     cr_assert(d.nr == 2 && d.target[0] == 7 && d.msg[0] == 0.5 && d.target[1] == 4);
+    uint64_t nraw = 0;
+    cr_assert_eq(amls__seg_raw(seg, 10, 8, &nraw), seg + 26 + 24, "records follow the values");
+    cr_assert_eq(nraw, 2);
 }
 
 Test(wire, pairs_segment_when_few_are_set)
@@ -252,6 +255,9 @@ Test(wire, pairs_segment_when_few_are_set)
     cr_assert_eq(amls__seg_decode(seg, 1000, 8, on_value, on_record, &d), size);
     cr_assert(d.nv == 2 && d.at[0] == 999 && d.val[0] == 9.0 && d.at[1] == 5 && d.val[1] == -9.0);
     cr_assert(d.nr == 2 && d.target[1] == 4 && d.msg[1] == -2.0);
+    uint64_t nraw = 0;
+    cr_assert_eq(amls__seg_raw(seg, 1000, 8, &nraw), seg + 24 + 2 * 12, "records follow the pairs");
+    cr_assert_eq(nraw, 2);
 }
 
 Test(wire, records_only_without_ghosts)
