@@ -12,10 +12,10 @@ int cmd_info(cli *c)
     int rc = AMLS_OK;
     amls_graph *g = NULL;
     amls_graph_stats st;
-    int64_t peak = amls__peak_rss();
     AMLS_TRY(cli_load_graph(c, NULL, false, false, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     AMLS_TRY(amls_graph_stats_get(g, &st));
+    int64_t peak = amls__peak_rss(); /* after loading: the load's peak is the figure */
     AMLS_TRY(amls__allreduce_i64(c->comm, &peak, 1, MPI_MAX));
     const char *part = cli_get(c, "partition", NULL);
     cli_print(c,

@@ -21,28 +21,30 @@ static void insertion_sort(uint64_t *keys, uint64_t *vals, size_t n)
     }
 }
 
-/* One stable counting pass on the 16-bit digit at `shift`, from (sk, sv) into (dk, dv). */
+/* One stable counting pass on the digit (key >> shift) & mask, from (sk, sv) into (dk, dv). */
 static void radix_pass(const uint64_t *sk, const uint64_t *sv, uint64_t *dk, uint64_t *dv, size_t n,
-                       int shift, size_t *count)
+                       int shift, uint64_t mask, size_t *count)
 {
-    memset(count, 0, 65536 * sizeof *count);
+    memset(count, 0, (mask + 1) * sizeof *count);
     for (size_t i = 0; i < n; i++)
-        count[(sk[i] >> shift) & 0xffff]++;
+        count[(sk[i] >> shift) & mask]++;
     size_t sum = 0;
-    for (size_t d = 0; d < 65536; d++) {
+    for (size_t d = 0; d <= mask; d++) {
         size_t c = count[d];
         count[d] = sum;
         sum += c;
     }
     for (size_t i = 0; i < n; i++) {
-        size_t pos = count[(sk[i] >> shift) & 0xffff]++;
+        size_t pos = count[(sk[i] >> shift) & mask]++;
         dk[pos] = sk[i];
         if (sv)
             dv[pos] = sv[i];
     }
 }
 
-/* LSD radix sort on 16-bit digits, skipping digits where every key agrees. */
+/* LSD radix sort, skipping digits where every key agrees: 16-bit digits, or 8-bit ones below
+ * 65536 keys, where clearing 65536 counters per pass would cost more than the extra passes
+ * (the superstep sorts its few candidates every step). */
 int amls__sort_u64(uint64_t *keys, uint64_t *vals, size_t n)
 {
     int rc = AMLS_OK;
@@ -60,14 +62,16 @@ int amls__sort_u64(uint64_t *keys, uint64_t *vals, size_t n)
     uint64_t differ = all_or ^ all_and;
     tk = amls__malloc(n, sizeof *tk);
     tv = vals ? amls__malloc(n, sizeof *tv) : NULL;
-    count = amls__malloc(65536, sizeof *count);
+    int bits = n < 65536 ? 8 : 16;
+    uint64_t mask = ((uint64_t)1 << bits) - 1;
+    count = amls__malloc((size_t)mask + 1, sizeof *count);
     AMLS_CHECK(tk != NULL && (vals == NULL || tv != NULL) && count != NULL, AMLS_ERR_NOMEM,
                "out of memory sorting %zu keys", n);
     uint64_t *sk = keys, *sv = vals, *dk = tk, *dv = tv;
-    for (int shift = 0; shift < 64; shift += 16) {
-        if (((differ >> shift) & 0xffff) == 0)
+    for (int shift = 0; shift < 64; shift += bits) {
+        if (((differ >> shift) & mask) == 0)
             continue;
-        radix_pass(sk, sv, dk, dv, n, shift, count);
+        radix_pass(sk, sv, dk, dv, n, shift, mask, count);
         uint64_t *t = sk;
         sk = dk;
         dk = t;

@@ -62,10 +62,6 @@ static amls_gid api_nbr_gid(const amls_ctx *cx, amls_nbr n)
     return amls_graph_gid(cx->g, n);
 }
 
-static int api_send_nbr(amls_ctx *cx, amls_nbr n, const void *msg)
-{
-    return amls__send_local(cx, n, msg);
-}
 static int api_send_out(amls_ctx *cx, amls_vertex v, const void *msg)
 {
     const amls_graph *g = cx->g;
@@ -182,7 +178,7 @@ static const amls_api engine_api = {
     .in_edges = api_in_edges,
     .nbr_id = api_nbr_id,
     .nbr_gid = api_nbr_gid,
-    .send_nbr = api_send_nbr,
+    .send_nbr = amls__send_nbr, /* per message: no wrapper */
     .send_gid = amls__send_gid,
     .send_out = api_send_out,
     .send_in = api_send_in,

@@ -241,7 +241,7 @@ int amls__msgs_init(amls__msgs *m, const amls_graph *g, const amls_vprog *p, boo
 void amls__msgs_free(amls__msgs *m, int nranks);
 /* Sends (counted in m->sent): to local index t (owned or ghost), to an engine id, along a CSR
  * row, to an original id. */
-int amls__send_local(amls_ctx *cx, int64_t t, const void *msg);
+int amls__send_nbr(amls_ctx *cx, amls_nbr n, const void *msg);
 int amls__send_gid(amls_ctx *cx, amls_gid t, const void *msg);
 int amls__send_row(amls_ctx *cx, const uint32_t *col, int64_t b, int64_t e, const void *msg);
 int amls__send_vid(amls_ctx *cx, amls_vid t, const void *msg);

@@ -109,7 +109,7 @@ static inline int rec_put(const amls__msgs *m, amls__vec *buf, uint32_t idx, con
 }
 
 /* A message to local index t (owned or ghost), not counted. */
-static int put_local(amls_ctx *cx, int64_t t, const void *msg)
+static inline int put_local(amls_ctx *cx, int64_t t, const void *msg)
 {
     amls__msgs *m = &cx->m;
     const amls_graph *g = cx->g;
@@ -137,10 +137,10 @@ static int put_gid(amls_ctx *cx, amls_gid t, const void *msg)
     return rec_put(&cx->m, &cx->m.raw[p], (uint32_t)(t - g->owner_off[p]), msg);
 }
 
-int amls__send_local(amls_ctx *cx, int64_t t, const void *msg)
+int amls__send_nbr(amls_ctx *cx, amls_nbr n, const void *msg)
 {
     cx->m.sent++;
-    return put_local(cx, t, msg);
+    return put_local(cx, (int64_t)n, msg);
 }
 
 int amls__send_gid(amls_ctx *cx, amls_gid t, const void *msg)

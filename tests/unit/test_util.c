@@ -27,6 +27,32 @@ Test(util, radix_sort_matches_insertion_sort)
     free(k0);
 }
 
+/* Below 65536 keys the sort uses 8-bit digits: sorted, payloads follow, equal keys keep their
+ * input order (ties are common: keys drawn from 1000 values). */
+Test(util, radix_sort_small_inputs_are_stable)
+{
+    for (size_t n = 64; n <= 40000; n = n * 5 + 1) {
+        uint64_t *k = malloc(n * sizeof *k), *v = malloc(n * sizeof *v);
+        for (size_t i = 0; i < n; i++) {
+            k[i] = amls__rand64(11, 0, i) % 1000 + (i % 2 ? (uint64_t)1 << 50 : 0);
+            v[i] = i;
+        }
+        uint64_t *k0 = malloc(n * sizeof *k0);
+        memcpy(k0, k, n * sizeof *k);
+        cr_assert_eq(amls__sort_u64(k, v, n), AMLS_OK);
+        for (size_t i = 1; i < n; i++) {
+            cr_assert_leq(k[i - 1], k[i], "n %zu: order at %zu", n, i);
+            if (k[i - 1] == k[i])
+                cr_assert_lt(v[i - 1], v[i], "n %zu: equal keys keep their order", n);
+        }
+        for (size_t i = 0; i < n; i++)
+            cr_assert_eq(k[i], k0[v[i]], "payload follows its key");
+        free(k);
+        free(v);
+        free(k0);
+    }
+}
+
 Test(util, sort_unique_signed)
 {
     int64_t a[] = {5, -3, 5, 0, -3, INT64_MAX, INT64_MIN, 2};
