@@ -1,5 +1,5 @@
 /* ---------------------------------------------------------------------------------------------
- * engine/run_messages.c — messages: sends, the per-peer wire format, and delivery.
+ * engine/run_messages.c — messages: sends, the per-peer segments (run_wire.h), and delivery.
  * SPDX-License-Identifier: MIT
  *
  * With a combiner, a message to a neighbour is combined on the sender into a slot per local or
