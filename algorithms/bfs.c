@@ -1,10 +1,15 @@
 /* ---------------------------------------------------------------------------------------------
- * algorithms/bfs.c — breadth-first search hop counts (Graphalytics BFS).
+ * algorithms/bfs.c — breadth-first search hop counts (Graphalytics BFS), direction-optimising.
  * SPDX-License-Identifier: MIT
  *
  * The source gets depth 0 and tells its out-neighbours depth 1; a vertex that hears a smaller
  * depth than it has takes it and passes depth+1 on. Only the frontier is active in a superstep.
- * Unreachable vertices keep 9223372036854775807. Reference: queue BFS (ref/bfs_ref.c).
+ * Every message of a superstep carries the same depth, so any one of them will do (combiner
+ * AMLS_OP_ANY), and a visited vertex wants no more (`wants`): the engine then runs the large
+ * middle levels as pull supersteps in which each unvisited vertex looks for one parent in the
+ * frontier and stops at the first (Beamer's bottom-up step; AMLS_PULL keeps the in-edges of
+ * directed graphs for it). The program does not know which direction ran. Unreachable vertices
+ * keep 9223372036854775807. Reference: queue BFS (ref/bfs_ref.c).
  * ------------------------------------------------------------------------------------------- */
 #include "amls/vprog.h"
 
@@ -48,7 +53,16 @@ static int bfs_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msg
     return rc;
 }
 
+/* Only unvisited vertices can use a message. */
+static bool bfs_wants(const amls_ctx *cx, amls_vertex v, const void *state)
+{
+    (void)cx;
+    (void)v;
+    return ((const bfs_state *)state)->depth == INT64_MAX;
+}
+
 AMLS_VPROG_DEFINE(bfs, .description = "breadth-first search hop counts from --source",
                   .state_size = sizeof(bfs_state), .msg_size = sizeof(int64_t),
-                  .combiner = {AMLS_OP_MIN, AMLS_TYPE_I64, 0}, AMLS_PARAMS(params),
-                  .result_type = AMLS_TYPE_I64, .init = bfs_init, .compute = bfs_compute)
+                  .combiner = {AMLS_OP_ANY, AMLS_TYPE_I64, 0}, .flags = AMLS_PULL,
+                  AMLS_PARAMS(params), .result_type = AMLS_TYPE_I64, .init = bfs_init,
+                  .compute = bfs_compute, .wants = bfs_wants)

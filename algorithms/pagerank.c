@@ -4,9 +4,11 @@
  *
  * PR_0(v) = 1/N; PR_k(v) = (1-d)/N + d * (sum over in-neighbours u of PR_{k-1}(u)/outdeg(u)
  *                                        + sum over sinks s of PR_{k-1}(s)/N),
- * for a fixed number of iterations. Each vertex pushes rank/outdeg along its out-edges (summed
- * on the sender by the combiner); sinks add their rank to an aggregator instead, which every
- * vertex reads in the next superstep. Reference: algorithms/ref/pagerank_ref.c (dense power
+ * for a fixed number of iterations. Each vertex sends rank/outdeg to its out-neighbours (one
+ * value per sender, summed by the combiner: since every vertex sends, the engine runs these as
+ * pull supersteps, each vertex summing over its in-edges; AMLS_PULL keeps the in-edges of
+ * directed graphs for that); sinks add their rank to an aggregator instead, which every vertex
+ * reads in the next superstep. Reference: algorithms/ref/pagerank_ref.c (dense power
  * iteration).
  * ------------------------------------------------------------------------------------------- */
 #include "amls/vprog.h"
@@ -50,5 +52,6 @@ static int pr_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs
 
 AMLS_VPROG_DEFINE(pagerank, .description = "PageRank (LDBC Graphalytics definition)",
                   .state_size = sizeof(pr_state), .msg_size = sizeof(double),
-                  .combiner = {AMLS_OP_SUM, AMLS_TYPE_F64, 0}, AMLS_AGGREGATORS(aggs),
-                  AMLS_PARAMS(params), .result_type = AMLS_TYPE_F64, .compute = pr_compute)
+                  .combiner = {AMLS_OP_SUM, AMLS_TYPE_F64, 0}, .flags = AMLS_PULL,
+                  AMLS_AGGREGATORS(aggs), AMLS_PARAMS(params), .result_type = AMLS_TYPE_F64,
+                  .compute = pr_compute)

@@ -65,6 +65,7 @@ static int check_params_known(cli *c, const amls_vprog *p)
 typedef struct run_args {
     const char *outp, *stats, *expected, *rule, *engine, *variant, *ck_dir, *restart, *input;
     bool verify, quiet, as_dir, no_comb, linalg;
+    int direction;
     int64_t maxs, top, ck_every, fail_at, fail_rank;
 } run_args;
 
@@ -81,6 +82,13 @@ static int parse_args(cli *c, const amls_vprog *p, const amls_builtin *b, run_ar
     a->as_dir =
         cli_flag(c, "dir") || (a->outp && a->outp[0] && a->outp[strlen(a->outp) - 1] == '/');
     a->no_comb = cli_flag(c, "no-combiner");
+    const char *dir = cli_get(c, "direction", NULL);
+    a->direction = !dir || !strcmp(dir, "auto") ? AMLS_DIRECTION_AUTO
+                   : !strcmp(dir, "push")       ? AMLS_DIRECTION_PUSH
+                   : !strcmp(dir, "pull")       ? AMLS_DIRECTION_PULL
+                                                : -1;
+    AMLS_CHECK(a->direction >= 0, AMLS_ERR_PARAM, "--direction %s: expected auto, push or pull",
+               dir);
     a->engine = cli_get(c, "engine", NULL);
     a->variant = cli_get(c, "variant", NULL);
     a->linalg = a->engine && !strcmp(a->engine, "linalg");
@@ -145,6 +153,7 @@ static int run_vertex(cli *c, amls_graph *g, const amls_vprog *p, const run_args
     amls_run_opts ro = {.max_supersteps = a->maxs,
                         .quiet = a->quiet,
                         .no_combiner = a->no_comb,
+                        .direction = a->direction,
                         .stats_path = a->stats,
                         .param_values = vals,
                         .checkpoint_every = a->ck_every,
@@ -341,7 +350,8 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     const char *vals[16] = {0};
     double pvals[16] = {0};
     AMLS_AGREE(c->comm, parse_args(c, p, b, &a));
-    bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg;
+    bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg ||
+                   ((p->flags & AMLS_PULL) != 0 && a.direction != AMLS_DIRECTION_PUSH);
     bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;
     AMLS_TRY(cli_load_graph(c, NULL, need_in, drop_w, &g, &props));
     for (int i = 0; i < p->nparams; i++) {
@@ -423,6 +433,8 @@ int cmd_help(cli *c)
         "  --max-supersteps N    stop after N supersteps\n"
         "  --stats FILE          per-superstep statistics as JSON\n"
         "  --no-combiner         deliver every message uncombined\n"
+        "  --direction D         auto (default) | push | pull: how values sent to all\n"
+        "                        neighbours travel (auto: Beamer's switch per superstep)\n"
         "  --top K               print the K vertices with the largest values\n"
         "  --quiet               no progress lines\n");
     return AMLS_OK;

@@ -234,6 +234,10 @@ typedef struct amls__xchg {
     char *recv;    /* roff[nranks] bytes */
     bool recv_ext; /* recv belongs to the caller (amls__xchg_run_into) */
     int64_t nrecv; /* bytes received */
+    /* Kept across rounds by amls__xchg_clear / amls__xchg_pack_keep / amls__xchg_run_p2p. */
+    int64_t send_cap, recv_cap;
+    MPI_Request *req;
+    int req_cap;
 } amls__xchg;
 
 typedef void (*amls__xchg_fn)(void *ud, int src, const void *rec);
@@ -275,6 +279,25 @@ static inline void amls__xchg_each(const amls__xchg *x, size_t rec, amls__xchg_f
             fn(ud, p, at);
     }
 }
+/* ---- Point-to-point rounds with buffers kept (the superstep's exchanges). ------------------
+ * A round between ranks that know who sends to whom (from an earlier reduction) costs one
+ * message per pair that has something to say, instead of all-to-all collectives:
+ *   amls__xchg_clear(x)      counts to zero, buffers kept (after amls__xchg_setup);
+ *   amls__xchg_count/_put    as above, with amls__xchg_pack_keep to lay out the send buffer
+ *                            (grown, never shrunk);
+ *   amls__xchg_run_p2p(x, to, from, tag) sends scnt[q] bytes to every q with to[q] (an empty
+ *                            message when there is nothing: the receiver was promised one),
+ *                            and receives from every q with from[q]; what this rank sends to
+ *                            itself is copied. Received bytes are read with amls__xchg_from.
+ * A payload above the chunk size (1 GiB) travels as several messages: every chunk but the last
+ * is exactly one chunk long. Collective over the ranks named; errors are local (a rank that
+ * fails still completes its sends and receives, so that no peer waits forever). */
+void amls__xchg_clear(amls__xchg *x);
+int amls__xchg_pack_keep(amls__xchg *x);
+int amls__xchg_run_p2p(amls__xchg *x, const uint8_t *to, const uint8_t *from, int tag);
+/* Test hook: the chunk size in bytes (<= 0 restores the default). */
+void amls__xchg_set_chunk(int64_t bytes);
+
 /* Prepares `ans`, the reply to the requests received in `req`: one answer of `ans_rec` bytes
  * per request of `req_rec` bytes, back to the rank that asked, in the order asked. Pack the
  * answers with amls__xchg_put in request order, then amls__xchg_run_reply. Local. */

@@ -21,6 +21,8 @@ int amls__xchg_setup(amls__xchg *x, MPI_Comm comm, int nranks)
     AMLS_CALLOC(x->fill, nranks);
     AMLS_CALLOC(x->rcnt, nranks);
     AMLS_CALLOC(x->roff, nranks + 1);
+    AMLS_ALLOC(x->req, nranks);
+    x->req_cap = nranks;
 cleanup:
     return rc;
 }
@@ -146,8 +148,157 @@ int amls__xchg_run_reply(amls__xchg *ans, int rc)
     return rc;
 }
 
+/* ---- Point-to-point rounds ----------------------------------------------------------- */
+
+static int64_t p2p_chunk = (int64_t)1 << 30;
+
+void amls__xchg_set_chunk(int64_t bytes)
+{
+    p2p_chunk = bytes > 0 ? bytes : (int64_t)1 << 30;
+}
+
+void amls__xchg_clear(amls__xchg *x)
+{
+    size_t b = (size_t)x->nranks * sizeof(int64_t);
+    memset(x->scnt, 0, b);
+    memset(x->fill, 0, b);
+    memset(x->rcnt, 0, b);
+    x->nrecv = 0;
+}
+
+/* Grows a kept buffer to at least `need` bytes (contents not kept). */
+static int grow(char **buf, int64_t *cap, int64_t need)
+{
+    if (need <= *cap)
+        return AMLS_OK;
+    int64_t c = AMLS_MAX(need, *cap + *cap / 2);
+    char *nb = amls__malloc((size_t)c + 1, 1);
+    if (nb == NULL)
+        return amls_error(AMLS_ERR_NOMEM, "out of memory for a %lld-byte exchange buffer",
+                          (long long)c);
+    amls__free(*buf);
+    *buf = nb;
+    *cap = c;
+    return AMLS_OK;
+}
+
+int amls__xchg_pack_keep(amls__xchg *x)
+{
+    for (int p = 0; p < x->nranks; p++) {
+        x->soff[p + 1] = x->soff[p] + x->scnt[p];
+        x->fill[p] = x->soff[p];
+    }
+    return grow(&x->send, &x->send_cap, x->soff[x->nranks]);
+}
+
+/* Posts the chunks of the bytes for rank q. Local. */
+static int post_sends(amls__xchg *x, int q, int tag, int *nreq)
+{
+    int rc = AMLS_OK;
+    int64_t len = x->scnt[q], at = 0;
+    do { /* the last chunk is shorter than a chunk, possibly empty */
+        int64_t c = AMLS_MIN(p2p_chunk, len - at);
+        AMLS_MPI_TRY(MPI_Isend(x->send + x->soff[q] + at, (int)c, MPI_BYTE, q, tag, x->comm,
+                               &x->req[(*nreq)++]));
+        at += c;
+        if (c < p2p_chunk)
+            break;
+    } while (true);
+cleanup:
+    return rc;
+}
+
+/* Receives the chunks from rank q at the end of what was received so far. Local. */
+static int recv_from(amls__xchg *x, int q, int tag)
+{
+    int rc = AMLS_OK;
+    x->roff[q] = x->nrecv;
+    for (;;) {
+        MPI_Message msg;
+        MPI_Status st;
+        int n = 0;
+        AMLS_MPI_TRY(MPI_Mprobe(q, tag, x->comm, &msg, &st));
+        AMLS_MPI_TRY(MPI_Get_count(&st, MPI_BYTE, &n));
+        if (x->nrecv + n > x->recv_cap) { /* grow, keeping what is there */
+            int64_t c = AMLS_MAX(x->nrecv + n, x->recv_cap + x->recv_cap / 2);
+            char *nb = amls__realloc(x->recv, (size_t)c + 1, 1);
+            if (nb == NULL) { /* still take the message off the wire, then fail */
+                char *tmp = amls__malloc((size_t)n + 1, 1);
+                MPI_Mrecv(tmp, tmp ? n : 0, MPI_BYTE, &msg, MPI_STATUS_IGNORE);
+                amls__free(tmp);
+                rc = amls_error(AMLS_ERR_NOMEM, "out of memory receiving %d bytes", n);
+                goto cleanup;
+            }
+            x->recv = nb;
+            x->recv_cap = c;
+        }
+        AMLS_MPI_TRY(MPI_Mrecv(x->recv + x->nrecv, n, MPI_BYTE, &msg, MPI_STATUS_IGNORE));
+        x->nrecv += n;
+        if (n < p2p_chunk)
+            break;
+    }
+cleanup:
+    x->rcnt[q] = x->nrecv - x->roff[q];
+    return rc;
+}
+
+int amls__xchg_run_p2p(amls__xchg *x, const uint8_t *to, const uint8_t *from, int tag)
+{
+    int rc = AMLS_OK, me = 0, nreq = 0;
+    AMLS_TRY(amls__comm_rank(x->comm, &me, NULL));
+    int need = 0;
+    for (int q = 0; q < x->nranks; q++)
+        if (to[q] && q != me)
+            need += (int)(x->scnt[q] / p2p_chunk) + 1;
+    if (need > x->req_cap) {
+        MPI_Request *r = amls__realloc(x->req, (size_t)AMLS_MAX(need, x->nranks), sizeof *r);
+        if (r == NULL) { /* promised messages still go out, empty (x->req has nranks) */
+            rc = amls_error(AMLS_ERR_NOMEM, "out of memory for %d requests", need);
+            for (int q = 0; q < x->nranks; q++)
+                x->scnt[q] = 0;
+        } else {
+            x->req = r;
+            x->req_cap = AMLS_MAX(need, x->nranks);
+        }
+    }
+    for (int q = 0; q < x->nranks; q++)
+        if (to[q] && q != me)
+            AMLS_TRY(post_sends(x, q, tag, &nreq));
+    x->nrecv = 0;
+    for (int q = 0; q < x->nranks; q++) {
+        x->rcnt[q] = 0;
+        x->roff[q] = x->nrecv;
+        if (q == me && to[q] && x->scnt[q] > 0) {
+            int64_t n = x->scnt[q];
+            char *nb = x->nrecv + n <= x->recv_cap
+                           ? x->recv
+                           : amls__realloc(x->recv, (size_t)(x->nrecv + n) + 1, 1);
+            if (nb == NULL) { /* keep receiving: the peers are sending */
+                rc = amls_error(AMLS_ERR_NOMEM, "out of memory copying %lld bytes", (long long)n);
+                continue;
+            }
+            if (nb != x->recv) {
+                x->recv = nb;
+                x->recv_cap = x->nrecv + n;
+            }
+            memcpy(x->recv + x->nrecv, x->send + x->soff[q], (size_t)n);
+            x->rcnt[q] = n;
+            x->nrecv += n;
+        } else if (q != me && from[q]) {
+            int r = recv_from(x, q, tag);
+            rc = rc < 0 ? rc : r; /* keep receiving: the peers are sending */
+        }
+    }
+    x->roff[x->nranks] = x->nrecv;
+cleanup:
+    if (nreq > 0 && MPI_Waitall(nreq, x->req, MPI_STATUSES_IGNORE) != MPI_SUCCESS && rc == AMLS_OK)
+        rc = amls_error(AMLS_ERR_MPI, "MPI_Waitall failed in a point-to-point exchange");
+    return rc;
+}
+
 void amls__xchg_free(amls__xchg *x)
 {
+    amls__free(x->req);
     amls__free(x->scnt);
     amls__free(x->soff);
     amls__free(x->fill);

@@ -155,8 +155,8 @@ static int put_messages(hid_t f, const amls_ctx *cx)
     off = amls__malloc((size_t)nl + 1, sizeof *off);
     AMLS_AGREE(g->comm, amls__alloc_status(len && off));
     for (int64_t v = 0; v < nl; v++) {
-        len[v] = (cx->m.ioff[v + 1] - cx->m.ioff[v]) * (int64_t)msz;
-        off[v] = cx->m.ioff[v] * (int64_t)msz;
+        len[v] = cx->m.icnt[v] * (int64_t)msz;
+        off[v] = len[v] > 0 ? cx->m.istart[v] * (int64_t)msz : 0;
     }
     AMLS_TRY(put_var(f, g, "/messages", len, off, cx->m.idata ? cx->m.idata : ""));
 cleanup:
@@ -185,6 +185,10 @@ static int write_file(amls_ctx *cx, const amls_run_opts *o, const char *params, 
         AMLS_TRY(put_fixed(f, g, "/inbox", cx->m.ival, cx->m.msz));
     } else if (p->msg_size > 0) {
         AMLS_TRY(put_messages(f, cx));
+    }
+    if (cx->req.rsz > 0) { /* answers to last superstep's requests */
+        AMLS_TRY(put_fixed(f, g, "/reply_has", cx->req.has, 1));
+        AMLS_TRY(put_fixed(f, g, "/reply", cx->req.val, cx->req.rsz));
     }
     if (p->pub_size == AMLS_PUB_VARIABLE) {
         AMLS_TRY(put_var(f, g, "/published", pb->vcur_len, pb->vcur_off,
@@ -309,15 +313,19 @@ static int get_messages(hid_t f, amls_ctx *cx)
     int64_t nl = cx->g->n_local, *len = NULL, *off = NULL;
     char *data = NULL;
     AMLS_TRY(get_var(f, cx->g, "/messages", &len, &off, &data));
-    m->ioff[0] = 0;
-    for (int64_t v = 0; v < nl; v++)
-        m->ioff[v + 1] = m->ioff[v] + len[v] / (int64_t)m->msz;
+    int64_t total = 0;
+    for (int64_t v = 0; v < nl; v++) {
+        m->icnt[v] = len[v] / (int64_t)m->msz;
+        m->istart[v] = total;
+        total += m->icnt[v];
+    }
     amls__free(m->idata);
-    m->idata = amls__malloc((size_t)m->ioff[nl] * m->msz + 1, 1);
+    m->idata_cap = (size_t)total * m->msz + 1;
+    m->idata = amls__malloc(m->idata_cap, 1);
     AMLS_AGREE(cx->g->comm, amls__alloc_status(m->idata != NULL));
     for (int64_t v = 0; v < nl; v++)
         if (len[v] > 0)
-            memcpy(m->idata + (size_t)m->ioff[v] * m->msz, data + off[v], (size_t)len[v]);
+            memcpy(m->idata + (size_t)m->istart[v] * m->msz, data + off[v], (size_t)len[v]);
 cleanup:
     amls__free(len);
     amls__free(off);
@@ -365,6 +373,10 @@ static int restore_file(amls_ctx *cx, const amls_run_opts *o, const char *params
         AMLS_TRY(get_fixed(f, g, "/inbox", cx->m.ival, cx->m.msz));
     } else if (p->msg_size > 0) {
         AMLS_TRY(get_messages(f, cx));
+    }
+    if (cx->req.rsz > 0) {
+        AMLS_TRY(get_fixed(f, g, "/reply_has", cx->req.has, 1));
+        AMLS_TRY(get_fixed(f, g, "/reply", cx->req.val, cx->req.rsz));
     }
     if (p->pub_size > 0)
         AMLS_TRY(get_published(f, cx));

@@ -19,10 +19,10 @@ static void write_json(FILE *f, const amls_run *r, const double *rank_times, int
         const amls_superstep_stats *st = &r->steps[s];
         fprintf(f,
                 "    {\"superstep\": %lld, \"computed\": %lld, \"active\": %lld, \"messages\": "
-                "%lld, \"bytes\": %lld, \"seconds\": %.6f}%s\n",
+                "%lld, \"bytes\": %lld, \"seconds\": %.6f, \"direction\": \"%s\"}%s\n",
                 (long long)s, (long long)st->computed, (long long)st->active,
                 (long long)st->messages, (long long)st->bytes, st->seconds,
-                s + 1 < r->nsteps ? "," : "");
+                st->pull ? "pull" : "push", s + 1 < r->nsteps ? "," : "");
     }
     fprintf(f, "  ],\n  \"per_rank\": [\n");
     for (int q = 0; q < nranks; q++)

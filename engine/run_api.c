@@ -62,9 +62,12 @@ static amls_gid api_nbr_gid(const amls_ctx *cx, amls_nbr n)
     return amls_graph_gid(cx->g, n);
 }
 
+/* With a combiner, a value sent to all neighbours is recorded once (run_pull.c). */
 static int api_send_out(amls_ctx *cx, amls_vertex v, const void *msg)
 {
     const amls_graph *g = cx->g;
+    if (cx->m.comb.kind != AMLS__COMB_NONE)
+        return amls__send_sig(cx, 0, v, msg);
     return amls__send_row(cx, g->out_col, g->out_ptr[v], g->out_ptr[v + 1], msg);
 }
 static int api_send_in(amls_ctx *cx, amls_vertex v, const void *msg)
@@ -74,6 +77,8 @@ static int api_send_in(amls_ctx *cx, amls_vertex v, const void *msg)
         return amls_error(AMLS_ERR_VPROG,
                           "%s: sends along in-edges without declaring AMLS_NEED_IN_EDGES",
                           cx->p->name);
+    if (cx->m.comb.kind != AMLS__COMB_NONE)
+        return amls__send_sig(cx, g->directed ? 1 : 0, v, msg);
     return amls__send_row(cx, g->in_col, g->in_ptr[v], g->in_ptr[v + 1], msg);
 }
 static void api_vote_to_halt(amls_ctx *cx, amls_vertex v)
@@ -204,6 +209,9 @@ static const amls_api engine_api = {
     .scratch = amls__ctx_scratch,
     .published = api_published,
     .send_vid = amls__send_vid,
+    /* [1.2] */
+    .request = amls__request,
+    .reply_of = amls__reply,
 };
 
 const amls_api *amls_engine_api(void)

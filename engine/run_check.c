@@ -47,9 +47,17 @@ static int check_messages(const amls_vprog *p, const char *name, char *err, size
         return AMLS_OK;
     const amls_combiner *c = &p->combiner;
     size_t tsz = c->type == AMLS_TYPE_I64 || c->type == AMLS_TYPE_F64 ? 8 : 4;
-    if (c->op == AMLS_OP_USER ? c->fn == NULL
-                              : (c->op > AMLS_OP_USER || c->type < AMLS_TYPE_I64 ||
-                                 c->type > AMLS_TYPE_F32 || tsz != p->msg_size)) {
+    /* [1.2] ANY keeps whole messages of any size; MIN/MAX may be keyed: a message longer than
+     * its I64/F64 key. */
+    bool v12 = p->abi_minor >= 2;
+    bool keyed =
+        v12 && (c->op == AMLS_OP_MIN || c->op == AMLS_OP_MAX) && tsz == 8 && p->msg_size > 8;
+    bool ok = c->op == AMLS_OP_USER ? c->fn != NULL
+              : c->op == AMLS_OP_ANY
+                  ? v12 && p->msg_size > 0
+                  : c->op < AMLS_OP_USER && c->type >= AMLS_TYPE_I64 && c->type <= AMLS_TYPE_F32 &&
+                        (tsz == p->msg_size || keyed);
+    if (!ok) {
         snprintf(err, errlen, "%s: combiner does not match msg_size %zu", name, p->msg_size);
         return AMLS_ERR_VPROG;
     }
@@ -120,6 +128,11 @@ int amls_vprog_check(const amls_vprog *p, char *err, size_t errlen)
     }
     if ((rc = check_aggregators(p, name, err, errlen)) < 0)
         return rc;
+    if (p->struct_size >= offsetof(amls_vprog, reply) + sizeof p->reply &&
+        ((p->reply_size > 0) != (p->reply != NULL) || p->reply_size > (1u << 16))) {
+        snprintf(err, errlen, "%s: reply needs both reply_size (1..65536) and the callback", name);
+        return AMLS_ERR_VPROG;
+    }
     for (int i = 0; i < p->nparams; i++)
         if (p->params[i].name == NULL || p->params[i].type < AMLS_PARAM_INT ||
             p->params[i].type > AMLS_PARAM_VERTEX) {

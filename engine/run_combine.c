@@ -8,14 +8,24 @@
 
 #include <math.h>
 
-amls__comb amls__comb_of(const amls_combiner *c, bool disabled)
+amls__comb amls__comb_of(const amls_combiner *c, size_t msz, bool disabled)
 {
-    amls__comb r = {AMLS__COMB_NONE, NULL};
+    amls__comb r = {AMLS__COMB_NONE, NULL, msz};
     if (disabled || c->op == AMLS_OP_NONE)
         return r;
     if (c->op == AMLS_OP_USER) {
         r.kind = AMLS__COMB_USER;
         r.fn = c->fn;
+        return r;
+    }
+    if (c->op == AMLS_OP_ANY) {
+        r.kind = AMLS__COMB_ANY;
+        return r;
+    }
+    if (msz > 8) { /* keyed MIN/MAX over the first I64/F64 (checked by amls_vprog_check) */
+        bool mn = c->op == AMLS_OP_MIN;
+        r.kind = c->type == AMLS_TYPE_I64 ? (mn ? AMLS__COMB_KMIN_I64 : AMLS__COMB_KMAX_I64)
+                                          : (mn ? AMLS__COMB_KMIN_F64 : AMLS__COMB_KMAX_F64);
         return r;
     }
     int base = c->type == AMLS_TYPE_I64   ? AMLS__COMB_SUM_I64

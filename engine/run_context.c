@@ -16,6 +16,9 @@ void amls__ctx_free(amls_ctx *cx)
     amls__msgs_free(&cx->m, cx->g->nranks);
     amls__pub_free(&cx->pub);
     amls__aggs_free(&cx->agg);
+    amls__req_free(&cx->req);
+    amls__step_free(&cx->st);
+    amls__free(cx->done);
     amls__free(cx->par);
     amls__vec_free(&cx->scratch);
     amls__vec_free(&cx->nbr_buf);
@@ -52,6 +55,11 @@ int amls__ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, am
     AMLS_TRY(amls__msgs_init(&cx->m, g, cx->p, o->no_combiner));
     AMLS_TRY(amls__pub_init(&cx->pub, g, cx->p));
     AMLS_TRY(amls__aggs_init(&cx->agg, cx->p));
+    AMLS_TRY(amls__req_init(&cx->req, g, cx->p));
+    AMLS_TRY(amls__step_init(&cx->st, g->nranks, cx->agg.bytes));
+    if (cx->p->wants)
+        AMLS_CALLOC(cx->done, nl + 1);
+    cx->direction = o->direction;
     AMLS_CALLOC(cx->par, cx->p->nparams + 1);
     AMLS_TRY(amls__params_parse(cx->p, o->param_values, cx->par));
     *out = cx;
@@ -68,9 +76,11 @@ int amls__ctx_candidates(amls_ctx *cx, bool all, bool *dense)
     bool comb = cx->m.comb.kind != AMLS__COMB_NONE;
     const int64_t *w = comb ? cx->m.ilist : cx->m.woken;
     int64_t nw = comb ? cx->m.ilist_len : cx->m.nwoken;
+    const int64_t *ans = cx->req.list; /* vertices with an answer to a request */
+    int64_t na = cx->req.nlist;
     cx->ncand = 0;
     /* Many candidates: scan every vertex (cheaper than building an ordered list). */
-    *dense = all || cx->nalive + nw > nl / 8;
+    *dense = all || cx->nalive + nw + na > nl / 8;
     if (*dense)
         return AMLS_OK;
     for (int64_t q = 0; q < cx->nalive; q++)
@@ -82,6 +92,11 @@ int amls__ctx_candidates(amls_ctx *cx, bool all, bool *dense)
         if (w[q] < nl && !cx->mark[w[q]]) {
             cx->mark[w[q]] = 1;
             cx->cand[cx->ncand++] = w[q];
+        }
+    for (int64_t q = 0; q < na; q++)
+        if (!cx->mark[ans[q]]) {
+            cx->mark[ans[q]] = 1;
+            cx->cand[cx->ncand++] = ans[q];
         }
     if (cx->ncand > nl / 16) {
         int64_t k = 0;
@@ -111,9 +126,13 @@ void amls__ctx_rebuild_lists(amls_ctx *cx)
     for (int64_t v = 0; v < nl; v++) {
         if (comb && m->ihas[v])
             m->ilist[m->ilist_len++] = v;
-        if (!comb && m->ioff[v + 1] > m->ioff[v])
+        if (!comb && m->icnt[v] > 0)
             m->woken[m->nwoken++] = v;
     }
+    cx->req.nlist = 0;
+    for (int64_t v = 0; v < nl && cx->req.rsz > 0; v++)
+        if (cx->req.has[v])
+            cx->req.list[cx->req.nlist++] = v;
 }
 
 void *amls__ctx_scratch(amls_ctx *cx, size_t bytes)

@@ -8,6 +8,9 @@
  *   run_context.c    the context: creation, work lists, engine-managed buffers
  *   run_api.c        the function table programs call
  *   run_messages.c   sends and the message exchange (wire format: run_wire.h)
+ *   run_pull.c       one value per sender: push or pull supersteps (Beamer's switch)
+ *   run_request.c    request/reply to any vertex (amls_request)
+ *   run_step.c       the one reduction per superstep (counts, error, aggregators, who sends)
  *   run_vdir.c       the original-id directory behind amls_send_vid
  *   run_published.c  published values and their exchange
  *   run_aggregate.c  reducing aggregators across ranks
@@ -37,16 +40,23 @@ enum amls__comb_kind {
     AMLS__COMB_SUM_F32,
     AMLS__COMB_MIN_F32,
     AMLS__COMB_MAX_F32,
+    AMLS__COMB_ANY,      /* keep the first message */
+    AMLS__COMB_KMIN_I64, /* keyed: the whole message with the smaller first value */
+    AMLS__COMB_KMAX_I64,
+    AMLS__COMB_KMIN_F64,
+    AMLS__COMB_KMAX_F64,
 };
 
-/* A combiner ready to apply: its kind (AMLS__COMB_NONE: no combining) and the user function. */
+/* A combiner ready to apply: its kind (AMLS__COMB_NONE: no combining), the user function, and
+ * for keyed (arg-min/max) messages longer than the key, the message size. */
 typedef struct amls__comb {
     int kind;
     void (*fn)(void *acc, const void *msg);
+    size_t msz; /* > 8: keyed MIN/MAX over the first I64/F64 of the message */
 } amls__comb;
 
-/* The combiner of a descriptor (disabled: none). Local; cannot fail. */
-amls__comb amls__comb_of(const amls_combiner *c, bool disabled);
+/* The combiner of a descriptor for messages of msz bytes (disabled: none). Local. */
+amls__comb amls__comb_of(const amls_combiner *c, size_t msz, bool disabled);
 
 #define AMLS__COMB_T(T, acc, msg, OP)                                                              \
     do {                                                                                           \
@@ -60,10 +70,34 @@ amls__comb amls__comb_of(const amls_combiner *c, bool disabled);
 #define AMLS__OP_MIN(a, b) ((b) < (a) ? (b) : (a))
 #define AMLS__OP_MAX(a, b) ((b) > (a) ? (b) : (a))
 
+/* Keyed combining: msg replaces acc when its key (first value, type T) wins by CMP. */
+#define AMLS__COMB_KEYED(T, c, acc, msg, CMP)                                                      \
+    do {                                                                                           \
+        T a_, m_;                                                                                  \
+        memcpy(&a_, (acc), sizeof a_);                                                             \
+        memcpy(&m_, (msg), sizeof m_);                                                             \
+        if (m_ CMP a_)                                                                             \
+            memcpy((acc), (msg), (c)->msz);                                                        \
+    } while (0)
+
 /* One combining step: *acc = acc (+) msg. Inline: it runs once per message. */
 static inline void amls__comb_apply(const amls__comb *c, void *acc, const void *msg)
 {
     switch (c->kind) {
+    case AMLS__COMB_ANY:
+        break;
+    case AMLS__COMB_KMIN_I64:
+        AMLS__COMB_KEYED(int64_t, c, acc, msg, <);
+        break;
+    case AMLS__COMB_KMAX_I64:
+        AMLS__COMB_KEYED(int64_t, c, acc, msg, >);
+        break;
+    case AMLS__COMB_KMIN_F64:
+        AMLS__COMB_KEYED(double, c, acc, msg, <);
+        break;
+    case AMLS__COMB_KMAX_F64:
+        AMLS__COMB_KEYED(double, c, acc, msg, >);
+        break;
     case AMLS__COMB_USER:
         c->fn(acc, msg);
         break;
@@ -144,6 +178,24 @@ void amls__params_text(const amls_vprog *p, const char *const *vals, char *buf, 
 int amls__params_check_vertices(const amls_graph *g, const amls_vprog *p, const amls__parval *par);
 
 /* ---- The context (run_context.c). ------------------------------------------------------ */
+/* One value per sender (run_pull.c): amls_send_to_neighbors with a combiner records the value
+ * of the sending vertex once; at the end of the superstep the engine either pushes it along the
+ * edges into the combining slots, or ships it to the ranks that hold the sender as a ghost and
+ * lets every receiver combine over its edges (pull). Direction 0: values sent along out-edges,
+ * gathered over in-edges; direction 1: sent along in-edges, gathered over out-edges. */
+typedef struct amls__sig {
+    char *val;         /* n_local + n_ghost values */
+    uint64_t *bits;    /* which of them were sent this superstep */
+    int64_t *list, n;  /* owned senders this superstep, in call order */
+    int64_t arcs;      /* their degrees in this direction (Beamer's m_f) */
+    bool boundary;     /* a sender has a neighbour on another rank */
+    uint8_t *bnd;      /* per owned vertex: has a neighbour on another rank */
+    int64_t nonzero;   /* owned vertices with a neighbour in this direction */
+    int64_t g_nonzero; /* the same over all ranks */
+    int64_t *qnset;    /* pull: per peer, senders among its ghosts */
+    uint8_t *quni;     /* pull: per peer, whether their values are all the same */
+} amls__sig;
+
 /* Messages (run_messages.c). With a combiner, a message to a neighbour is combined on the
  * sender into a slot per local or ghost vertex; other messages travel as records. */
 typedef struct amls__msgs {
@@ -159,17 +211,27 @@ typedef struct amls__msgs {
     amls__vec lrec;
     amls__vec *raw;
     int32_t *ghost_owner;
-    /* Without a combiner, the inbox: a CSR of messages per owned vertex, and the vertices that
-     * received some. */
-    int64_t *ioff;
+    /* Without a combiner, the inbox: per owned vertex its number of messages and where they
+     * start in idata (zero and unset for vertices that received none), and the vertices that
+     * received some, so that clearing costs what was received. */
+    int64_t *icnt, *istart;
     char *idata;
+    size_t idata_cap;
     int64_t *woken, nwoken;
     /* Messages by original id (original id, message), per directory rank. */
     amls__vec *vrec;
     int64_t sent, vid_sent;
-    /* Exchange work space, per peer: combined values, pair cursors, where the pairs go. */
+    /* The exchange (buffers kept across supersteps) and its work space per peer: combined
+     * values, pair cursors, where the pairs go. */
+    amls__xchg x;
+    uint8_t *peer;      /* ranks that share edges with this one (the plan's peers) */
+    uint8_t *to, *from; /* this superstep's destinations and sources */
+    bool ghost_set;     /* a ghost slot was set this superstep */
     int64_t *nset, *fill;
     char **pairs;
+    amls__sig sig[2];
+    bool pull;        /* this superstep's signals travel for pulling */
+    bool sig_used[2]; /* this superstep had senders in direction d (on some rank) */
 } amls__msgs;
 
 /* Published values (run_published.c): current (n_local + n_ghost) and being written
@@ -200,6 +262,57 @@ typedef struct amls__vdir {
     amls_gid *gid;
 } amls__vdir;
 
+/* Requests to any vertex (run_request.c): this superstep's (requester, target) pairs, the
+ * answers delivered to the next superstep, and the two exchanges. */
+typedef struct amls__req {
+    size_t rsz;    /* reply bytes */
+    int64_t *who;  /* requesting vertex of request i */
+    amls_gid *tgt; /* its target */
+    int32_t *slot; /* the distinct remote target it shares */
+    int64_t n, cap;
+    int64_t *at; /* per owned vertex: its request this superstep, or -1 */
+    char *val;   /* per owned vertex: the answer it got (next superstep) */
+    uint8_t *has;
+    int64_t *list, nlist; /* vertices with answers */
+    int64_t *hkey;        /* open-addressing table of distinct remote targets */
+    int32_t *hval;
+    int64_t hcap;
+    int64_t *stgt;   /* distinct remote targets, by slot */
+    int32_t *sdst;   /* their owners */
+    int64_t *swhere; /* where their answers are in the answer buffer (-1: none) */
+    int64_t *seen;   /* per rank: answers placed so far */
+    int64_t nslot, slot_cap;
+    amls__xchg xq, xa;
+    uint8_t *to, *from;
+} amls__req;
+
+/* The one reduction per superstep (run_step.c): every rank's record, gathered. */
+enum {
+    AMLS__REC_COMPUTED,  /* vertices that ran compute() */
+    AMLS__REC_ACTIVE,    /* vertices not halted afterwards */
+    AMLS__REC_SENT,      /* messages sent (before combining) */
+    AMLS__REC_FAILED,    /* the rank's compute phase failed */
+    AMLS__REC_PUBLISHED, /* vertices that published */
+    AMLS__REC_VID,       /* messages sent by original id */
+    AMLS__REC_REQ,       /* requests */
+    AMLS__REC_NSIG0,     /* senders of one value to all out-neighbours */
+    AMLS__REC_NSIG1,     /* ... to all in-neighbours */
+    AMLS__REC_MF,        /* their arcs (Beamer's m_f) */
+    AMLS__REC_MU0,       /* in-arcs of vertices that still want messages (m_u) */
+    AMLS__REC_MU1,       /* out-arcs of those vertices */
+    AMLS__REC_BYTES,     /* bytes this rank sent in the previous superstep */
+    AMLS__REC_FIXED
+};
+typedef struct amls__step {
+    int words;                    /* 64-bit words of a rank mask */
+    size_t rec;                   /* bytes of one record */
+    char *mine;                   /* this rank's record */
+    char *all;                    /* every rank's, in rank order */
+    int64_t sum[AMLS__REC_FIXED]; /* the fixed fields summed over ranks */
+    bool pulling;                 /* the last superstep with senders pulled (Beamer's hysteresis) */
+    int64_t bytes;                /* bytes this rank sent in this superstep's exchanges */
+} amls__step;
+
 struct amls_ctx {
     const amls_api *api; /* must stay first: vprog.h reads it */
     amls_graph *g;
@@ -216,6 +329,12 @@ struct amls_ctx {
     amls__msgs m;
     amls__pub pub;
     amls__aggs agg;
+    amls__req req;
+    amls__step st;
+    /* For pull supersteps: vertices whose `wants` turned false, and the arcs of the others. */
+    uint8_t *done;
+    int64_t mu[2];
+    int direction; /* AMLS_DIRECTION_* forced from the command line, or AUTO */
     amls__parval *par;
     void *user;
     amls__vec scratch;          /* amls_scratch */
@@ -253,15 +372,60 @@ static inline const void *amls__inbox(const amls_ctx *cx, amls_vertex v, int64_t
         *n = cx->step > 0 && m->ihas[v] ? 1 : 0;
         return m->ival + (size_t)v * m->msz;
     }
-    *n = cx->step > 0 ? m->ioff[v + 1] - m->ioff[v] : 0;
-    return m->idata ? (const void *)(m->idata + (size_t)m->ioff[v] * m->msz) : NULL;
+    *n = cx->step > 0 ? m->icnt[v] : 0;
+    return *n > 0 ? (const void *)(m->idata + (size_t)m->istart[v] * m->msz) : NULL;
 }
 /* Moves this superstep's messages sent by original id to their targets' owners through the
  * directory (built on first use). Collective. */
 int amls__msgs_route_vids(amls_ctx *cx);
-/* Delivers this superstep's messages: after it the inbox holds them. *bytes: bytes that left
- * this rank. Collective. */
-int amls__msgs_exchange(amls_ctx *cx, int64_t *bytes);
+/* Before the superstep's reduction: the ranks this rank will send messages to (m->to). */
+void amls__msgs_promise(amls_ctx *cx);
+/* Delivers this superstep's messages: after it the inbox holds them. `all`: every rank
+ * exchanges with every other (messages by original id were routed this superstep); otherwise
+ * only along the promises. Adds the bytes that left this rank to cx->st.bytes. Collective over
+ * the ranks that exchange; a failure is local (the caller carries it to the next reduction). */
+int amls__msgs_exchange(amls_ctx *cx, bool all);
+
+/* ---- One value per sender: push or pull (run_pull.c). ---------------------------------- */
+/* The slot and row puts of run_messages.c, for pushing recorded values. */
+void amls__slot_put(amls__msgs *m, int64_t t, const void *msg);
+void amls__row_put(amls__msgs *m, const uint32_t *col, int64_t b, int64_t e, const void *msg);
+/* Counts, per direction and over all ranks, the vertices that have neighbours (the pull fast
+ * path knows every such vertex sent). Collective. */
+int amls__sig_setup(amls_ctx *cx);
+void amls__sig_free(amls__msgs *m);
+/* Records msg as v's value for every neighbour in direction d (0: out, 1: in). */
+int amls__send_sig(amls_ctx *cx, int d, amls_vertex v, const void *msg);
+/* After the reduction: whether this superstep pulls (from the summed records and the last
+ * choice; the same on every rank). Local. */
+bool amls__sig_decide(amls_ctx *cx);
+/* Push: the recorded values go into the combining slots along the edges. Local. */
+void amls__sig_push(amls_ctx *cx);
+/* Pull: the bytes of the signal segments for peer q, and writing them at `at`. Local. */
+int64_t amls__sig_seg_size(amls_ctx *cx, int q);
+void amls__sig_seg_put(amls_ctx *cx, int q, char *at);
+/* Pull: reads the signal segments from q at `at` (len bytes left); returns the bytes read. */
+int64_t amls__sig_seg_get(amls_ctx *cx, int q, const char *at, int64_t len);
+/* Pull: every owned vertex that wants messages combines the values of its neighbours that
+ * sent, into its inbox slot; then the values are cleared. Local. */
+void amls__sig_gather(amls_ctx *cx);
+/* The arcs of vertices that still want messages (for Beamer's m_u), from `wants`. Local. */
+void amls__sig_track(amls_ctx *cx, amls_vertex v);
+void amls__sig_track_all(amls_ctx *cx);
+
+/* ---- Requests (run_request.c). --------------------------------------------------------- */
+int amls__req_init(amls__req *rq, const amls_graph *g, const amls_vprog *p);
+void amls__req_free(amls__req *rq);
+int amls__request(amls_ctx *cx, amls_vertex v, amls_gid target);
+const void *amls__reply(const amls_ctx *cx, amls_vertex v);
+/* Before the reduction: the ranks this rank sends requests to (rq->to). Local. */
+void amls__req_promise(amls_ctx *cx);
+/* After the reduction: asks the targets' owners, answers the requests received, and leaves
+ * the answers with the requesting vertices for the next superstep. Collective over the ranks
+ * that exchange; a failure is local. */
+int amls__req_exchange(amls_ctx *cx);
+/* Forgets last superstep's answers (before compute). Local. */
+void amls__req_clear_answers(amls__req *rq);
 
 #include "run_wire.h"
 
@@ -288,9 +452,22 @@ int amls__pub_set_next_var(amls_ctx *cx, const int64_t *len, const int64_t *off,
 /* ---- Aggregators across ranks (run_aggregate.c). --------------------------------------- */
 int amls__aggs_init(amls__aggs *ag, const amls_vprog *p);
 void amls__aggs_free(amls__aggs *ag);
-/* Reduces this superstep's partials over all ranks into what is read next; the result has
- * the same bits on every rank. Collective. */
-int amls__aggs_reduce(amls_ctx *cx);
+/* Folds every rank's partial (at all + q * stride, laid out like ag->part) in rank order into
+ * what is read next, and restarts the partial: the same bits on every rank. Local. */
+void amls__aggs_fold(amls__aggs *ag, const char *all, size_t stride, int nranks);
+
+/* ---- The superstep's reduction (run_step.c). ------------------------------------------- */
+int amls__step_init(amls__step *st, int nranks, size_t agg_bytes);
+void amls__step_free(amls__step *st);
+/* This rank's record: fixed[AMLS__REC_FIXED], the ranks it sends messages and requests to, and
+ * its aggregator partials. Local. */
+void amls__step_fill(amls_ctx *cx, const int64_t *fixed, const uint8_t *msg_to,
+                     const uint8_t *req_to);
+/* Gathers every record; cx->st.sum gets the fixed fields summed, and (unless a rank failed)
+ * the aggregates are folded. Collective. */
+int amls__step_reduce(amls_ctx *cx);
+/* from[q]: rank q said it sends messages (requests: requests) to this rank. Local. */
+void amls__step_sources(const amls_ctx *cx, bool requests, uint8_t *from);
 
 /* ---- Checkpoints (checkpoint.c). ------------------------------------------------------- */
 /* Writes the state at the start of superstep `next` into o->checkpoint_dir. Collective. */

@@ -3,16 +3,37 @@
  * SPDX-License-Identifier: MIT
  *
  * With a combiner, a message to a neighbour is combined on the sender into a slot per local or
- * ghost vertex (the ghost slots are this rank's copy of the remote vertices its edges reach).
- * At the end of the superstep each peer gets one segment (amls__seg_hdr): the combined values
- * for the ghosts it owns, as a bitmap over them in plan order plus the values of the set bits,
- * or as (plan position, value) pairs when few are set, so no vertex ids travel with them; then
- * the messages to vertices that are not neighbours, as (index at the owner, message) records.
- * Without a combiner every message is such a record; the receiver groups all records by target
- * with a counting sort, so compute() sees all its messages contiguously. One exchange (the
- * core primitive) moves all segments.
+ * ghost vertex (the ghost slots are this rank's copy of the remote vertices its edges reach),
+ * and a value sent to all neighbours is recorded once per sender (run_pull.c). At the end of
+ * the superstep each peer gets one segment (amls__seg_hdr): the combined values for the ghosts
+ * it owns, as a bitmap over them in plan order plus the values of the set bits, or as (plan
+ * position, value) pairs when few are set, so no vertex ids travel with them; then the messages
+ * to vertices that are not neighbours, as (index at the owner, message) records; in a pull
+ * superstep, then the values of the senders the peer holds as ghosts. Without a combiner every
+ * message is such a record; the receiver groups all records by target with a counting sort
+ * over the targets that received some, so compute() sees all its messages contiguously.
+ *
+ * Segments travel point-to-point, and only between ranks that promised them in the
+ * superstep's reduction (run_step.c): a rank promises a segment to every peer it shares edges
+ * with when it set a ghost slot or a sender with remote neighbours sent, and to every rank it
+ * has records for. Buffers are kept across supersteps; nothing is cleared in O(vertices) when
+ * little was sent.
  * ------------------------------------------------------------------------------------------- */
 #include "run_internal.h"
+
+/* The plan's peers: ranks with ghosts of ours or ours as their ghosts. */
+static int peers_init(amls__msgs *m, const amls_graph *g)
+{
+    int rc = AMLS_OK;
+    AMLS_CALLOC(m->peer, g->nranks);
+    AMLS_CALLOC(m->to, g->nranks);
+    AMLS_CALLOC(m->from, g->nranks);
+    for (int q = 0; q < g->nranks; q++)
+        m->peer[q] = q != g->rank &&
+                     (g->recv_off[q + 1] > g->recv_off[q] || g->send_off[q + 1] > g->send_off[q]);
+cleanup:
+    return rc;
+}
 
 int amls__msgs_init(amls__msgs *m, const amls_graph *g, const amls_vprog *p, bool no_combiner)
 {
@@ -21,7 +42,7 @@ int amls__msgs_init(amls__msgs *m, const amls_graph *g, const amls_vprog *p, boo
     memset(m, 0, sizeof *m);
     m->msz = p->msg_size;
     m->rsz = sizeof(uint32_t) + p->msg_size;
-    m->comb = amls__comb_of(&p->combiner, no_combiner);
+    m->comb = amls__comb_of(&p->combiner, p->msg_size, no_combiner);
     amls__vec_init(&m->lrec, 1);
     AMLS_CALLOC(m->raw, g->nranks);
     AMLS_CALLOC(m->vrec, g->nranks);
@@ -41,11 +62,14 @@ int amls__msgs_init(amls__msgs *m, const amls_graph *g, const amls_vprog *p, boo
         AMLS_ALLOC(m->nlist, nt + 1);
         AMLS_ALLOC(m->ilist, nt + 1);
     }
-    AMLS_CALLOC(m->ioff, nl + 2);
+    AMLS_CALLOC(m->icnt, nl + 1);
+    AMLS_CALLOC(m->istart, nl + 1);
     AMLS_ALLOC(m->woken, nl + 1);
     AMLS_CALLOC(m->nset, g->nranks);
     AMLS_CALLOC(m->fill, g->nranks);
     AMLS_CALLOC(m->pairs, g->nranks);
+    AMLS_TRY(amls__xchg_setup(&m->x, g->comm, g->nranks));
+    AMLS_TRY(peers_init(m, g));
 cleanup:
     return rc;
 }
@@ -68,12 +92,18 @@ void amls__msgs_free(amls__msgs *m, int nranks)
     amls__free(m->raw);
     amls__free(m->vrec);
     amls__free(m->ghost_owner);
-    amls__free(m->ioff);
+    amls__free(m->icnt);
+    amls__free(m->istart);
     amls__free(m->idata);
     amls__free(m->woken);
     amls__free(m->nset);
     amls__free(m->fill);
     amls__free(m->pairs);
+    amls__free(m->peer);
+    amls__free(m->to);
+    amls__free(m->from);
+    amls__xchg_free(&m->x);
+    amls__sig_free(m);
     memset(m, 0, sizeof *m);
 }
 
@@ -90,6 +120,11 @@ static inline void slot_put(amls__msgs *m, int64_t t, const void *msg)
         m->nhas[t] = 1;
         m->nlist[m->nlist_len++] = t;
     }
+}
+
+void amls__slot_put(amls__msgs *m, int64_t t, const void *msg)
+{
+    slot_put(m, t, msg);
 }
 
 /* Append a (target index, message) record to a buffer. */
@@ -155,12 +190,12 @@ int amls__send_gid(amls_ctx *cx, amls_gid t, const void *msg)
 
 /* Puts message x (of type T) into the slot of every target of a CSR row: the first message to
  * a slot is stored, the next ones are combined by UPDATE (an assignment to val[t] from x). For
- * the two combiners on the hot paths of the built-in programs (PageRank's sum of doubles,
- * WCC's and BFS's minimum of int64), with the switch out of the edge loop. Locals: stores
- * through the uint8_t flags could alias the context otherwise. */
+ * the combiners on the hot paths of the built-in programs (PageRank's sum of doubles, the
+ * minimum of int64, BFS's any), with the switch out of the edge loop. Locals: stores through
+ * the uint8_t flags could alias the context otherwise. */
 #define ROW_PUT(m, col, b, e, T, x, UPDATE)                                                        \
     do {                                                                                           \
-        T *val = (T *)(m)->nval;                                                                   \
+        T *val = (T *)(void *)(m)->nval;                                                           \
         uint8_t *has = (m)->nhas;                                                                  \
         int64_t *lst = (m)->nlist, len = (m)->nlist_len;                                           \
         for (int64_t j = (b); j < (e); j++) {                                                      \
@@ -176,17 +211,9 @@ int amls__send_gid(amls_ctx *cx, amls_gid t, const void *msg)
         (m)->nlist_len = len;                                                                      \
     } while (0)
 
-int amls__send_row(amls_ctx *cx, const uint32_t *col, int64_t b, int64_t e, const void *msg)
+void amls__row_put(amls__msgs *m, const uint32_t *col, int64_t b, int64_t e, const void *msg)
 {
-    amls__msgs *m = &cx->m;
-    m->sent += e - b;
-    if (m->comb.kind == AMLS__COMB_NONE) { /* one record per message */
-        for (int64_t j = b; j < e; j++) {
-            int rc = put_local(cx, col[j], msg);
-            if (rc < 0)
-                return rc;
-        }
-    } else if (m->comb.kind == AMLS__COMB_SUM_F64) {
+    if (m->comb.kind == AMLS__COMB_SUM_F64) {
         double x;
         memcpy(&x, msg, sizeof x);
         ROW_PUT(m, col, b, e, double, x, val[t] += x);
@@ -194,9 +221,28 @@ int amls__send_row(amls_ctx *cx, const uint32_t *col, int64_t b, int64_t e, cons
         int64_t x;
         memcpy(&x, msg, sizeof x);
         ROW_PUT(m, col, b, e, int64_t, x, if (x < val[t]) val[t] = x);
+    } else if (m->comb.kind == AMLS__COMB_ANY && m->msz == 8) {
+        int64_t x;
+        memcpy(&x, msg, sizeof x);
+        ROW_PUT(m, col, b, e, int64_t, x, (void)0);
     } else {
         for (int64_t j = b; j < e; j++)
             slot_put(m, col[j], msg);
+    }
+}
+
+int amls__send_row(amls_ctx *cx, const uint32_t *col, int64_t b, int64_t e, const void *msg)
+{
+    amls__msgs *m = &cx->m;
+    m->sent += e - b;
+    if (m->comb.kind != AMLS__COMB_NONE) {
+        amls__row_put(m, col, b, e, msg);
+        return AMLS_OK;
+    }
+    for (int64_t j = b; j < e; j++) { /* one record per message */
+        int rc = put_local(cx, col[j], msg);
+        if (rc < 0)
+            return rc;
     }
     return AMLS_OK;
 }
@@ -224,35 +270,60 @@ static int64_t seg_ghosts(const amls_ctx *cx, int q)
                                                               : 0;
 }
 
-/* Counts and packs one segment per peer; *bytes: those that leave this rank. Local. */
-static int pack_segments(amls_ctx *cx, amls__xchg *x, int64_t *bytes)
+void amls__msgs_promise(amls_ctx *cx)
+{
+    amls__msgs *m = &cx->m;
+    const amls_graph *g = cx->g;
+    bool plan = m->sig[0].boundary || m->sig[1].boundary;
+    for (int64_t q = 0; q < m->nlist_len && !plan; q++)
+        plan = m->nlist[q] >= g->n_local;
+    for (int q = 0; q < g->nranks; q++)
+        m->to[q] = (plan && m->peer[q]) || (q != g->rank && m->raw[q].len > 0);
+}
+
+/* Counts the combined values per peer, and the bytes of every promised segment. Local. */
+static void count_segments(amls_ctx *cx, amls__xchg *x)
+{
+    amls__msgs *m = &cx->m;
+    const amls_graph *g = cx->g;
+    int64_t nl = g->n_local;
+    memset(m->nset, 0, (size_t)g->nranks * sizeof *m->nset);
+    memset(m->fill, 0, (size_t)g->nranks * sizeof *m->fill);
+    for (int64_t q = 0; q < m->nlist_len && m->comb.kind != AMLS__COMB_NONE; q++)
+        if (m->nlist[q] >= nl)
+            m->nset[m->ghost_owner[m->nlist[q] - nl]]++;
+    for (int q = 0; q < g->nranks; q++)
+        if (m->to[q])
+            amls__xchg_count(
+                x, q,
+                amls__seg_size(seg_ghosts(cx, q), m->nset[q], m->msz, (int64_t)m->raw[q].len) +
+                    (m->pull ? amls__sig_seg_size(cx, q) : 0));
+}
+
+/* Packs one segment per promised peer; adds the bytes to cx->st.bytes. Local. */
+static int pack_segments(amls_ctx *cx, amls__xchg *x)
 {
     int rc = AMLS_OK;
     amls__msgs *m = &cx->m;
     const amls_graph *g = cx->g;
     int64_t nl = g->n_local;
-    AMLS_TRY(amls__xchg_init(x, g->comm));
-    memset(m->nset, 0, (size_t)g->nranks * sizeof *m->nset);
-    memset(m->fill, 0, (size_t)g->nranks * sizeof *m->fill);
-    for (int64_t q = 0; q < m->nlist_len && m->comb.kind != AMLS__COMB_NONE; q++)
-        if (m->nlist[q] >= nl && m->ghost_owner[m->nlist[q] - nl] != g->rank)
-            m->nset[m->ghost_owner[m->nlist[q] - nl]]++;
-    for (int q = 0; q < g->nranks; q++)
-        if (q != g->rank || m->raw[q].len > 0)
-            amls__xchg_count(
-                x, q,
-                amls__seg_size(seg_ghosts(cx, q), m->nset[q], m->msz, (int64_t)m->raw[q].len));
-    AMLS_TRY(amls__xchg_pack(x));
-    *bytes = x->soff[g->nranks] - x->scnt[g->rank];
+    amls__xchg_clear(x);
+    count_segments(cx, x);
+    AMLS_TRY(amls__xchg_pack_keep(x));
     for (int q = 0; q < g->nranks; q++) {
-        if (x->scnt[q] == 0)
+        if (!m->to[q])
             continue;
+        cx->st.bytes += x->scnt[q];
         int64_t t0 = nl + g->recv_off[q];
-        m->pairs[q] = amls__seg_encode(
-            amls__xchg_put(x, q, x->scnt[q]), seg_ghosts(cx, q), m->nset[q],
-            m->nhas ? m->nhas + t0 : NULL, m->nval ? m->nval + (size_t)t0 * m->msz : NULL, m->msz,
-            m->raw[q].data, (int64_t)m->raw[q].len, (int64_t)(m->raw[q].len / m->rsz));
-        m->raw[q].len = 0;
+        char *seg = amls__xchg_put(x, q, x->scnt[q]);
+        m->pairs[q] =
+            amls__seg_encode(seg, seg_ghosts(cx, q), m->nset[q], m->nhas ? m->nhas + t0 : NULL,
+                             m->nval ? m->nval + (size_t)t0 * m->msz : NULL, m->msz, m->raw[q].data,
+                             (int64_t)m->raw[q].len, (int64_t)(m->raw[q].len / m->rsz));
+        if (m->pull) {
+            int64_t sz = amls__sig_seg_size(cx, q);
+            amls__sig_seg_put(cx, q, seg + x->scnt[q] - sz);
+        }
     }
     for (int64_t q = 0; q < m->nlist_len && m->comb.kind != AMLS__COMB_NONE; q++) {
         int64_t t = m->nlist[q]; /* sparse pairs, in the order the slots were set */
@@ -263,6 +334,8 @@ static int pack_segments(amls_ctx *cx, amls__xchg *x, int64_t *bytes)
                            m->nval + (size_t)t * m->msz, m->msz);
     }
 cleanup:
+    for (int q = 0; q < g->nranks; q++)
+        m->raw[q].len = 0;
     return rc;
 }
 
@@ -284,20 +357,10 @@ static void combined_record(void *ud, uint32_t target, const void *msg)
     slot_put(&((deliver *)ud)->cx->m, target, msg);
 }
 
-/* Combined delivery: every value and record into the next-inbox slots, then the slots filled
- * this superstep become the inbox. Local. */
-static int deliver_combined(amls_ctx *cx, const amls__xchg *x)
+/* The slots filled this superstep become the inbox; the old inbox's flags are cleared through
+ * its list, or by a sweep when many are set. */
+static void swap_inbox(amls__msgs *m, int64_t nt)
 {
-    amls__msgs *m = &cx->m;
-    const amls_graph *g = cx->g;
-    for (int q = 0; q < g->nranks; q++) {
-        int64_t len;
-        const char *seg = amls__xchg_from(x, q, &len);
-        deliver d = {cx, q};
-        int64_t ng = q != g->rank ? g->send_off[q + 1] - g->send_off[q] : 0;
-        if (len > 0)
-            amls__seg_decode(seg, ng, m->msz, combined_value, combined_record, &d);
-    }
     char *tv = m->ival;
     m->ival = m->nval;
     m->nval = tv;
@@ -310,14 +373,34 @@ static int deliver_combined(amls_ctx *cx, const amls__xchg *x)
     int64_t tn = m->ilist_len;
     m->ilist_len = m->nlist_len;
     m->nlist_len = tn;
-    /* Clear the old inbox's flags through its list, or by a sweep when many are set. */
-    int64_t nt = g->n_local + g->n_ghost;
     if (m->nlist_len > nt / 16)
         memset(m->nhas, 0, (size_t)nt);
     else
         for (int64_t q = 0; q < m->nlist_len; q++)
             m->nhas[m->nlist[q]] = 0;
     m->nlist_len = 0;
+}
+
+/* Combined delivery: every value and record into the next-inbox slots, the pulled values
+ * gathered, then the slots filled this superstep become the inbox. Local. */
+static int deliver_combined(amls_ctx *cx, const amls__xchg *x)
+{
+    amls__msgs *m = &cx->m;
+    const amls_graph *g = cx->g;
+    for (int q = 0; q < g->nranks; q++) {
+        int64_t len;
+        const char *seg = amls__xchg_from(x, q, &len);
+        deliver d = {cx, q};
+        int64_t ng = q != g->rank ? g->send_off[q + 1] - g->send_off[q] : 0;
+        if (len == 0)
+            continue;
+        int64_t used = amls__seg_decode(seg, ng, m->msz, combined_value, combined_record, &d);
+        if (m->pull)
+            amls__sig_seg_get(cx, q, seg + used, len - used);
+    }
+    if (m->pull)
+        amls__sig_gather(cx);
+    swap_inbox(m, g->n_local + g->n_ghost);
     return AMLS_OK;
 }
 
@@ -336,20 +419,21 @@ static const char *records_from(const amls_ctx *cx, const amls__xchg *x, int q, 
 /* Counting-sort pass 0: messages per target; first-time targets are woken. */
 static void count_records(amls__msgs *m, const char *recs, uint64_t nr)
 {
-    int64_t *ioff = m->ioff, *woken = m->woken, nw = m->nwoken;
+    int64_t *icnt = m->icnt, *woken = m->woken, nw = m->nwoken;
     for (uint64_t r = 0; r < nr; r++) {
         uint32_t t;
         memcpy(&t, recs + r * m->rsz, 4);
-        if (ioff[t + 1]++ == 0)
+        if (icnt[t]++ == 0)
             woken[nw++] = t;
     }
     m->nwoken = nw;
 }
 
-/* Counting-sort pass 1: each message to its target's next place. */
-static void place_records(amls__msgs *m, const char *recs, uint64_t nr, int64_t *pos)
+/* Counting-sort pass 1: each message to its target's next place (istart is the cursor). */
+static void place_records(amls__msgs *m, const char *recs, uint64_t nr)
 {
     char *idata = m->idata;
+    int64_t *pos = m->istart;
     size_t msz = m->msz, rsz = m->rsz;
     for (uint64_t r = 0; r < nr; r++) {
         uint32_t t;
@@ -359,51 +443,69 @@ static void place_records(amls__msgs *m, const char *recs, uint64_t nr, int64_t 
 }
 
 /* Uncombined delivery: a counting sort of all records (local ones first, then by source
- * rank) by target; the targets are woken. */
+ * rank) by target, over the targets that received some (woken, in arrival order). */
 static int deliver_records(amls_ctx *cx, const amls__xchg *x)
 {
     int rc = AMLS_OK;
     amls__msgs *m = &cx->m;
-    int64_t nl = cx->g->n_local, nrec = 0, *pos = NULL;
+    int64_t nrec = 0;
     uint64_t nr;
+    for (int64_t q = 0; q < m->nwoken; q++)
+        m->icnt[m->woken[q]] = 0;
+    m->nwoken = 0;
     for (int q = -1; q < cx->g->nranks; q++) {
         records_from(cx, x, q, &nr);
         nrec += (int64_t)nr;
     }
-    memset(m->ioff, 0, (size_t)(nl + 2) * sizeof *m->ioff);
-    amls__free(m->idata);
-    m->idata = amls__malloc((size_t)nrec * m->msz + 1, 1);
-    pos = amls__malloc((size_t)nl + 1, sizeof *pos);
-    AMLS_CHECK(m->idata && pos, AMLS_ERR_NOMEM, "out of memory receiving %lld messages",
-               (long long)nrec);
-    m->nwoken = 0;
+    if ((size_t)nrec * m->msz + 1 > m->idata_cap) {
+        size_t cap = AMLS_MAX((size_t)nrec * m->msz + 1, m->idata_cap + m->idata_cap / 2);
+        char *nd = amls__malloc(cap, 1);
+        AMLS_CHECK(nd != NULL, AMLS_ERR_NOMEM, "out of memory receiving %lld messages",
+                   (long long)nrec);
+        amls__free(m->idata);
+        m->idata = nd;
+        m->idata_cap = cap;
+    }
     for (int q = -1; q < cx->g->nranks; q++) {
         const char *recs = records_from(cx, x, q, &nr);
         count_records(m, recs, nr);
     }
-    for (int64_t i = 0; i < nl; i++)
-        m->ioff[i + 1] += m->ioff[i];
-    memcpy(pos, m->ioff, (size_t)nl * sizeof *pos);
+    int64_t at = 0;
+    for (int64_t q = 0; q < m->nwoken; q++) {
+        m->istart[m->woken[q]] = at;
+        at += m->icnt[m->woken[q]];
+    }
     for (int q = -1; q < cx->g->nranks; q++) {
         const char *recs = records_from(cx, x, q, &nr);
-        place_records(m, recs, nr, pos);
+        place_records(m, recs, nr);
     }
-    m->lrec.len = 0;
+    for (int64_t q = 0; q < m->nwoken; q++) /* cursors back to starts */
+        m->istart[m->woken[q]] -= m->icnt[m->woken[q]];
 cleanup:
-    amls__free(pos);
+    m->lrec.len = 0;
     return rc;
 }
 
-int amls__msgs_exchange(amls_ctx *cx, int64_t *bytes)
+int amls__msgs_exchange(amls_ctx *cx, bool all)
 {
     int rc = AMLS_OK;
+    amls__msgs *m = &cx->m;
     const amls_graph *g = cx->g;
-    amls__xchg x = {.comm = g->comm};
-    AMLS_TRY(amls__xchg_run(&x, pack_segments(cx, &x, bytes)));
-    AMLS_AGREE(g->comm, cx->m.comb.kind != AMLS__COMB_NONE ? deliver_combined(cx, &x)
-                                                           : deliver_records(cx, &x));
-cleanup:
-    amls__xchg_free(&x);
+    if (all)
+        for (int q = 0; q < g->nranks; q++)
+            m->to[q] = m->from[q] = q != g->rank;
+    else
+        amls__step_sources(cx, false, m->from);
+    if (!m->pull && m->comb.kind != AMLS__COMB_NONE)
+        amls__sig_push(cx);
+    int prc = pack_segments(cx, &m->x);
+    if (prc < 0) /* the promised segments still go out, empty */
+        amls__xchg_clear(&m->x);
+    rc = amls__xchg_run_p2p(&m->x, m->to, m->from, 11);
+    rc = prc < 0 ? prc : rc;
+    if (rc == AMLS_OK)
+        rc = m->comb.kind != AMLS__COMB_NONE ? deliver_combined(cx, &m->x)
+                                             : deliver_records(cx, &m->x);
     return rc;
 }
 
@@ -439,6 +541,8 @@ static int pack_vids(amls_ctx *cx, amls__xchg *x)
     for (int q = 0; q < cx->g->nranks; q++) {
         if (m->vrec[q].len > 0)
             memcpy(amls__xchg_put(x, q, (int64_t)m->vrec[q].len), m->vrec[q].data, m->vrec[q].len);
+        if (q != cx->g->rank)
+            cx->st.bytes += (int64_t)m->vrec[q].len;
         m->vrec[q].len = 0;
     }
 cleanup:

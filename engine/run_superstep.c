@@ -2,82 +2,113 @@
  * engine/run_superstep.c — the bulk-synchronous loop (Pregel, Malewicz et al., SIGMOD 2010).
  * SPDX-License-Identifier: MIT
  *
- * A superstep runs compute() on the candidate vertices, then one reduction of the step's
- * counts (step_counts) decides what follows: it carries the error flag, so agreement on a
- * failed compute phase costs no extra collective. Then messages sent by original id are
- * routed, messages are delivered, published values and aggregates are exchanged, and the
- * master step runs on every rank. The run ends when no vertex is active and no message is in
- * flight, when the master step halts it, or at the superstep limit.
+ * A superstep runs compute() on the candidate vertices, then one reduction (run_step.c) of
+ * every rank's record decides what follows: it carries the counts, the error flag, the
+ * aggregator partials and who sends to whom, so agreement on a failed compute phase, the
+ * aggregates and the halting test cost no extra collective. Then messages sent by original id
+ * are routed, requests answered, messages delivered point-to-point (pushed or pulled,
+ * run_pull.c) and published values exchanged, and the master step runs on every rank (a
+ * program with a master step pays one agreement on its outcome). A local failure after the
+ * reduction rides on the next one. The run ends when no vertex is active and no message or
+ * request is in flight, when the master step halts it, or at the superstep limit.
  * ------------------------------------------------------------------------------------------- */
 #include "run_internal.h"
 
 #include <stdio.h>
 
-/* What every rank contributes to the one reduction after the compute phase. */
-typedef struct step_counts {
-    int64_t computed;  /* vertices that ran compute() */
-    int64_t active;    /* vertices not halted afterwards */
-    int64_t sent;      /* messages sent (before combining) */
-    int64_t failed;    /* ranks whose compute phase failed */
-    int64_t published; /* vertices that published */
-    int64_t vid_sent;  /* messages sent by original id */
-} step_counts;
-enum { STEP_COUNTS = (int)(sizeof(step_counts) / sizeof(int64_t)) };
-
 /* The compute phase: every candidate with messages or not halted runs. Local. */
-static int compute_phase(amls_ctx *cx, step_counts *c)
+static int compute_phase(amls_ctx *cx, int64_t *rec)
 {
     const amls_vprog *p = cx->p;
     bool dense = false;
     int rc = amls__ctx_candidates(cx, cx->step == 0, &dense);
     cx->m.sent = cx->m.vid_sent = cx->pub.published = cx->nalive = 0;
-    int64_t nrun = dense ? cx->g->n_local : cx->ncand;
+    int64_t nrun = dense ? cx->g->n_local : cx->ncand, computed = 0;
     for (int64_t q = 0; q < nrun && rc == AMLS_OK; q++) {
         int64_t v = dense ? q : cx->cand[q], nm = 0;
         const void *msgs = amls__inbox(cx, v, &nm);
-        if (cx->halted[v] && nm == 0)
+        if (cx->halted[v] && nm == 0 && !(cx->req.rsz > 0 && cx->req.has[v]))
             continue;
         cx->halted[v] = 0;
-        c->computed++;
+        computed++;
         rc = p->compute(cx, v, cx->state + (size_t)v * p->state_size, nm ? msgs : NULL, nm);
         if (!cx->halted[v])
             cx->alive[cx->nalive++] = v;
+        if (cx->done)
+            amls__sig_track(cx, v);
     }
-    c->active = cx->nalive;
-    c->sent = cx->m.sent;
-    c->published = cx->pub.published;
-    c->vid_sent = cx->m.vid_sent;
+    rec[AMLS__REC_COMPUTED] = computed;
+    rec[AMLS__REC_ACTIVE] = cx->nalive;
+    rec[AMLS__REC_SENT] = cx->m.sent;
+    rec[AMLS__REC_PUBLISHED] = cx->pub.published;
+    rec[AMLS__REC_VID] = cx->m.vid_sent;
+    rec[AMLS__REC_REQ] = cx->req.n;
+    rec[AMLS__REC_NSIG0] = cx->m.sig[0].n;
+    rec[AMLS__REC_NSIG1] = cx->m.sig[1].n;
+    rec[AMLS__REC_MF] = cx->m.sig[0].arcs + cx->m.sig[1].arcs;
+    rec[AMLS__REC_MU0] = cx->mu[0];
+    rec[AMLS__REC_MU1] = cx->mu[1];
     return rc;
 }
 
-/* One superstep; *st gets its statistics, *comm_s the seconds after the compute phase. A
- * failed local step before it (pending < 0) is agreed on with the step's counts. Collective. */
-static int superstep(amls_ctx *cx, int pending, amls_superstep_stats *st, double *comm_s)
+/* After the reduction: messages by original id, requests, messages, published values; the
+ * first local failure is returned (the exchanges still complete). Collective. */
+static int exchange_phase(amls_ctx *cx)
 {
     int rc = AMLS_OK;
-    step_counts c = {0};
-    double t0 = amls__now();
-    int lrc = pending < 0 ? pending : compute_phase(cx, &c);
-    c.failed = lrc < 0;
-    double t1 = amls__now();
-    AMLS_TRY(amls__allreduce_i64(cx->g->comm, (int64_t *)&c, STEP_COUNTS, MPI_SUM));
-    if (c.failed > 0)
-        AMLS_AGREE(cx->g->comm, lrc < 0 ? lrc : AMLS_OK);
-    int64_t bytes = 0;
-    if (c.vid_sent > 0)
+    const int64_t *sum = cx->st.sum;
+    bool vids = sum[AMLS__REC_VID] > 0;
+    if (vids)
         AMLS_TRY(amls__msgs_route_vids(cx));
-    AMLS_TRY(amls__msgs_exchange(cx, &bytes));
-    if (c.published > 0)
+    int lrc = AMLS_OK;
+    if (sum[AMLS__REC_REQ] > 0)
+        lrc = amls__req_exchange(cx);
+    else
+        amls__req_clear_answers(&cx->req);
+    amls__sig_decide(cx);
+    int mrc = amls__msgs_exchange(cx, vids);
+    lrc = lrc < 0 ? lrc : mrc;
+    if (sum[AMLS__REC_PUBLISHED] > 0)
         AMLS_TRY(amls__pub_exchange(cx));
-    AMLS_TRY(amls__aggs_reduce(cx));
-    AMLS_TRY(amls__allreduce_i64(cx->g->comm, &bytes, 1, MPI_SUM));
+    rc = lrc;
+cleanup:
+    return rc;
+}
+
+/* One superstep; *st gets its statistics (but the bytes, known at the next reduction) and
+ * *comm_s the seconds after the compute phase. *pending carries a local failure of the phases
+ * after the reduction into the next one (or to the end of the run). Collective. */
+static int superstep(amls_ctx *cx, int *pending, amls_superstep_stats *st, double *comm_s)
+{
+    int rc = AMLS_OK;
+    int64_t rec[AMLS__REC_FIXED] = {0};
+    double t0 = amls__now();
+    int lrc = *pending < 0 ? *pending : compute_phase(cx, rec);
+    *pending = AMLS_OK;
+    rec[AMLS__REC_FAILED] = lrc < 0;
+    rec[AMLS__REC_BYTES] = cx->st.bytes;
+    cx->st.bytes = 0;
+    amls__msgs_promise(cx);
+    amls__req_promise(cx);
+    double t1 = amls__now();
+    amls__step_fill(cx, rec, cx->m.to, cx->req.rsz > 0 ? cx->req.to : NULL);
+    AMLS_TRY(amls__step_reduce(cx));
+    const int64_t *sum = cx->st.sum;
+    if (sum[AMLS__REC_FAILED] > 0)
+        AMLS_AGREE(cx->g->comm, lrc < 0 ? lrc : AMLS_OK);
+    *pending = exchange_phase(cx);
     cx->agg.halt_req = false;
     if (cx->p->master) {
         int mrc = cx->p->master(cx);
-        AMLS_AGREE(cx->g->comm, mrc < 0 ? mrc : AMLS_OK);
+        AMLS_AGREE(cx->g->comm, mrc < 0 ? mrc : *pending); /* a master step agrees anyway */
     }
     double t2 = amls__now();
-    *st = (amls_superstep_stats){c.computed, c.active, c.sent, bytes, t2 - t0};
+    *st = (amls_superstep_stats){sum[AMLS__REC_COMPUTED],
+                                 sum[AMLS__REC_ACTIVE],
+                                 sum[AMLS__REC_SENT],
+                                 0,
+                                 t2 - t0,
+                                 cx->m.pull};
     *comm_s = t2 - t1;
 cleanup:
     return rc;
@@ -126,10 +157,12 @@ static void progress(const amls_run_opts *o, const amls_graph *g, int64_t step,
     fflush(f);
 }
 
-/* Supersteps from `start` until the run ends; statistics into r. Collective. */
+/* Supersteps from `start` until the run ends; statistics into r. The bytes of a superstep are
+ * summed at the next reduction (or at the end), so its progress line comes one superstep late.
+ * Collective. */
 static int loop(amls_ctx *cx, const amls_run_opts *o, amls_run *r, int64_t start)
 {
-    int rc = AMLS_OK;
+    int rc = AMLS_OK, pending = AMLS_OK;
     const amls_graph *g = cx->g;
     amls__vec steps;
     amls__vec_init(&steps, sizeof(amls_superstep_stats));
@@ -140,21 +173,37 @@ static int loop(amls_ctx *cx, const amls_run_opts *o, amls_run *r, int64_t start
         amls_superstep_stats st = {0};
         double comm_s = 0;
         int prc = amls__vec_push(&steps, &st); /* its slot; agreed on inside the superstep */
-        AMLS_TRY(superstep(cx, prc, &st, &comm_s));
-        ((amls_superstep_stats *)steps.data)[steps.len - 1] = st;
+        pending = pending < 0 ? pending : prc;
+        AMLS_TRY(superstep(cx, &pending, &st, &comm_s));
+        amls_superstep_stats *all = steps.data;
+        all[steps.len - 1] = st;
+        if (steps.len >= 2) { /* the previous superstep's bytes came with this reduction */
+            all[steps.len - 2].bytes = cx->st.sum[AMLS__REC_BYTES];
+            r->bytes += cx->st.sum[AMLS__REC_BYTES];
+            progress(o, g, cx->step - 1, &all[steps.len - 2]);
+        }
         r->messages += st.messages;
-        r->bytes += st.bytes;
         r->compute_seconds += st.seconds - comm_s;
         r->comm_seconds += comm_s;
-        progress(o, g, cx->step, &st);
-        bool finished = (st.active == 0 && st.messages == 0) || cx->agg.halt_req ||
-                        (maxs > 0 && cx->step + 1 >= maxs);
+        bool finished = (st.active == 0 && st.messages == 0 && cx->st.sum[AMLS__REC_REQ] == 0) ||
+                        cx->agg.halt_req || (maxs > 0 && cx->step + 1 >= maxs);
         if (finished)
             break;
         if (o->checkpoint_every > 0 && o->checkpoint_dir &&
-            (cx->step + 1) % o->checkpoint_every == 0)
+            (cx->step + 1) % o->checkpoint_every == 0) {
+            AMLS_AGREE(g->comm, pending);
             AMLS_TRY(amls__ckpt_write(cx, o, r->params, cx->step + 1));
+        }
     }
+    /* The end: a failure after the last reduction, and the last superstep's bytes. */
+    int64_t fin[2] = {pending < 0, cx->st.bytes};
+    AMLS_TRY(amls__allreduce_i64(g->comm, fin, 2, MPI_SUM));
+    if (fin[0] > 0)
+        AMLS_AGREE(g->comm, pending);
+    amls_superstep_stats *all = steps.data;
+    all[steps.len - 1].bytes = fin[1];
+    r->bytes += fin[1];
+    progress(o, g, cx->step, &all[steps.len - 1]);
     r->supersteps = cx->step + 1;
     r->nsteps = (int64_t)steps.len;
     r->steps = amls__vec_steal(&steps);
@@ -180,6 +229,9 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
         AMLS_TRY(amls__ckpt_restore(cx, &o, r->params, &start));
         amls__ctx_rebuild_lists(cx);
     }
+    if (cx->m.comb.kind != AMLS__COMB_NONE)
+        AMLS_TRY(amls__sig_setup(cx));
+    amls__sig_track_all(cx);
     r->first_superstep = start;
     double t_run = amls__now();
     AMLS_TRY(loop(cx, &o, r, start));

@@ -8,6 +8,7 @@
 #ifndef AMLS_ENGINE_RUN_WIRE_H
 #define AMLS_ENGINE_RUN_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -119,6 +120,36 @@ static inline int64_t amls__seg_decode(const char *seg, int64_t ng, size_t msz,
         record(ud, t, rawp + r * rsz + 4);
     }
     return (int64_t)(rawp + h.nraw * rsz - seg);
+}
+
+/* The signal part of a segment in a pull superstep (run_pull.c), per direction: the values of
+ * the senders among the vertices the peer holds as ghosts, over the sender's send list in plan
+ * order (the receiver's ghosts of that peer, in the same order): FULL (every one sent: the
+ * values only), BITMAP (a bitmap over the list, then the values of the set bits) or PAIRS (the
+ * positions as u32, then the values), whichever is smallest. UNIFORM: every value is the same
+ * and travels once (a BFS level). */
+typedef struct amls__sigseg_hdr {
+    uint64_t nset;
+    uint32_t mode;
+    uint32_t uniform;
+} amls__sigseg_hdr;
+enum { AMLS__SIG_FULL = 0, AMLS__SIG_BITMAP = 1, AMLS__SIG_PAIRS = 2 };
+
+/* The encoding of nset values over a list of len positions. */
+static inline int amls__sigseg_mode(int64_t len, int64_t nset)
+{
+    return nset == len                ? AMLS__SIG_FULL
+           : nset * 4 < (len + 7) / 8 ? AMLS__SIG_PAIRS
+                                      : AMLS__SIG_BITMAP;
+}
+
+/* Bytes of a signal segment. */
+static inline int64_t amls__sigseg_size(int64_t len, int64_t nset, bool uniform, size_t msz)
+{
+    int mode = amls__sigseg_mode(len, nset);
+    int64_t pos = mode == AMLS__SIG_FULL ? 0 : mode == AMLS__SIG_PAIRS ? 4 * nset : (len + 7) / 8;
+    int64_t vals = nset == 0 ? 0 : uniform ? 1 : nset;
+    return (int64_t)sizeof(amls__sigseg_hdr) + pos + vals * (int64_t)msz;
 }
 
 #endif

@@ -31,7 +31,13 @@ typedef struct amls_run_opts {
     /* Called on every rank at the start of each superstep (fault injection, monitoring). */
     void (*on_superstep)(void *ud, int64_t superstep, int rank);
     void *hook_ud;
+    /* How values sent to all neighbours travel: AMLS_DIRECTION_AUTO (the engine chooses per
+     * superstep, Beamer's rule), or always PUSH or PULL (for comparison and tests; PULL falls
+     * back to push on a directed graph loaded without in-edges). */
+    int direction;
 } amls_run_opts;
+
+enum { AMLS_DIRECTION_AUTO = 0, AMLS_DIRECTION_PUSH = 1, AMLS_DIRECTION_PULL = 2 };
 
 typedef struct amls_superstep_stats {
     int64_t computed; /* vertices that ran compute() */
@@ -39,6 +45,7 @@ typedef struct amls_superstep_stats {
     int64_t messages; /* messages sent (before combining) */
     int64_t bytes;    /* bytes that left their rank */
     double seconds;
+    bool pull; /* values sent to all neighbours were pulled by the receivers */
 } amls_superstep_stats;
 
 /* A finished run: per-vertex states stay with their owners. */

@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define AMLS_ABI_MAJOR 1
-#define AMLS_ABI_MINOR 1
+#define AMLS_ABI_MINOR 2
 
 typedef int64_t amls_vid;    /* an original vertex id, as in the input file */
 typedef int64_t amls_gid;    /* the engine's global vertex id (valid for one run) */
@@ -57,11 +57,18 @@ typedef enum amls_op {
     AMLS_OP_MIN = 2,
     AMLS_OP_MAX = 3,
     AMLS_OP_USER = 4, /* combiner only: the `fn` member combines */
+    AMLS_OP_ANY = 5,  /* [1.2] combiner only: keep one of the messages, any */
 } amls_op;
 
 /* A combiner merges two messages to the same vertex into one, on the sender, before they
  * leave the rank. It must be commutative and associative: the program cannot know which
- * messages were merged, or in what order. */
+ * messages were merged, or in what order.
+ * [1.2] AMLS_OP_ANY keeps one message, any one: for programs whose messages to a vertex in one
+ * superstep are interchangeable (a BFS level: every message says "reached at depth d+1"). It
+ * lets pull supersteps stop at the first sender found (Beamer's bottom-up step). With MIN or
+ * MAX over I64/F64 a message may be longer than its type: the first value is the key, and the
+ * whole message with the smallest (largest) key is kept (an arg-min: a label and where it comes
+ * from). */
 typedef struct amls_combiner {
     amls_op op;
     amls_type type;                         /* message = one value of this type (built-in ops) */
@@ -129,6 +136,9 @@ typedef struct amls_param {
 /* Descriptor flags. */
 #define AMLS_NEED_IN_EDGES 0x1u /* compute() reads in-edges (directed graphs) */
 #define AMLS_NEED_WEIGHTS  0x2u /* the program reads edge weights (unweighted input: 1.0) */
+/* [1.2] Let the engine run supersteps in pull mode on directed graphs too (it keeps the
+ * in-edges for that; undirected graphs can always pull). See "Push and pull supersteps". */
+#define AMLS_PULL 0x4u
 
 /* Published values: a vertex may publish a value that its neighbours (out and in) can read in
  * the next superstep through amls_nbr_published(); the engine copies it to the ranks that
@@ -169,6 +179,17 @@ typedef struct amls_vprog {
     /* -- [1.1] -- */
     const amls_aggregator_ext *aggregators_ext; /* indices naggregators, naggregators + 1, ... */
     int naggregators_ext;
+    /* -- [1.2] -- */
+    /* Optional, for pull supersteps: false when v can no longer use messages (a visited BFS
+     * vertex). A pull superstep gathers only for vertices where it is true; push supersteps
+     * still deliver to the others, which must ignore such messages. Must be monotone: once
+     * false for a vertex it stays false. The engine calls it after init and after v's compute. */
+    bool (*wants)(const amls_ctx *cx, amls_vertex v, const void *state);
+    /* Optional, for amls_request: writes the answer of `target` (an owned vertex, its state as
+     * compute left it) into out (reply_size bytes). Called at the end of a superstep, on the
+     * owner, once per target and requesting rank. */
+    size_t reply_size;
+    void (*reply)(const amls_ctx *cx, amls_vertex target, const void *state, void *out);
 } amls_vprog;
 
 /* The engine's function table. Appending members is a minor ABI change. */
@@ -218,6 +239,9 @@ typedef struct amls_api {
     void *(*scratch)(amls_ctx *cx, size_t bytes);
     const void *(*published)(const amls_ctx *cx, amls_vertex v, size_t *len);
     int (*send_vid)(amls_ctx *cx, amls_vid target, const void *msg);
+    /* -- [1.2] -- */
+    int (*request)(amls_ctx *cx, amls_vertex v, amls_gid target);
+    const void *(*reply_of)(const amls_ctx *cx, amls_vertex v);
 } amls_api;
 
 /* The context starts with the table; the rest is the engine's. */
@@ -402,6 +426,24 @@ static inline const char *amls_param_str(const amls_ctx *cx, int idx)
 static inline void *amls_scratch(amls_ctx *cx, size_t bytes)
 {
     return amls__api(cx)->scratch(cx, bytes);
+}
+/* [1.2] Request/reply to any vertex: v asks `target` (an engine id, e.g. one learnt from a
+ * message or a previous reply) for its answer, which the program's `reply` callback computes
+ * from the target's state at the end of this superstep. In the next superstep amls_reply(cx,
+ * v) returns it (reply_size bytes), and v runs even if it had voted to halt. One request per
+ * vertex per superstep: a second one replaces the first. The engine asks each target once per
+ * requesting rank, however many of that rank's vertices ask (pointer jumping: every vertex of
+ * a tree asks the same root). Costs two point-to-point rounds at the end of a superstep in
+ * which some vertex requested. A target outside 0..n-1 fails the call. */
+static inline int amls_request(amls_ctx *cx, amls_vertex v, amls_gid target)
+{
+    return amls__api(cx)->request(cx, v, target);
+}
+/* [1.2] The answer to the request v made in the previous superstep, or NULL if it made none.
+ * Valid until compute() returns. */
+static inline const void *amls_reply(const amls_ctx *cx, amls_vertex v)
+{
+    return amls__api(cx)->reply_of(cx, v);
 }
 /* This rank and the number of ranks (for output from the master step on one rank only). */
 static inline int amls_rank(const amls_ctx *cx)

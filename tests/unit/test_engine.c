@@ -15,7 +15,7 @@
 static int64_t comb_i64(amls_op op, int64_t a, int64_t b)
 {
     amls_combiner d = {op, AMLS_TYPE_I64, NULL};
-    amls__comb c = amls__comb_of(&d, false);
+    amls__comb c = amls__comb_of(&d, 8, false);
     amls__comb_apply(&c, &a, &b);
     return a;
 }
@@ -23,7 +23,7 @@ static int64_t comb_i64(amls_op op, int64_t a, int64_t b)
 static double comb_f64(amls_op op, double a, double b)
 {
     amls_combiner d = {op, AMLS_TYPE_F64, NULL};
-    amls__comb c = amls__comb_of(&d, false);
+    amls__comb c = amls__comb_of(&d, 8, false);
     amls__comb_apply(&c, &a, &b);
     return a;
 }
@@ -51,7 +51,7 @@ Test(combiner, builtin_ops_over_32_bits)
 {
     slot a = {.i = {40, 77}}, b = {.i = {-2, 0}}, f = {.f = {1.5f, 0}}, g = {.f = {2.25f, 0}};
     amls_combiner di = {AMLS_OP_MAX, AMLS_TYPE_I32, NULL}, df = {AMLS_OP_SUM, AMLS_TYPE_F32, NULL};
-    amls__comb ci = amls__comb_of(&di, false), cf = amls__comb_of(&df, false);
+    amls__comb ci = amls__comb_of(&di, 4, false), cf = amls__comb_of(&df, 4, false);
     cr_assert_eq(ci.kind, AMLS__COMB_MAX_I32);
     amls__comb_apply(&ci, &a, &b);
     amls__comb_apply(&cf, &f, &g);
@@ -59,7 +59,7 @@ Test(combiner, builtin_ops_over_32_bits)
     cr_assert_float_eq(f.f[0], 3.75f, 0);
     slot m = {.i = {9, 123}}, n = {.i = {4, 0}};
     amls_combiner dm = {AMLS_OP_MIN, AMLS_TYPE_I32, NULL};
-    amls__comb cm = amls__comb_of(&dm, false);
+    amls__comb cm = amls__comb_of(&dm, 4, false);
     amls__comb_apply(&cm, &m, &n);
     cr_assert_eq(m.i[0], 4);
     cr_assert_eq(m.i[1], 123, "nothing is written past the 4-byte message");
@@ -78,14 +78,36 @@ static void keep_larger(void *acc, const void *msg)
 Test(combiner, user_function_and_disabled)
 {
     amls_combiner d = {AMLS_OP_USER, 0, keep_larger};
-    amls__comb c = amls__comb_of(&d, false);
+    amls__comb c = amls__comb_of(&d, 16, false);
     int64_t acc[2] = {3, 30}, msg[2] = {8, 80}, low[2] = {1, 10};
     amls__comb_apply(&c, acc, msg);
     amls__comb_apply(&c, acc, low);
     cr_assert(acc[0] == 8 && acc[1] == 80);
-    cr_assert_eq(amls__comb_of(&d, true).kind, AMLS__COMB_NONE, "--no-combiner");
+    cr_assert_eq(amls__comb_of(&d, 16, true).kind, AMLS__COMB_NONE, "--no-combiner");
     amls_combiner none = {AMLS_OP_NONE, 0, NULL};
-    cr_assert_eq(amls__comb_of(&none, false).kind, AMLS__COMB_NONE);
+    cr_assert_eq(amls__comb_of(&none, 8, false).kind, AMLS__COMB_NONE);
+}
+
+/* [1.2] ANY keeps the first message; keyed MIN/MAX keep the whole message with the better key. */
+Test(combiner, any_and_keyed)
+{
+    amls_combiner da = {AMLS_OP_ANY, AMLS_TYPE_I64, NULL};
+    amls__comb ca = amls__comb_of(&da, 8, false);
+    int64_t a = 7, b = 3;
+    amls__comb_apply(&ca, &a, &b);
+    cr_assert_eq(a, 7, "ANY keeps what it has");
+    amls_combiner dk = {AMLS_OP_MIN, AMLS_TYPE_I64, NULL};
+    amls__comb ck = amls__comb_of(&dk, 16, false);
+    cr_assert_eq(ck.kind, AMLS__COMB_KMIN_I64);
+    int64_t acc[2] = {30, 300}, lo[2] = {20, 200}, hi[2] = {25, 250};
+    amls__comb_apply(&ck, acc, lo);
+    amls__comb_apply(&ck, acc, hi);
+    cr_assert(acc[0] == 20 && acc[1] == 200, "arg-min: key 20 with its payload");
+    amls_combiner dx = {AMLS_OP_MAX, AMLS_TYPE_F64, NULL};
+    amls__comb cx = amls__comb_of(&dx, 16, false);
+    double f[2] = {1.0, 10.0}, g[2] = {2.0, 20.0};
+    amls__comb_apply(&cx, f, g);
+    cr_assert(f[0] == 2.0 && f[1] == 20.0, "arg-max over doubles");
 }
 
 /* ---- aggregators --------------------------------------------------------------------------- */
