@@ -14,6 +14,9 @@
     int amls_ref_##name(const amls_csr *c, const double *params, double *f, int64_t *i);
 #include "list.h"
 #undef AMLS_ALGORITHM
+#define AMLS_VARIANT(algo, name, ...) const amls_vprog *amls_builtin_##algo##_##name(void);
+#include "variants.h"
+#undef AMLS_VARIANT
 
 /* Index of original id `id` in c (vertices are in original-id order), or -1. */
 static inline int64_t amls__ref_find(const amls_csr *c, amls_vid id)

@@ -1,7 +1,7 @@
 /* ---------------------------------------------------------------------------------------------
- * algorithms/registry.c — the table of built-in algorithms, made from list.h. Each is
- * registered through the same descriptor a plugin exports (AMLS_VPROG_DEFINE with
- * AMLS_BUILTIN).
+ * algorithms/registry.c — the tables of built-in algorithms and their variants, made from
+ * list.h and variants.h. Each is registered through the same descriptor a plugin exports
+ * (AMLS_VPROG_DEFINE with AMLS_BUILTIN).
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "algorithms_internal.h"
@@ -24,5 +24,25 @@ const amls_builtin *amls_builtin_find(const char *name)
     for (const amls_builtin *b = table; b->name; b++)
         if (strcmp(b->name, name) == 0)
             return b;
+    return NULL;
+}
+
+#define AMLS_VARIANT(algo, name, text) {#algo, #name, text, amls_builtin_##algo##_##name},
+static const amls_variant variants[] = {
+#include "variants.h"
+    {NULL, NULL, NULL, NULL},
+};
+#undef AMLS_VARIANT
+
+const amls_variant *amls_variants(void)
+{
+    return variants;
+}
+
+const amls_vprog *amls_variant_find(const char *algo, const char *name)
+{
+    for (const amls_variant *v = variants; v->algo; v++)
+        if (strcmp(v->algo, algo) == 0 && strcmp(v->name, name) == 0)
+            return v->get();
     return NULL;
 }

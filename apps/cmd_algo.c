@@ -377,12 +377,34 @@ cleanup:
     return rc;
 }
 
+/* The vertex program of `--variant NAME` (variants.h), or the algorithm's default. Local. */
+static int pick_variant(cli *c, const amls_builtin *b, const amls_vprog **p)
+{
+    const char *engine = cli_get(c, "engine", NULL), *variant = cli_get(c, "variant", NULL);
+    *p = b->get();
+    if (variant == NULL || (engine && !strcmp(engine, "linalg")))
+        return AMLS_OK; /* linear algebra has its own variants */
+    *p = amls_variant_find(b->name, variant);
+    if (*p)
+        return AMLS_OK;
+    char names[256] = "";
+    for (const amls_variant *v = amls_variants(); v->algo; v++)
+        if (!strcmp(v->algo, b->name))
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                     names[0] ? ", " : "", v->name);
+    return amls_error(AMLS_ERR_PARAM, "--variant %s: %s %s%s", variant, b->name,
+                      names[0] ? "has the variants " : "has no variants in the vertex engine",
+                      names);
+}
+
 int cmd_algorithm(cli *c)
 {
     const amls_builtin *b = amls_builtin_find(c->cmd);
+    const amls_vprog *p = NULL;
     if (b == NULL)
         return amls_error(AMLS_ERR_NOT_FOUND, "no built-in algorithm '%s'", c->cmd);
-    return run_vprog(c, b->get(), b);
+    int rc = pick_variant(c, b, &p);
+    return rc < 0 ? rc : run_vprog(c, p, b);
 }
 
 /* ---- help --------------------------------------------------------------------------------- */
@@ -409,6 +431,9 @@ int cmd_help(cli *c)
     if (b) {
         printf("usage: mpirun -np N amls-graph %s --input GRAPH [options]\n\n", what);
         cli_print_vprog_help(b->get());
+        for (const amls_variant *v = amls_variants(); v->algo; v++)
+            if (!strcmp(v->algo, what))
+                printf("  --variant %-10s %s\n", v->name, v->description);
     } else {
         printf("usage: mpirun -np N amls-graph COMMAND [options]\n\ncommands:");
         for (const amls_builtin *k = amls_builtins(); k->name; k++)

@@ -200,6 +200,8 @@ static int write_file(amls_ctx *cx, const amls_run_opts *o, const char *params, 
     if (cx->agg.bytes > 0)
         AMLS_TRY(amls__h5_write(f, "/aggregates", H5T_NATIVE_UINT8, (int64_t)cx->agg.bytes, 0,
                                 g->rank == 0 ? (int64_t)cx->agg.bytes : 0, cx->agg.cur));
+    int64_t flags = cx->wake_all; /* the master step's amls_wake_all for the next superstep */
+    AMLS_TRY(amls__h5_write(f, "/engine_flags", H5T_NATIVE_INT64, 1, 0, g->rank == 0, &flags));
 cleanup:
     amls__h5_close(&f);
     return amls_agree(g->comm, rc, NULL);
@@ -383,6 +385,11 @@ static int restore_file(amls_ctx *cx, const amls_run_opts *o, const char *params
     if (cx->agg.bytes > 0)
         AMLS_TRY(amls__h5_read(f, "/aggregates", H5T_NATIVE_UINT8, 0, (int64_t)cx->agg.bytes,
                                cx->agg.cur));
+    if (H5Lexists(f, "/engine_flags", H5P_DEFAULT) > 0) { /* absent before ABI 1.2 */
+        int64_t flags = 0;
+        AMLS_TRY(amls__h5_read(f, "/engine_flags", H5T_NATIVE_INT64, 0, 1, &flags));
+        cx->wake_all = flags & 1;
+    }
 cleanup:
     amls__h5_close(&f);
     return amls_agree(g->comm, rc, NULL);

@@ -169,6 +169,19 @@ static int api_nranks(const amls_ctx *cx)
     return cx->g->nranks;
 }
 
+static int64_t api_local_vertices(const amls_ctx *cx)
+{
+    return cx->g->n_local;
+}
+static amls_vertex api_nbr_vertex(const amls_ctx *cx, amls_nbr n)
+{
+    return (int64_t)n < cx->g->n_local ? (amls_vertex)n : -1;
+}
+static void api_wake_all(amls_ctx *cx)
+{
+    cx->wake_all = true;
+}
+
 static const amls_api engine_api = {
     .abi_major = AMLS_ABI_MAJOR,
     .abi_minor = AMLS_ABI_MINOR,
@@ -212,6 +225,9 @@ static const amls_api engine_api = {
     /* [1.2] */
     .request = amls__request,
     .reply_of = amls__reply,
+    .local_vertices = api_local_vertices,
+    .nbr_vertex = api_nbr_vertex,
+    .wake_all = api_wake_all,
 };
 
 const amls_api *amls_engine_api(void)

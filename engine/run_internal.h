@@ -335,6 +335,7 @@ struct amls_ctx {
     uint8_t *done;
     int64_t mu[2];
     int direction; /* AMLS_DIRECTION_* forced from the command line, or AUTO */
+    bool wake_all; /* the master step asked every vertex to run in the next superstep */
     amls__parval *par;
     void *user;
     amls__vec scratch;          /* amls_scratch */

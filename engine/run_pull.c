@@ -266,7 +266,9 @@ static char *seg_put_dir(amls_ctx *cx, const amls__sig *s, int q, char *at)
     if (nset == 0)
         return at;
     char *pos = at;
-    int64_t npos = h.mode == AMLS__SIG_PAIRS ? 4 * nset : h.mode == AMLS__SIG_BITMAP ? (len + 7) / 8 : 0;
+    int64_t npos = h.mode == AMLS__SIG_PAIRS    ? 4 * nset
+                   : h.mode == AMLS__SIG_BITMAP ? (len + 7) / 8
+                                                : 0;
     char *vals = at + npos;
     if (h.mode == AMLS__SIG_BITMAP)
         memset(pos, 0, (size_t)npos);
@@ -320,7 +322,9 @@ int64_t amls__sig_seg_get(amls_ctx *cx, int q, const char *at, int64_t left)
         if (s->val == NULL && sig_alloc(cx, d) < 0)
             return left; /* out of memory: the values are lost; caught by the next agreement */
         int64_t nset = (int64_t)h.nset;
-        int64_t npos = h.mode == AMLS__SIG_PAIRS ? 4 * nset : h.mode == AMLS__SIG_BITMAP ? (len + 7) / 8 : 0;
+        int64_t npos = h.mode == AMLS__SIG_PAIRS    ? 4 * nset
+                       : h.mode == AMLS__SIG_BITMAP ? (len + 7) / 8
+                                                    : 0;
         const char *pos = at, *vals = at + npos;
         int64_t j = 0;
         for (int64_t k = 0; k < len && j < nset; k++) {

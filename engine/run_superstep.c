@@ -20,14 +20,15 @@
 static int compute_phase(amls_ctx *cx, int64_t *rec)
 {
     const amls_vprog *p = cx->p;
-    bool dense = false;
-    int rc = amls__ctx_candidates(cx, cx->step == 0, &dense);
+    bool dense = false, wake = cx->wake_all;
+    int rc = amls__ctx_candidates(cx, cx->step == 0 || wake, &dense);
+    cx->wake_all = false;
     cx->m.sent = cx->m.vid_sent = cx->pub.published = cx->nalive = 0;
     int64_t nrun = dense ? cx->g->n_local : cx->ncand, computed = 0;
     for (int64_t q = 0; q < nrun && rc == AMLS_OK; q++) {
         int64_t v = dense ? q : cx->cand[q], nm = 0;
         const void *msgs = amls__inbox(cx, v, &nm);
-        if (cx->halted[v] && nm == 0 && !(cx->req.rsz > 0 && cx->req.has[v]))
+        if (cx->halted[v] && nm == 0 && !wake && !(cx->req.rsz > 0 && cx->req.has[v]))
             continue;
         cx->halted[v] = 0;
         computed++;
@@ -98,6 +99,7 @@ static int superstep(amls_ctx *cx, int *pending, amls_superstep_stats *st, doubl
         AMLS_AGREE(cx->g->comm, lrc < 0 ? lrc : AMLS_OK);
     *pending = exchange_phase(cx);
     cx->agg.halt_req = false;
+    cx->wake_all = false;
     if (cx->p->master) {
         int mrc = cx->p->master(cx);
         AMLS_AGREE(cx->g->comm, mrc < 0 ? mrc : *pending); /* a master step agrees anyway */
@@ -185,7 +187,8 @@ static int loop(amls_ctx *cx, const amls_run_opts *o, amls_run *r, int64_t start
         r->messages += st.messages;
         r->compute_seconds += st.seconds - comm_s;
         r->comm_seconds += comm_s;
-        bool finished = (st.active == 0 && st.messages == 0 && cx->st.sum[AMLS__REC_REQ] == 0) ||
+        bool finished = (st.active == 0 && st.messages == 0 && cx->st.sum[AMLS__REC_REQ] == 0 &&
+                         !cx->wake_all) ||
                         cx->agg.halt_req || (maxs > 0 && cx->step + 1 >= maxs);
         if (finished)
             break;

@@ -38,6 +38,17 @@ typedef struct amls_builtin {
 const amls_builtin *amls_builtins(void);
 const amls_builtin *amls_builtin_find(const char *name);
 
+/* Another vertex program for a built-in (algorithms/variants.h), kept for comparison: same
+ * parameters, reference and rule. */
+typedef struct amls_variant {
+    const char *algo, *name, *description;
+    const amls_vprog *(*get)(void);
+} amls_variant;
+/* The table of variants (NULL-terminated), and the program of algo's variant `name` (NULL if
+ * there is none). */
+const amls_variant *amls_variants(void);
+const amls_vprog *amls_variant_find(const char *algo, const char *name);
+
 /* The serial references are reached through the table (b->ref); their parameters are the
  * program's declared parameters in order, parsed as numbers (pagerank {damping, iterations};
  * bfs/sssp {source original id}; cdlp {iterations}; wcc, lcc none). */

@@ -242,6 +242,9 @@ typedef struct amls_api {
     /* -- [1.2] -- */
     int (*request)(amls_ctx *cx, amls_vertex v, amls_gid target);
     const void *(*reply_of)(const amls_ctx *cx, amls_vertex v);
+    int64_t (*local_vertices)(const amls_ctx *cx);
+    amls_vertex (*nbr_vertex)(const amls_ctx *cx, amls_nbr n);
+    void (*wake_all)(amls_ctx *cx);
 } amls_api;
 
 /* The context starts with the table; the rest is the engine's. */
@@ -444,6 +447,24 @@ static inline int amls_request(amls_ctx *cx, amls_vertex v, amls_gid target)
 static inline const void *amls_reply(const amls_ctx *cx, amls_vertex v)
 {
     return amls__api(cx)->reply_of(cx, v);
+}
+/* [1.2] The vertices this rank owns: amls_vertex values run 0 .. amls_local_vertices() - 1,
+ * so program data kept per rank (setup, amls_set_user) can be indexed by them. */
+static inline int64_t amls_local_vertices(const amls_ctx *cx)
+{
+    return amls__api(cx)->local_vertices(cx);
+}
+/* [1.2] The owned vertex a neighbour handle refers to, or -1 when another rank owns it. With
+ * it a program can work on the part of the graph its rank holds without messages (contract
+ * local components first, as Giraph++'s graph-centric programs do). */
+static inline amls_vertex amls_nbr_vertex(const amls_ctx *cx, amls_nbr n)
+{
+    return amls__api(cx)->nbr_vertex(cx, n);
+}
+/* [1.2] Master step only: every vertex runs in the next superstep, halted or not. */
+static inline void amls_wake_all(amls_ctx *cx)
+{
+    amls__api(cx)->wake_all(cx);
 }
 /* This rank and the number of ranks (for output from the master step on one rank only). */
 static inline int amls_rank(const amls_ctx *cx)
