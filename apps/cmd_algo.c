@@ -431,9 +431,13 @@ int cmd_help(cli *c)
     if (b) {
         printf("usage: mpirun -np N amls-graph %s --input GRAPH [options]\n\n", what);
         cli_print_vprog_help(b->get());
+        bool first = true;
         for (const amls_variant *v = amls_variants(); v->algo; v++)
-            if (!strcmp(v->algo, what))
-                printf("  --variant %-10s %s\n", v->name, v->description);
+            if (!strcmp(v->algo, what)) {
+                printf("%s  --variant %-6s %s\n", first ? "\nvariants (for comparison):\n" : "",
+                       v->name, v->description);
+                first = false;
+            }
     } else {
         printf("usage: mpirun -np N amls-graph COMMAND [options]\n\ncommands:");
         for (const amls_builtin *k = amls_builtins(); k->name; k++)

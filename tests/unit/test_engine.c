@@ -293,3 +293,17 @@ Test(wire, records_only_without_ghosts)
     cr_assert_eq(amls__seg_decode(seg, 0, 8, on_value, on_record, &d), 48);
     cr_assert(d.nv == 0 && d.nr == 2 && d.target[0] == 7);
 }
+
+/* [1.2] The signal part of a pull superstep: the smallest of FULL, BITMAP and PAIRS, and one
+ * value when all are equal; sizes written out by hand (16-byte header). */
+Test(wire, signal_segment_sizes)
+{
+    cr_assert_eq(amls__sigseg_mode(100, 100), AMLS__SIG_FULL);
+    cr_assert_eq(amls__sigseg_size(100, 100, false, 8), 16 + 800);
+    cr_assert_eq(amls__sigseg_size(100, 100, true, 8), 16 + 8, "uniform: one value");
+    cr_assert_eq(amls__sigseg_mode(1000, 3), AMLS__SIG_PAIRS);
+    cr_assert_eq(amls__sigseg_size(1000, 3, false, 8), 16 + 12 + 24);
+    cr_assert_eq(amls__sigseg_mode(1000, 500), AMLS__SIG_BITMAP);
+    cr_assert_eq(amls__sigseg_size(1000, 500, false, 8), 16 + 125 + 4000);
+    cr_assert_eq(amls__sigseg_size(1000, 0, true, 8), 16, "nothing sent: the header");
+}
