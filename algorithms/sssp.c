@@ -175,7 +175,8 @@ static int sssp_master(amls_ctx *cx)
     return 0;
 }
 
-AMLS_VPROG_DEFINE(sssp, .description = "single-source shortest paths from --source (delta-stepping)",
+AMLS_VPROG_DEFINE(sssp,
+                  .description = "single-source shortest paths from --source (delta-stepping)",
                   .state_size = sizeof(sssp_state), .msg_size = sizeof(double),
                   .combiner = {AMLS_OP_MIN, AMLS_TYPE_F64, 0}, .flags = AMLS_NEED_WEIGHTS,
                   AMLS_PARAMS(params), AMLS_AGGREGATORS(aggs), .result_type = AMLS_TYPE_F64,

@@ -254,7 +254,8 @@ static int wcc_master(amls_ctx *cx)
     return rc;
 }
 
-AMLS_VPROG_DEFINE(wcc, .description = "weakly connected components (local union-find, pointer jumping)",
+AMLS_VPROG_DEFINE(wcc,
+                  .description = "weakly connected components (local union-find, pointer jumping)",
                   .state_size = sizeof(wcc_state), .msg_size = sizeof(ptr),
                   .combiner = {AMLS_OP_MIN, AMLS_TYPE_I64, 0}, .flags = AMLS_NEED_IN_EDGES,
                   AMLS_AGGREGATORS(aggs), .result_type = AMLS_TYPE_I64, .setup = wcc_setup,

@@ -77,7 +77,8 @@ static void make_forest(amls_raw_graph *r)
 static void make_zero(amls_raw_graph *r)
 {
     for (int64_t e = 0; e < 3200; e++) {
-        int64_t a = (int64_t)(rnd((uint64_t)e * 3) % 800), b = (int64_t)(rnd((uint64_t)e * 3 + 1) % 800);
+        int64_t a = (int64_t)(rnd((uint64_t)e * 3) % 800),
+                b = (int64_t)(rnd((uint64_t)e * 3 + 1) % 800);
         uint64_t k = rnd((uint64_t)e * 3 + 2) % 10;
         double w = k < 3 ? 0.0 : k < 8 ? (double)(1 + k) : 1000.0 + (double)k;
         amls_raw_graph_push(r, sid(a), sid(b), w);
@@ -129,8 +130,8 @@ static void expect(const char *what, const amls_csr *c, amls_rule rule, const do
 
 /* One algorithm, run as `p` with vals, against the reference of `algo`. */
 static void check_algo(amls_graph *g, const amls_csr *c, const char *what, const char *algo,
-                       const amls_vprog *p, const char *const *vals, int direction,
-                       amls_rule rule, int64_t *supersteps)
+                       const amls_vprog *p, const char *const *vals, int direction, amls_rule rule,
+                       int64_t *supersteps)
 {
     const amls_builtin *b = amls_builtin_find(algo);
     double *f = NULL, *ef = NULL, pv[4] = {0};
@@ -165,8 +166,9 @@ static void check_pagerank(amls_graph *g, const amls_csr *c, const char *gname)
     bool pulled = b && b->steps[0].pull, pushed = a && !a->steps[0].pull;
     CHECK(pulled && pushed, "%s: pagerank ran pull %d / push %d supersteps", gname, pulled, pushed);
     for (int64_t v = 0; h_rank == 0 && fpush && fpull && v < c->n; v++)
-        CHECK(fabs(fpush[v] - fpull[v]) <= 1e-12 * fabs(fpush[v]), "%s: pagerank %lld: %.17g vs %.17g",
-              gname, (long long)c->orig[v], fpush[v], fpull[v]);
+        CHECK(fabs(fpush[v] - fpull[v]) <= 1e-12 * fabs(fpush[v]),
+              "%s: pagerank %lld: %.17g vs %.17g", gname, (long long)c->orig[v], fpush[v],
+              fpull[v]);
     check_algo(g, c, "pagerank", "pagerank", p, vals, AMLS_DIRECTION_AUTO, AMLS_RULE_EPSILON, NULL);
     amls__free(fpush);
     amls__free(fpull);

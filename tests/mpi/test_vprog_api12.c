@@ -19,7 +19,7 @@
 enum { NV = 97 };
 
 /* Vertex i has id ID(i); arcs i -> i+1 and i -> 3i (mod NV). */
-#define ID(i) ((int64_t)((i) * 7 % NV) * 10 + 5)
+#define ID(i) ((int64_t)((i)*7 % NV) * 10 + 5)
 static int64_t index_of(int64_t id)
 {
     for (int64_t i = 0; i < NV; i++)
@@ -70,7 +70,8 @@ static int sig_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msg
         bool from_in = false;
         for (int64_t u = 0; u < NV; u++)
             from_in = from_in || (arc(u, me) && ID(u) == x);
-        CHECK(from_in, "vertex %lld: ANY kept %lld, not an in-neighbour", (long long)id, (long long)x);
+        CHECK(from_in, "vertex %lld: ANY kept %lld, not an in-neighbour", (long long)id,
+              (long long)x);
     } else if (n == 1) {
         int64_t x;
         memcpy(&x, msgs, 8);
@@ -219,9 +220,10 @@ int main(int argc, char **argv)
     for (int d = 0; d < 2; d++) { /* `wants`: a pull skips odd vertices, a push does not */
         sig_op = AMLS_OP_MIN;
         sig_filtered = dirs[d] == AMLS_DIRECTION_PULL;
-        amls_vprog p = PROG("wants", .state_size = sizeof(sig_state), .msg_size = 8,
-                            .combiner = {AMLS_OP_MIN, AMLS_TYPE_I64, NULL},
-                            .flags = AMLS_NEED_IN_EDGES, .compute = sig_compute, .wants = sig_wants);
+        amls_vprog p =
+            PROG("wants", .state_size = sizeof(sig_state), .msg_size = 8,
+                 .combiner = {AMLS_OP_MIN, AMLS_TYPE_I64, NULL}, .flags = AMLS_NEED_IN_EDGES,
+                 .compute = sig_compute, .wants = sig_wants);
         run_ok(g, &p, dirs[d], -1);
     }
     sig_filtered = false;
