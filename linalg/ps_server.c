@@ -206,7 +206,7 @@ static int push_sync(ps_srv *s, const ps_hdr *h, const int64_t *keys, const doub
                !amls__ps_dropped_fixed(s->cx->o, s->cx->W, s->t, w);
     if (s->trace)
         fprintf(s->trace, "push %d %lld %lld %lld %s\n", w, (long long)h->clock, (long long)h->tag,
-                (long long)s->t, acc ? "acc" : "drop");
+                (long long)s->t, acc ? "acc" : (s->stopped ? "ignored" : "drop"));
     if (!acc) {
         s->st.dropped += !s->stopped;
         return AMLS_OK;
