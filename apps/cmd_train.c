@@ -17,7 +17,7 @@
 typedef struct train_args {
     amls_ps_opts o;
     const char *train, *test, *outp, *stats;
-    bool verify, quiet;
+    bool verify, quiet, standardize;
 } train_args;
 
 /* Parses NAME from a table; -1 when absent from it. */
@@ -145,6 +145,7 @@ static int parse_train(cli *c, train_args *a)
     a->stats = cli_get(c, "stats", NULL);
     a->verify = cli_flag(c, "verify");
     a->quiet = cli_flag(c, "quiet");
+    a->standardize = cli_flag(c, "standardize");
     o->shuffle = cli_flag(c, "shuffle");
     o->checkpoint_dir = cli_get(c, "checkpoint-dir", NULL);
     o->restart_dir = cli_get(c, "restart", NULL);
@@ -196,12 +197,13 @@ static void describe(const train_args *a, char *buf, size_t cap)
     snprintf(buf, cap,
              "model=%s update=%s staleness=%lld backup_workers=%d drop=%s servers=%d "
              "batch_size=%lld epochs=%lld lr=%.17g lr_schedule=%d lr_decay=%.17g optimizer=%s "
-             "lambda=%.17g seed=%llu shuffle=%d update_every=%s",
+             "lambda=%.17g seed=%llu shuffle=%d update_every=%s standardize=%d",
              model_name(o->hp.model), update_name(o->update), (long long)o->staleness, o->backup,
              o->drop_fixed ? "fixed" : "first", o->servers, (long long)o->hp.batch,
              (long long)o->epochs, o->hp.lr, (int)o->hp.schedule, o->hp.lr_decay,
              o->hp.optimizer == AMLS_SGD_ADAGRAD ? "adagrad" : "sgd", o->hp.lambda,
-             (unsigned long long)o->hp.seed, o->shuffle, o->per_epoch ? "epoch" : "batch");
+             (unsigned long long)o->hp.seed, o->shuffle, o->per_epoch ? "epoch" : "batch",
+             a->standardize);
 }
 
 /* Appends printf-style text to a growable char vector. */
@@ -293,17 +295,21 @@ static void command_line(cli *c, char *buf, size_t cap)
         at += (size_t)snprintf(buf + at, cap - at, " %s", c->argv[k]);
 }
 
-/* Writes the model, the statistics; verifies. */
-static int outputs(cli *c, const train_args *a, const amls_sgd_data *d, const amls_ps_result *r,
-                   uint32_t crc_train, uint32_t crc_test)
+static int verify(cli *c, const train_args *a, const amls_sgd_data *d, const amls_ps_result *r)
+{
+    int rc = amls_ps_verify(c->comm, d, &a->o, r);
+    if (rc == AMLS_OK)
+        cli_print(c, "verify: identical to the serial reference (%d workers)\n", r->workers);
+    return rc;
+}
+
+/* Writes the model and the statistics. */
+static int outputs(cli *c, const train_args *a, const amls_ps_result *r, uint32_t crc_train,
+                   uint32_t crc_test)
 {
     int rc = AMLS_OK;
     amls__vec js;
     amls__vec_init(&js, 1);
-    if (a->verify) {
-        AMLS_TRY(amls_ps_verify(c->comm, d, &a->o, r));
-        cli_print(c, "verify: identical to the serial reference (%d workers)\n", r->workers);
-    }
     if (a->outp) {
         char cmdline[2048], cfg[1024];
         command_line(c, cmdline, sizeof cmdline);
@@ -331,6 +337,7 @@ int cmd_train(cli *c)
     train_args a = {0};
     amls_rows X = {0}, T = {0};
     amls_ps_result res = {0};
+    double *mu = NULL, *sd = NULL;
     uint32_t crc_train = 0, crc_test = 0;
     int64_t size = 0;
     char data_id[64] = "";
@@ -347,6 +354,8 @@ int cmd_train(cli *c)
         if (a.test)
             AMLS_TRY(amls__file_crc32(c->comm, a.test, &crc_test, &size));
     }
+    if (a.standardize)
+        AMLS_TRY(amls_rows_standardize(c->comm, &X, a.test ? &T : NULL, &mu, &sd));
     a.o.data_id = data_id;
     a.o.progress = c->rank == 0 && !a.quiet ? stdout : NULL;
     amls_sgd_data d = {.rows = &X, .test = a.test ? &T : NULL};
@@ -356,11 +365,17 @@ int cmd_train(cli *c)
                   update_name(a.o.update));
     AMLS_TRY(amls_ps_train(c->comm, &d, &a.o, &res));
     print_result(c, &a, &res);
-    AMLS_TRY(outputs(c, &a, &d, &res, crc_train, crc_test));
+    if (a.verify)
+        AMLS_TRY(verify(c, &a, &d, &res));
+    if (a.standardize)
+        amls_sgd_unstandardize(res.w, res.nfeat, mu, sd);
+    AMLS_TRY(outputs(c, &a, &res, crc_train, crc_test));
 cleanup:
     amls_ps_result_free(&res);
     amls_rows_free(&X);
     amls_rows_free(&T);
+    amls__free(mu);
+    amls__free(sd);
     return rc;
 }
 
@@ -380,6 +395,8 @@ void cmd_train_help(void)
         "  --batch-size B        rows per worker batch (default 64)\n"
         "  --epochs E            passes over the data (default 10; a restart goes on to E)\n"
         "  --seed S              data partition and order (default 1)\n"
+        "  --standardize         center and scale every feature (dense data; the model is\n"
+        "                        written for the original features)\n"
         "  --shuffle             re-deal the rows to the workers every epoch (bsp, fixed drop)\n"
         "  --update-every U      batch (default) | epoch: local SGD on the worker, one push per\n"
         "                        epoch (the servers average the changes)\n"

@@ -212,7 +212,7 @@ static int write_model_h5(const char *tmp, const amls_ps_opts *o, const amls_ps_
 {
     int rc = AMLS_OK;
     hid_t f = -1;
-    int64_t m = res->nfeat + 1;
+    int64_t m = res->nfeat + 1, *ids = NULL;
     AMLS_TRY(amls__h5_create(MPI_COMM_SELF, tmp, &f));
     AMLS_TRY(amls__h5_attr_str(f, "format", "amls-graph model"));
     AMLS_TRY(amls__h5_attr_str(f, "model", model_name(o->hp.model)));
@@ -236,8 +236,13 @@ static int write_model_h5(const char *tmp, const amls_ps_opts *o, const amls_ps_
     AMLS_TRY(amls__h5_attr_i64(f, "updates", res->updates));
     AMLS_TRY(amls__h5_attr_i64(f, "dropped", res->dropped));
     AMLS_TRY(amls__h5_attr_i64(f, "max_staleness", res->max_staleness));
-    AMLS_TRY(amls__h5_write(f, "/coef", H5T_NATIVE_DOUBLE, m, 0, m, res->w));
+    AMLS_ALLOC(ids, m);
+    for (int64_t q = 0; q < m; q++)
+        ids[q] = q;
+    AMLS_TRY(amls__h5_write(f, "/ids", H5T_NATIVE_INT64, m, 0, m, ids));
+    AMLS_TRY(amls__h5_write(f, "/values", H5T_NATIVE_DOUBLE, m, 0, m, res->w));
 cleanup:
+    amls__free(ids);
     amls__h5_close(&f);
     return rc;
 }

@@ -193,3 +193,77 @@ int amls_sgd_evaluate(MPI_Comm comm, amls_sgd_model model, const double *w, int6
     amls__sgd_metrics(sums, out);
     return rc;
 }
+
+/* Dense standardized copy of X's rows (features < nfeat). */
+static int densify(amls_rows *X, int64_t d, const double *mu, const double *sd)
+{
+    int rc = AMLS_OK;
+    int64_t n = X->n_local;
+    amls_rows Y = {.n_local = n, .n_global = X->n_global, .nnz = n * d, .nfeat = d};
+    AMLS_ALLOC(Y.ptr, n + 1);
+    AMLS_ALLOC(Y.idx, n * d + 1);
+    AMLS_ALLOC(Y.val, n * d + 1);
+    AMLS_ALLOC(Y.y, n + 1);
+    for (int64_t i = 0; i < n; i++) {
+        double *row = Y.val + i * d;
+        for (int64_t f = 0; f < d; f++) {
+            Y.idx[i * d + f] = (int32_t)f;
+            row[f] = 0.0;
+        }
+        for (int64_t j = X->ptr[i]; j < X->ptr[i + 1]; j++)
+            if (X->idx[j] < d)
+                row[X->idx[j]] = X->val[j];
+        for (int64_t f = 0; f < d; f++)
+            row[f] = (row[f] - mu[f]) / sd[f];
+        Y.ptr[i + 1] = (i + 1) * d;
+        Y.y[i] = X->y[i];
+    }
+    Y.ptr[0] = 0;
+    amls_rows_free(X);
+    *X = Y;
+    memset(&Y, 0, sizeof Y);
+cleanup:
+    amls_rows_free(&Y);
+    return rc;
+}
+
+int amls_rows_standardize(MPI_Comm comm, amls_rows *X, amls_rows *T, double **mu, double **sd)
+{
+    int rc = AMLS_OK;
+    int64_t d = X->nfeat;
+    double *s = amls__calloc(2 * (size_t)d + 2, sizeof *s);
+    *mu = amls__calloc((size_t)d + 1, sizeof **mu);
+    *sd = amls__calloc((size_t)d + 1, sizeof **sd);
+    rc = s && *mu && *sd ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory");
+    AMLS_TRY(amls_agree(comm, rc, NULL));
+    for (int64_t j = 0; j < X->ptr[X->n_local]; j++) {
+        s[X->idx[j]] += X->val[j];
+        s[d + X->idx[j]] += X->val[j] * X->val[j];
+    }
+    AMLS_TRY(amls__allreduce_same(comm, s, (int)(2 * d), MPI_SUM));
+    double n = (double)(X->n_global > 0 ? X->n_global : 1);
+    for (int64_t f = 0; f < d; f++) {
+        (*mu)[f] = s[f] / n;
+        double var = s[d + f] / n - (*mu)[f] * (*mu)[f];
+        (*sd)[f] = var > 1e-300 ? sqrt(var) : 1.0;
+    }
+    AMLS_TRY(amls_agree(comm, densify(X, d, *mu, *sd), NULL));
+    if (T != NULL)
+        AMLS_TRY(amls_agree(comm, densify(T, d, *mu, *sd), NULL));
+cleanup:
+    amls__free(s);
+    if (rc < 0) {
+        amls__free(*mu);
+        amls__free(*sd);
+        *mu = *sd = NULL;
+    }
+    return rc;
+}
+
+void amls_sgd_unstandardize(double *w, int64_t nfeat, const double *mu, const double *sd)
+{
+    for (int64_t f = 0; f < nfeat; f++) {
+        w[1 + f] /= sd[f];
+        w[0] -= w[1 + f] * mu[f];
+    }
+}

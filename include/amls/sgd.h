@@ -173,7 +173,8 @@ typedef struct amls_sgd_provenance {
     uint32_t train_crc32, test_crc32;
 } amls_sgd_provenance;
 
-/* Writes a trained model: HDF5 when path ends in .h5 (/coef, nfeat + 1 values, and attributes:
+/* Writes a trained model: HDF5 when path ends in .h5 (/ids: 0 for the intercept, else the
+ * 1-based LIBSVM feature index; /values: the coefficients; and attributes:
  * model, configuration, data files and CRC-32s, seed, engine version, command line, metrics),
  * else text (one value per line, intercept first). Written under a temporary name and renamed
  * when complete. Collective (rank 0 writes). */
@@ -185,6 +186,15 @@ int amls_ps_model_write(MPI_Comm comm, const char *path, const amls_ps_opts *o,
  * features beyond nfeat are ignored. Collective. */
 int amls_sgd_evaluate(MPI_Comm comm, amls_sgd_model model, const double *w, int64_t nfeat,
                       const amls_rows *rows, const uint8_t *role, int which, amls_sgd_metrics *out);
+
+/* Standardizes the features of X (and T, when not NULL) in place: x_f <- (x_f - mu_f) / sd_f
+ * with the mean and standard deviation of X over all ranks (sd 1 for a constant feature). The
+ * rows become dense (every feature stored): meant for dense data with features of very
+ * different scales, where plain SGD is badly conditioned. mu and sd (nfeat values each) are
+ * allocated. Collective. */
+int amls_rows_standardize(MPI_Comm comm, amls_rows *X, amls_rows *T, double **mu, double **sd);
+/* Maps a model trained on standardized rows back to the original features. Local. */
+void amls_sgd_unstandardize(double *w, int64_t nfeat, const double *mu, const double *sd);
 
 /* One epoch of serial mini-batch SGD on one model over the rows order[0..n) of X, cut into
  * ceil(n / hp->batch) batches of nearly equal size: each batch's mean gradient is applied at
