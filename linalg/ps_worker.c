@@ -31,7 +31,10 @@ typedef struct ps_wk {
     size_t *qcap, *pcap, *rcap;
     MPI_Request *qreq, *preq, *rreq;
     bool stop, remote;
-    double t_avg; /* straggler: smoothed time of an iteration */
+    double t_cal[24]; /* straggler: durations of its first steps */
+    int n_cal;
+    double t_mark; /* straggler: when its previous step ended */
+    double delay;  /* straggler: sleep after each gradient */
 } ps_wk;
 
 static int grow(char **buf, size_t *cap, size_t need)
@@ -175,14 +178,36 @@ cleanup:
     return rc;
 }
 
-static void straggle(ps_wk *k, double t_iter)
+/* The straggler runs its first PS_WARMUP + PS_CALIBRATE steps at full speed and takes the
+ * median duration of the last PS_CALIBRATE of them (from the end of one step to the gradient of
+ * the next, waits included) as its step time t; afterwards it sleeps (factor - 1) t after each
+ * gradient, so that its steps take about `factor` times as long, whatever the strategy (under BSP
+ * every step then does too). */
+enum { PS_WARMUP = 5, PS_CALIBRATE = 21 };
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void straggle(ps_wk *k, double t_start)
 {
     const amls_ps_opts *o = k->cx->o;
     if (k->widx != o->straggler || o->straggler_factor <= 1.0)
         return;
-    k->t_avg = k->t_avg > 0 ? 0.8 * k->t_avg + 0.2 * t_iter : t_iter;
-    double d = (o->straggler_factor - 1.0) * k->t_avg;
-    struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
+    double now = amls__now();
+    if (k->n_cal < PS_WARMUP + PS_CALIBRATE) {
+        if (k->n_cal >= PS_WARMUP)
+            k->t_cal[k->n_cal - PS_WARMUP] = now - (k->t_mark > 0 ? k->t_mark : t_start);
+        k->t_mark = now;
+        if (++k->n_cal == PS_WARMUP + PS_CALIBRATE) {
+            qsort(k->t_cal, PS_CALIBRATE, sizeof *k->t_cal, cmp_double);
+            k->delay = (o->straggler_factor - 1.0) * k->t_cal[PS_CALIBRATE / 2];
+        }
+        return;
+    }
+    struct timespec ts = {(time_t)k->delay, (long)((k->delay - (double)(time_t)k->delay) * 1e9)};
     nanosleep(&ts, NULL);
 }
 
@@ -219,7 +244,7 @@ static int iterate(ps_wk *k)
         AMLS_TRY(amls__sgd_batch_grad(&k->ws, o->hp.model, &k->rows->r, k->order + a, b - a, k->w,
                                       &loss));
     }
-    straggle(k, amls__now() - t_start);
+    straggle(k, t_start);
     AMLS_TRY(push(k, b - a, loss));
     k->clock++;
     if (cx->sync) {
