@@ -13,6 +13,7 @@
  * ------------------------------------------------------------------------------------------- */
 #include "linalg/ps_internal.h"
 
+#include <limits.h>
 #include <time.h>
 
 typedef struct ps_wk {
@@ -39,6 +40,8 @@ typedef struct ps_wk {
 
 static int grow(char **buf, size_t *cap, size_t need)
 {
+    if (need > (size_t)INT_MAX)
+        return amls_error(AMLS_ERR_RANGE, "a batch touches too many parameters (%zu bytes)", need);
     if (need <= *cap)
         return AMLS_OK;
     char *nb = amls__realloc(*buf, need, 1);

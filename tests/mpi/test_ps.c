@@ -75,6 +75,18 @@ static amls_ps_opts base_opts(void)
     return o;
 }
 
+static const amls_ps_update strategies[] = {AMLS_PS_BSP, AMLS_PS_ASP, AMLS_PS_SSP, AMLS_PS_BACKUP};
+
+/* Options for one of the four strategies (SSP with s = staleness, backup with b = 1). */
+static amls_ps_opts strategy(int i, int64_t staleness)
+{
+    amls_ps_opts o = base_opts();
+    o.update = strategies[i];
+    o.staleness = staleness;
+    o.backup = 1;
+    return o;
+}
+
 static int train(MPI_Comm comm, const amls_ps_opts *o, amls_ps_result *res)
 {
     amls_rows X;
@@ -188,23 +200,19 @@ static void test_converges(void)
 {
     int np = 1;
     MPI_Comm_size(MPI_COMM_WORLD, &np);
-    amls_ps_update ups[] = {AMLS_PS_BSP, AMLS_PS_ASP, AMLS_PS_SSP, AMLS_PS_BACKUP};
     for (int i = 0; i < 4; i++) {
-        amls_ps_opts o = base_opts();
-        o.update = ups[i];
-        o.staleness = 1;
-        o.backup = 1;
+        amls_ps_opts o = strategy(i, 1);
         o.epochs = 20;
         o.hp.lr = 0.5;
         o.hp.lambda = 0;
-        if (ups[i] == AMLS_PS_BACKUP && np < 3)
+        if (strategies[i] == AMLS_PS_BACKUP && np < 3)
             continue;
         amls_ps_result res;
         int rc = train(MPI_COMM_WORLD, &o, &res);
-        CHECK(rc == AMLS_OK, "update %d: %s", (int)ups[i], amls_last_error());
+        CHECK(rc == AMLS_OK, "update %d: %s", (int)strategies[i], amls_last_error());
         CHECK(rc < 0 || res.final.train.accuracy >= 0.93, "update %d: train accuracy %.4f",
-              (int)ups[i], res.final.train.accuracy);
-        CHECK(rc < 0 || res.npoints == o.epochs, "update %d: %lld points", (int)ups[i],
+              (int)strategies[i], res.final.train.accuracy);
+        CHECK(rc < 0 || res.npoints == o.epochs, "update %d: %lld points", (int)strategies[i],
               (long long)res.npoints);
         amls_ps_result_free(&res);
     }
@@ -509,20 +517,17 @@ static void test_failures(void)
 {
     int np = 1;
     MPI_Comm_size(MPI_COMM_WORLD, &np);
-    amls_ps_update ups[] = {AMLS_PS_BSP, AMLS_PS_ASP, AMLS_PS_SSP, AMLS_PS_BACKUP};
     for (int i = 0; i < 4; i++) {
-        amls_ps_opts o = base_opts();
-        o.update = ups[i];
-        o.staleness = 0;
-        o.backup = 1;
+        amls_ps_opts o = strategy(i, 0);
         o.servers = np >= 4 ? 2 : 1;
         o.fail_worker = np - o.servers - 1;
         o.fail_clock = 5;
-        if (ups[i] == AMLS_PS_BACKUP && np - o.servers < 2)
+        if (strategies[i] == AMLS_PS_BACKUP && np - o.servers < 2)
             continue;
         amls_ps_result res;
         int rc = train(MPI_COMM_WORLD, &o, &res);
-        CHECK(rc == AMLS_ERR_INTERNAL, "update %d: a failed worker gave %d", (int)ups[i], rc);
+        CHECK(rc == AMLS_ERR_INTERNAL, "update %d: a failed worker gave %d", (int)strategies[i],
+              rc);
     }
     amls_ps_opts o = base_opts();
     o.hp.model = AMLS_SGD_LINREG;
