@@ -7,7 +7,8 @@
 #                           recomputed here in Python on the original file, within 1% of the
 #                           least-squares RSS (the `linreg` command, CG on the normal equations)
 #   files BIN H5CHECK       synthetic data: the HDF5 model with provenance, --stats JSON,
-#                           restart at the same (bit for bit) and another worker count
+#                           restart at the same worker count (bit for bit, also on 2 servers)
+#                           and at another worker count
 #   error BIN NP WANT ARGS  synthetic data as @DATA@ in ARGS, then check_error.sh
 # Data-set modes exit 77 (skipped) when DATA lacks the files.
 set -u
@@ -89,12 +90,15 @@ EOF
     mpirun -np 3 "$bin" train $a "$d/rest.txt" --epochs 6 --restart "$d/ck" > /dev/null 2>&1 || fail "restart"
     cmp "$d/full.txt" "$d/rest.txt" || fail "the restarted model differs from the uninterrupted one"
     cmp -s "$d/full.txt" "$d/half.txt" && fail "the checkpoint is already the end"
+    mpirun -np 4 "$bin" train $a "$d/rest2.txt" --epochs 6 --restart "$d/ck" --servers 2 > /dev/null 2>&1 ||
+        fail "restart on 2 servers"
+    cmp "$d/full.txt" "$d/rest2.txt" || fail "the restart on 2 servers differs from the uninterrupted run"
     mpirun -np 4 "$bin" train ${a/--quiet/} "$d/other.txt" --epochs 6 --restart "$d/ck" > "$d/log3" 2>&1 ||
         { cat "$d/log3"; fail "restart at 3 workers"; }
     head -n 2 "$d/log3" | grep -q "^# epoch 4.00" || { cat "$d/log3"; fail "the restart did not begin at epoch 4"; }
     grep -q "^# epoch [1-3]\.00" "$d/log3" && fail "the restart repeated epochs"
     grep -q "^workers: 3" "$d/log3" || fail "not 3 workers"
-    echo "PASS: HDF5 model with provenance, stats JSON, restart bit for bit and at 3 workers" ;;
+    echo "PASS: HDF5 model with provenance, stats JSON, restart bit for bit (1 and 2 servers) and at 3 workers" ;;
 error)
     np=$1 want=$2
     shift 2
