@@ -317,7 +317,7 @@ static void test_ssp(void)
         o.staleness = s;
         o.servers = np >= 4 ? 2 : 1;
         o.straggler = 0;
-        o.straggler_factor = 4;
+        o.straggler_factor = 10;
         o.trace = trace;
         amls_ps_result res;
         int rc = train(MPI_COMM_WORLD, &o, &res);
