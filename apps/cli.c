@@ -11,8 +11,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static const char *flags[] = {"verify",      "quiet",  "directed", "undirected", "help",
-                              "no-combiner", "strict", "sorted",   "dir",        NULL};
+static const char *flags[] = {"verify", "quiet",  "directed", "undirected", "help", "no-combiner",
+                              "strict", "sorted", "dir",      "shuffle",    NULL};
 
 bool cli_is_flag(const char *name)
 {
