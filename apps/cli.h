@@ -57,3 +57,5 @@ int cmd_cg(cli *c);
 int cmd_linreg(cli *c);
 int cmd_logreg(cli *c);
 int cmd_als(cli *c);
+int cmd_tune(cli *c);
+int cmd_tune_help(cli *c);

@@ -550,14 +550,17 @@ int cmd_help(cli *c)
     if (c->rank != 0)
         return AMLS_OK;
     const amls_builtin *b = what ? amls_builtin_find(what) : NULL;
+    if (what && strcmp(what, "tune") == 0)
+        return cmd_tune_help(c);
     if (b) {
         printf("usage: mpirun -np N amls-graph %s --input GRAPH [options]\n\n", what);
         print_vprog_help(b->get());
     } else {
-        printf("usage: mpirun -np N amls-graph COMMAND [options]\n\n"
-               "commands: pagerank wcc bfs sssp cdlp lcc run info partition generate convert\n"
-               "          validate cg linreg logreg als help (amls-graph --help describes them;\n"
-               "          'amls-graph help ALGORITHM' lists an algorithm's parameters)\n");
+        printf(
+            "usage: mpirun -np N amls-graph COMMAND [options]\n\n"
+            "commands: pagerank wcc bfs sssp cdlp lcc run info partition generate convert\n"
+            "          validate cg linreg logreg als tune help (amls-graph --help describes them;\n"
+            "          'amls-graph help ALGORITHM' lists an algorithm's parameters)\n");
     }
     printf(
         "\ngraph options:\n"

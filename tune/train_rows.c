@@ -1,0 +1,324 @@
+/* ---------------------------------------------------------------------------------------------
+ * tune/train_rows.c — the trainers over LIBSVM rows: logistic regression by L-BFGS
+ * (amls_logreg) and ridge regression by CG on the normal equations (amls_linreg).
+ * SPDX-License-Identifier: MIT
+ *
+ * Both solvers are full-batch and data-parallel over the communicator they are given, so a
+ * group fits a configuration with them unchanged: the training rows of a fold are cut from the
+ * group's copy of the data (every row outside the fold), the solver runs with the budget as
+ * its iteration limit, and the validation rows are scored with one reduction. The budget unit
+ * is the solver's iteration: an L-BFGS iteration (one or more function evaluations in the line
+ * search) or a CG iteration. A solver may converge before its budget; the iterations it used
+ * are reported.
+ * ------------------------------------------------------------------------------------------- */
+#include "io/h5util.h"
+#include "tune/tune_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+
+enum { P_LAMBDA = 0, P_TOL = 1 };
+
+static const amls_tune_param logreg_params[] = {
+    {"lambda", AMLS_TUNE_REAL, 1e-4, 0, INFINITY, false, "L2 penalty: (lambda/2) ||w||^2"},
+    {"tol", AMLS_TUNE_REAL, 1e-6, 0, INFINITY, true, "stop when max |gradient| <= tol"},
+};
+static const amls_tune_param linreg_params[] = {
+    {"lambda", AMLS_TUNE_REAL, 0, 0, INFINITY, false, "ridge penalty: lambda ||w||^2"},
+    {"tol", AMLS_TUNE_REAL, 1e-10, 0, INFINITY, true, "stop when ||r|| <= tol ||b||"},
+};
+
+typedef struct rows_data {
+    amls_rows X, T; /* training rows and (optional) test rows, over world */
+    bool has_test;
+    bool logistic;
+} rows_data;
+
+typedef struct rows_gdata {
+    MPI_Comm comm;
+    amls_rows X; /* all training rows, spread over the group */
+    uint8_t *fold;
+    bool logistic;
+} rows_gdata;
+
+typedef struct rows_model {
+    int64_t m; /* nfeat + 1 */
+    double *coef;
+} rows_model;
+
+static double log1pexp(double t) /* log(1 + e^t), stable */
+{
+    return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t));
+}
+
+/* The metric of coef over the rows of X in fold f (all rows when fold is NULL). Collective. */
+static int score_rows(MPI_Comm comm, const amls_rows *X, const uint8_t *fold, int f,
+                      const double *coef, int64_t d, amls_metric m, double *score)
+{
+    double s[4] = {0, 0, 0, 0}; /* correct, log loss, squared error, rows */
+    for (int64_t i = 0; i < X->n_local; i++) {
+        if (fold && fold[i] != f)
+            continue;
+        double z = coef[0];
+        for (int64_t j = X->ptr[i]; j < X->ptr[i + 1]; j++)
+            if (X->idx[j] < d)
+                z += X->val[j] * coef[1 + X->idx[j]];
+        double y = X->y[i], ys = y > 0 ? 1.0 : -1.0;
+        s[0] += (z > 0) == (y > 0);
+        s[1] += log1pexp(-ys * z);
+        s[2] += (y - z) * (y - z);
+        s[3] += 1;
+    }
+    int rc = amls__allreduce_same(comm, s, 4, MPI_SUM);
+    double n = fmax(s[3], 1);
+    *score = m == AMLS_METRIC_ACCURACY  ? s[0] / n
+             : m == AMLS_METRIC_LOGLOSS ? s[1] / n
+                                        : sqrt(s[2] / n);
+    return rc;
+}
+
+static int fit(MPI_Comm comm, bool logistic, const amls_rows *X, const double *hp, int64_t budget,
+               double *coef, amls_tune_fit *out)
+{
+    amls_solve_info info;
+    int rc = logistic ? amls_logreg(comm, X, hp[P_LAMBDA], hp[P_TOL], budget, coef, &info)
+                      : amls_linreg(comm, X, hp[P_LAMBDA], hp[P_TOL], budget, coef, &info);
+    out->budget_used = info.iterations;
+    out->objective = info.objective;
+    out->converged = info.converged;
+    out->seconds = info.seconds;
+    return rc;
+}
+
+static void rows_free_data(void *data)
+{
+    rows_data *d = data;
+    if (d == NULL)
+        return;
+    amls_rows_free(&d->X);
+    amls_rows_free(&d->T);
+    amls__free(d);
+}
+
+static int load(MPI_Comm world, const char *train, const char *test, bool logistic, void **out)
+{
+    int rc = AMLS_OK;
+    rows_data *d = amls__calloc(1, sizeof *d);
+    *out = NULL;
+    rc = amls_agree(world, d ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL);
+    if (rc == AMLS_OK)
+        rc = amls_rows_read(world, train, &d->X);
+    if (rc == AMLS_OK && test) {
+        rc = amls_rows_read(world, test, &d->T);
+        d->has_test = true;
+    }
+    if (rc < 0) {
+        rows_free_data(d);
+        return rc;
+    }
+    d->logistic = logistic;
+    *out = d;
+    return AMLS_OK;
+}
+
+static int logreg_load(MPI_Comm world, const char *train, const char *test, const char *part,
+                       void **out)
+{
+    (void)part;
+    return load(world, train, test, true, out);
+}
+
+static int linreg_load(MPI_Comm world, const char *train, const char *test, const char *part,
+                       void **out)
+{
+    (void)part;
+    return load(world, train, test, false, out);
+}
+
+static int64_t rows_count(const void *data)
+{
+    return ((const rows_data *)data)->X.n_global;
+}
+
+static int rows_write_folds(MPI_Comm world, const void *data, uint64_t seed, int k,
+                            const char *path)
+{
+    const amls_rows *X = &((const rows_data *)data)->X;
+    int64_t first = 0;
+    int rc = amls__rows_first(world, X, &first);
+    char *buf = amls__malloc((size_t)X->n_local * 4 + 1, 1);
+    rc = amls_agree(world,
+                    rc < 0 ? rc
+                    : buf  ? AMLS_OK
+                           : amls_error(AMLS_ERR_NOMEM, "out of memory"),
+                    NULL);
+    size_t len = 0;
+    for (int64_t i = 0; rc == AMLS_OK && i < X->n_local; i++)
+        len += (size_t)sprintf(buf + len, "%d\n", amls_tune_fold(seed, k, first + i));
+    if (rc == AMLS_OK)
+        rc = amls_write_text(world, path, buf, len, false);
+    amls__free(buf);
+    return rc;
+}
+
+static void rows_free_gdata(void *gdata)
+{
+    rows_gdata *g = gdata;
+    if (g == NULL)
+        return;
+    amls_rows_free(&g->X);
+    amls__free(g->fold);
+    amls__free(g);
+}
+
+static int rows_group(MPI_Comm world, MPI_Comm group, int ngroups, const void *data, uint64_t seed,
+                      int k, void **out, int64_t *counts)
+{
+    int rc = AMLS_OK;
+    const rows_data *d = data;
+    rows_gdata *g = NULL;
+    amls__groups gr = {.world = world, .comm = group, .ngroups = ngroups};
+    int64_t first = 0;
+    *out = NULL;
+    MPI_Comm_rank(world, &gr.rank);
+    MPI_Comm_size(world, &gr.nranks);
+    g = amls__calloc(1, sizeof *g);
+    rc = amls_agree(world, g ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL);
+    if (rc < 0)
+        return rc;
+    g->comm = group;
+    g->logistic = d->logistic;
+    rc = amls__rows_to_group(&gr, &d->X, &g->X, &first);
+    if (rc == AMLS_OK) {
+        g->fold = amls__malloc((size_t)g->X.n_local + 1, 1);
+        rc = amls_agree(world, g->fold ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
+                        NULL);
+    }
+    if (rc == AMLS_OK) {
+        memset(counts, 0, (size_t)k * sizeof *counts);
+        for (int64_t i = 0; i < g->X.n_local; i++) {
+            g->fold[i] = (uint8_t)amls_tune_fold(seed, k, first + i);
+            counts[g->fold[i]]++;
+        }
+        if (MPI_Allreduce(MPI_IN_PLACE, counts, k, MPI_INT64_T, MPI_SUM, group) != MPI_SUCCESS)
+            rc = amls_error(AMLS_ERR_MPI, "MPI_Allreduce failed");
+        rc = amls_agree(world, rc, NULL);
+    }
+    if (rc < 0) {
+        rows_free_gdata(g);
+        return rc;
+    }
+    *out = g;
+    return AMLS_OK;
+}
+
+static int rows_evaluate(void *gdata, const double *hp, int64_t budget, int fold, amls_metric m,
+                         amls_tune_fit *out)
+{
+    rows_gdata *g = gdata;
+    amls_rows T = {0};
+    double *coef = NULL;
+    int rc = amls__rows_subset(&g->X, g->fold, fold, false, &T);
+    if (rc == AMLS_OK) {
+        coef = amls__calloc((size_t)g->X.nfeat + 2, sizeof *coef);
+        if (coef == NULL)
+            rc = amls_error(AMLS_ERR_NOMEM, "out of memory");
+    }
+    rc = amls_agree(g->comm, rc, NULL);
+    if (rc == AMLS_OK)
+        rc = fit(g->comm, g->logistic, &T, hp, budget, coef, out);
+    if (rc == AMLS_OK)
+        rc = score_rows(g->comm, &g->X, g->fold, fold, coef, g->X.nfeat, m, &out->score);
+    amls_rows_free(&T);
+    amls__free(coef);
+    return rc;
+}
+
+static void rows_free_model(void *model)
+{
+    rows_model *r = model;
+    if (r == NULL)
+        return;
+    amls__free(r->coef);
+    amls__free(r);
+}
+
+static int rows_refit(MPI_Comm world, void *data, const double *hp, int64_t budget, amls_metric m,
+                      void **model, amls_tune_fit *out)
+{
+    rows_data *d = data;
+    rows_model *r = amls__calloc(1, sizeof *r);
+    *model = NULL;
+    if (r)
+        r->coef = amls__calloc((size_t)d->X.nfeat + 2, sizeof *r->coef);
+    int rc = amls_agree(world, r && r->coef ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
+                        NULL);
+    if (rc == AMLS_OK) {
+        r->m = d->X.nfeat + 1;
+        rc = fit(world, d->logistic, &d->X, hp, budget, r->coef, out);
+    }
+    if (rc == AMLS_OK)
+        rc = score_rows(world, d->has_test ? &d->T : &d->X, NULL, 0, r->coef, d->X.nfeat, m,
+                        &out->score);
+    if (rc < 0) {
+        rows_free_model(r);
+        return rc;
+    }
+    *model = r;
+    return AMLS_OK;
+}
+
+static int rows_write_model(MPI_Comm world, const void *data, const void *model, int64_t h5file)
+{
+    const rows_model *r = model;
+    (void)data;
+    int rank = 0;
+    MPI_Comm_rank(world, &rank);
+    int rc = amls_agree(world, amls__h5_attr_i64((hid_t)h5file, "features", r->m - 1), NULL);
+    if (rc == AMLS_OK)
+        rc = amls__h5_write((hid_t)h5file, "/coef", H5T_NATIVE_DOUBLE, r->m, 0,
+                            rank == 0 ? r->m : 0, r->coef);
+    return rc;
+}
+
+const amls_trainer amls__trainer_logreg = {
+    .model = "logreg",
+    .solver = "L-BFGS (full batch)",
+    .budget_unit = "iterations",
+    .default_budget = 500,
+    .params = logreg_params,
+    .nparams = 2,
+    .metrics = 1u << AMLS_METRIC_ACCURACY | 1u << AMLS_METRIC_LOGLOSS,
+    .default_metric = AMLS_METRIC_ACCURACY,
+    .load = logreg_load,
+    .rows = rows_count,
+    .write_folds = rows_write_folds,
+    .group_data = rows_group,
+    .evaluate = rows_evaluate,
+    .refit = rows_refit,
+    .write_model = rows_write_model,
+    .free_gdata = rows_free_gdata,
+    .free_model = rows_free_model,
+    .free_data = rows_free_data,
+};
+
+const amls_trainer amls__trainer_linreg = {
+    .model = "linreg",
+    .solver = "CG on the normal equations",
+    .budget_unit = "iterations",
+    .default_budget = 1000,
+    .params = linreg_params,
+    .nparams = 2,
+    .metrics = 1u << AMLS_METRIC_RMSE,
+    .default_metric = AMLS_METRIC_RMSE,
+    .load = linreg_load,
+    .rows = rows_count,
+    .write_folds = rows_write_folds,
+    .group_data = rows_group,
+    .evaluate = rows_evaluate,
+    .refit = rows_refit,
+    .write_model = rows_write_model,
+    .free_gdata = rows_free_gdata,
+    .free_model = rows_free_model,
+    .free_data = rows_free_data,
+};
