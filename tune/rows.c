@@ -47,12 +47,10 @@ static int member_of_row(const amls__groups *gr, int g, int64_t n, int64_t i)
 {
     int lo = amls__group_first(g, gr->ngroups, gr->nranks);
     int s = amls__group_first(g + 1, gr->ngroups, gr->nranks) - lo;
-    /* Largest j with n j / s <= i. */
+    /* Largest j with floor(n j / s) <= i; floor(i s / n) is never above it. */
     int j = (int)amls__muldiv(i, s, n);
     while (j + 1 < s && amls__muldiv(n, j + 1, s) <= i)
         j++;
-    while (j > 0 && amls__muldiv(n, j, s) > i)
-        j--;
     return lo + j;
 }
 
