@@ -158,6 +158,27 @@ static void json_params(FILE *f, const amls_tune_space *s, const double *hp, boo
     fprintf(f, "}");
 }
 
+/* Hyperband: every bracket's rungs with their budgets and trial numbers (ranked from rung 1). */
+static void json_brackets(FILE *f, const amls_tune_opts *o, const amls_tune_result *res)
+{
+    fprintf(f, ",\n  \"eta\": %d,\n  \"min_budget\": %lld,\n  \"brackets\": [", o->eta,
+            (long long)o->min_budget);
+    for (int b = 0; b < res->nbrackets; b++) {
+        const amls_tune_bracket *p = &res->plan[b];
+        fprintf(f, "%s\n    {\"s\": %d, \"n\": %lld, \"rungs\": [", b ? "," : "", p->s,
+                (long long)p->n);
+        for (int i = 0; i <= p->s; i++) {
+            fprintf(f, "%s{\"budget\": %lld, \"trials\": [", i ? ", " : "",
+                    (long long)p->rung[i].budget);
+            for (int64_t k = 0; k < res->rung_size[b][i]; k++)
+                fprintf(f, "%s%lld", k ? ", " : "", (long long)res->rung_trials[b][i][k] + 1);
+            fprintf(f, "]}");
+        }
+        fprintf(f, "]}");
+    }
+    fprintf(f, "\n  ]");
+}
+
 static void json(FILE *f, const void *arg)
 {
     const report_args *a = arg;
@@ -189,6 +210,8 @@ static void json(FILE *f, const void *arg)
                 num(tr->std, b, sizeof b, true), (long long)tr->budget_used, tr->seconds);
     }
     fprintf(f, "\n  ]");
+    if (res->nbrackets > 0)
+        json_brackets(f, a->o, res);
     if (res->best >= 0) {
         const amls_tune_trial *tr = &res->trials[res->best];
         const double *hp = res->configs + tr->config * res->nparams;

@@ -299,6 +299,10 @@ static int hyperband_rung(search *S, const amls_tune_bracket *plan, int nb, int 
             if (fresh)
                 list[(*m)++] = tri[b][i];
         }
+        /* Record the rung's members for the report. */
+        AMLS_ALLOC(S->res->rung_trials[b][rung], ncfg[b] + 1);
+        memcpy(S->res->rung_trials[b][rung], tri[b], (size_t)ncfg[b] * sizeof *tri[b]);
+        S->res->rung_size[b][rung] = ncfg[b];
     }
 cleanup:
     return rc;
@@ -313,6 +317,8 @@ static int run_hyperband(search *S)
     int64_t ncfg[AMLS_TUNE_MAX_BRACKETS] = {0}, *list = NULL, m = 0;
     S->dedupe = true;
     rc = amls_tune_hyperband_plan(S->o->budget, S->o->min_budget, S->o->eta, plan, &nb);
+    S->res->nbrackets = nb;
+    memcpy(S->res->plan, plan, sizeof plan);
     if (rc == AMLS_OK)
         rc = hyperband_draw(S, plan, nb, cfg, ncfg);
     for (int b = 0; rc == AMLS_OK && b < nb; b++)
@@ -337,6 +343,9 @@ static int run_hyperband(search *S)
 
 void amls_tune_result_free(amls_tune_result *res)
 {
+    for (int b = 0; b < AMLS_TUNE_MAX_BRACKETS; b++)
+        for (int i = 0; i < AMLS_TUNE_MAX_BRACKETS; i++)
+            amls__free(res->rung_trials[b][i]);
     for (int64_t t = 0; t < res->ntrials; t++)
         amls__free(res->trials[t].fold);
     amls__free(res->trials);

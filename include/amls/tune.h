@@ -242,6 +242,12 @@ typedef struct amls_tune_result {
     int64_t budget_cap;  /* sum of the caps of the fits that ran */
     int64_t fits;        /* fold fits that ran (trials found in the cache are free) */
     double seconds;      /* wall time of the search */
+    /* Hyperband: the trials of rung i of bracket b (bracket 0 is s = s_max), best first from
+     * rung 1 on (the order in which successive halving ranked them). */
+    int nbrackets;
+    amls_tune_bracket plan[AMLS_TUNE_MAX_BRACKETS];
+    int64_t *rung_trials[AMLS_TUNE_MAX_BRACKETS][AMLS_TUNE_MAX_BRACKETS];
+    int64_t rung_size[AMLS_TUNE_MAX_BRACKETS][AMLS_TUNE_MAX_BRACKETS];
 } amls_tune_result;
 
 /* Runs the search: splits world into opts->groups groups, spreads the data, evaluates the
