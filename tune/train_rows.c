@@ -12,6 +12,7 @@
  * are reported.
  * ------------------------------------------------------------------------------------------- */
 #include "io/h5util.h"
+#include "linalg/la_internal.h"
 #include "tune/tune_internal.h"
 
 #include <math.h>
@@ -51,11 +52,16 @@ static double log1pexp(double t) /* log(1 + e^t), stable */
     return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t));
 }
 
-/* The metric of coef over the rows of X in fold f (all rows when fold is NULL). Collective. */
+/* The metric of coef over the rows of X in fold f (all rows when fold is NULL); the sums are
+ * reproducible, so the score does not depend on the group's size. Collective. */
 static int score_rows(MPI_Comm comm, const amls_rows *X, const uint8_t *fold, int f,
                       const double *coef, int64_t d, amls_metric m, double *score)
 {
-    double s[4] = {0, 0, 0, 0}; /* correct, log loss, squared error, rows */
+    double *term = amls__malloc((size_t)X->n_local + 1, sizeof *term), cnt[2] = {0, 0}, tmax = 0;
+    int rc = amls_agree(comm, term ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL);
+    if (rc < 0)
+        return rc;
+    int64_t k = 0;
     for (int64_t i = 0; i < X->n_local; i++) {
         if (fold && fold[i] != f)
             continue;
@@ -63,17 +69,28 @@ static int score_rows(MPI_Comm comm, const amls_rows *X, const uint8_t *fold, in
         for (int64_t j = X->ptr[i]; j < X->ptr[i + 1]; j++)
             if (X->idx[j] < d)
                 z += X->val[j] * coef[1 + X->idx[j]];
-        double y = X->y[i], ys = y > 0 ? 1.0 : -1.0;
-        s[0] += (z > 0) == (y > 0);
-        s[1] += log1pexp(-ys * z);
-        s[2] += (y - z) * (y - z);
-        s[3] += 1;
+        double y = X->y[i];
+        cnt[0] += (z > 0) == (y > 0); /* integers: exact in any order */
+        cnt[1] += 1;
+        term[k] =
+            m == AMLS_METRIC_LOGLOSS ? log1pexp(-(y > 0 ? 1.0 : -1.0) * z) : (y - z) * (y - z);
+        tmax = fmax(tmax, term[k++]);
     }
-    int rc = amls__allreduce_same(comm, s, 4, MPI_SUM);
-    double n = fmax(s[3], 1);
-    *score = m == AMLS_METRIC_ACCURACY  ? s[0] / n
-             : m == AMLS_METRIC_LOGLOSS ? s[1] / n
-                                        : sqrt(s[2] / n);
+    double acc[2] = {0, 0};
+    if (MPI_Allreduce(MPI_IN_PLACE, cnt, 2, MPI_DOUBLE, MPI_SUM, comm) != MPI_SUCCESS)
+        rc = amls_error(AMLS_ERR_MPI, "MPI_Allreduce failed");
+    if (rc == AMLS_OK)
+        rc = amls__max_same(comm, &tmax);
+    amls__rsum p = amls__rsum_plan(tmax, (int64_t)cnt[1]);
+    for (int64_t i = 0; i < k; i++)
+        amls__rsum_add(&p, term[i], &acc[0], &acc[1]);
+    if (rc == AMLS_OK)
+        rc = amls__rsum_reduce(comm, acc, 1);
+    amls__free(term);
+    double n = fmax(cnt[1], 1);
+    *score = m == AMLS_METRIC_ACCURACY  ? cnt[0] / n
+             : m == AMLS_METRIC_LOGLOSS ? acc[0] / n
+                                        : sqrt(acc[0] / n);
     return rc;
 }
 

@@ -216,3 +216,60 @@ Test(tune, metrics_and_number_format)
     amls_tune_format_double(1000, b, sizeof b);
     cr_assert_str_eq(b, "1000");
 }
+
+/* Reproducible sums (linalg/rsum.c): the same bits in any order and any split into partial
+ * sums, and as accurate as a compensated sum. */
+#include "linalg/la_internal.h"
+
+static void rsum_of(const amls__rsum *p, const double *x, const int64_t *order, int64_t n,
+                    int64_t parts, double *out)
+{
+    double total[2] = {0, 0};
+    for (int64_t q = 0; q < parts; q++) { /* each part summed alone, then the parts added */
+        double part[2] = {0, 0};
+        for (int64_t i = q * n / parts; i < (q + 1) * n / parts; i++)
+            amls__rsum_add(p, x[order[i]], &part[0], &part[1]);
+        total[0] += part[0];
+        total[1] += part[1];
+    }
+    *out = total[0] + total[1];
+}
+
+Test(rsum, order_and_split_do_not_change_the_bits)
+{
+    enum { N = 50000 };
+    double *x = malloc(N * sizeof *x), bound = 0;
+    int64_t *ord = malloc(N * sizeof *ord);
+    long double exact = 0;
+    for (int64_t i = 0; i < N; i++) {
+        double u = amls__u01(amls__rand64(1, 2, (uint64_t)i));
+        x[i] = (u - 0.4) * ldexp(1.0, (int)(amls__rand64(1, 3, (uint64_t)i) % 40) - 20);
+        bound = fmax(bound, fabs(x[i]));
+        exact += x[i];
+        ord[i] = i;
+    }
+    amls__rsum p = amls__rsum_plan(bound, N);
+    double ref, plain = 0, plain_rev = 0;
+    rsum_of(&p, x, ord, N, 1, &ref);
+    for (int64_t i = 0; i < N; i++) {
+        plain += x[i];
+        plain_rev += x[N - 1 - i];
+    }
+    cr_assert_neq(plain, plain_rev, "plain summation depends on the order here");
+    for (int trial = 0; trial < 5; trial++) {
+        for (int64_t i = N - 1; i > 0; i--) { /* shuffle */
+            int64_t j =
+                (int64_t)(amls__rand64(7, (uint64_t)trial, (uint64_t)i) % (uint64_t)(i + 1));
+            int64_t t = ord[i];
+            ord[i] = ord[j];
+            ord[j] = t;
+        }
+        double s;
+        rsum_of(&p, x, ord, N, 1 + 7 * trial, &s);
+        cr_assert_eq(s, ref, "order %d, %d parts: %.17g vs %.17g", trial, 1 + 7 * trial, s, ref);
+    }
+    cr_assert(fabsl((long double)ref - exact) <= 1e-15L * fabsl(exact) + 1e-18L,
+              "sum %.17g, exact %.17Lg", ref, exact);
+    free(x);
+    free(ord);
+}
