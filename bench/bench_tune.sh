@@ -51,7 +51,7 @@ for cfg in "4 1" "4 2" "4 4" "2 1" "2 2"; do
     set -- $cfg
     f=$d/g$1_$2.1
     same=$(python3 tests/tune/compare_csv.py "$d/g4_1.csv" "$d/g$1_$2.csv" | tail -1 | cut -d: -f1)
-    printf "np %d groups %d: best %s cv_accuracy %s search_seconds %s same results as np 4, G 1 (1e-9): %s\n" "$1" "$2" \
+    printf "np %d groups %d: best %s cv_accuracy %s search_seconds %s table identical to np 4, G 1 (bit for bit): %s\n" "$1" "$2" \
         "$(field best "$f")" "$(field best_score "$f")" \
         "$(for t in $(seq "$n"); do field search_seconds "$d/g$1_$2.$t"; done | median)" "$same"
 done

@@ -54,9 +54,27 @@ static int member_of_row(const amls__groups *gr, int g, int64_t n, int64_t i)
     return lo + j;
 }
 
-static int unpack_rows(const char *buf, int64_t bytes, int64_t nfeat, int64_t n, amls_rows *out)
+/* An empty CSR with room for `rows` rows and `nnz` entries. */
+static int rows_alloc(int64_t rows, int64_t nnz, int64_t nfeat, int64_t n_global, amls_rows *out)
 {
     int rc = AMLS_OK;
+    memset(out, 0, sizeof *out);
+    AMLS_CALLOC(out->ptr, rows + 1);
+    AMLS_ALLOC(out->idx, nnz + 1);
+    AMLS_ALLOC(out->val, nnz + 1);
+    AMLS_ALLOC(out->y, rows + 1);
+    out->n_local = rows;
+    out->n_global = n_global;
+    out->nnz = nnz;
+    out->nfeat = nfeat;
+cleanup:
+    if (rc < 0)
+        amls_rows_free(out);
+    return rc;
+}
+
+static int unpack_rows(const char *buf, int64_t bytes, int64_t nfeat, int64_t n, amls_rows *out)
+{
     int64_t rows = 0, nnz = 0;
     for (int64_t at = 0; at < bytes; rows++) {
         int64_t nz;
@@ -64,15 +82,9 @@ static int unpack_rows(const char *buf, int64_t bytes, int64_t nfeat, int64_t n,
         nnz += nz;
         at += 16 + nz * (int64_t)(sizeof(int32_t) + 8);
     }
-    memset(out, 0, sizeof *out);
-    AMLS_CALLOC(out->ptr, rows + 1);
-    AMLS_ALLOC(out->idx, nnz + 1);
-    AMLS_ALLOC(out->val, nnz + 1);
-    AMLS_ALLOC(out->y, rows + 1);
-    out->n_local = rows;
-    out->n_global = n;
-    out->nnz = nnz;
-    out->nfeat = nfeat;
+    int rc = rows_alloc(rows, nnz, nfeat, n, out);
+    if (rc < 0)
+        return rc;
     const char *p = buf;
     for (int64_t i = 0; i < rows; i++) {
         int64_t nz, at = out->ptr[i];
@@ -85,10 +97,7 @@ static int unpack_rows(const char *buf, int64_t bytes, int64_t nfeat, int64_t n,
         p += (size_t)nz * 8;
         out->ptr[i + 1] = at + nz;
     }
-cleanup:
-    if (rc < 0)
-        amls_rows_free(out);
-    return rc;
+    return AMLS_OK;
 }
 
 int amls__rows_to_group(const amls__groups *gr, const amls_rows *X, amls_rows *out, int64_t *first)
@@ -133,7 +142,6 @@ cleanup:
 
 int amls__rows_subset(const amls_rows *X, const uint8_t *fold, int f, bool keep, amls_rows *out)
 {
-    int rc = AMLS_OK;
     int64_t rows = 0, nnz = 0;
     memset(out, 0, sizeof *out);
     for (int64_t i = 0; i < X->n_local; i++)
@@ -141,14 +149,10 @@ int amls__rows_subset(const amls_rows *X, const uint8_t *fold, int f, bool keep,
             rows++;
             nnz += X->ptr[i + 1] - X->ptr[i];
         }
-    AMLS_CALLOC(out->ptr, rows + 1);
-    AMLS_ALLOC(out->idx, nnz + 1);
-    AMLS_ALLOC(out->val, nnz + 1);
-    AMLS_ALLOC(out->y, rows + 1);
-    out->n_local = rows;
-    out->nnz = nnz;
-    out->nfeat = X->nfeat;
-    out->n_global = -1; /* not known locally; the solvers count rows themselves */
+    /* n_global is not known locally; the solvers count rows themselves. */
+    int rc = rows_alloc(rows, nnz, X->nfeat, -1, out);
+    if (rc < 0)
+        return rc;
     for (int64_t i = 0, r = 0; i < X->n_local; i++) {
         if ((fold[i] == f) != keep)
             continue;
@@ -158,8 +162,5 @@ int amls__rows_subset(const amls_rows *X, const uint8_t *fold, int f, bool keep,
         out->y[r] = X->y[i];
         out->ptr[++r] = at + nz;
     }
-cleanup:
-    if (rc < 0)
-        amls_rows_free(out);
-    return rc;
+    return AMLS_OK;
 }
