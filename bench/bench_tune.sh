@@ -33,9 +33,10 @@ for t in $(seq "$n"); do
 done
 for mode in grid hb9 hb3; do
     f=$d/$mode.1
-    printf "%-5s best %-28s cv_accuracy %s iterations %s fits %s seconds %s\n" "$mode" \
+    printf "%-5s best %-28s cv_accuracy %s iterations %s caps %s fits %s seconds %s\n" "$mode" \
         "$(field best "$f")" "$(field best_score "$f")" "$(field budget_used "$f" | cut -d' ' -f1)" \
-        "$(field fits "$f")" "$(for t in $(seq "$n"); do field search_seconds "$d/$mode.$t"; done | median)"
+        "$(field budget_used "$f" | sed 's/.*caps: \([0-9]*\).*/\1/')" "$(field fits "$f")" \
+        "$(for t in $(seq "$n"); do field search_seconds "$d/$mode.$t"; done | median)"
 done
 
 echo "== 2. 16 configurations, R = 100 iterations: groups"
