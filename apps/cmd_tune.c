@@ -244,9 +244,11 @@ static int check_rows(cli *c, const tune_args *a)
 static void print_header(cli *c, const tune_args *a)
 {
     static const char *sn[] = {"grid", "random", "hyperband"};
-    int64_t n = a->o.search == AMLS_SEARCH_GRID     ? amls_tune_space_size(&a->space)
-                : a->o.search == AMLS_SEARCH_RANDOM ? a->o.trials
-                                                    : 0;
+    int64_t N = amls_tune_space_size(&a->space);
+    int64_t n = a->o.search == AMLS_SEARCH_GRID ? N
+                : a->o.search == AMLS_SEARCH_RANDOM
+                    ? (N >= 0 ? AMLS_MIN(a->o.trials, N) : a->o.trials)
+                    : 0;
     char what[64] = "";
     if (n > 0)
         snprintf(what, sizeof what, " over %lld configurations", (long long)n);
