@@ -556,11 +556,10 @@ int cmd_help(cli *c)
         printf("usage: mpirun -np N amls-graph %s --input GRAPH [options]\n\n", what);
         print_vprog_help(b->get());
     } else {
-        printf(
-            "usage: mpirun -np N amls-graph COMMAND [options]\n\n"
-            "commands: pagerank wcc bfs sssp cdlp lcc run info partition generate convert\n"
-            "          validate cg linreg logreg als tune help (amls-graph --help describes them;\n"
-            "          'amls-graph help ALGORITHM' lists an algorithm's parameters)\n");
+        printf("usage: mpirun -np N amls-graph COMMAND [options]\n\n"
+               "commands: pagerank wcc bfs sssp cdlp lcc run info partition generate convert\n"
+               "          validate cg linreg logreg als tune help (amls-graph --help describes\n"
+               "          them; 'amls-graph help ALGORITHM' lists an algorithm's parameters)\n");
     }
     printf(
         "\ngraph options:\n"
