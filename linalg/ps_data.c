@@ -2,7 +2,7 @@
  * linalg/ps_data.c — where the training rows of a parameter-server run live and in which order
  * they are visited: a pseudo-random permutation of the global row numbers deals the rows to
  * workers in equal shares and orders each share per epoch, without any communication to
- * decide it, and rows travel to their ranks in one exchange (core/exchange.c).
+ * decide it, and rows travel to their ranks in one exchange (amls_rows_exchange).
  * SPDX-License-Identifier: MIT
  *
  * Row i of n (training rows numbered in rank order) goes to worker floor(pi_e(i) W / n), where
@@ -83,97 +83,29 @@ void amls__ps_rows_free(amls__ps_rows *p)
     p->gi = NULL;
 }
 
-/* A row on the wire: gi, y, nnz (8 bytes each), then nnz (index, value) pairs of 8 + 8. */
-static int64_t row_bytes(const amls_rows *X, int64_t r)
-{
-    return 24 + 16 * (X->ptr[r + 1] - X->ptr[r]);
-}
-
-static void pack_row(char *at, const amls_rows *X, int64_t r, int64_t gi)
-{
-    int64_t nnz = X->ptr[r + 1] - X->ptr[r];
-    memcpy(at, &gi, 8);
-    memcpy(at + 8, &X->y[r], 8);
-    memcpy(at + 16, &nnz, 8);
-    at += 24;
-    for (int64_t j = X->ptr[r]; j < X->ptr[r + 1]; j++, at += 16) {
-        int64_t k = X->idx[j];
-        memcpy(at, &k, 8);
-        memcpy(at + 8, &X->val[j], 8);
-    }
-}
-
-/* Unpacks the received rows of x, in (source rank, row) order, into out (arrays allocated
- * here). */
-static int unpack_rows(const amls__xchg *x, amls__ps_rows *out)
-{
-    int rc = AMLS_OK;
-    int64_t n = 0, nnz = 0;
-    for (int64_t at = 0; at < x->nrecv; n++) {
-        int64_t k = 0;
-        memcpy(&k, x->recv + at + 16, 8);
-        nnz += k;
-        at += 24 + 16 * k;
-    }
-    amls_rows *r = &out->r;
-    AMLS_ALLOC(r->ptr, n + 1);
-    AMLS_ALLOC(r->idx, nnz);
-    AMLS_ALLOC(r->val, nnz);
-    AMLS_ALLOC(r->y, n);
-    AMLS_ALLOC(out->gi, n);
-    r->ptr[0] = 0;
-    const char *at = x->recv;
-    for (int64_t i = 0; i < n; i++) {
-        int64_t k = 0;
-        memcpy(&out->gi[i], at, 8);
-        memcpy(&r->y[i], at + 8, 8);
-        memcpy(&k, at + 16, 8);
-        at += 24;
-        for (int64_t j = r->ptr[i]; j < r->ptr[i] + k; j++, at += 16) {
-            int64_t f = 0;
-            memcpy(&f, at, 8);
-            r->idx[j] = (int32_t)f;
-            memcpy(&r->val[j], at + 8, 8);
-        }
-        r->ptr[i + 1] = r->ptr[i] + k;
-    }
-    r->n_local = n;
-    r->nnz = nnz;
-cleanup:
-    return rc;
-}
-
-/* Counts and packs the rows to send, grouped by destination. Local. */
-static int pack_rows(amls__xchg *x, const amls_rows *X, const int64_t *gi, const int *dest)
-{
-    int rc = AMLS_OK;
-    int64_t n = X != NULL ? X->n_local : 0;
-    AMLS_TRY(amls__xchg_init(x, x->comm));
-    for (int64_t i = 0; i < n; i++)
-        if (dest[i] >= 0)
-            amls__xchg_count(x, dest[i], row_bytes(X, i));
-    AMLS_TRY(amls__xchg_pack(x));
-    for (int64_t i = 0; i < n; i++)
-        if (dest[i] >= 0)
-            pack_row(amls__xchg_put(x, dest[i], row_bytes(X, i)), X, i, gi[i]);
-cleanup:
-    return rc;
-}
-
 int amls__ps_route(MPI_Comm comm, const amls_rows *X, const int64_t *gi, const int *dest,
                    int64_t nfeat, amls__ps_rows *out)
 {
     int rc = AMLS_OK;
-    amls__xchg x = {.comm = comm};
+    int64_t nl = X != NULL ? X->n_local : 0, n = 0, *row = NULL, *tag = NULL;
+    int *to = NULL;
     memset(out, 0, sizeof *out);
-    AMLS_TRY(amls__xchg_run(&x, pack_rows(&x, X, gi, dest)));
-    AMLS_AGREE(comm, unpack_rows(&x, out));
-    AMLS_MPI_TRY(MPI_Allreduce(&out->r.n_local, &out->r.n_global, 1, MPI_INT64_T, MPI_SUM, comm));
+    row = amls__malloc((size_t)nl + 1, sizeof *row);
+    tag = amls__malloc((size_t)nl + 1, sizeof *tag);
+    to = amls__malloc((size_t)nl + 1, sizeof *to);
+    AMLS_AGREE(comm, amls__alloc_status(row && tag && to));
+    for (int64_t i = 0; i < nl; i++)
+        if (dest[i] >= 0) {
+            row[n] = i;
+            tag[n] = gi[i];
+            to[n++] = dest[i];
+        }
+    AMLS_TRY(amls_rows_exchange(comm, X, n, row, to, tag, &out->r, &out->gi));
     out->r.nfeat = nfeat;
 cleanup:
-    if (rc < 0)
-        amls__ps_rows_free(out);
-    amls__xchg_free(&x);
+    amls__free(row);
+    amls__free(tag);
+    amls__free(to);
     return rc;
 }
 

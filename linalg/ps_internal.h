@@ -7,6 +7,7 @@
 
 #include "core.h"
 
+#include "amls/linalg.h"
 #include "amls/sgd.h"
 
 #include <math.h>
