@@ -30,29 +30,37 @@ int cmd_tune_help(cli *c)
 {
     if (c->rank != 0)
         return AMLS_OK;
-    printf("usage: mpirun -np N amls-graph tune --model logreg|linreg|als --train FILE\n"
+    printf("usage: mpirun -np N amls-graph tune --model logreg|linreg|svm|als --train FILE\n"
            "           --param NAME=SPEC [--param ...] [options]\n\n"
            "Searches hyper-parameters with k-fold cross-validation; the ranks split into --groups\n"
-           "groups that take (configuration, fold) tasks from a shared queue.\n\n"
-           "models and parameters (budget unit: solver iterations):\n"
-           "  logreg   L-BFGS       lambda (default 1e-4), tol (1e-6); metrics accuracy, logloss\n"
-           "  linreg   CG (ridge)   lambda (default 0), tol (1e-10); metric rmse\n"
-           "  als      ALS          rank (integer, default 10), lambda (default 0.1); metric rmse\n"
-           "  svm      needs the parameter-server SGD trainer (not in this build)\n\n"
+           "groups that take (configuration, fold) tasks from a shared queue, or train several\n"
+           "models at once by model hopping (--schedule mop, SGD only).\n\n"
+           "models, solvers and parameters:\n"
+           "  logreg   --solver lbfgs (default; budget: iterations): lambda (1e-4), tol (1e-6)\n"
+           "           --solver sgd (budget: epochs): lr (0.1), lambda (1e-4), batch (64),\n"
+           "           decay (1: constant lr; else lr * decay^epoch); metrics accuracy, logloss\n"
+           "  linreg   --solver cg (default; iterations): lambda (0), tol (1e-10)\n"
+           "           --solver sgd (epochs): as logreg's SGD; metric rmse\n"
+           "  svm      --solver sgd (epochs; hinge loss): as logreg's SGD; metric accuracy\n"
+           "  als      ALS (iterations): rank (integer, 10), lambda (0.1); metric rmse\n\n"
            "SPEC: a list 0.1,1,10 | lin:A:B:N | log:A:B:N (N points, ends included) |\n"
            "      int:A:B[:STEP] | uniform:A:B | loguniform:A:B (random and hyperband only)\n\n"
            "options:\n"
            "  --search grid|random|hyperband   (default grid)\n"
            "  --trials K            random search: configurations to draw (default 10)\n"
            "  --cv K                folds (default 5); fold = hash(seed, row index) mod K\n"
-           "  --metric M            accuracy|logloss (logreg), rmse (linreg, als)\n"
+           "  --metric M            accuracy|logloss (logreg), accuracy (svm), rmse (linreg, als)\n"
            "  --groups G            groups of ranks training configurations side by side (1)\n"
-           "  --seed S              folds and sampling (default 1)\n"
-           "  --max-iterations R    budget of one configuration (logreg 500, linreg 1000, als 10)\n"
+           "  --schedule groups|mop mop: every rank keeps its rows, the models of all the\n"
+           "                        phase's (configuration, fold) pairs hop from rank to rank\n"
+           "  --seed S              folds, sampling and the SGD data order (default 1)\n"
+           "  --max-iterations R    budget of one configuration (logreg 500, linreg 1000, als 10;\n"
+           "                        SGD: epochs, default 10); --max-epochs R is the same\n"
            "  --min-budget r        hyperband: smallest budget (default R/27, at least 1)\n"
            "  --eta E               hyperband: keep 1/E per rung (default 3)\n"
-           "  --schedule groups|mop mop (model hopper) needs an SGD-trained model\n"
-           "  --test FILE           score the refitted best model on FILE (logreg, linreg)\n"
+           "  --no-warm-start       SGD: fit every trial from scratch instead of going on from\n"
+           "                        the same configuration's model at a smaller budget\n"
+           "  --test FILE           score the refitted best model on FILE (logreg, linreg, svm)\n"
            "  --csv FILE, --json FILE   the table of trials\n"
            "  --output, -o FILE.h5  the refitted best model with provenance\n"
            "  --folds-output FILE   the fold of every training row, one per line\n"
@@ -128,7 +136,10 @@ static int parse_numbers(cli *c, tune_args *a)
     rc = rc < 0 ? rc : cli_get_i64(c, "cv", NULL, 5, &k);
     rc = rc < 0 ? rc : cli_get_i64(c, "groups", NULL, 1, &g);
     rc = rc < 0 ? rc : cli_get_i64(c, "seed", NULL, 1, &seed);
-    rc = rc < 0 ? rc : cli_get_i64(c, "max-iterations", NULL, a->t->default_budget, &a->o.budget);
+    const char *rname = cli_get(c, "max-epochs", NULL) ? "max-epochs" : "max-iterations";
+    if (cli_get(c, "max-epochs", NULL) && cli_get(c, "max-iterations", NULL))
+        return amls_error(AMLS_ERR_PARAM, "tune: give --max-iterations or --max-epochs, not both");
+    rc = rc < 0 ? rc : cli_get_i64(c, rname, NULL, a->t->default_budget, &a->o.budget);
     rc = rc < 0 ? rc : cli_get_i64(c, "eta", NULL, 3, &eta);
     rc = rc < 0 ? rc : cli_get_i64(c, "min-budget", NULL, 0, &minb);
     if (rc < 0)
@@ -145,7 +156,7 @@ static int parse_numbers(cli *c, tune_args *a)
     if (seed < 0)
         return amls_error(AMLS_ERR_PARAM, "tune: --seed must be >= 0");
     if (a->o.budget < 1 || a->o.budget > 100000000 || eta < 2 || eta > 1000)
-        return amls_error(AMLS_ERR_PARAM, "tune: --max-iterations must be >= 1 and --eta >= 2");
+        return amls_error(AMLS_ERR_PARAM, "tune: --%s must be >= 1 and --eta >= 2", rname);
     a->o.folds = (int)k;
     a->o.groups = (int)g;
     a->o.seed = (uint64_t)seed;
@@ -164,18 +175,20 @@ static int parse_numbers(cli *c, tune_args *a)
 /* Everything that can be checked before the data are read. Local. */
 static int parse_args(cli *c, tune_args *a)
 {
-    const char *model = cli_get(c, "model", NULL);
+    const char *model = cli_get(c, "model", NULL), *solver = cli_get(c, "solver", NULL);
     int rc = AMLS_OK;
     if (model == NULL)
-        return amls_error(AMLS_ERR_PARAM, "tune: --model logreg|linreg|als is required");
-    if (strcmp(model, "svm") == 0)
-        return amls_error(AMLS_ERR_UNSUPPORTED,
-                          "tune: --model svm needs the parameter-server SGD trainer, which this "
-                          "build does not have (use logreg)");
-    a->t = amls_trainer_find(model);
-    if (a->t == NULL)
-        return amls_error(AMLS_ERR_PARAM, "tune: --model %s: expected logreg, linreg or als",
+        return amls_error(AMLS_ERR_PARAM, "tune: --model logreg|linreg|svm|als is required");
+    if (amls_trainer_find(model, NULL) == NULL)
+        return amls_error(AMLS_ERR_PARAM, "tune: --model %s: expected logreg, linreg, svm or als",
                           model);
+    a->t = amls_trainer_find(model, solver);
+    if (a->t == NULL)
+        return amls_error(AMLS_ERR_PARAM, "tune: --solver %s: %s is trained by %s", solver, model,
+                          strcmp(model, "logreg") == 0   ? "lbfgs or sgd"
+                          : strcmp(model, "linreg") == 0 ? "cg or sgd"
+                          : strcmp(model, "svm") == 0    ? "sgd"
+                                                         : "als");
     amls_tune_space_init(&a->space, a->t->params, a->t->nparams);
     a->train = cli_get(c, "train", NULL);
     a->test = cli_get(c, "test", NULL);
@@ -203,10 +216,17 @@ static int parse_args(cli *c, tune_args *a)
         return amls_error(AMLS_ERR_PARAM, "tune: --metric %s does not apply to %s",
                           amls_metric_name(a->o.metric), a->t->model);
     if (a->o.schedule == AMLS_SCHEDULE_MOP && a->t->sub_epoch == NULL)
-        return amls_error(AMLS_ERR_UNSUPPORTED,
-                          "tune: --schedule mop needs a model trained by SGD (the parameter-server "
-                          "trainer, not in this build); %s is trained by %s",
+        return amls_error(AMLS_ERR_PARAM,
+                          "tune: --schedule mop needs a model trained by SGD (--solver sgd); %s "
+                          "is trained by %s",
                           a->t->model, a->t->solver);
+    if (a->o.schedule == AMLS_SCHEDULE_MOP && cli_get(c, "groups", NULL))
+        return amls_error(AMLS_ERR_PARAM,
+                          "tune: --groups is for --schedule groups (model hopping uses every "
+                          "rank as one partition)");
+    if (cli_flag(c, "no-warm-start") && a->t->state_len == NULL)
+        return amls_error(AMLS_ERR_PARAM, "tune: --no-warm-start is for --solver sgd");
+    a->o.no_warm_start = cli_flag(c, "no-warm-start");
     if (c->rank == 0 && ((rc = check_writable("--csv", a->csv)) < 0 ||
                          (rc = check_writable("--json", a->json)) < 0 ||
                          (rc = check_writable("--output", a->outp)) < 0 ||
@@ -240,12 +260,18 @@ static void print_header(cli *c, const tune_args *a)
     char what[64] = "";
     if (n > 0)
         snprintf(what, sizeof what, " over %lld configurations", (long long)n);
+    char sched[64];
+    if (a->o.schedule == AMLS_SCHEDULE_MOP)
+        snprintf(sched, sizeof sched, "%d ranks hopping models", c->nranks);
+    else
+        snprintf(sched, sizeof sched, "%d ranks in %d group%s", c->nranks, a->o.groups,
+                 a->o.groups > 1 ? "s" : "");
     cli_print(c,
               "# tune: %s by %s, %s search%s, %d-fold cross-validation (seed %llu), metric %s, "
-              "budget %lld %s, %d ranks in %d group%s\n",
+              "budget %lld %s, %s\n",
               a->t->model, a->t->solver, sn[a->o.search], what, a->o.folds,
               (unsigned long long)a->o.seed, amls_metric_name(a->o.metric), (long long)a->o.budget,
-              a->t->budget_unit, c->nranks, a->o.groups, a->o.groups > 1 ? "s" : "");
+              a->t->budget_unit, sched);
     if (a->o.search == AMLS_SEARCH_HYPERBAND) {
         amls_tune_bracket plan[AMLS_TUNE_MAX_BRACKETS];
         int nb = 0;
@@ -309,7 +335,7 @@ static int tune_run(cli *c, tune_args *a, void *data)
         rc = amls_error(AMLS_ERR_INTERNAL, "tune: no trial ran at the full budget");
     if (rc == AMLS_OK) {
         const double *hp = res.configs + res.trials[res.best].config * res.nparams;
-        rc = a->t->refit(c->comm, data, hp, a->o.budget, a->o.metric, &model, &refit);
+        rc = a->t->refit(c->comm, data, hp, a->o.budget, a->o.seed, a->o.metric, &model, &refit);
     }
     if (rc == AMLS_OK)
         rc = write_outputs(c, a, data, model, &res, &refit);

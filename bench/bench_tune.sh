@@ -9,6 +9,12 @@
 #   2. 16 configurations (lambda = log:1e-6:1e-1:16, R = 100) on 4 ranks in G = 1, 2, 4
 #      groups (and on 2 ranks in G = 1, 2): search seconds, median over TRIALS interleaved
 #      runs, with the spread; the results must not depend on G (compared here).
+#   3. hyperband vs grid with SGD epochs as the budget (logreg --solver sgd): 30
+#      configurations (lr = log:1e-3:1:10 x lambda = 0,1e-5,1e-3), R = 9 (r_min 1) and
+#      R = 27 (r_min 3), 2 ranks in 2 groups, and R = 9 by model hopping on 2 ranks. Epochs
+#      used count the warm starts (a promoted configuration goes on from its previous rung);
+#      caps are the epochs without them (every fit from scratch; SGD runs all its epochs).
+# SECTIONS (env, default "1 2 3") picks the sections to run.
 set -u
 B=${B:-build/apps/amls-graph}
 data=${1:-../shared/datasets/real/ml/a9a.gz} n=${2:-3}
@@ -19,6 +25,10 @@ trap 'rm -rf "$d"' EXIT
 field() { sed -n "s/^$1: //p" "$2" | head -1; }
 median() { sort -g | awk '{ a[NR] = $1 } END { printf "%.3f (min %.3f, max %.3f, n %d)", a[int((NR + 1) / 2)], a[1], a[NR], NR }'; }
 
+sections=${SECTIONS:-1 2 3}
+on() { [[ " $sections " == *" $1 "* ]]; }
+
+if on 1; then
 echo "== 1. hyperband vs grid, 30 configurations, R = 81 iterations, 2 ranks"
 space="--model logreg --train $data --param lambda=log:1e-6:1:30 --max-iterations 81 --cv 5 --quiet"
 for t in $(seq "$n"); do
@@ -39,6 +49,9 @@ for mode in grid hb9 hb3; do
         "$(for t in $(seq "$n"); do field search_seconds "$d/$mode.$t"; done | median)"
 done
 
+fi
+
+if on 2; then
 echo "== 2. 16 configurations, R = 100 iterations: groups"
 space="--model logreg --train $data --param lambda=log:1e-6:1e-1:16 --max-iterations 100 --cv 5 --quiet"
 for t in $(seq "$n"); do
@@ -56,3 +69,33 @@ for cfg in "4 1" "4 2" "4 4" "2 1" "2 2"; do
         "$(field best "$f")" "$(field best_score "$f")" \
         "$(for t in $(seq "$n"); do field search_seconds "$d/g$1_$2.$t"; done | median)" "$same"
 done
+fi
+
+if on 3; then
+echo "== 3. hyperband vs grid in SGD epochs, 30 configurations, 2 ranks"
+modes="grid9 hb9 grid27 hb27 mgrid9 mhb9"
+for t in $(seq "$n"); do
+    for mode in $modes; do
+        case $mode in
+            *9) R="--max-epochs 9" hb="--search hyperband --min-budget 1" ;;
+            *27) R="--max-epochs 27" hb="--search hyperband --min-budget 3" ;;
+        esac
+        case $mode in
+            grid*) extra="$R --groups 2" ;;
+            hb*) extra="$R $hb --groups 2" ;;
+            mgrid*) extra="$R --schedule mop" ;;
+            mhb*) extra="$R $hb --schedule mop" ;;
+        esac
+        mpirun -np 2 "$B" tune --model logreg --solver sgd --train "$data" --cv 5 --quiet \
+            --param lr=log:0.001:1:10 --param lambda=0,1e-5,1e-3 $extra > "$d/$mode.$t" 2>&1 \
+            < /dev/null || { cat "$d/$mode.$t"; exit 1; }
+    done
+done
+for mode in $modes; do
+    f=$d/$mode.1
+    printf "%-6s best %-40s cv_accuracy %s epochs %s caps %s fits %s seconds %s\n" "$mode" \
+        "$(field best "$f")" "$(field best_score "$f")" "$(field budget_used "$f" | cut -d' ' -f1)" \
+        "$(field budget_used "$f" | sed 's/.*caps: \([0-9]*\).*/\1/')" "$(field fits "$f")" \
+        "$(for t in $(seq "$n"); do field search_seconds "$d/$mode.$t"; done | median)"
+done
+fi

@@ -46,9 +46,14 @@ uint64_t amls__ps_deal_key(const amls_ps_opts *o, int64_t epoch)
     return amls__rand64(o->hp.seed, STREAM_DEAL, o->shuffle ? (uint64_t)epoch : 0);
 }
 
+uint64_t amls__sgd_order_key(uint64_t seed, int64_t epoch)
+{
+    return amls__rand64(seed, STREAM_ORDER, (uint64_t)epoch);
+}
+
 uint64_t amls__ps_order_key(const amls_ps_opts *o, int64_t epoch)
 {
-    return amls__rand64(o->hp.seed, STREAM_ORDER, (uint64_t)epoch);
+    return amls__sgd_order_key(o->hp.seed, epoch);
 }
 
 int amls__ps_worker_of(const amls_ps_opts *o, int64_t epoch, int64_t n, int W, int64_t i)

@@ -64,6 +64,9 @@ void amls__sgd_metrics(const double *sums, amls_sgd_metrics *out);
 /* A pseudo-random permutation of [0, n) (a 4-round Feistel network with cycle walking):
  * position of item i under `key`. Bijective for every n >= 1. */
 int64_t amls__ps_perm(uint64_t key, int64_t n, int64_t i);
+/* Key of the order of the rows in epoch e under `seed` (the parameter server's order, the
+ * synchronous trainer's and model hopping's). */
+uint64_t amls__sgd_order_key(uint64_t seed, int64_t epoch);
 /* Keys of the deal of training rows to workers in epoch e and of their order in epoch e. */
 uint64_t amls__ps_deal_key(const amls_ps_opts *o, int64_t epoch);
 uint64_t amls__ps_order_key(const amls_ps_opts *o, int64_t epoch);

@@ -213,8 +213,10 @@ static amls_als_opts als_opts(const double *hp, int64_t budget)
 }
 
 static int als_evaluate(void *gdata, const double *hp, int64_t budget, int fold, amls_metric m,
-                        amls_tune_fit *out)
+                        double *state, int64_t done, amls_tune_fit *out)
 {
+    (void)state;
+    (void)done;
     als_gdata *a = gdata;
     amls_graph *g = a->g;
     (void)m; /* RMSE is the only metric */
@@ -242,8 +244,8 @@ static void als_free_model(void *model)
 }
 
 /* Fits on every rating; the score is the training RMSE. Consumes the raw ratings. */
-static int als_refit(MPI_Comm world, void *data, const double *hp, int64_t budget, amls_metric m,
-                     void **model, amls_tune_fit *out)
+static int als_refit(MPI_Comm world, void *data, const double *hp, int64_t budget, uint64_t seed,
+                     amls_metric m, void **model, amls_tune_fit *out)
 {
     int rc = AMLS_OK;
     als_data *d = data;
@@ -252,6 +254,7 @@ static int als_refit(MPI_Comm world, void *data, const double *hp, int64_t budge
     amls_build_opts bo = build_opts(d);
     amls_als_opts o = als_opts(hp, budget);
     (void)m;
+    (void)seed;
     *model = NULL;
     AMLS_AGREE(world, amls__alloc_status(r != NULL));
     AMLS_TRY(amls_graph_build(world, &d->raw, &bo, &r->g));
@@ -294,6 +297,7 @@ cleanup:
 const amls_trainer amls__trainer_als = {
     .model = "als",
     .solver = "ALS (weighted-lambda)",
+    .solver_key = "als",
     .budget_unit = "iterations",
     .default_budget = 10,
     .params = als_params,

@@ -1,6 +1,7 @@
 /* ---------------------------------------------------------------------------------------------
- * tune/train_rows.c — the trainers over LIBSVM rows: logistic regression by L-BFGS
- * (amls_logreg) and ridge regression by CG on the normal equations (amls_linreg).
+ * tune/train_rows.c — the trainers over LIBSVM rows with full-batch solvers: logistic
+ * regression by L-BFGS (amls_logreg) and ridge regression by CG on the normal equations
+ * (amls_linreg); and what every row trainer shares (data, group copies, folds, scores, models).
  * SPDX-License-Identifier: MIT
  *
  * Both solvers are full-batch and data-parallel over the communicator they are given, so a
@@ -27,33 +28,13 @@ static const amls_tune_param linreg_params[] = {
     {"tol", AMLS_TUNE_REAL, 1e-10, 0, INFINITY, true, "stop when ||r|| <= tol ||b||"},
 };
 
-typedef struct rows_data {
-    amls_rows X, T; /* training rows and (optional) test rows, over world */
-    bool has_test;
-    bool logistic;
-} rows_data;
-
-typedef struct rows_gdata {
-    MPI_Comm comm;
-    amls_rows X; /* all training rows, spread over the group */
-    uint8_t *fold;
-    bool logistic;
-} rows_gdata;
-
-typedef struct rows_model {
-    int64_t m; /* nfeat + 1 */
-    double *coef;
-} rows_model;
-
 static double log1pexp(double t) /* log(1 + e^t), stable */
 {
     return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t));
 }
 
-/* The metric of coef over the rows of X in fold f (all rows when fold is NULL); the sums are
- * reproducible, so the score does not depend on the group's size. Collective. */
-static int score_rows(MPI_Comm comm, const amls_rows *X, const uint8_t *fold, int f,
-                      const double *coef, int64_t d, amls_metric m, double *score)
+int amls__rows_score(MPI_Comm comm, const amls_rows *X, const uint8_t *fold, int f,
+                     const double *coef, int64_t d, amls_metric m, double *score)
 {
     int rc = AMLS_OK;
     double *term = amls__malloc((size_t)X->n_local + 1, sizeof *term), cnt[2] = {0, 0}, tmax = 0;
@@ -89,12 +70,13 @@ cleanup:
     return rc;
 }
 
-static int fit(MPI_Comm comm, bool logistic, const amls_rows *X, const double *hp, int64_t budget,
-               double *coef, amls_tune_fit *out)
+static int fit(MPI_Comm comm, amls_sgd_model kind, const amls_rows *X, const double *hp,
+               int64_t budget, double *coef, amls_tune_fit *out)
 {
-    amls_solve_info info;
-    int rc = logistic ? amls_logreg(comm, X, hp[P_LAMBDA], hp[P_TOL], budget, coef, &info)
-                      : amls_linreg(comm, X, hp[P_LAMBDA], hp[P_TOL], budget, coef, &info);
+    amls_solve_info info = {0};
+    int rc = kind == AMLS_SGD_LOGREG
+                 ? amls_logreg(comm, X, hp[P_LAMBDA], hp[P_TOL], budget, coef, &info)
+                 : amls_linreg(comm, X, hp[P_LAMBDA], hp[P_TOL], budget, coef, &info);
     out->budget_used = info.iterations;
     out->objective = info.objective;
     out->converged = info.converged;
@@ -102,9 +84,9 @@ static int fit(MPI_Comm comm, bool logistic, const amls_rows *X, const double *h
     return rc;
 }
 
-static void rows_free_data(void *data)
+void amls__rows_free_data(void *data)
 {
-    rows_data *d = data;
+    amls__rows_data *d = data;
     if (d == NULL)
         return;
     amls_rows_free(&d->X);
@@ -112,13 +94,14 @@ static void rows_free_data(void *data)
     amls__free(d);
 }
 
-static int load(MPI_Comm world, const char *train, const char *test, bool logistic, void **out)
+int amls__rows_load(MPI_Comm world, const char *train, const char *test, amls_sgd_model kind,
+                    void **out)
 {
     int rc = AMLS_OK;
-    rows_data *d = amls__calloc(1, sizeof *d);
+    amls__rows_data *d = amls__calloc(1, sizeof *d);
     *out = NULL;
     AMLS_AGREE(world, amls__alloc_status(d != NULL));
-    d->logistic = logistic;
+    d->kind = kind;
     AMLS_TRY(amls_rows_read(world, train, &d->X));
     if (test) {
         AMLS_TRY(amls_rows_read(world, test, &d->T));
@@ -127,7 +110,7 @@ static int load(MPI_Comm world, const char *train, const char *test, bool logist
     *out = d;
     d = NULL;
 cleanup:
-    rows_free_data(d);
+    amls__rows_free_data(d);
     return rc;
 }
 
@@ -135,26 +118,25 @@ static int logreg_load(MPI_Comm world, const char *train, const char *test, cons
                        void **out)
 {
     (void)part;
-    return load(world, train, test, true, out);
+    return amls__rows_load(world, train, test, AMLS_SGD_LOGREG, out);
 }
 
 static int linreg_load(MPI_Comm world, const char *train, const char *test, const char *part,
                        void **out)
 {
     (void)part;
-    return load(world, train, test, false, out);
+    return amls__rows_load(world, train, test, AMLS_SGD_LINREG, out);
 }
 
-static int64_t rows_count(const void *data)
+int64_t amls__rows_count(const void *data)
 {
-    return ((const rows_data *)data)->X.n_global;
+    return ((const amls__rows_data *)data)->X.n_global;
 }
 
-static int rows_write_folds(MPI_Comm world, const void *data, uint64_t seed, int k,
-                            const char *path)
+int amls__rows_write_folds(MPI_Comm world, const void *data, uint64_t seed, int k, const char *path)
 {
     int rc = AMLS_OK;
-    const amls_rows *X = &((const rows_data *)data)->X;
+    const amls_rows *X = &((const amls__rows_data *)data)->X;
     int64_t first = 0;
     size_t len = 0;
     char *buf = amls__malloc((size_t)X->n_local * 4 + 1, 1);
@@ -168,102 +150,115 @@ cleanup:
     return rc;
 }
 
-static void rows_free_gdata(void *gdata)
+void amls__rows_free_gdata(void *gdata)
 {
-    rows_gdata *g = gdata;
+    amls__rows_gdata *g = gdata;
     if (g == NULL)
         return;
     amls_rows_free(&g->X);
     amls__free(g->fold);
+    amls__free(g->gi);
     amls__free(g);
 }
 
-/* Folds of the group's rows (global index first + i) and their global counts. Local. */
-static void assign_folds(rows_gdata *g, uint64_t seed, int k, int64_t first, int64_t *counts)
-{
-    memset(counts, 0, (size_t)k * sizeof *counts);
-    for (int64_t i = 0; i < g->X.n_local; i++) {
-        g->fold[i] = (uint8_t)amls_tune_fold(seed, k, first + i);
-        counts[g->fold[i]]++;
-    }
-}
-
-static int rows_group(MPI_Comm world, MPI_Comm group, int ngroups, const void *data, uint64_t seed,
-                      int k, void **out, int64_t *counts)
+int amls__rows_group(MPI_Comm world, MPI_Comm group, int ngroups, const void *data, uint64_t seed,
+                     int k, void **out, int64_t *counts)
 {
     int rc = AMLS_OK;
-    const rows_data *d = data;
-    rows_gdata *g = amls__calloc(1, sizeof *g);
+    const amls__rows_data *d = data;
+    amls__rows_gdata *g = amls__calloc(1, sizeof *g);
     amls__groups gr = {.world = world, .comm = group, .ngroups = ngroups};
     int64_t first = 0;
     *out = NULL;
     AMLS_AGREE(world, amls__alloc_status(g != NULL));
     AMLS_TRY(amls__comm_rank(world, &gr.rank, &gr.nranks));
     g->comm = group;
-    g->logistic = d->logistic;
+    g->kind = d->kind;
+    g->seed = seed;
+    g->n = d->X.n_global;
     AMLS_TRY(amls__rows_to_group(&gr, &d->X, &g->X, &first));
+    g->rows = &g->X;
     g->fold = amls__malloc((size_t)g->X.n_local + 1, 1);
     AMLS_AGREE(world, amls__alloc_status(g->fold != NULL));
-    assign_folds(g, seed, k, first, counts);
+    memset(counts, 0, (size_t)k * sizeof *counts);
+    for (int64_t i = 0; i < g->X.n_local; i++) {
+        g->fold[i] = (uint8_t)amls_tune_fold(seed, k, first + i);
+        counts[g->fold[i]]++;
+    }
     AMLS_AGREE(world, amls__allreduce_i64(group, counts, k, MPI_SUM));
     *out = g;
     g = NULL;
 cleanup:
-    rows_free_gdata(g);
+    amls__rows_free_gdata(g);
     return rc;
 }
 
 static int rows_evaluate(void *gdata, const double *hp, int64_t budget, int fold, amls_metric m,
-                         amls_tune_fit *out)
+                         double *state, int64_t done, amls_tune_fit *out)
 {
     int rc = AMLS_OK;
-    rows_gdata *g = gdata;
+    amls__rows_gdata *g = gdata;
     amls_rows T = {0};
     double *coef = amls__calloc((size_t)g->X.nfeat + 2, sizeof *coef);
+    (void)state;
+    (void)done;
     AMLS_AGREE(g->comm, coef == NULL ? amls__alloc_status(false)
                                      : amls__rows_subset(&g->X, g->fold, fold, false, &T));
-    AMLS_TRY(fit(g->comm, g->logistic, &T, hp, budget, coef, out));
-    AMLS_TRY(score_rows(g->comm, &g->X, g->fold, fold, coef, g->X.nfeat, m, &out->score));
+    AMLS_TRY(fit(g->comm, g->kind, &T, hp, budget, coef, out));
+    AMLS_TRY(amls__rows_score(g->comm, &g->X, g->fold, fold, coef, g->X.nfeat, m, &out->score));
 cleanup:
     amls_rows_free(&T);
     amls__free(coef);
     return rc;
 }
 
-static void rows_free_model(void *model)
+void amls__rows_free_model(void *model)
 {
-    rows_model *r = model;
+    amls__rows_model *r = model;
     if (r == NULL)
         return;
     amls__free(r->coef);
     amls__free(r);
 }
 
-static int rows_refit(MPI_Comm world, void *data, const double *hp, int64_t budget, amls_metric m,
-                      void **model, amls_tune_fit *out)
+int amls__rows_model_new(MPI_Comm comm, int64_t m, amls__rows_model **out)
 {
     int rc = AMLS_OK;
-    rows_data *d = data;
-    rows_model *r = amls__calloc(1, sizeof *r);
-    *model = NULL;
+    amls__rows_model *r = amls__calloc(1, sizeof *r);
     if (r)
-        r->coef = amls__calloc((size_t)d->X.nfeat + 2, sizeof *r->coef);
-    AMLS_AGREE(world, amls__alloc_status(r && r->coef));
-    r->m = d->X.nfeat + 1;
-    AMLS_TRY(fit(world, d->logistic, &d->X, hp, budget, r->coef, out));
-    AMLS_TRY(score_rows(world, d->has_test ? &d->T : &d->X, NULL, 0, r->coef, d->X.nfeat, m,
-                        &out->score));
-    *model = r;
+        r->coef = amls__calloc((size_t)m + 1, sizeof *r->coef);
+    AMLS_AGREE(comm, amls__alloc_status(r && r->coef));
+    r->m = m;
+    *out = r;
     r = NULL;
 cleanup:
-    rows_free_model(r);
+    amls__rows_free_model(r);
     return rc;
 }
 
-static int rows_write_model(MPI_Comm world, const void *data, const void *model, amls_h5file *f)
+static int rows_refit(MPI_Comm world, void *data, const double *hp, int64_t budget, uint64_t seed,
+                      amls_metric m, void **model, amls_tune_fit *out)
+{
+    int rc = AMLS_OK;
+    amls__rows_data *d = data;
+    amls__rows_model *r = NULL;
+    (void)seed;
+    *model = NULL;
+    AMLS_TRY(amls__rows_model_new(world, d->X.nfeat + 1, &r));
+    AMLS_TRY(fit(world, d->kind, &d->X, hp, budget, r->coef, out));
+    AMLS_TRY(amls__rows_score(world, d->has_test ? &d->T : &d->X, NULL, 0, r->coef, d->X.nfeat, m,
+                              &out->score));
+    *model = r;
+    r = NULL;
+cleanup:
+    amls__rows_free_model(r);
+    return rc;
+}
+
+int amls__rows_write_model(MPI_Comm world, const void *data, const void *model, amls_h5file *f)
 {
     int rc = AMLS_OK, rank = 0;
-    const rows_model *r = model;
+    const amls__rows_model *r = model;
     int64_t features = r->m - 1;
     const amls_h5_attr attrs[] = {AMLS_H5_ATTR_I64("features", &features)};
     (void)data;
@@ -277,6 +272,7 @@ cleanup:
 const amls_trainer amls__trainer_logreg = {
     .model = "logreg",
     .solver = "L-BFGS (full batch)",
+    .solver_key = "lbfgs",
     .budget_unit = "iterations",
     .default_budget = 500,
     .params = logreg_params,
@@ -284,20 +280,21 @@ const amls_trainer amls__trainer_logreg = {
     .metrics = 1u << AMLS_METRIC_ACCURACY | 1u << AMLS_METRIC_LOGLOSS,
     .default_metric = AMLS_METRIC_ACCURACY,
     .load = logreg_load,
-    .rows = rows_count,
-    .write_folds = rows_write_folds,
-    .group_data = rows_group,
+    .rows = amls__rows_count,
+    .write_folds = amls__rows_write_folds,
+    .group_data = amls__rows_group,
     .evaluate = rows_evaluate,
     .refit = rows_refit,
-    .write_model = rows_write_model,
-    .free_gdata = rows_free_gdata,
-    .free_model = rows_free_model,
-    .free_data = rows_free_data,
+    .write_model = amls__rows_write_model,
+    .free_gdata = amls__rows_free_gdata,
+    .free_model = amls__rows_free_model,
+    .free_data = amls__rows_free_data,
 };
 
 const amls_trainer amls__trainer_linreg = {
     .model = "linreg",
     .solver = "CG on the normal equations",
+    .solver_key = "cg",
     .budget_unit = "iterations",
     .default_budget = 1000,
     .params = linreg_params,
@@ -305,13 +302,13 @@ const amls_trainer amls__trainer_linreg = {
     .metrics = 1u << AMLS_METRIC_RMSE,
     .default_metric = AMLS_METRIC_RMSE,
     .load = linreg_load,
-    .rows = rows_count,
-    .write_folds = rows_write_folds,
-    .group_data = rows_group,
+    .rows = amls__rows_count,
+    .write_folds = amls__rows_write_folds,
+    .group_data = amls__rows_group,
     .evaluate = rows_evaluate,
     .refit = rows_refit,
-    .write_model = rows_write_model,
-    .free_gdata = rows_free_gdata,
-    .free_model = rows_free_model,
-    .free_data = rows_free_data,
+    .write_model = amls__rows_write_model,
+    .free_gdata = amls__rows_free_gdata,
+    .free_model = amls__rows_free_model,
+    .free_data = amls__rows_free_data,
 };

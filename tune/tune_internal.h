@@ -7,6 +7,7 @@
 
 #include "core.h"
 
+#include "amls/sgd.h"
 #include "amls/tune.h"
 
 /* ---- groups of ranks ------------------------------------------------------------------------ */
@@ -73,7 +74,73 @@ int amls__rows_to_group(const amls__groups *gr, const amls_rows *X, amls_rows *o
 /* The rows of X whose fold is (keep ? == f : != f), as a new CSR (nfeat kept). Local. */
 int amls__rows_subset(const amls_rows *X, const uint8_t *fold, int f, bool keep, amls_rows *out);
 
+/* ---- the row trainers' shared pieces (tune/train_rows.c) ------------------------------------ */
+/* The data: training rows (and optional test rows) over world, as read. */
+typedef struct amls__rows_data {
+    amls_rows X, T;
+    bool has_test;
+    amls_sgd_model kind; /* the loss: logistic, least squares or hinge */
+} amls__rows_data;
+
+/* A group's copy of the data (or, for model hopping, this rank's partition of world's rows). */
+typedef struct amls__rows_gdata {
+    MPI_Comm comm;
+    amls_rows X;           /* the group's copy (unused when `rows` is borrowed) */
+    const amls_rows *rows; /* &X, or the partition: world's rows as read */
+    uint8_t *fold;         /* per row */
+    int64_t *gi;           /* per row: the global row number */
+    int64_t n;             /* rows in all */
+    uint64_t seed;
+    amls_sgd_model kind;
+} amls__rows_gdata;
+
+typedef struct amls__rows_model {
+    int64_t m; /* nfeat + 1 */
+    double *coef;
+} amls__rows_model;
+
+int amls__rows_load(MPI_Comm world, const char *train, const char *test, amls_sgd_model kind,
+                    void **out);
+int64_t amls__rows_count(const void *data);
+int amls__rows_write_folds(MPI_Comm world, const void *data, uint64_t seed, int k,
+                           const char *path);
+int amls__rows_group(MPI_Comm world, MPI_Comm group, int ngroups, const void *data, uint64_t seed,
+                     int k, void **out, int64_t *counts);
+int amls__rows_write_model(MPI_Comm world, const void *data, const void *model, amls_h5file *f);
+/* A model of m coefficients, zero. Collective on comm (agreed). */
+int amls__rows_model_new(MPI_Comm comm, int64_t m, amls__rows_model **out);
+void amls__rows_free_data(void *data);
+void amls__rows_free_gdata(void *gdata);
+void amls__rows_free_model(void *model);
+/* The metric m of coef over the rows of X in fold f (all rows when fold is NULL). The sums are
+ * reproducible: the score does not depend on how the rows are spread. Collective. */
+int amls__rows_score(MPI_Comm comm, const amls_rows *X, const uint8_t *fold, int f,
+                     const double *coef, int64_t d, amls_metric m, double *score);
+
+/* ---- model hopper parallelism (tune/mop.c) --------------------------------------------------- */
+/* One model of a MOP phase: configuration hp, trained on the rows outside `fold` from epoch
+ * `from` to `to`, starting its hops at rank `start`. state (len doubles) holds the model on
+ * every rank on entry and on return; seconds gets the time its sub-epochs took. */
+typedef struct amls__mop_model {
+    const double *hp;
+    int fold;
+    int64_t from, to;
+    int start;
+    double *state;
+    double seconds;
+} amls__mop_model;
+
+/* Trains the models by model hopping: in every round each rank runs one sub-epoch of each
+ * model it holds on its partition, then passes the models to the next rank (rank + 1 mod P),
+ * so that a model visits start, start + 1, ... in every epoch and sees all the data once per
+ * epoch. Only models travel. Collective on world. */
+int amls__mop_train(MPI_Comm world, const amls_trainer *t, void *pdata, amls__mop_model *models,
+                    int64_t n, int64_t len);
+
 /* ---- the built-in trainers ------------------------------------------------------------------ */
-extern const amls_trainer amls__trainer_logreg; /* tune/train_rows.c */
-extern const amls_trainer amls__trainer_linreg; /* tune/train_rows.c */
-extern const amls_trainer amls__trainer_als;    /* tune/train_als.c */
+extern const amls_trainer amls__trainer_logreg;     /* tune/train_rows.c */
+extern const amls_trainer amls__trainer_linreg;     /* tune/train_rows.c */
+extern const amls_trainer amls__trainer_logreg_sgd; /* tune/train_sgd.c */
+extern const amls_trainer amls__trainer_linreg_sgd; /* tune/train_sgd.c */
+extern const amls_trainer amls__trainer_svm;        /* tune/train_sgd.c */
+extern const amls_trainer amls__trainer_als;        /* tune/train_als.c */

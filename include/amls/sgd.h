@@ -206,6 +206,24 @@ int amls_sgd_local_epoch(const amls_sgd_hparams *hp, int64_t epoch, const amls_r
                          const int64_t *order, int64_t n, int64_t nfeat, double *w, double *h,
                          double *loss);
 
+/* Synchronous data-parallel mini-batch SGD (plain SGD), epochs [from, to) on w (nfeat + 1
+ * values, the same on every rank, updated in place). The training rows (role AMLS_ROW_TRAIN,
+ * or all rows when role is NULL) are numbered in (rank, local row) order and visited in epoch
+ * e in the order of a permutation keyed by (hp->seed, e), cut into ceil(n / hp->batch)
+ * batches of nearly equal size; each batch's mean gradient is summed over the ranks
+ * reproducibly and applied on every rank. The trajectory is the same bits at every rank count
+ * as long as the rows keep their global order, and training [a, b) then [b, c) equals training
+ * [a, c). Returns AMLS_ERR_NUMERIC (agreed) when the gradient stops being finite. The
+ * reduction is dense in nfeat. Collective. */
+int amls_sgd_sync(MPI_Comm comm, const amls_sgd_hparams *hp, const amls_rows *X,
+                  const uint8_t *role, int64_t nfeat, int64_t from, int64_t to, double *w);
+
+/* One sub-epoch of model hopping: amls_sgd_local_epoch over the rows of X whose role is
+ * AMLS_ROW_TRAIN (all when role is NULL), in the order that epoch `epoch`'s permutation (keyed
+ * by hp->seed) of [0, n) gives their global row numbers gi. Local. */
+int amls_sgd_sub_epoch(const amls_sgd_hparams *hp, int64_t epoch, const amls_rows *X,
+                       const uint8_t *role, const int64_t *gi, int64_t n, int64_t nfeat, double *w);
+
 #ifdef __cplusplus
 }
 #endif

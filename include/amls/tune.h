@@ -149,6 +149,7 @@ typedef struct amls_tune_fit {
 typedef struct amls_trainer {
     const char *model;       /* "logreg" */
     const char *solver;      /* "L-BFGS" */
+    const char *solver_key;  /* its name for --solver: "lbfgs", "cg", "als", "sgd" */
     const char *budget_unit; /* "iterations" for the full-batch solvers, "epochs" for SGD */
     int64_t default_budget;
     const amls_tune_param *params;
@@ -169,29 +170,48 @@ typedef struct amls_trainer {
     int (*group_data)(MPI_Comm world, MPI_Comm group, int ngroups, const void *data, uint64_t seed,
                       int k, void **gdata, int64_t *counts);
     /* Fits hp on every row outside `fold` with at most `budget` units and scores the rows of
-     * `fold` with metric m. Collective on the group. */
+     * `fold` with metric m. A resumable trainer (state_len set) continues from `state`, the
+     * model after `done` units (done = 0: state is all zeros, a fresh start), and leaves the
+     * model after `budget` units there; fit->budget_used counts the units run now. The others
+     * get state NULL and done 0. Collective on the group. */
     int (*evaluate)(void *gdata, const double *hp, int64_t budget, int fold, amls_metric m,
-                    amls_tune_fit *fit);
+                    double *state, int64_t done, amls_tune_fit *fit);
     /* Fits hp on all training rows (on world); *model is allocated. fit->score is the metric
-     * on the test file when there is one, else on the training rows. */
-    int (*refit)(MPI_Comm world, void *data, const double *hp, int64_t budget, amls_metric m,
-                 void **model, amls_tune_fit *fit);
+     * on the test file when there is one, else on the training rows. `seed` is the search's. */
+    int (*refit)(MPI_Comm world, void *data, const double *hp, int64_t budget, uint64_t seed,
+                 amls_metric m, void **model, amls_tune_fit *fit);
     /* Writes the model's datasets (and attributes of its own) into an open HDF5 file, created on
      * world. */
     int (*write_model)(MPI_Comm world, const void *data, const void *model, amls_h5file *f);
     void (*free_gdata)(void *gdata);
     void (*free_model)(void *model);
     void (*free_data)(void *data);
-    /* Model hopper parallelism (Cerebro, --schedule mop): one sub-epoch of SGD over this
-     * rank's partition, continuing from `state` (a flat model of state_bytes). NULL for the
-     * full-batch solvers; the SGD trainer of the parameter server fills these in. */
-    int64_t (*state_bytes)(const void *data, const double *hp);
-    int (*sub_epoch)(const void *data, const double *hp, int64_t epoch, void *state);
+
+    /* ---- Resumable trainers (SGD): a model is a state of state_len doubles, so that a fit can
+     * go on from a smaller budget (Hyperband's next rung) with the same result as a fit from
+     * scratch. NULL for the full-batch solvers. */
+    int64_t (*state_len)(const void *data);
+
+    /* ---- Model hopper parallelism (Cerebro, --schedule mop); NULL when not supported. Each
+     * rank keeps the rows it read as its partition; models travel, data never do.
+     * mop_data: this rank's partition with the folds of its rows (global row numbers);
+     * `counts` gets the global rows per fold. Collective on world; freed with free_gdata.
+     * sub_epoch: one sub-epoch of model (hp, fold) in epoch `epoch` on this partition's rows
+     * outside `fold` (all rows when fold < 0), on `state`. A model that diverges becomes NaN
+     * and stays so (not an error). Local.
+     * mop_score: scores `state` on the rows of `fold` over every partition. Collective on
+     * world. */
+    int (*mop_data)(MPI_Comm world, const void *data, uint64_t seed, int k, void **pdata,
+                    int64_t *counts);
+    int (*sub_epoch)(void *pdata, const double *hp, int fold, int64_t epoch, double *state);
+    int (*mop_score)(void *pdata, const double *hp, int fold, amls_metric m, const double *state,
+                     amls_tune_fit *fit);
 } amls_trainer;
 
-/* The built-in trainers: logreg (L-BFGS), linreg (CG on the normal equations), als (ALS).
- * NULL when unknown. Local. */
-const amls_trainer *amls_trainer_find(const char *model);
+/* The built-in trainers: logreg (L-BFGS or SGD), linreg (CG on the normal equations or SGD),
+ * svm (SGD), als (ALS). `solver` NULL picks the model's default (the first listed); NULL when
+ * unknown. Local. */
+const amls_trainer *amls_trainer_find(const char *model, const char *solver);
 
 /* ---- the search ------------------------------------------------------------------------------ */
 typedef enum amls_tune_search {
@@ -216,6 +236,7 @@ typedef struct amls_tune_opts {
     int64_t budget;     /* R: the full budget of a configuration */
     int64_t min_budget; /* Hyperband r_min */
     int eta;            /* Hyperband */
+    bool no_warm_start; /* resumable trainers: always fit from scratch */
     FILE *progress;     /* rank 0 prints a line per finished trial here; NULL for none */
 } amls_tune_opts;
 
@@ -240,8 +261,9 @@ typedef struct amls_tune_result {
     int folds;
     int64_t fold_rows[AMLS_TUNE_MAX_FOLDS];
     int64_t best;        /* trial index: best mean among the trials at the full budget */
-    int64_t budget_used; /* summed over every fold fit that ran */
-    int64_t budget_cap;  /* sum of the caps of the fits that ran */
+    int64_t budget_used; /* summed over every fold fit that ran (what warm starts saved not
+                            counted) */
+    int64_t budget_cap;  /* sum of the caps of the fits that ran (their trials' budgets) */
     int64_t fits;        /* fold fits that ran (trials found in the cache are free) */
     double seconds;      /* wall time of the search */
     /* Hyperband: the trials of rung i of bracket b (bracket 0 is s = s_max), best first from

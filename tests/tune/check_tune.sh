@@ -10,6 +10,12 @@
 #   random    distinct draws in range, same at 1 and 2 groups, another seed draws others
 #   linreg    folds follow the hash rule; CV RMSE equals an independent ridge solution
 #   als       same at 1 and 3 groups (1e-9); the model holds a factor row per vertex
+#   sgd       SGD trainers (svm, logreg, linreg): identical tables at 1, 2 and 4 ranks and 1-4
+#             groups; the model's provenance says epochs
+#   warm      Hyperband over SGD epochs: warm starts give the same scores as fits from scratch
+#             for fewer epochs, under groups and model hopping; epochs within a third of the grid
+#   mop       model hopping: a table per trial, progress lines, the model; the same at 3 ranks
+#             with and without warm starts, and refused for a full-batch solver
 set -u
 bin=$1 h5model=$2 case=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -112,6 +118,54 @@ als)
     nv=$(wc -l < "$d/ids") nf=$(wc -l < "$d/fac")
     [ "$nf" -eq $((nv * k)) ] || { echo "FAIL: $nf factor values for $nv vertices of rank $k"; fail=1; }
     echo "best rank $k: $nv vertices, $nf factor values" ;;
+sgd)
+    python3 "$here/gen_data.py" logistic 400 7 > "$d/cls.svm"
+    python3 "$here/gen_data.py" linear 300 8 > "$d/lin.svm"
+    for m in "svm sgd accuracy cls" "logreg sgd logloss cls" "linreg sgd rmse lin"; do
+        set -- $m
+        space="--model $1 --solver $2 --metric $3 --train $d/$4.svm --param lr=0.01,0.1
+            --param lambda=0,1e-3 --param batch=8,64 --max-epochs 4 --cv 3 --seed 4"
+        run 1 tune $space --csv "$d/ref.csv"
+        for cfg in "2 1" "4 2" "4 4" "3 3"; do
+            set -- $cfg
+            run "$1" tune $space --groups "$2" --csv "$d/g.csv"
+            check python3 "$here/compare_csv.py" "$d/ref.csv" "$d/g.csv"
+        done
+    done
+    run 2 tune --model svm --train "$d/cls.svm" --param lr=0.05,0.5 --max-epochs 3 -o "$d/m.h5"
+    check "$h5model" "$d/m.h5" /coef "$d/coef" model=svm solver="mini-batch SGD" \
+        budget_unit=epochs budget=3 schedule=groups
+    [ "$(wc -l < "$d/coef")" -eq 13 ] || { echo "FAIL: $(wc -l < "$d/coef") coefficients"; fail=1; } ;;
+warm)
+    python3 "$here/gen_data.py" logistic 600 9 > "$d/cls.svm"
+    space="--model logreg --solver sgd --train $d/cls.svm --param lr=log:0.003:3:6
+        --param lambda=1e-4,1e-2 --param decay=1,0.8 --max-epochs 9 --min-budget 1 --cv 3"
+    for sched in "groups --groups 2" "mop"; do
+        run 3 tune $space --search hyperband --schedule $sched --csv "$d/w.csv" --json "$d/w.json"
+        warm=$(value budget_used | cut -d' ' -f1) caps=$(value budget_used | sed 's/.*caps: \([0-9]*\).*/\1/')
+        run 3 tune $space --search hyperband --schedule $sched --no-warm-start --csv "$d/c.csv"
+        cold=$(value budget_used | cut -d' ' -f1)
+        check python3 "$here/compare_csv.py" "$d/w.csv" "$d/c.csv" scores
+        check python3 "$here/check_results.py" "$d/w.json" "$d/w.csv" 24
+        [ "$warm" -lt "$cold" ] && [ "$cold" -eq "$caps" ] ||
+            { echo "FAIL ($sched): $warm epochs with warm starts, $cold without (caps $caps)"; fail=1; }
+        run 3 tune $space --schedule $sched --csv "$d/grid.csv"
+        grid=$(value budget_used | cut -d' ' -f1)
+        [ $((3 * warm)) -le "$grid" ] || { echo "FAIL ($sched): hyperband $warm epochs, grid $grid"; fail=1; }
+        echo "$sched: hyperband $warm epochs with warm starts, $cold without; grid $grid"
+    done ;;
+mop)
+    python3 "$here/gen_data.py" logistic 500 10 > "$d/cls.svm"
+    space="--model svm --train $d/cls.svm --param lr=0.01,0.1,1 --param lambda=0,0.01 --max-epochs 3 --cv 4"
+    run 3 tune $space --schedule mop --csv "$d/a.csv" --json "$d/a.json" -o "$d/m.h5"
+    check python3 "$here/check_results.py" "$d/a.json" "$d/a.csv"
+    n=$(grep -c "^trial [0-9]*/6 done: " "$d/out")
+    [ "$n" -eq 6 ] || { echo "FAIL: $n progress lines (want 6)"; fail=1; }
+    grep -q "ranks hopping models" "$d/out" || { echo "FAIL: no schedule in the header"; fail=1; }
+    check "$h5model" "$d/m.h5" /coef "$d/coef" model=svm schedule=mop budget_unit=epochs
+    run 3 tune $space --schedule mop --no-warm-start --csv "$d/b.csv"
+    check python3 "$here/compare_csv.py" "$d/a.csv" "$d/b.csv"
+    echo "best: $(value best)" ;;
 *) echo "unknown case $case"; exit 2 ;;
 esac
 [ $fail -eq 0 ] && echo "PASS: $case"
