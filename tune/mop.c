@@ -97,7 +97,8 @@ cleanup:
 static int share_all(mop_run *r, int64_t j)
 {
     int rc = AMLS_OK;
-    int *cnt = amls__calloc((size_t)r->P, sizeof *cnt), *dsp = amls__calloc((size_t)r->P, sizeof *dsp);
+    int *cnt = amls__calloc((size_t)r->P, sizeof *cnt),
+        *dsp = amls__calloc((size_t)r->P, sizeof *dsp);
     double *all = amls__malloc((size_t)(r->n * r->slot) + 1, sizeof *all);
     AMLS_AGREE(r->comm, amls__alloc_status(cnt && dsp && all));
     for (int64_t i = 0; i < r->n; i++)

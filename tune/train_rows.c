@@ -114,15 +114,15 @@ cleanup:
     return rc;
 }
 
-static int logreg_load(MPI_Comm world, const char *train, const char *test, const char *part,
-                       void **out)
+int amls__rows_load_logreg(MPI_Comm world, const char *train, const char *test, const char *part,
+                           void **out)
 {
     (void)part;
     return amls__rows_load(world, train, test, AMLS_SGD_LOGREG, out);
 }
 
-static int linreg_load(MPI_Comm world, const char *train, const char *test, const char *part,
-                       void **out)
+int amls__rows_load_linreg(MPI_Comm world, const char *train, const char *test, const char *part,
+                           void **out)
 {
     (void)part;
     return amls__rows_load(world, train, test, AMLS_SGD_LINREG, out);
@@ -279,7 +279,7 @@ const amls_trainer amls__trainer_logreg = {
     .nparams = 2,
     .metrics = 1u << AMLS_METRIC_ACCURACY | 1u << AMLS_METRIC_LOGLOSS,
     .default_metric = AMLS_METRIC_ACCURACY,
-    .load = logreg_load,
+    .load = amls__rows_load_logreg,
     .rows = amls__rows_count,
     .write_folds = amls__rows_write_folds,
     .group_data = amls__rows_group,
@@ -301,7 +301,7 @@ const amls_trainer amls__trainer_linreg = {
     .nparams = 2,
     .metrics = 1u << AMLS_METRIC_RMSE,
     .default_metric = AMLS_METRIC_RMSE,
-    .load = linreg_load,
+    .load = amls__rows_load_linreg,
     .rows = amls__rows_count,
     .write_folds = amls__rows_write_folds,
     .group_data = amls__rows_group,

@@ -45,20 +45,6 @@ static amls_sgd_hparams hparams(amls_sgd_model kind, const double *hp, uint64_t 
     return h;
 }
 
-static int logreg_load(MPI_Comm world, const char *train, const char *test, const char *part,
-                       void **out)
-{
-    (void)part;
-    return amls__rows_load(world, train, test, AMLS_SGD_LOGREG, out);
-}
-
-static int linreg_load(MPI_Comm world, const char *train, const char *test, const char *part,
-                       void **out)
-{
-    (void)part;
-    return amls__rows_load(world, train, test, AMLS_SGD_LINREG, out);
-}
-
 static int svm_load(MPI_Comm world, const char *train, const char *test, const char *part,
                     void **out)
 {
@@ -108,8 +94,8 @@ static int sgd_evaluate(void *gdata, const double *hp, int64_t budget, int fold,
     amls_sgd_hparams h = hparams(g->kind, hp, g->seed);
     AMLS_AGREE(g->comm, fold_roles(g, fold, &role));
     if (!isnan(state[0]))
-        AMLS_TRY(diverged(amls_sgd_sync(g->comm, &h, g->rows, role, d, done, budget, state),
-                          state, d + 1));
+        AMLS_TRY(diverged(amls_sgd_sync(g->comm, &h, g->rows, role, d, done, budget, state), state,
+                          d + 1));
     out->score = NAN;
     if (!isnan(state[0]))
         AMLS_TRY(amls__rows_score(g->comm, g->rows, g->fold, fold, state, d, m, &out->score));
@@ -195,8 +181,8 @@ static int sgd_sub_epoch(void *pdata, const double *hp, int fold, int64_t epoch,
     if (isnan(state[0]))
         return AMLS_OK;
     AMLS_TRY(fold_roles(g, fold, &role));
-    AMLS_TRY(
-        diverged(amls_sgd_sub_epoch(&h, epoch, g->rows, role, g->gi, g->n, d, state), state, d + 1));
+    AMLS_TRY(diverged(amls_sgd_sub_epoch(&h, epoch, g->rows, role, g->gi, g->n, d, state), state,
+                      d + 1));
 cleanup:
     amls__free(role);
     return rc;
@@ -212,14 +198,13 @@ static int sgd_mop_score(void *pdata, const double *hp, int fold, amls_metric m,
     out->converged = true;
     if (isnan(state[0]))
         return AMLS_OK;
-    return amls__rows_score(g->comm, g->rows, g->fold, fold, state, g->rows->nfeat, m,
-                            &out->score);
+    return amls__rows_score(g->comm, g->rows, g->fold, fold, state, g->rows->nfeat, m, &out->score);
 }
 
-#define SGD_TRAINER(name_, load_, metrics_, metric_)                                      \
+#define SGD_TRAINER(name_, load_, metrics_, metric_)                                               \
     {                                                                                              \
-        .model = name_, .solver = "mini-batch SGD", .solver_key = "sgd", .budget_unit = "epochs", \
-        .default_budget = 10, .params = sgd_params, .nparams = 4, .metrics = metrics_,            \
+        .model = name_, .solver = "mini-batch SGD", .solver_key = "sgd", .budget_unit = "epochs",  \
+        .default_budget = 10, .params = sgd_params, .nparams = 4, .metrics = metrics_,             \
         .default_metric = metric_, .load = load_, .rows = amls__rows_count,                        \
         .write_folds = amls__rows_write_folds, .group_data = amls__rows_group,                     \
         .evaluate = sgd_evaluate, .refit = sgd_refit, .write_model = amls__rows_write_model,       \
@@ -229,9 +214,9 @@ static int sgd_mop_score(void *pdata, const double *hp, int fold, amls_metric m,
     }
 
 const amls_trainer amls__trainer_logreg_sgd =
-    SGD_TRAINER("logreg", logreg_load,
+    SGD_TRAINER("logreg", amls__rows_load_logreg,
                 1u << AMLS_METRIC_ACCURACY | 1u << AMLS_METRIC_LOGLOSS, AMLS_METRIC_ACCURACY);
 const amls_trainer amls__trainer_linreg_sgd =
-    SGD_TRAINER("linreg", linreg_load, 1u << AMLS_METRIC_RMSE, AMLS_METRIC_RMSE);
+    SGD_TRAINER("linreg", amls__rows_load_linreg, 1u << AMLS_METRIC_RMSE, AMLS_METRIC_RMSE);
 const amls_trainer amls__trainer_svm =
     SGD_TRAINER("svm", svm_load, 1u << AMLS_METRIC_ACCURACY, AMLS_METRIC_ACCURACY);

@@ -101,6 +101,11 @@ typedef struct amls__rows_model {
 
 int amls__rows_load(MPI_Comm world, const char *train, const char *test, amls_sgd_model kind,
                     void **out);
+/* The trainers' load(): the rows for logistic regression and for least squares. */
+int amls__rows_load_logreg(MPI_Comm world, const char *train, const char *test, const char *part,
+                           void **out);
+int amls__rows_load_linreg(MPI_Comm world, const char *train, const char *test, const char *part,
+                           void **out);
 int64_t amls__rows_count(const void *data);
 int amls__rows_write_folds(MPI_Comm world, const void *data, uint64_t seed, int k,
                            const char *path);

@@ -181,51 +181,65 @@ static void offsets(const amls_rows *X, int P, int64_t *off)
     amls__free(cnt);
 }
 
+/* Each rank's partition (per(r) rows), all rows on rank 0, and the SGD trainer's MOP data. */
+typedef struct mop_case {
+    int P;
+    amls__rows_data d;
+    amls_rows all;
+    int64_t off[5], counts[K];
+    const amls_trainer *t;
+    void *pdata;
+} mop_case;
+
+static void mop_setup(int64_t (*per)(int r), mop_case *c)
+{
+    memset(c, 0, sizeof *c);
+    MPI_Comm_size(MPI_COMM_WORLD, &c->P);
+    c->d.kind = AMLS_SGD_LOGREG;
+    make_rows(per, false, &c->d.X);
+    gather_rows(&c->d.X, &c->all);
+    offsets(&c->d.X, c->P, c->off);
+    c->t = amls_trainer_find("logreg", "sgd");
+    CHECK(c->t && c->t->mop_data(MPI_COMM_WORLD, &c->d, SEED, K, &c->pdata, c->counts) == AMLS_OK,
+          "mop data");
+}
+
+static void mop_free(mop_case *c)
+{
+    c->t->free_gdata(c->pdata);
+    amls_rows_free(&c->d.X);
+    amls_rows_free(&c->all);
+}
+
 /* MOP with one model equals sequential SGD over all rows in the same order. */
 static void test_mop_one(void)
 {
-    int P;
-    MPI_Comm_size(MPI_COMM_WORLD, &P);
-    amls__rows_data d = {.kind = AMLS_SGD_LOGREG};
-    amls_rows all;
-    int64_t off[5], counts[K];
-    void *pdata = NULL;
-    make_rows(per_batches, false, &d.X);
-    gather_rows(&d.X, &all);
-    offsets(&d.X, P, off);
-    const amls_trainer *t = amls_trainer_find("logreg", "sgd");
-    CHECK(t && t->mop_data(MPI_COMM_WORLD, &d, SEED, K, &pdata, counts) == AMLS_OK, "mop data");
+    mop_case c;
+    mop_setup(per_batches, &c);
+    int P = c.P;
+    const amls_trainer *t = c.t;
     const double hp[4] = {0.5, 0.01, B, 0.9};
     double state[7] = {0}, ref[7] = {0};
     amls__mop_model m = {.hp = hp, .fold = -1, .from = 0, .to = 3, .start = 1 % P, .state = state};
-    CHECK(amls__mop_train(MPI_COMM_WORLD, t, pdata, &m, 1, 7) == AMLS_OK, "mop train");
+    CHECK(amls__mop_train(MPI_COMM_WORLD, t, c.pdata, &m, 1, 7) == AMLS_OK, "mop train");
     if (h_rank == 0) {
-        reference(&all, off, P, hp, -1, 1 % P, 0, 3, true, ref);
+        reference(&c.all, c.off, P, hp, -1, 1 % P, 0, 3, true, ref);
         for (int q = 0; q < 7; q++)
             CHECK(memcmp(&state[q], &ref[q], sizeof ref[q]) == 0,
                   "one model: w[%d] = %.17g hopping, %.17g sequential", q, state[q], ref[q]);
         CHECK(ref[1] != 0, "a model was trained");
     }
-    t->free_gdata(pdata);
-    amls_rows_free(&d.X);
-    amls_rows_free(&all);
+    mop_free(&c);
 }
 
 /* Three models with folds on uneven partitions, each equal to its own sequential run; epochs
  * [0, 1) then [1, 3) equal [0, 3). */
 static void test_mop_many(void)
 {
-    int P;
-    MPI_Comm_size(MPI_COMM_WORLD, &P);
-    amls__rows_data d = {.kind = AMLS_SGD_LOGREG};
-    amls_rows all;
-    int64_t off[5], counts[K];
-    void *pdata = NULL;
-    make_rows(per_uneven, false, &d.X);
-    gather_rows(&d.X, &all);
-    offsets(&d.X, P, off);
-    const amls_trainer *t = amls_trainer_find("logreg", "sgd");
-    CHECK(t->mop_data(MPI_COMM_WORLD, &d, SEED, K, &pdata, counts) == AMLS_OK, "mop data");
+    mop_case c;
+    mop_setup(per_uneven, &c);
+    int P = c.P;
+    const amls_trainer *t = c.t;
     const double hp1[4] = {0.5, 0.01, 3, 1}, hp2[4] = {0.2, 0, 5, 0.7};
     double st[3][7] = {{0}}, st2[3][7] = {{0}};
     amls__mop_model m[3] = {{.hp = hp1, .fold = 0, .from = 0, .to = 3, .start = 0},
@@ -238,23 +252,21 @@ static void test_mop_many(void)
         m2[i].state = st2[i];
         m2[i].to = 1;
     }
-    CHECK(amls__mop_train(MPI_COMM_WORLD, t, pdata, m, 3, 7) == AMLS_OK, "mop train");
-    CHECK(amls__mop_train(MPI_COMM_WORLD, t, pdata, m2, 3, 7) == AMLS_OK, "mop 0..1");
+    CHECK(amls__mop_train(MPI_COMM_WORLD, t, c.pdata, m, 3, 7) == AMLS_OK, "mop train");
+    CHECK(amls__mop_train(MPI_COMM_WORLD, t, c.pdata, m2, 3, 7) == AMLS_OK, "mop 0..1");
     for (int i = 0; i < 3; i++) {
         m2[i].from = 1;
         m2[i].to = m[i].to;
     }
-    CHECK(amls__mop_train(MPI_COMM_WORLD, t, pdata, m2, 3, 7) == AMLS_OK, "mop 1..");
+    CHECK(amls__mop_train(MPI_COMM_WORLD, t, c.pdata, m2, 3, 7) == AMLS_OK, "mop 1..");
     CHECK(memcmp(st, st2, sizeof st) == 0, "models trained in two phases differ from one phase");
     for (int i = 0; h_rank == 0 && i < 3; i++) {
         double ref[7] = {0};
-        reference(&all, off, P, m[i].hp, m[i].fold, m[i].start, 0, m[i].to, false, ref);
-        CHECK(memcmp(st[i], ref, sizeof ref) == 0, "model %d: w[1] = %.17g hopping, %.17g alone",
-              i, st[i][1], ref[1]);
+        reference(&c.all, c.off, P, m[i].hp, m[i].fold, m[i].start, 0, m[i].to, false, ref);
+        CHECK(memcmp(st[i], ref, sizeof ref) == 0, "model %d: w[1] = %.17g hopping, %.17g alone", i,
+              st[i][1], ref[1]);
     }
-    t->free_gdata(pdata);
-    amls_rows_free(&d.X);
-    amls_rows_free(&all);
+    mop_free(&c);
 }
 
 int main(int argc, char **argv)
