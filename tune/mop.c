@@ -16,7 +16,7 @@
  * that holds none in a round waits at the exchange.
  *
  * With one model the schedule is sequential SGD: epoch e is the sub-epochs on partitions
- * start, start + 1, ..., in that order, one after the other (tests/mpi/test_tune.c checks it
+ * start, start + 1, ..., in that order, one after the other (tests/mpi/test_mop.c checks it
  * bit for bit against SGD over all rows in that order on one rank).
  * ------------------------------------------------------------------------------------------- */
 #include "tune_internal.h"

@@ -8,14 +8,7 @@ bin=$1 data=$2
 here=$(cd "$(dirname "$0")" && pwd)
 a9a=$data/real/ml/a9a.gz
 [ -e "$a9a" ] || { echo "SKIPPED: $a9a not found (set AMLS_DATA_DIR)"; exit 77; }
-py=""
-for p in python3 /usr/bin/python3; do
-    if command -v "$p" > /dev/null && "$p" -c "import sklearn, numpy, scipy" 2> /dev/null; then
-        py=$p
-        break
-    fi
-done
-[ -n "$py" ] || { echo "SKIPPED: no Python with scikit-learn (Debian: apt-get install python3-sklearn)"; exit 77; }
+. "$here/../tools/sklearn_python.sh"
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 mpirun -np 2 "$bin" tune --model logreg --train "$a9a" --param lambda=log:1e-6:1e-2:5 --param tol=1e-7 \
