@@ -162,6 +162,8 @@ int amls_als_run(const amls_graph *g, const amls_als_opts *o, amls_als_result *r
     res->items = cnt[1];
     for (int it = 0; it < o->iterations; it++) {
         AMLS_TRY(iterate(g, o, &w, res));
+        amls__history_push(&res->info, res->train_rmse, res->test_rmse);
+        res->info.iterations = it + 1;
         if (!o->quiet && g->rank == 0) {
             printf("als iteration %d: train_rmse %.6f test_rmse %.6f\n", it + 1, res->train_rmse,
                    res->test_rmse);
@@ -173,11 +175,30 @@ int amls_als_run(const amls_graph *g, const amls_als_opts *o, amls_als_result *r
         w.F = NULL;
     }
 cleanup:
-    res->seconds = amls__now() - t0;
+    res->seconds = res->info.seconds = amls__now() - t0;
+    res->info.residual = res->train_rmse;
+    res->info.objective = res->test_rmse;
+    res->info.converged = true; /* a fixed number of sweeps */
     amls__free(w.F);
     amls__free(w.M);
     amls__free(w.rv);
     amls__free(w.A);
     amls__free(w.b);
+    return rc;
+}
+
+int amls_als_stats(const amls_als_opts *o, const amls_als_result *r, amls_stats *st)
+{
+    int rc = AMLS_OK;
+    AMLS_TRY(amls_solve_stats(&r->info, "als", st));
+    AMLS_TRY(amls_stats_set_i64(st, "solver", "users", r->users));
+    AMLS_TRY(amls_stats_set_i64(st, "solver", "items", r->items));
+    AMLS_TRY(amls_stats_set_i64(st, "solver", "train_ratings", r->train_ratings));
+    AMLS_TRY(amls_stats_set_i64(st, "solver", "test_ratings", r->test_ratings));
+    AMLS_TRY(amls_stats_set_i64(st, "solver", "rank", o->rank));
+    AMLS_TRY(amls_stats_set_f64(st, "solver", "lambda", o->lambda));
+    AMLS_TRY(amls_stats_set_f64(st, "solver", "train_rmse", r->train_rmse));
+    AMLS_TRY(amls_stats_set_f64(st, "solver", "test_rmse", r->test_rmse));
+cleanup:
     return rc;
 }
