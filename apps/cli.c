@@ -11,8 +11,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static const char *flags[] = {"verify",      "quiet",  "directed", "undirected", "help",
-                              "no-combiner", "strict", "sorted",   "dir",        "degrees", NULL};
+static const char *flags[] = {"verify", "quiet",  "directed", "undirected", "help", "no-combiner",
+                              "strict", "sorted", "dir",      "degrees",    NULL};
 
 bool cli_is_flag(const char *name)
 {
@@ -174,9 +174,10 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
         input = cli_get(c, "input", "i");
     const char *fmt = cli_get(c, "format", NULL), *part = cli_get(c, "partition", NULL);
     AMLS_AGREE(c->comm, load_options(c, input, &ro, &bo));
-    unsigned lf = (need_in_edges ? AMLS_LOAD_IN_EDGES : 0) | (drop_weights ? AMLS_LOAD_NO_WEIGHTS : 0);
-    AMLS_TRY(amls_graph_load(c->comm, input, fmt, (int)ro.direction, part, bo.nparts, lf, g,
-                             &li, c->stats));
+    unsigned lf =
+        (need_in_edges ? AMLS_LOAD_IN_EDGES : 0) | (drop_weights ? AMLS_LOAD_NO_WEIGHTS : 0);
+    AMLS_TRY(amls_graph_load(c->comm, input, fmt, (int)ro.direction, part, bo.nparts, lf, g, &li,
+                             c->stats));
     if (keep) {
         memset(keep, 0, sizeof *keep);
         keep->props = li.props;

@@ -122,8 +122,8 @@ static void inject_fault(void *ud, int64_t step, int rank)
 
 /* What a run produced: per-vertex values and what HDF5 provenance records. */
 typedef struct result {
-    amls_run *run;      /* the vertex engine's run, or NULL */
-    amls_result *la;    /* linear algebra's result, or NULL */
+    amls_run *run;   /* the vertex engine's run, or NULL */
+    amls_result *la; /* linear algebra's result, or NULL */
     amls_values v;
     amls_provenance pv;
 } result;

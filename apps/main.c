@@ -70,8 +70,8 @@ static int run_command(cli *c, const command *cmd, int argc, char **argv)
     c->used = calloc((size_t)c->argc + 1, sizeof *c->used);
     amls_clear_error();
     double t0 = amls__now();
-    int rc = amls_agree(c->comm, c->used ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"),
-                        NULL);
+    int rc =
+        amls_agree(c->comm, c->used ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL);
     rc = rc < 0 ? rc : cli_stats_begin(c);
     rc = rc < 0 ? rc : amls_agree(c->comm, cmd->fn(c), NULL);
     rc = rc < 0 || c->stats == NULL ? rc : cli_stats_end(c, amls__now() - t0);

@@ -69,7 +69,7 @@ configure_file(cmake/amls-graph.pc.in ${PROJECT_BINARY_DIR}/amls-graph.pc.in @ON
 install(CODE "
   set(_prefix \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}\")
   file(READ \"${PROJECT_BINARY_DIR}/amls-graph.pc.in\" _pc)
-  string(REPLACE \"@AMLS_PREFIX@\" \"\${CMAKE_INSTALL_PREFIX}\" _pc \"\${_pc}\")
+  string(REPLACE \"%AMLS_PREFIX%\" \"\${CMAKE_INSTALL_PREFIX}\" _pc \"\${_pc}\")
   file(WRITE \"\${_prefix}/${CMAKE_INSTALL_LIBDIR}/pkgconfig/amls-graph.pc\" \"\${_pc}\")
   message(STATUS \"Installing: \${_prefix}/${CMAKE_INSTALL_LIBDIR}/pkgconfig/amls-graph.pc\")")
 

@@ -76,10 +76,10 @@ int amls_graph_load(MPI_Comm comm, const char *input, const char *format, int di
     if (amls_is_h5_path(input) || (format && strcmp(format, "h5") == 0)) {
         li.container = true;
         AMLS_TRY(amls_graph_load_h5(comm, input, &bo, partition == NULL, out, NULL, NULL, 0));
-        AMLS_AGREE(comm, (*out)->directed && bo.need_in_edges && (*out)->in_ptr == NULL
-                             ? amls_error(AMLS_ERR_FORMAT, "%s: the container has no in-edges",
-                                          input)
-                             : AMLS_OK);
+        AMLS_AGREE(comm,
+                   (*out)->directed && bo.need_in_edges && (*out)->in_ptr == NULL
+                       ? amls_error(AMLS_ERR_FORMAT, "%s: the container has no in-edges", input)
+                       : AMLS_OK);
     } else {
         AMLS_TRY(amls_graph_read(comm, input, &ro, &raw));
         li.read_seconds = amls__now() - t0;
@@ -188,15 +188,14 @@ int amls_graph_gather_values(const amls_graph *g, int root, const void *local, i
     double *f = NULL;
     int64_t *i = NULL, *gids = NULL;
     amls_values v = {g, local, 8, (amls_type)type, NULL};
-    AMLS_AGREE(g->comm, type == AMLS_TYPE_I64 || type == AMLS_TYPE_F64
-                            ? AMLS_OK
-                            : amls_error(AMLS_ERR_PARAM, "values of type %d cannot be gathered",
-                                         type));
-    if (values)
-        AMLS_TRY(amls_values_gather(&v, root, type == AMLS_TYPE_F64 ? &f : NULL,
-                                    type == AMLS_TYPE_I64 ? &i : NULL));
-    if (ids)
-        AMLS_TRY(amls_graph_gather_ids(g, root, &gids));
+    AMLS_AGREE(g->comm,
+               type == AMLS_TYPE_I64 || type == AMLS_TYPE_F64
+                   ? AMLS_OK
+                   : amls_error(AMLS_ERR_PARAM, "values of type %d cannot be gathered", type));
+    /* Both gathers run on every rank: ids and values may be NULL away from root. */
+    AMLS_TRY(amls_values_gather(&v, root, type == AMLS_TYPE_F64 ? &f : NULL,
+                                type == AMLS_TYPE_I64 ? &i : NULL));
+    AMLS_TRY(amls_graph_gather_ids(g, root, &gids));
     if (g->rank == root) {
         size_t bytes = (size_t)g->n * 8;
         if (values && g->n > 0)
@@ -344,8 +343,8 @@ cleanup:
 }
 
 /* degrees.NAME and degrees.NAME_vertices from a histogram. Local. */
-static int set_histogram(amls_stats *st, const char *name, const int64_t *deg,
-                         const int64_t *count, int64_t m)
+static int set_histogram(amls_stats *st, const char *name, const int64_t *deg, const int64_t *count,
+                         int64_t m)
 {
     int rc = AMLS_OK;
     char key[64];

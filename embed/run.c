@@ -79,8 +79,8 @@ static int match_params(const amls_vprog *p, int n, const char *const *keys,
         if (i == p->nparams) {
             char known[512] = "";
             for (int j = 0; j < p->nparams; j++)
-                snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
-                         j ? ", " : "", p->params[j].name);
+                snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", j ? ", " : "",
+                         p->params[j].name);
             return amls_error(AMLS_ERR_PARAM, "%s: unknown parameter '%s' (parameters: %s)",
                               p->name, keys[k], p->nparams ? known : "none");
         }
@@ -137,7 +137,8 @@ static int run_linalg(amls_graph *g, const amls_vprog *p, const char *variant,
     pv = amls__calloc((size_t)p->nparams + 1, sizeof *pv);
     rc = amls__alloc_status(pv != NULL);
     AMLS_AGREE(g->comm, rc == AMLS_OK ? params_numeric(p, vals, pv) : rc);
-    AMLS_TRY(amls_la_run(g, p->name, pv, variant, &res->la_values, &type, &res->iterations, &res->spi));
+    AMLS_TRY(
+        amls_la_run(g, p->name, pv, variant, &res->la_values, &type, &res->iterations, &res->spi));
     res->v = (amls_values){g, res->la_values, 8, type, NULL};
     res->seconds = amls__now() - t0;
     if (stats)
@@ -167,8 +168,7 @@ cleanup:
 
 int amls_algorithm_run(amls_graph *g, const char *name, const char *engine, const char *variant,
                        int nparams, const char *const *keys, const char *const *values,
-                       int64_t max_supersteps, unsigned flags, amls_stats *stats,
-                       amls_result **out)
+                       int64_t max_supersteps, unsigned flags, amls_stats *stats, amls_result **out)
 {
     int rc = AMLS_OK;
     amls_result *res = NULL;
@@ -178,15 +178,15 @@ int amls_algorithm_run(amls_graph *g, const char *name, const char *engine, cons
     *out = NULL;
     res = amls__calloc(1, sizeof *res);
     AMLS_AGREE(g->comm, amls__alloc_status(res != NULL));
-    AMLS_AGREE(g->comm, !engine || linalg || strcmp(engine, "vertex") == 0
-                            ? AMLS_OK
-                            : amls_error(AMLS_ERR_PARAM, "engine '%s': expected vertex or linalg",
-                                         engine));
+    AMLS_AGREE(g->comm,
+               !engine || linalg || strcmp(engine, "vertex") == 0
+                   ? AMLS_OK
+                   : amls_error(AMLS_ERR_PARAM, "engine '%s': expected vertex or linalg", engine));
     AMLS_TRY(find_program(g->comm, name, res, &p));
-    AMLS_AGREE(g->comm, !linalg || res->plugin == NULL
-                            ? AMLS_OK
-                            : amls_error(AMLS_ERR_PARAM,
-                                         "the linalg engine runs built-in algorithms only"));
+    AMLS_AGREE(g->comm,
+               !linalg || res->plugin == NULL
+                   ? AMLS_OK
+                   : amls_error(AMLS_ERR_PARAM, "the linalg engine runs built-in algorithms only"));
     vals = amls__calloc((size_t)p->nparams + 1, sizeof *vals);
     rc = amls__alloc_status(vals != NULL);
     AMLS_AGREE(g->comm, rc == AMLS_OK ? match_params(p, nparams, keys, values, vals) : rc);

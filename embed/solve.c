@@ -77,8 +77,8 @@ cleanup:
 }
 
 /* Copies this rank's CSR rows into X, checking indices and values. Local. */
-static int copy_csr(amls_rows *X, int64_t n, int64_t nfeat, const int64_t *ptr,
-                    const int64_t *idx, const double *val, const double *y)
+static int copy_csr(amls_rows *X, int64_t n, int64_t nfeat, const int64_t *ptr, const int64_t *idx,
+                    const double *val, const double *y)
 {
     int rc = AMLS_OK;
     AMLS_CHECK(n >= 0 && nfeat >= 0 && (n == 0 || ptr[0] == 0), AMLS_ERR_PARAM,
@@ -202,8 +202,8 @@ int amls_solve_als(MPI_Comm comm, const char *path, int64_t n, const int64_t *us
     if (path)
         AMLS_TRY(amls_ratings_read(comm, path, test_fraction, seed, &raw));
     else
-        AMLS_TRY(amls_ratings_from_arrays(comm, n, users, items, ratings, test_fraction, seed,
-                                          &raw));
+        AMLS_TRY(
+            amls_ratings_from_arrays(comm, n, users, items, ratings, test_fraction, seed, &raw));
     AMLS_TRY(amls_graph_build(comm, &raw, &bo, &g));
     AMLS_TRY(amls_als_run(g, &o, &res, NULL));
     if (stats)

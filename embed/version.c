@@ -3,8 +3,9 @@
  * it at run time and compare it with the headers they were built against (amls/version.h).
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
-#include "amls/embed.h"
 #include "amls/version.h"
+
+#include "amls/embed.h"
 
 const char *amls_version(void)
 {

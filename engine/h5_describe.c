@@ -139,10 +139,9 @@ int amls_h5_read_result(const char *path, int64_t *n, int *type, int64_t *ids, v
     const amls__h5_field attrs[] = {AMLS__H5_BUF("format", format, sizeof format),
                                     AMLS__H5_I64("vertices", &vertices)};
     AMLS_TRY(amls__h5_open(MPI_COMM_SELF, path, &f));
-    AMLS_CHECK(amls__h5_get_fields(f, attrs, 2) == AMLS_OK &&
-                   strcmp(format, "amls-graph result") == 0,
-               AMLS_ERR_FORMAT, "%s: not an amls-graph result file (written by --output R.h5)",
-               path);
+    AMLS_CHECK(
+        amls__h5_get_fields(f, attrs, 2) == AMLS_OK && strcmp(format, "amls-graph result") == 0,
+        AMLS_ERR_FORMAT, "%s: not an amls-graph result file (written by --output R.h5)", path);
     *n = vertices;
     *type = values_type(f);
     AMLS_CHECK(*type != 0, AMLS_ERR_FORMAT, "%s: /values is neither integer nor float", path);

@@ -6,15 +6,20 @@
  * Numbers go through cJSON, which prints integers up to 2^53 exactly and any other double with
  * enough digits to read back the same value; NaN and infinities become null.
  * ------------------------------------------------------------------------------------------- */
+#include "amls/stats.h"
+
 #include "core.h"
 
 #include "amls/io.h"
-#include "amls/stats.h"
 #include "amls/version.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct amls_stats {
     MPI_Comm comm;
@@ -272,17 +277,55 @@ int amls_stats_json(const amls_stats *s, char **text)
     return AMLS_OK;
 }
 
+/* Writes text to path on this rank alone: into a new temporary file beside it (created
+ * exclusively under an unpredictable name, so no planted file or link is written through),
+ * every byte checked, closed, then renamed over path (a link at path is replaced, not followed).
+ * On failure nothing is left. Local. */
+static int write_atomic(const char *path, const char *text)
+{
+    int rc = AMLS_OK, fd = -1;
+    bool created = false;
+    char tmp[4200];
+    size_t len = strlen(text);
+    AMLS_CHECK(snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) < (int)sizeof tmp, AMLS_ERR_PARAM,
+               "%s: file name too long", path);
+    fd = mkstemp(tmp);
+    AMLS_CHECK(fd >= 0, AMLS_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    created = true;
+    mode_t mask = umask(0);
+    umask(mask);
+    AMLS_CHECK(fchmod(fd, 0666 & ~mask) == 0, AMLS_ERR_IO, "%s: %s", tmp, strerror(errno));
+    for (size_t done = 0; done < len;) {
+        ssize_t n = write(fd, text + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        AMLS_CHECK(n > 0, AMLS_ERR_IO, "%s: write failed: %s", path,
+                   n < 0 ? strerror(errno) : "no progress");
+        done += (size_t)n;
+    }
+    int cfd = fd;
+    fd = -1;
+    AMLS_CHECK(close(cfd) == 0, AMLS_ERR_IO, "%s: write failed on close: %s", path,
+               strerror(errno));
+    AMLS_CHECK(rename(tmp, path) == 0, AMLS_ERR_IO, "%s: rename failed: %s", path, strerror(errno));
+cleanup:
+    if (fd >= 0)
+        close(fd);
+    if (rc < 0 && created)
+        unlink(tmp);
+    return rc;
+}
+
 int amls_stats_write(const amls_stats *s, const char *path)
 {
     int rc = AMLS_OK;
     char *text = NULL;
     AMLS_CHECK(path != NULL && *path != '\0', AMLS_ERR_PARAM, "--stats: empty file name");
-    if (s->rank == 0)
-        rc = amls_stats_json(s, &text);
+    if (s->rank == 0) {
+        AMLS_TRY(amls_stats_json(s, &text));
+        AMLS_TRY(write_atomic(path, text));
+    }
 cleanup:
-    rc = amls_agree(s->comm, rc, NULL);
-    if (rc == AMLS_OK)
-        rc = amls_write_text(s->comm, path, text, text ? strlen(text) : 0, false);
     amls__free(text);
-    return rc;
+    return amls_agree(s->comm, rc, NULL);
 }

@@ -70,8 +70,8 @@ bool amls_graph_is_directed(const amls_graph *g);
 /* Copies the original ids of the owned vertices (num_local of them). Local. */
 void amls_graph_local_ids(const amls_graph *g, int64_t *ids);
 /* Gathers one 8-byte value per owned vertex (type AMLS_TYPE_I64 or AMLS_TYPE_F64) onto root in
- * original-id order: root's ids and values (num_vertices each; either may be NULL) are filled.
- * Collective. */
+ * original-id order: root's ids and values (num_vertices each; either may be NULL, and both
+ * are ignored on the other ranks) are filled. Collective. */
 int amls_graph_gather_values(const amls_graph *g, int root, const void *local, int type,
                              int64_t *ids, void *values);
 /* Adds the "graph" and "partition" sections (sizes, degrees, edge cut, imbalance). Collective. */

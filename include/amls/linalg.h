@@ -112,7 +112,8 @@ int amls_la_run(const amls_graph *g, const char *name, const double *params, con
 /* ---- solvers --------------------------------------------------------------------------------- */
 /* One iteration of a solver, as its convergence history records it (iteration 0 is the start). */
 typedef struct amls_solve_iter {
-    double residual;  /* cg, linreg: ||r|| / ||b||; logreg: largest gradient entry; als: train RMSE */
+    double
+        residual; /* cg, linreg: ||r|| / ||b||; logreg: largest gradient entry; als: train RMSE */
     double objective; /* logreg: the objective; als: test RMSE; NaN where it has no meaning */
 } amls_solve_iter;
 

@@ -36,8 +36,8 @@ typedef struct amls_stats amls_stats;
 /* Kinds of a field's value. */
 typedef enum amls_stats_kind {
     AMLS_STATS_I64 = 1,
-    AMLS_STATS_F64,       /* NaN and infinities are written as null */
-    AMLS_STATS_STR,       /* NULL is written as null */
+    AMLS_STATS_F64, /* NaN and infinities are written as null */
+    AMLS_STATS_STR, /* NULL is written as null */
     AMLS_STATS_BOOL,
     AMLS_STATS_F64_ARRAY, /* fa[0..n) */
     AMLS_STATS_I64_ARRAY, /* ia[0..n) */
@@ -55,8 +55,10 @@ typedef struct amls_stats_field {
     int64_t n; /* array length */
 } amls_stats_field;
 
-#define AMLS_STATS_FIELD_I64(nm, v) ((amls_stats_field){.name = (nm), .kind = AMLS_STATS_I64, .i = (v)})
-#define AMLS_STATS_FIELD_F64(nm, v) ((amls_stats_field){.name = (nm), .kind = AMLS_STATS_F64, .f = (v)})
+#define AMLS_STATS_FIELD_I64(nm, v)                                                                \
+    ((amls_stats_field){.name = (nm), .kind = AMLS_STATS_I64, .i = (v)})
+#define AMLS_STATS_FIELD_F64(nm, v)                                                                \
+    ((amls_stats_field){.name = (nm), .kind = AMLS_STATS_F64, .f = (v)})
 
 /* Creates a document for `command` on comm (schema, schema_version, version, command, ranks).
  * Local; every rank of comm calls it. *out is NULL on error. */
@@ -87,8 +89,8 @@ int amls_stats_set_pairs(amls_stats *s, const char *section, const char *name, c
  * Collective. */
 int amls_stats_add_memory(amls_stats *s);
 
-/* The document as JSON text (allocated; free with amls_buffer_free). Rank 0 gets the document, other
- * ranks "{}". Local. */
+/* The document as JSON text (allocated; free with amls_buffer_free). Rank 0 gets the document,
+ * other ranks "{}". Local. */
 int amls_stats_json(const amls_stats *s, char **text);
 /* Writes the document to path: under a temporary name, renamed when complete; a missing
  * directory, a full disk or any failed write is an error on every rank and leaves no file.

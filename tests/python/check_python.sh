@@ -1,0 +1,19 @@
+#!/bin/bash
+# check_python.sh BIN PYTHON NP: the command line writes PageRank, WCC and logistic regression
+# results at NP ranks; compare.py computes them through the Python package at NP ranks and
+# checks that they are equal.
+set -u
+bin=$1 py=$2 np=$3
+here=$(cd "$(dirname "$0")" && pwd)
+"$py" -c "import numpy, mpi4py" 2> /dev/null ||
+    { echo "SKIPPED: $py cannot import numpy and mpi4py (apt-get install python3-numpy python3-mpi4py)"; exit 77; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+graph="gen:kron:scale=10,edge-factor=8,seed=3"
+"$py" "$here/fixtures.py" "$work" || exit 1
+run() { mpirun -np "$np" "$@" < /dev/null > "$work/log" 2>&1 || { echo "FAIL: $*"; cat "$work/log"; exit 1; }; }
+run "$bin" pagerank --input "$graph" --iterations 15 --quiet --output "$work/pr.txt"
+run "$bin" wcc --input "$work/directed.el" --quiet --output "$work/wcc.txt"
+run "$bin" logreg --train "$work/train.libsvm" --test "$work/train.libsvm" --lambda 1e-3 \
+    --output "$work/coef.txt"
+timeout 300 mpirun -np "$np" "$py" "$here/compare.py" "$work" "$graph" < /dev/null

@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: MIT
+"""compare.py WORK GRAPH (under mpirun): PageRank, WCC and logistic regression through the Python
+package equal the command line's outputs in WORK (written by check_python.sh at the same rank
+count). Every rank prints the verdict; the exit code is non-zero on every rank if any check
+failed."""
+import sys
+
+import numpy as np
+from mpi4py import MPI
+
+import amls_graph as ag
+
+comm = MPI.COMM_WORLD
+rank = comm.Get_rank()
+work, graph = sys.argv[1], sys.argv[2]
+fails = []
+
+
+def check(cond, what):
+    if rank == 0 and not cond:
+        fails.append(what)
+
+
+def read_libsvm(path):
+    rows, y = [], []
+    for line in open(path):
+        t = line.split()
+        y.append(float(t[0]))
+        rows.append({int(k) - 1: float(v) for k, v in (x.split(":") for x in t[1:])})
+    d = max(max(r) for r in rows if r) + 1
+    X = np.zeros((len(rows), d))
+    for i, r in enumerate(rows):
+        for j, v in r.items():
+            X[i, j] = v
+    return X, np.array(y)
+
+
+# PageRank on a generated graph (rank 0 gets every vertex in original-id order).
+ids, pr = ag.run("pagerank", input=graph, iterations=15)
+if rank == 0:
+    cids, cpr = ag.read_results(work + "/pr.txt")
+    check(np.array_equal(ids, cids), "pagerank: ids differ from the CLI's")
+    check(pr.dtype == np.float64 and np.allclose(pr, cpr, rtol=1e-12, atol=0),
+          "pagerank: values differ from the CLI's (max rel %.3g)"
+          % np.max(np.abs(pr - cpr) / np.abs(cpr)))
+else:
+    check(ids is None and pr is None, "pagerank: a rank other than 0 got values")
+
+# WCC on a directed file with sparse ids: vertex engine, linear algebra, and the local parts.
+cids, cw = ag.read_results(work + "/wcc.txt") if rank == 0 else (None, None)
+for engine in ("vertex", "linalg"):
+    ids, w = ag.run("wcc", input=work + "/directed.el", engine=engine)
+    if rank == 0:
+        check(np.array_equal(ids, cids) and np.array_equal(w, cw),
+              "wcc (%s engine): differs from the CLI's" % engine)
+lids, lw = ag.run("wcc", input=work + "/directed.el", local=True)
+parts = comm.gather((lids, lw), root=0)
+if rank == 0:
+    allids = np.concatenate([p[0] for p in parts])
+    allw = np.concatenate([p[1] for p in parts])
+    order = np.argsort(allids)
+    check(np.array_equal(allids[order], cids) and np.array_equal(allw[order], cw),
+          "wcc local=True: the ranks' parts do not make up the CLI's result")
+
+# Logistic regression from the file (same rows per rank as the CLI: identical) and from arrays
+# on rank 0 (rows spread differently: equal to rounding).
+coef, info = ag.logreg(train=work + "/train.libsvm", test=work + "/train.libsvm", lam=1e-3)
+ccoef = np.loadtxt(work + "/coef.txt")
+check(np.array_equal(coef, ccoef), "logreg (file): coefficients differ from the CLI's")
+check(info["converged"] and len(info["history"]) == info["iterations"] + 1,
+      "logreg: info lacks convergence or its history (%s)" % info)
+X, y = read_libsvm(work + "/train.libsvm") if rank == 0 else (None, None)
+coef2, info2 = ag.logreg(X, y, lam=1e-3)
+check(np.allclose(coef2, ccoef, rtol=1e-7, atol=1e-9),
+      "logreg (arrays): coefficients differ from the CLI's: %s vs %s" % (coef2, ccoef))
+check(abs(info2["train_accuracy"] - info["train_accuracy"]) < 1e-12,
+      "logreg: train accuracy differs between file and arrays")
+
+fails = comm.bcast(fails, root=0)
+for f in fails:
+    print("rank %d: FAIL: %s" % (rank, f))
+if not fails:
+    print("rank %d: PASS: pagerank, wcc (vertex, linalg, local) and logreg equal the CLI's at "
+          "%d ranks" % (rank, comm.Get_size()))
+sys.exit(1 if fails else 0)
