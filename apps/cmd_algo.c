@@ -407,7 +407,8 @@ int cmd_help(cli *c)
         "  --expected FILE       check against a reference output (Graphalytics rules;\n"
         "                        --rule exact|equiv|epsilon for plugins)\n"
         "  --max-supersteps N    stop after N supersteps\n"
-        "  --stats FILE          per-superstep statistics as JSON\n"
+        "  --stats FILE          statistics as JSON, for every command (docs/stats.md);\n"
+        "                        draw them with 'amls-graph plot FILE -o OUT.png'\n"
         "  --no-combiner         deliver every message uncombined\n"
         "  --top K               print the K vertices with the largest values\n"
         "  --quiet               no progress lines\n");

@@ -19,7 +19,7 @@ static int run_totals(const amls_run *r, amls_stats *st)
     AMLS_TRY(amls_stats_set_f64(st, "time", "run_seconds", r->seconds));
     AMLS_TRY(amls_stats_set_i64(st, "run", "messages", r->messages));
     AMLS_TRY(amls_stats_set_i64(st, "run", "bytes", r->bytes));
-    AMLS_TRY(amls_stats_set_bool(st, "run", "combiner", p->combiner.op != AMLS_OP_NONE));
+    AMLS_TRY(amls_stats_set_bool(st, "run", "combiner", r->combined));
 cleanup:
     return rc;
 }

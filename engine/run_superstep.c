@@ -181,6 +181,7 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
         amls__ctx_rebuild_lists(cx);
     }
     r->first_superstep = start;
+    r->combined = p->combiner.op != AMLS_OP_NONE && !o.no_combiner;
     double t_run = amls__now();
     AMLS_TRY(loop(cx, &o, r, start));
     r->seconds = amls__now() - t_run;

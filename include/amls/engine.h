@@ -58,6 +58,7 @@ typedef struct amls_run {
     int64_t nsteps;
     int64_t first_superstep; /* > 0 when resumed from a checkpoint */
     char params[1024];       /* "name=value ..." as used */
+    bool combined;           /* messages were combined (the program has a combiner, not disabled) */
 } amls_run;
 
 /* Checks a descriptor: ABI versions, sizes, required callbacks. Writes a reason into err.

@@ -13,6 +13,8 @@ graph="gen:kron:scale=10,edge-factor=8,seed=3"
 "$py" "$here/fixtures.py" "$work" || exit 1
 run() { mpirun -np "$np" "$@" < /dev/null > "$work/log" 2>&1 || { echo "FAIL: $*"; cat "$work/log"; exit 1; }; }
 run "$bin" pagerank --input "$graph" --iterations 15 --quiet --output "$work/pr.txt"
+run "$bin" pagerank --input "$graph" --iterations 15 --quiet --output "$work/pr.h5" \
+    --checkpoint-every 4 --checkpoint-dir "$work/ck"
 run "$bin" wcc --input "$work/directed.el" --quiet --output "$work/wcc.txt"
 run "$bin" logreg --train "$work/train.libsvm" --test "$work/train.libsvm" --lambda 1e-3 \
     --output "$work/coef.txt"

@@ -46,6 +46,19 @@ if rank == 0:
 else:
     check(ids is None and pr is None, "pagerank: a rank other than 0 got values")
 
+# The same result read back from HDF5, and the metadata of the run's newest checkpoint.
+if rank == 0:
+    hids, hpr = ag.read_results(work + "/pr.h5")
+    check(np.array_equal(hids, ids) and np.array_equal(hpr, pr),
+          "read_results(pr.h5) differs from the values returned by run")
+    ck = ag.checkpoint_info(work + "/ck")
+    a = ag.describe_h5(work + "/pr.h5")["attributes"]
+    check(ck["path"].endswith("ckpt-000000000012.h5") and ck["superstep"] == 12 and
+          ck["program"] == "pagerank" and "iterations=15" in ck["parameters"],
+          "checkpoint_info: %s" % ck)
+    check(a["algorithm"] == "pagerank" and a["ranks"] == comm.Get_size() and
+          a["vertices"] == len(ids), "describe_h5(pr.h5): %s" % a)
+
 # WCC on a directed file with sparse ids: vertex engine, linear algebra, and the local parts.
 cids, cw = ag.read_results(work + "/wcc.txt") if rank == 0 else (None, None)
 for engine in ("vertex", "linalg"):

@@ -7,7 +7,6 @@
  * ------------------------------------------------------------------------------------------- */
 #include <amls/embed.h>
 #include <amls/version.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
