@@ -57,7 +57,8 @@ int amls_graph_load(MPI_Comm comm, const char *input, const char *format, int di
 
 /* Builds a graph from edges every rank holds a share of (src[k] -> dst[k], weights w or NULL).
  * nverts > 0 makes the vertex set 0..nverts-1 (matrices: empty rows are kept); otherwise the
- * ids that occur in edges. directed = false stores each edge both ways. Collective. */
+ * ids that occur in edges. directed = false stores each edge both ways. partition: NULL for
+ * "hash", or as for amls_graph_load. Collective. */
 int amls_graph_from_edges(MPI_Comm comm, int64_t nedges, const int64_t *src, const int64_t *dst,
                           const double *w, int64_t nverts, bool directed, const char *partition,
                           unsigned flags, amls_graph **out);

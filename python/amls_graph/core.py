@@ -94,7 +94,7 @@ class Graph:
 
     @classmethod
     def load(cls, input, format=None, directed=None, partition=None, parts=0, comm=None,
-             in_edges=True, weights=True, stats=None):
+             in_edges=True, weights=True, _stats=None):
         """Loads a graph file (edge list, LDBC, Matrix Market, METIS, DIMACS; .gz allowed), a
         generator spec ("gen:kron:scale=10,edge-factor=16,seed=1") or an HDF5 container.
         directed: None (the file's convention), True or False. partition: "metis" (default),
@@ -104,7 +104,7 @@ class Graph:
         comm = _comm(comm)
         ptr = ctypes.c_void_p()
         flags = (1 if in_edges else 0) | (0 if weights else 2)
-        st = stats.ptr if stats is not None else None
+        st = _stats.ptr if _stats is not None else None
         _lib.collective(comm, lib.amls_graph_load, _lib.handle(comm), _lib.enc(input),
                         _lib.enc(format), _DIRECTIONS[directed], _lib.enc(partition), int(parts),
                         flags, ctypes.byref(ptr), None, st)
@@ -223,29 +223,32 @@ class Graph:
         engine="linalg" runs pagerank, wcc or bfs as linear algebra. stats: a file name for the
         run's statistics (JSON). Collective."""
         self._check()
-        allp = dict(params or {}, **parameters)
-        keys = [str(k).encode() for k in allp]
-        vals = [_param_text(v).encode() for v in allp.values()]
-        karr = (ctypes.c_char_p * max(1, len(keys)))(*keys)
-        varr = (ctypes.c_char_p * max(1, len(vals)))(*vals)
-        res = ctypes.c_void_p()
-        flags = (1 if progress else 0) | (2 if no_combiner else 0)
         st = _Stats(self.comm, os.path.basename(str(name))) if stats else None
         try:
-            _lib.collective(self.comm, lib.amls_algorithm_run, self._ptr, _lib.enc(name),
-                            _lib.enc(engine), _lib.enc(variant), len(keys), karr, varr,
-                            int(max_supersteps), flags, st.ptr if st else None,
-                            ctypes.byref(res))
-            try:
-                out = _result_arrays(self, res, local, root)
-            finally:
-                lib.amls_result_free(ctypes.byref(res))
+            out = self._run(name, engine, variant, max_supersteps, progress, no_combiner, local,
+                            root, st, dict(params or {}, **parameters))
             if st:
                 st.write(stats)
         finally:
             if st:
                 st.close()
         return out
+
+    def _run(self, name, engine, variant, max_supersteps, progress, no_combiner, local, root, st,
+             allp):
+        keys = [str(k).encode() for k in allp]
+        vals = [_param_text(v).encode() for v in allp.values()]
+        karr = (ctypes.c_char_p * max(1, len(keys)))(*keys)
+        varr = (ctypes.c_char_p * max(1, len(vals)))(*vals)
+        res = ctypes.c_void_p()
+        flags = (1 if progress else 0) | (2 if no_combiner else 0)
+        _lib.collective(self.comm, lib.amls_algorithm_run, self._ptr, _lib.enc(name),
+                        _lib.enc(engine), _lib.enc(variant), len(keys), karr, varr,
+                        int(max_supersteps), flags, st.ptr if st else None, ctypes.byref(res))
+        try:
+            return _result_arrays(self, res, local, root)
+        finally:
+            lib.amls_result_free(ctypes.byref(res))
 
 
 def _param_text(v):
@@ -293,15 +296,24 @@ def run(name_or_plugin_path, input=None, format=None, directed=None, comm=None, 
     ranks; local=True gives every rank its own vertices instead. Collective."""
     if (input is None) == (graph is None):
         raise AmlsError(-2, "run: give either input or graph")
-    g = graph or Graph.load(input, format=format, directed=directed, partition=partition,
-                            parts=parts, comm=comm)
+    comm = graph.comm if graph is not None else _comm(comm)
+    # With a statistics file, the load's sections (graph, partition, times) go into it too.
+    st = _Stats(comm, os.path.basename(str(name_or_plugin_path))) if stats else None
+    g = graph
     try:
-        return g.run(name_or_plugin_path, engine=engine, variant=variant,
-                     max_supersteps=max_supersteps, progress=progress, no_combiner=no_combiner,
-                     local=local, root=root, stats=stats, params=params, **parameters)
+        if g is None:
+            g = Graph.load(input, format=format, directed=directed, partition=partition,
+                           parts=parts, comm=comm, _stats=st)
+        out = g._run(name_or_plugin_path, engine, variant, max_supersteps, progress,
+                     no_combiner, local, root, st, dict(params or {}, **parameters))
+        if st:
+            st.write(stats)
+        return out
     finally:
-        if graph is None:
+        if graph is None and g is not None:
             g.close()
+        if st:
+            st.close()
 
 
 # ---- solvers ------------------------------------------------------------------------------

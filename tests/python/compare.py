@@ -3,6 +3,7 @@
 package equal the command line's outputs in WORK (written by check_python.sh at the same rank
 count). Every rank prints the verdict; the exit code is non-zero on every rank if any check
 failed."""
+import json
 import sys
 
 import numpy as np
@@ -45,6 +46,15 @@ if rank == 0:
           % np.max(np.abs(pr - cpr) / np.abs(cpr)))
 else:
     check(ids is None and pr is None, "pagerank: a rank other than 0 got values")
+
+# A statistics file from Python: the load's sections and the run's.
+ag.run("pagerank", input=graph, iterations=15, stats=work + "/py.stats.json")
+if rank == 0:
+    doc = json.load(open(work + "/py.stats.json"))
+    check(doc["schema"] == "amls-graph/stats" and doc["ranks"] == comm.Get_size() and
+          doc["graph"]["vertices"] == len(ids) and doc["run"]["supersteps"] == 16 and
+          len(doc["run"]["per_superstep"]) == 16 and "load_seconds" in doc["time"],
+          "stats from Python: %s" % sorted(doc))
 
 # The same result read back from HDF5, and the metadata of the run's newest checkpoint.
 if rank == 0:

@@ -35,6 +35,10 @@ for f in "$lib" "$prefix/bin/amls-graph"; do
 done
 
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# A sanitized build: the outside programs are not instrumented, the library is (AMLS_TEST_PRELOAD
+# names the sanitizer runtimes to load first in the ranks).
+pre=()
+[ -n "${AMLS_TEST_PRELOAD:-}" ] && pre=(-x "LD_PRELOAD=$AMLS_TEST_PRELOAD" -x "ASAN_OPTIONS=detect_leaks=0")
 gen=""
 command -v ninja > /dev/null && gen="-G Ninja"
 cp -r "$src/tests/sdk/embed" "$work/src"
@@ -53,7 +57,7 @@ same() { # FILE: the same vertices as the CLI's, values within 1e-12
          !($1 in v) || ($2 - v[$1]) ^ 2 > 1e-24 * v[$1] ^ 2 { bad = 1 } { m++ }
          END { exit bad || m != n }' "$work/cli.txt" "$1"
 }
-mpirun -np 2 "$work/bld/embed_pagerank" "$graph" 12 "$work/embed.txt" < /dev/null > "$work/run.log" 2>&1 &&
+mpirun -np 2 "${pre[@]}" "$work/bld/embed_pagerank" "$graph" 12 "$work/embed.txt" < /dev/null > "$work/run.log" 2>&1 &&
     same "$work/embed.txt" && ok "outside program (CMake) at 2 ranks: $(head -1 "$work/run.log")" ||
     { bad "outside program (CMake) at 2 ranks"; cat "$work/run.log"; }
 
@@ -62,7 +66,7 @@ export PKG_CONFIG_PATH="$(dirname "$lib")/pkgconfig"
 libdir=$(pkg-config --variable=libdir amls-graph)
 if cc -std=c17 -o "$work/embed_pc" "$src/tests/sdk/embed/embed_pagerank.c" \
     $(pkg-config --cflags --libs amls-graph) -Wl,-rpath,"$libdir" > "$work/pc.log" 2>&1 &&
-    mpirun -np 2 "$work/embed_pc" "$graph" 12 "$work/embed_pc.txt" < /dev/null > "$work/run.log" 2>&1 &&
+    mpirun -np 2 "${pre[@]}" "$work/embed_pc" "$graph" 12 "$work/embed_pc.txt" < /dev/null > "$work/run.log" 2>&1 &&
     same "$work/embed_pc.txt"; then
     ok "outside program (pkg-config: $(pkg-config --libs amls-graph)) at 2 ranks"
 else
@@ -74,7 +78,7 @@ py=${AMLS_PYTHON:-python3}
 if "$py" -c "import numpy, mpi4py, venv" 2> /dev/null && "$py" -m venv --system-site-packages "$work/venv" > /dev/null 2>&1; then
     if "$work/venv/bin/pip" install --no-build-isolation --no-deps --no-index -q \
         "$prefix/share/amls-graph/python" > "$work/pip.log" 2>&1 &&
-        (cd "$work" && env -u AMLS_GRAPH_LIB_DIR -u PYTHONPATH mpirun -np 2 "$work/venv/bin/python" -c "
+        (cd "$work" && env -u AMLS_GRAPH_LIB_DIR -u PYTHONPATH mpirun -np 2 "${pre[@]}" "$work/venv/bin/python" -c "
 import amls_graph as ag, numpy as np
 ids, v = ag.run('pagerank', input='$graph', iterations=12)
 if ids is not None:
