@@ -13,7 +13,6 @@ trap 'rm -rf "$work"' EXIT
 fail=0
 run() { mpirun -np 2 "$@" < /dev/null > "$work/log" 2>&1 || { echo "FAIL: $*"; cat "$work/log"; exit 1; }; }
 "$py" "$here/fixtures.py" "$work" || exit 1
-printf '%%%%MatrixMarket matrix coordinate real symmetric\n4 4 6\n1 1 4\n2 1 1\n2 2 4\n3 2 1\n3 3 4\n4 4 3\n' > "$work/spd.mtx"
 run "$bin" sssp --input gen:grid:rows=12,cols=12 --source 0 --quiet --stats "$work/sssp.json"
 run "$bin" logreg --train "$work/train.libsvm" --test "$work/train.libsvm" --stats "$work/logreg.json"
 run "$bin" cg --matrix "$work/spd.mtx" --stats "$work/cg.json"

@@ -1,7 +1,7 @@
 #!/bin/bash
-# check_python.sh BIN PYTHON NP: the command line writes PageRank, WCC and logistic regression
-# results at NP ranks; compare.py computes them through the Python package at NP ranks and
-# checks that they are equal.
+# check_python.sh BIN PYTHON NP: the command line writes PageRank, WCC, logistic and linear
+# regression, CG and ALS results at NP ranks; compare.py computes them through the Python package
+# at NP ranks and checks that they are equal.
 set -u
 bin=$1 py=$2 np=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,4 +18,7 @@ run "$bin" pagerank --input "$graph" --iterations 15 --quiet --output "$work/pr.
 run "$bin" wcc --input "$work/directed.el" --quiet --output "$work/wcc.txt"
 run "$bin" logreg --train "$work/train.libsvm" --test "$work/train.libsvm" --lambda 1e-3 \
     --output "$work/coef.txt"
+run "$bin" linreg --train "$work/train.libsvm" --lambda 1e-2 --output "$work/lin.txt"
+run "$bin" cg --matrix "$work/spd.mtx" --output "$work/x.txt"
+run "$bin" als --ratings "$work/ratings.txt" --rank 3 --iterations 4 --quiet --stats "$work/als.json"
 timeout 300 mpirun -np "$np" "$py" "$here/compare.py" "$work" "$graph" < /dev/null

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""compare.py WORK GRAPH (under mpirun): PageRank, WCC and logistic regression through the Python
-package equal the command line's outputs in WORK (written by check_python.sh at the same rank
+"""compare.py WORK GRAPH (under mpirun): PageRank, WCC, logistic and linear regression, CG and
+ALS through the Python package equal the command line's outputs in WORK (written by check_python.sh at the same rank
 count). Every rank prints the verdict; the exit code is non-zero on every rank if any check
 failed."""
 import json
@@ -99,10 +99,59 @@ check(np.allclose(coef2, ccoef, rtol=1e-7, atol=1e-9),
 check(abs(info2["train_accuracy"] - info["train_accuracy"]) < 1e-12,
       "logreg: train accuracy differs between file and arrays")
 
+# Linear regression from the file: the same coefficients as the CLI's; from arrays, to rounding.
+lcoef, linfo = ag.linreg(train=work + "/train.libsvm", lam=1e-2)
+lcli = np.loadtxt(work + "/lin.txt")
+check(np.array_equal(lcoef, lcli), "linreg (file): coefficients differ from the CLI's")
+lcoef2, _ = ag.linreg(X, y, lam=1e-2)
+check(np.allclose(lcoef2, lcli, rtol=1e-9, atol=1e-12),
+      "linreg (arrays): coefficients differ from the CLI's: %s vs %s" % (lcoef2, lcli))
+
+
+def read_mtx(path):
+    rows = np.loadtxt(path, comments="%", skiprows=2)
+    n = int(open(path).readlines()[1].split()[0])
+    A = np.zeros((n, n))
+    i, j = rows[:, 0].astype(int) - 1, rows[:, 1].astype(int) - 1
+    A[i, j] = A[j, i] = rows[:, 2]
+    return A
+
+
+# CG from the Matrix Market file (the CLI's partition: equal to the printed digits) and from a
+# dense and a scipy sparse matrix on rank 0 (another partition: equal to rounding); A x = 1.
+x, cinfo = ag.cg(work + "/spd.mtx")
+_, xcli = ag.read_results(work + "/x.txt") if rank == 0 else (None, None)
+A = read_mtx(work + "/spd.mtx") if rank == 0 else None
+check(cinfo["converged"] and len(cinfo["history"]) == cinfo["iterations"] + 1,
+      "cg: info lacks convergence or its history (%s)" % cinfo)
+if rank == 0:
+    check(np.allclose(x, xcli, rtol=1e-13, atol=0), "cg (file): x differs from the CLI's")
+    res = np.linalg.norm(A @ x - 1) / np.sqrt(len(x))
+    check(res < 1e-7, "cg (file): relative residual of A x = 1 is %.3g" % res)
+try:
+    import scipy.sparse as sp
+except ImportError:
+    sp = None
+for kind in ("dense", "scipy") if sp else ("dense",):
+    M = (A if kind == "dense" else sp.csr_matrix(A)) if rank == 0 else None
+    x2, _ = ag.cg(M)
+    if rank == 0:
+        check(np.allclose(x2, xcli, rtol=1e-9, atol=1e-12),
+              "cg (%s matrix): x differs from the CLI's" % kind)
+
+# ALS from the ratings file: the same errors per iteration as the CLI's.
+ainfo = ag.als(work + "/ratings.txt", rank=3, iterations=4)
+acli = json.load(open(work + "/als.json"))["solver"]
+for key in ("train_rmse", "test_rmse", "iterations", "train_ratings", "test_ratings"):
+    check(np.isclose(ainfo[key], acli[key], rtol=1e-12, atol=0),
+          "als: %s %r differs from the CLI's %r" % (key, ainfo[key], acli[key]))
+check([h["train_rmse"] for h in ainfo["history"]] == [h["train_rmse"] for h in acli["history"]],
+      "als: the history differs from the CLI's")
+
 fails = comm.bcast(fails, root=0)
 for f in fails:
     print("rank %d: FAIL: %s" % (rank, f))
 if not fails:
-    print("rank %d: PASS: pagerank, wcc (vertex, linalg, local) and logreg equal the CLI's at "
-          "%d ranks" % (rank, comm.Get_size()))
+    print("rank %d: PASS: pagerank, wcc (vertex, linalg, local), logreg, linreg, cg and als "
+          "equal the CLI's at %d ranks" % (rank, comm.Get_size()))
 sys.exit(1 if fails else 0)

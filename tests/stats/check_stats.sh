@@ -9,14 +9,6 @@ trap 'rm -rf "$work"' EXIT
 fail=0
 version=$("$bin" --version | sed 's/^amls-graph //')
 "$py" "$here/../python/fixtures.py" "$work" || exit 1
-printf '%%%%MatrixMarket matrix coordinate real symmetric\n4 4 6\n1 1 4\n2 1 1\n2 2 4\n3 2 1\n3 3 4\n4 4 3\n' > "$work/spd.mtx"
-"$py" -c "
-import random
-r = random.Random(5)
-with open('$work/ratings.txt', 'w') as f:
-    for u in range(40):
-        for i in r.sample(range(30), 8):
-            f.write('%d %d %d 0\n' % (u, i, 1 + (u * 7 + i * 3) % 5))"
 # NAME KIND [KEY=PRINTED_KEY ...] -- command...: runs the command with --stats, then checks.
 t() {
     local name=$1 kind=$2
