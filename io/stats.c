@@ -1,6 +1,7 @@
 /* ---------------------------------------------------------------------------------------------
  * io/stats.c — statistics documents (amls/stats.h): a cJSON tree built on rank 0, written as one
- * file through the collective text writer (temporary name, rename, agreed errors).
+ * file by rank 0 like a result (a new temporary file beside it, every write checked, renamed
+ * over the name; the ranks agree on the outcome).
  * SPDX-License-Identifier: MIT
  *
  * Numbers go through cJSON, which prints integers up to 2^53 exactly and any other double with

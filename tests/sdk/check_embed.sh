@@ -6,7 +6,8 @@
 #  - the CMake package finds the library (version 0.2 accepted, 0.1 refused) and an outside
 #    program built with it runs PageRank at 2 ranks with the command line's values;
 #  - the same program builds with pkg-config alone;
-#  - the Python package installs from the prefix with pip and finds the library there.
+#  - the Python package installs with pip from the prefix (and finds the library there) and from
+#    the source tree (the library through AMLS_GRAPH_LIB_DIR).
 set -u
 build=$1 src=$2
 work=$(mktemp -d)
@@ -73,12 +74,19 @@ else
     bad "outside program with pkg-config"; cat "$work/pc.log" "$work/run.log"
 fi
 
-# The Python package from the prefix (when Python has numpy and mpi4py).
+# The Python package, installed with pip into a virtual environment (when Python has numpy and
+# mpi4py): from the prefix (it finds the library there), and from a copy of the source tree
+# (the library through AMLS_GRAPH_LIB_DIR); either runs PageRank at 2 ranks with the CLI's values.
 py=${AMLS_PYTHON:-python3}
-if "$py" -c "import numpy, mpi4py, venv" 2> /dev/null && "$py" -m venv --system-site-packages "$work/venv" > /dev/null 2>&1; then
-    if "$work/venv/bin/pip" install --no-build-isolation --no-deps --no-index -q \
-        "$prefix/share/amls-graph/python" > "$work/pip.log" 2>&1 &&
-        (cd "$work" && env -u AMLS_GRAPH_LIB_DIR -u PYTHONPATH mpirun -np 2 "${pre[@]}" "$work/venv/bin/python" -c "
+nvenv=0
+pip_check() { # NAME DIR [VAR=VALUE]: pip install DIR into a new venv, then run PageRank there
+    local name=$1 dir=$2 venv=$work/venv-$((++nvenv))
+    shift 2
+    if ! "$py" -m venv --system-site-packages "$venv" > "$work/pip.log" 2>&1 ||
+        ! "$venv/bin/pip" install --no-build-isolation --no-deps --no-index -q "$dir" >> "$work/pip.log" 2>&1; then
+        bad "pip install $name"; cat "$work/pip.log"; return
+    fi
+    if (cd "$work" && env -u AMLS_GRAPH_LIB_DIR -u PYTHONPATH "$@" mpirun -np 2 "${pre[@]}" "$venv/bin/python" -c "
 import amls_graph as ag, numpy as np
 ids, v = ag.run('pagerank', input='$graph', iterations=12)
 if ids is not None:
@@ -87,10 +95,18 @@ if ids is not None:
     assert ag.__version__ == '$version' == ag.version(), (ag.__version__, ag.version())
     print('python', ag.__version__, ag.__file__)
 " < /dev/null > "$work/py.log" 2>&1); then
-        ok "pip install PREFIX/share/amls-graph/python: $(tail -1 "$work/py.log")"
+        ok "pip install $name: $(tail -1 "$work/py.log")"
     else
-        bad "the Python package from the prefix"; cat "$work/pip.log" "$work/py.log"
+        bad "the Python package installed from $name"; cat "$work/py.log"
     fi
+}
+if "$py" -c "import numpy, mpi4py, venv" 2> /dev/null; then
+    pip_check PREFIX/share/amls-graph/python "$prefix/share/amls-graph/python"
+    # pip builds in the source folder: a copy of it (python/ and the version source beside it).
+    mkdir "$work/srctree" && cp -r "$src/python" "$src/CMakeLists.txt" "$work/srctree/" &&
+        rm -rf "$work/srctree/python/build" "$work/srctree/python/"*.egg-info \
+            "$work/srctree/python/amls_graph/_build.py"
+    pip_check ./python "$work/srctree/python" "AMLS_GRAPH_LIB_DIR=$(dirname "$lib")"
 else
     echo "NOTE: Python part skipped: $py lacks numpy, mpi4py or venv"
 fi
