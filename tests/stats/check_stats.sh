@@ -4,6 +4,8 @@
 set -u
 bin=$1 py=$2 plugin=$3
 here=$(cd "$(dirname "$0")" && pwd)
+"$py" -c "import numpy" 2> /dev/null ||
+    { echo "SKIPPED: $py cannot import numpy, which writes the inputs (apt-get install python3-numpy)"; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
