@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""compare.py WORK GRAPH (under mpirun): PageRank, WCC, logistic and linear regression, CG and
+"""compare.py WORK GRAPH PLUGIN (under mpirun): PageRank, WCC, logistic and linear regression, CG and
 ALS through the Python package equal the command line's outputs in WORK (written by check_python.sh at the same rank
 count). Every rank prints the verdict; the exit code is non-zero on every rank if any check
 failed."""
@@ -13,7 +13,7 @@ import amls_graph as ag
 
 comm = MPI.COMM_WORLD
 rank = comm.Get_rank()
-work, graph = sys.argv[1], sys.argv[2]
+work, graph, plugin = sys.argv[1], sys.argv[2], sys.argv[3]
 fails = []
 
 
@@ -76,6 +76,16 @@ for engine in ("vertex", "linalg"):
     if rank == 0:
         check(np.array_equal(ids, cids) and np.array_equal(w, cw),
               "wcc (%s engine): differs from the CLI's" % engine)
+ids, w = ag.run("wcc", input=work + "/directed.h5")
+if rank == 0:
+    check(np.array_equal(ids, cids) and np.array_equal(w, cw),
+          "wcc on the HDF5 container: differs from the CLI's on the edge list")
+# A plugin (in-degrees, int64 values).
+ids, d = ag.run(plugin, input=work + "/directed.el")
+if rank == 0:
+    pids, pd = ag.read_results(work + "/plugin.txt")
+    check(d.dtype == np.int64 and np.array_equal(ids, pids) and np.array_equal(d, pd),
+          "plugin %s: differs from the CLI's" % plugin)
 lids, lw = ag.run("wcc", input=work + "/directed.el", local=True)
 parts = comm.gather((lids, lw), root=0)
 if rank == 0:
@@ -152,6 +162,6 @@ fails = comm.bcast(fails, root=0)
 for f in fails:
     print("rank %d: FAIL: %s" % (rank, f))
 if not fails:
-    print("rank %d: PASS: pagerank, wcc (vertex, linalg, local), logreg, linreg, cg and als "
-          "equal the CLI's at %d ranks" % (rank, comm.Get_size()))
+    print("rank %d: PASS: pagerank, wcc (vertex, linalg, local, HDF5), a plugin, logreg, "
+          "linreg, cg and als equal the CLI's at %d ranks" % (rank, comm.Get_size()))
 sys.exit(1 if fails else 0)
