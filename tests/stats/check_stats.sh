@@ -41,5 +41,7 @@ t als solver solver.train_rmse=train_rmse -- als --ratings "$work/ratings.txt" -
 t convert convert -- convert --input "$work/directed.el" --output "$work/g.h5" --quiet
 t partition partition partition.edge_cut=edge_cut -- partition --input $g --parts 3 --output "$work/g.part" --quiet
 t generate generate generate.edges=edges -- generate kron --scale 8 --output "$work/gen.el"
+t train train train.updates=updates train.epochs=epochs -- train --train "$work/train.libsvm" --epochs 3 --quiet
+t tune common -- tune --model logreg --train "$work/train.libsvm" --param lambda=1e-3,1e-1 --cv 2 --quiet
 t validate common -- validate --expected "$work/wcc.txt" --actual "$work/wcc.txt" --algorithm wcc
 exit $fail

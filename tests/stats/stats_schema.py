@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """stats_schema.py VERSION RANKS FILE KIND [KEY=VALUE ...]: checks a --stats file against schema
 amls-graph/stats version 1: the common keys of every command, the sections of its KIND (vertex,
-linalg, solver, logreg, info, degrees, convert, generate, partition, common) and their
+linalg, solver, logreg, info, degrees, convert, generate, partition, train, common) and their
 consistency; KEY=VALUE pairs are figures the command printed that the file must repeat
 (section.key=value). Prints PASS or the failures."""
 import json
@@ -78,6 +78,11 @@ def check(version, ranks, path, kind, printed):
             bad.append("degrees has no distribution")
     if kind == "convert":
         need("time.write_seconds")
+    if kind == "train":
+        pts = need("train.points", lambda v: len(v) > 0, "one row per evaluation point") or []
+        need("train.epochs", lambda v: v == len(pts), "the number of points")
+        need("train.configuration")
+        need("time.run_seconds")
     if kind == "generate":
         need("generate.edges", lambda v: v > 0, "> 0")
     for kv in printed:
