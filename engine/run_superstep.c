@@ -105,12 +105,13 @@ static int superstep(amls_ctx *cx, int *pending, amls_superstep_stats *st, doubl
         AMLS_AGREE(cx->g->comm, mrc < 0 ? mrc : *pending); /* a master step agrees anyway */
     }
     double t2 = amls__now();
-    *st = (amls_superstep_stats){sum[AMLS__REC_COMPUTED],
-                                 sum[AMLS__REC_ACTIVE],
-                                 sum[AMLS__REC_SENT],
-                                 0,
-                                 t2 - t0,
-                                 cx->m.pull};
+    *st = (amls_superstep_stats){.computed = sum[AMLS__REC_COMPUTED],
+                                 .active = sum[AMLS__REC_ACTIVE],
+                                 .messages = sum[AMLS__REC_SENT],
+                                 .seconds = t2 - t0,
+                                 .compute_seconds = t1 - t0,
+                                 .comm_seconds = t2 - t1,
+                                 .pull = cx->m.pull};
     *comm_s = t2 - t1;
 cleanup:
     return rc;
@@ -236,11 +237,14 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
         AMLS_TRY(amls__sig_setup(cx));
     amls__sig_track_all(cx);
     r->first_superstep = start;
+    r->combined = p->combiner.op != AMLS_OP_NONE && !o.no_combiner;
     double t_run = amls__now();
     AMLS_TRY(loop(cx, &o, r, start));
     r->seconds = amls__now() - t_run;
+    if (o.stats)
+        AMLS_TRY(amls_run_stats(r, o.stats));
     if (o.stats_path)
-        AMLS_TRY(amls__stats_write(r, o.stats_path, r->compute_seconds, r->comm_seconds));
+        AMLS_TRY(amls__stats_write(r, o.stats_path));
 cleanup:
     if (cx && cx->p->finalize)
         cx->p->finalize(cx);
