@@ -155,7 +155,7 @@ static int load_options(cli *c, const char *input, amls_read_opts *ro, amls_buil
     ro->direction = dir     ? AMLS_DIRECTION_DIRECTED
                     : undir ? AMLS_DIRECTION_UNDIRECTED
                             : AMLS_DIRECTION_FROM_FILE;
-    bo->method = part ? amls_part_method_parse(part) : AMLS_PART_METIS;
+    bo->method = part ? amls_part_method_parse(part) : AMLS_PART_AUTO;
     bo->part_file = part;
     bo->nparts = (int)nparts;
 cleanup:
@@ -189,7 +189,7 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
 {
     int rc = AMLS_OK;
     amls_raw_graph raw = {0};
-    amls_read_opts ro = {0};
+    amls_read_opts ro = {.compact = true};
     amls_build_opts bo = {.need_in_edges = need_in_edges, .drop_weights = drop_weights};
     *g = NULL;
     if (input == NULL)

@@ -47,8 +47,9 @@ int amls_graph_stats_get(const amls_graph *g, amls_graph_stats *st)
         if (indeg[i] == 0 && g->out_ptr[i + 1] == g->out_ptr[i])
             iso++;
     }
-    int64_t gmax[4] = {maxout, maxin, g->n_ghost, g->out_ptr[g->n_local]}, gsum[2] = {cut, iso};
-    AMLS_TRY(amls__allreduce_i64(g->comm, gmax, 4, MPI_MAX));
+    int64_t gmax[5] = {maxout, maxin, g->n_ghost, g->out_ptr[g->n_local], g->n_local};
+    int64_t gsum[2] = {cut, iso};
+    AMLS_TRY(amls__allreduce_i64(g->comm, gmax, 5, MPI_MAX));
     AMLS_TRY(amls__allreduce_i64(g->comm, gsum, 2, MPI_SUM));
     st->max_out_degree = gmax[0];
     st->max_in_degree = gmax[1];
@@ -60,6 +61,7 @@ int amls_graph_stats_get(const amls_graph *g, amls_graph_stats *st)
         maxpart = AMLS_MAX(maxpart, g->part_off[p + 1] - g->part_off[p]);
     st->imbalance = g->n > 0 ? (double)maxpart * g->nparts / (double)g->n : 1.0;
     st->edge_imbalance = g->arcs > 0 ? (double)gmax[3] * g->nranks / (double)g->arcs : 1.0;
+    st->vertex_imbalance = g->n > 0 ? (double)gmax[4] * g->nranks / (double)g->n : 1.0;
 cleanup:
     amls__free(indeg);
     return rc;

@@ -201,7 +201,7 @@ static int read_gen(MPI_Comm comm, const char *spec, const amls_read_opts *o, am
     int rc = AMLS_OK;
     amls_gen_spec s;
     AMLS_AGREE(comm, amls_gen_spec_parse(spec, &s));
-    AMLS_TRY(amls_generate(comm, &s, out));
+    AMLS_TRY(amls__generate(comm, &s, o->compact, out));
     out->directed = amls__want_directed(o->direction, out->directed);
 cleanup:
     return rc;
@@ -238,6 +238,7 @@ int amls_graph_read(MPI_Comm comm, const char *path, const amls_read_opts *opts,
     amls_format f = o.format != AMLS_FORMAT_AUTO ? o.format : amls_format_from_name(path);
     out->format = f;
     out->directed = true;
+    out->compact = o.compact;
     AMLS_TRY(read_format(comm, path, f, &o, out));
     amls__raw_graph_trim(out);
 cleanup:

@@ -52,15 +52,22 @@ typedef struct amls_read_opts {
     amls_format format;       /* AMLS_FORMAT_AUTO: from the file name */
     amls_direction direction; /* AMLS_DIRECTION_FROM_FILE by default */
     bool allow_rectangular;   /* mtx: accept M != N (linear algebra); vertex range is max */
+    bool compact;             /* store the edges compactly (see amls_raw_graph): what the loader
+                                 asks for; the default keeps 64-bit src/dst arrays */
 } amls_read_opts;
 
-/* The edges this rank read, before renumbering and partitioning. */
+/* The edges this rank read, before renumbering and partitioning. Read edge e with
+ * amls_raw_src/amls_raw_dst/amls_raw_w: a compact graph (amls_read_opts.compact) keeps its ids
+ * in 32 bits (src32/dst32, src/dst NULL) until one does not fit, and its weights only once one
+ * differs from 1 (w NULL while every weight is 1, even when `weighted`). */
 typedef struct amls_raw_graph {
     int64_t nedges; /* edges held by this rank */
     int64_t cap;
     amls_vid *src; /* original ids */
     amls_vid *dst;
-    double *w;     /* NULL when the graph has no weights */
+    double *w;               /* NULL when the graph has no weights */
+    uint32_t *src32, *dst32; /* compact graphs whose ids all fit 32 bits: the ids */
+    bool compact;
     bool directed; /* false: each edge stands for both directions */
     bool weighted;
     amls_vset vset;
@@ -72,6 +79,19 @@ typedef struct amls_raw_graph {
     amls_format format;
     char *props; /* LDBC .properties text (NUL-terminated) or NULL */
 } amls_raw_graph;
+
+static inline amls_vid amls_raw_src(const amls_raw_graph *g, int64_t e)
+{
+    return g->src32 ? (amls_vid)g->src32[e] : g->src[e];
+}
+static inline amls_vid amls_raw_dst(const amls_raw_graph *g, int64_t e)
+{
+    return g->dst32 ? (amls_vid)g->dst32[e] : g->dst[e];
+}
+static inline double amls_raw_w(const amls_raw_graph *g, int64_t e)
+{
+    return g->w ? g->w[e] : 1.0;
+}
 
 /* Reads a graph. Collective on comm; every rank returns the same status. On error no rank
  * holds edges and the failing rank's message (file, line, what was expected) is available
