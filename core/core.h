@@ -166,6 +166,15 @@ static inline int amls__owner_of(const int64_t *off, int n, int64_t x)
     return lo;
 }
 
+/* Set bits of x, without the library call __builtin_popcountll becomes on baseline x86-64. */
+static inline int amls__popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (int)((x * 0x0101010101010101ULL) >> 56);
+}
+
 /* ---- Random numbers: counter-based, so results do not depend on the rank count. ------- */
 static inline uint64_t amls__mix64(uint64_t z)
 {

@@ -27,7 +27,7 @@ static int localise(amls_graph *g, uint32_t *gout, int64_t nout, uint32_t *gin, 
     int64_t ng = 0;
     for (int64_t w = 0; w < nw; w++) {
         prefix[w] = ng;
-        ng += __builtin_popcountll(bits[w]);
+        ng += amls__popcount64(bits[w]);
     }
     AMLS_CHECK((uint64_t)g->n_local + (uint64_t)ng < UINT32_MAX, AMLS_ERR_RANGE,
                "rank %d would hold %lld local and %lld remote vertices, more than 32-bit local "
@@ -47,8 +47,7 @@ static int localise(amls_graph *g, uint32_t *gout, int64_t nout, uint32_t *gin, 
                 a[j] = (uint32_t)(x - g->lo);
             else
                 a[j] = (uint32_t)(g->n_local + prefix[x / 64] +
-                                  __builtin_popcountll(bits[x / 64] &
-                                                       (((uint64_t)1 << (x % 64)) - 1)));
+                                  amls__popcount64(bits[x / 64] & (((uint64_t)1 << (x % 64)) - 1)));
         }
     }
 cleanup:

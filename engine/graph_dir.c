@@ -76,7 +76,7 @@ static int64_t idmap_dense(const idmap *m, int64_t x)
     uint64_t w = m->bits[off / 64], bit = (uint64_t)1 << (off % 64);
     if (!(w & bit))
         return -1;
-    return m->prefix[off / 64] + __builtin_popcountll(w & (bit - 1));
+    return m->prefix[off / 64] + amls__popcount64(w & (bit - 1));
 }
 
 /* The keys that define the vertex set: a list (the LDBC vertex file), or every endpoint. */
@@ -133,7 +133,7 @@ static int idmap_build(MPI_Comm comm, const keyset *ks, idmap *m)
     int64_t run = 0;
     for (int64_t w = 0; w < m->nw; w++) {
         m->prefix[w] = run;
-        run += __builtin_popcountll(m->bits[w]);
+        run += amls__popcount64(m->bits[w]);
     }
     m->prefix[m->nw] = run;
 cleanup:
