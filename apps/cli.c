@@ -196,6 +196,7 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
         input = cli_get(c, "input", "i");
     const char *fmt = cli_get(c, "format", NULL);
     AMLS_AGREE(c->comm, load_options(c, input, &ro, &bo));
+    amls__progress_enable(c->comm, !cli_flag(c, "quiet"));
     if (amls_is_h5_path(input) || (fmt && !strcmp(fmt, "h5"))) {
         AMLS_TRY(load_container(c, input, &bo, need_in_edges, g));
         goto cleanup;
@@ -219,6 +220,7 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
                   (*g)->directed ? "directed" : "undirected", t2 - t0, t1 - t0, t2 - t1,
                   amls_part_method_name(bo.method), (*g)->partition_seconds, c->nranks);
 cleanup:
+    amls__progress_enable(c->comm, false);
     amls_raw_graph_free(&raw);
     if (rc < 0)
         amls_graph_free(g);

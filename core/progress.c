@@ -1,10 +1,10 @@
 /* ---------------------------------------------------------------------------------------------
- * core/progress.c — progress lines on rank 0 for long loads: "# loading: PHASE 42% after 6.1 s,
- * about 8.4 s left". Silent unless the command line turns it on, and silent during the first
- * seconds of a load (AMLS_PROGRESS=SECONDS, default 5), so short loads print nothing; then at
- * most one line every 2 seconds. The time left is this phase's: elapsed * (1 - done) / done,
- * measured on rank 0, whose share is as large as any other rank's.
- * SPDX-License-Identifier: MIT
+ * core/progress.c — progress lines on rank 0 for long loads: "# loading: PHASE 42%, about 8.4 s
+ * left (12.0 s since the start)", and "PHASE done in 5.2 s" at the end of a phase. Silent unless
+ * the command line turns it on, and silent during the first seconds of a load
+ * (AMLS_PROGRESS=SECONDS, default 5), so short loads print nothing; then at most one line every 2
+ * seconds. The time left is this phase's: elapsed * (1 - done) / done, measured on rank 0, whose
+ * share is as large as any other rank's. SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "core.h"
 
@@ -34,16 +34,19 @@ void amls__progress(const char *phase, double done)
     if (!P.on)
         return;
     double now = amls__now();
-    if (strncmp(P.phase, phase, sizeof P.phase - 1) != 0) {
+    if (done <= 0.0 || strncmp(P.phase, phase, sizeof P.phase - 1) != 0) {
         snprintf(P.phase, sizeof P.phase, "%s", phase);
         P.phase_t0 = now;
     }
     if (now - P.t0 < P.after || (now - P.last < 2.0 && done < 1.0) || done <= 0.0)
         return;
-    double spent = now - P.phase_t0, left = spent * (1.0 - done) / done;
-    fprintf(stderr,
-            "# loading: %s %.0f%% after %.1f s, about %.1f s left (%.1f s since the start)\n",
-            phase, 100.0 * AMLS_MIN(done, 1.0), spent, left, now - P.t0);
+    double spent = now - P.phase_t0;
+    if (done >= 1.0)
+        fprintf(stderr, "# loading: %s done in %.1f s (%.1f s since the start)\n", phase, spent,
+                now - P.t0);
+    else
+        fprintf(stderr, "# loading: %s %.0f%%, about %.1f s left (%.1f s since the start)\n", phase,
+                100.0 * done, spent * (1.0 - done) / done, now - P.t0);
     fflush(stderr);
     P.last = now;
 }

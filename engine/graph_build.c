@@ -346,9 +346,13 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
     AMLS_TRY(graph_new(&b));
     b.tm = t0;
     mark(&b, "start", &b.tm);
+    amls__progress("numbering vertices", 0.0);
     AMLS_TRY(amls__graph_directory(b.g, raw, &b.src, &b.dst, &b.dir_ids));
+    amls__progress("numbering vertices", 1.0);
     mark(&b, "directory+dense ids", &b.tm);
+    amls__progress("partitioning", 0.0);
     AMLS_TRY(partition(&b));
+    amls__progress("partitioning", 1.0);
     mark(&b, "partition", &b.tm);
     AMLS_TRY(final_ids(&b));
     AMLS_TRY(vertex_metadata(&b));

@@ -231,6 +231,7 @@ static int move_arcs(MPI_Comm comm, const int64_t *off, const amls__arcs *a, boo
         AMLS_MAX((int64_t)1, (round_bytes > 0 ? round_bytes : AMLS_ROUND_BYTES) / per_edge);
     int64_t rounds = (a->ne + slice - 1) / slice;
     AMLS_TRY(amls__allreduce_i64(comm, &rounds, 1, MPI_MAX));
+    amls__progress("building rows", 0.0);
     for (int64_t k = 0; k < rounds; k++) {
         int64_t e0 = AMLS_MIN(a->ne, k * slice), e1 = AMLS_MIN(a->ne, e0 + slice);
         x.comm = comm;

@@ -131,17 +131,30 @@ cleanup:
     return rc;
 }
 
+/* The fraction of this rank's share read so far (for progress lines). */
+static double share_done(const amls__lines *L)
+{
+    int64_t hi = L->hi == INT64_MAX ? L->size : L->hi;
+    return hi > L->lo ? (double)(amls__lines_end_offset(L) - L->lo) / (double)(hi - L->lo) : 1.0;
+}
+
 /* Reads this rank's lines, stopping at the first parse error. Local; returns an I/O error. */
 static int scan_lines(amls__lines *L, amls__line_fn fn, void *ud, amls__perr *err)
 {
     char *line = NULL;
     size_t len = 0;
+    amls__progress("reading", 0.0);
     while (err->code == 0) {
         int r = amls__lines_next(L, &line, &len);
-        if (r <= 0)
+        if (r < 0)
             return r;
+        if (r == 0)
+            break;
         fn(ud, line, L->nlines - 1, err);
+        if ((L->nlines & 0xffff) == 0)
+            amls__progress("reading", share_done(L));
     }
+    amls__progress("reading", 1.0);
     return AMLS_OK;
 }
 
