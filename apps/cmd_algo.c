@@ -343,7 +343,7 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     AMLS_AGREE(c->comm, parse_args(c, p, b, &a));
     bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg;
     bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;
-    AMLS_TRY(cli_load_graph(c, NULL, need_in, drop_w, &g, &props));
+    CLI_LOAD(cli_load_graph(c, NULL, need_in, drop_w, &g, &props));
     for (int i = 0; i < p->nparams; i++) {
         vals[i] = param_value(c, p, i, props.props, b && i < 4 ? b->props_keys[i] : NULL);
         const char *v = vals[i] ? vals[i] : p->params[i].def;

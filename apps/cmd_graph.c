@@ -12,7 +12,7 @@ int cmd_info(cli *c)
     int rc = AMLS_OK;
     amls_graph *g = NULL;
     amls_graph_stats st;
-    AMLS_TRY(cli_load_graph(c, NULL, false, false, &g, NULL));
+    CLI_LOAD(cli_load_graph(c, NULL, false, false, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     AMLS_TRY(amls_graph_stats_get(g, &st));
     /* After loading: the load's peak is the figure; the largest rank's and the sum. */
@@ -47,7 +47,7 @@ int cmd_partition(cli *c)
     const char *outp = cli_get(c, "output", "o");
     AMLS_AGREE(c->comm,
                outp ? AMLS_OK : amls_error(AMLS_ERR_PARAM, "partition: --output FILE is required"));
-    AMLS_TRY(cli_load_graph(c, NULL, false, true, &g, NULL));
+    CLI_LOAD(cli_load_graph(c, NULL, false, true, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     AMLS_TRY(amls_graph_write_partition(g, outp));
     AMLS_TRY(amls_graph_stats_get(g, &st));
@@ -116,7 +116,7 @@ int cmd_convert(cli *c)
     AMLS_AGREE(c->comm, outp && amls_is_h5_path(outp)
                             ? AMLS_OK
                             : amls_error(AMLS_ERR_PARAM, "convert: --output FILE.h5 is required"));
-    AMLS_TRY(cli_load_graph(c, NULL, true, false, &g, NULL));
+    CLI_LOAD(cli_load_graph(c, NULL, true, false, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     if (strncmp(input, "gen:", 4) != 0 && !amls_is_h5_path(input))
         AMLS_TRY(amls_file_crc32(c->comm, input, &src.crc32, &src.size));

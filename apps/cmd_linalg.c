@@ -61,7 +61,7 @@ int cmd_cg(cli *c)
     amls_solve_info info;
     AMLS_AGREE(c->comm, cg_parse(c, &a));
     /* The matrix is read as a graph: rows are vertices, entries weighted edges. */
-    AMLS_TRY(cli_load_graph(c, a.mat, true, false, &g, NULL));
+    CLI_LOAD(cli_load_graph(c, a.mat, true, false, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     if (!g->weighted)
         cli_print(c, "# note: pattern matrix, every stored entry is 1\n");

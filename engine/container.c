@@ -387,6 +387,28 @@ cleanup:
     return amls_agree(comm, rc, NULL);
 }
 
+int amls_graph_probe_h5(MPI_Comm comm, const char *path, amls_graph_size *out)
+{
+    int rc = AMLS_OK;
+    hid_t f = -1;
+    header h = {0};
+    int64_t arcs = 0;
+    const amls__h5_field attr[] = {AMLS__H5_I64("arcs", &arcs)};
+    memset(out, 0, sizeof *out);
+    AMLS_TRY(amls__h5_open(comm, path, &f));
+    AMLS_AGREE(comm, read_header(f, path, &h, NULL, 0));
+    AMLS_AGREE(comm, amls__h5_get_fields(f, attr, 1));
+    out->stored = out->exact = true;
+    out->vertices = h.n;
+    out->records = arcs;
+    out->directed = h.directed != 0;
+    out->weighted = h.weighted != 0;
+    out->has_in = h.has_in != 0;
+cleanup:
+    amls__h5_close(&f);
+    return rc;
+}
+
 int amls_graph_input_crc32(MPI_Comm comm, const char *input, uint32_t *crc)
 {
     int rc = AMLS_OK;

@@ -137,7 +137,8 @@ static int partition(build *b)
                             .nedges = b->ne,
                             .directed = g->directed,
                             .need_in = g->directed && b->o.need_in_edges,
-                            .round_bytes = b->o.round_bytes};
+                            .round_bytes = b->o.round_bytes,
+                            .memory_limit = b->o.memory_limit};
     amls__part_result res = {0};
     double tp = amls__now();
     AMLS_TRY(amls__partition_compute(&pin, b->part, &res));

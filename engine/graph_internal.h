@@ -86,10 +86,19 @@ typedef struct amls__part_input {
     amls_vid vbase;            /* ... in which case orig = vbase + dense */
     const uint32_t *src, *dst; /* this rank's edges as dense ids */
     int64_t nedges;
-    bool directed;       /* the edges are arcs (stored at their source) */
-    bool need_in;        /* directed graphs: in-arcs are stored too (at their target) */
-    int64_t round_bytes; /* shuffles in rounds of this size (0: the default) */
+    bool directed;        /* the edges are arcs (stored at their source) */
+    bool need_in;         /* directed graphs: in-arcs are stored too (at their target) */
+    int64_t round_bytes;  /* shuffles in rounds of this size (0: the default) */
+    int64_t memory_limit; /* bytes per rank (0: none): auto avoids METIS above it */
 } amls__part_input;
+
+/* auto picks chunk above this many stored arcs: METIS on one rank would cost more than it
+ * saves (partition.c; the memory estimate assumes the same). */
+#define AMLS_AUTO_METIS_ARCS ((int64_t)1 << 24)
+
+/* What METIS on rank 0 adds to rank 0's memory for a graph of `records` edge records
+ * (graph_estimate.c). */
+int64_t amls__metis_bytes(int64_t records, int64_t vertices);
 
 /* What the partitioner did: the method it chose (for auto), and the time. */
 typedef struct amls__part_result {

@@ -16,7 +16,7 @@
  *   of its directory block only (the loader's own streamed shuffle builds it), so no rank ever
  *   holds the whole graph.
  * - auto: chunk when the degrees are skewed (max > AUTO_SKEW x mean) or the graph is large
- *   (more than AUTO_METIS_ARCS arcs, where METIS on one rank costs more than it saves), else
+ *   (more than AMLS_AUTO_METIS_ARCS arcs, where METIS on one rank costs more than it saves), else
  *   metis.
  * ------------------------------------------------------------------------------------------- */
 #include "graph_internal.h"
@@ -27,7 +27,6 @@
 #include <stdio.h>
 
 enum { CHUNK_ALPHA = 4, AUTO_SKEW = 64 };
-#define AUTO_METIS_ARCS ((int64_t)1 << 24)
 
 static const struct {
     const char *name;
@@ -391,10 +390,14 @@ static int choose(const amls__part_input *in, const uint32_t *cnt, amls_part_met
         sum += cnt[i];
         top = AMLS_MAX(top, (int64_t)cnt[i]);
     }
-    AMLS_TRY(amls__allreduce_i64(in->comm, &sum, 1, MPI_SUM));
-    AMLS_TRY(amls__allreduce_i64(in->comm, &top, 1, MPI_MAX));
-    bool skewed = (amls__i128)top * AMLS_MAX(in->n, (int64_t)1) > (amls__i128)AUTO_SKEW * sum;
-    *m = skewed || sum > AUTO_METIS_ARCS ? AMLS_PART_CHUNK : AMLS_PART_METIS;
+    int64_t v[3] = {sum, in->nedges, 0}, mx[2] = {top, 0};
+    AMLS_TRY(amls__allreduce_i64(in->comm, v, 2, MPI_SUM));
+    /* With a memory limit, METIS only if rank 0 can hold the whole graph besides what it has. */
+    mx[1] = in->rank == 0 && in->memory_limit > 0 &&
+            amls__peak_rss() + amls__metis_bytes(v[1], in->n) > in->memory_limit;
+    AMLS_TRY(amls__allreduce_i64(in->comm, mx, 2, MPI_MAX));
+    bool skewed = (amls__i128)mx[0] * AMLS_MAX(in->n, (int64_t)1) > (amls__i128)AUTO_SKEW * v[0];
+    *m = skewed || v[0] > AMLS_AUTO_METIS_ARCS || mx[1] ? AMLS_PART_CHUNK : AMLS_PART_METIS;
 cleanup:
     return rc;
 }

@@ -35,6 +35,7 @@ typedef struct amls_build_opts {
     bool need_in_edges;    /* keep the in-edge CSR of directed graphs too */
     bool drop_weights;     /* do not keep edge weights even if the input has them */
     int64_t round_bytes;   /* bytes a rank sends per round of the edge shuffle (0: 8 MiB) */
+    int64_t memory_limit;  /* bytes per rank (0: none); auto does not pick METIS above it */
 } amls_build_opts;
 
 /* The distributed graph. Fields are read-only for users of the engine. */
@@ -98,6 +99,22 @@ static inline amls_vid amls_graph_orig(const amls_graph *g, int64_t i)
 }
 /* Rank owning global id x. */
 int amls_graph_owner(const amls_graph *g, int64_t gid);
+
+/* The memory a load will need, estimated before anything is read from the size of the input
+ * (amls_graph_probe, amls_graph_probe_h5) and the build options: the loader's model of its own
+ * peak (32-bit ids, bounded shuffle rounds; rank 0 holds the whole graph when METIS
+ * partitions). */
+typedef struct amls_mem_estimate {
+    int64_t per_rank;         /* bytes at the peak on every rank but rank 0 */
+    int64_t rank0;            /* bytes at the peak on rank 0 */
+    int64_t total;            /* the sum over ranks */
+    amls_part_method assumed; /* the partitioner the estimate assumes (auto: its likely choice) */
+} amls_mem_estimate;
+/* Local; cannot fail. */
+void amls_graph_estimate(const amls_graph_size *sz, const amls_build_opts *o, int nranks,
+                         amls_mem_estimate *out);
+/* The size of the graph in an HDF5 container, from its attributes. Collective. */
+int amls_graph_probe_h5(MPI_Comm comm, const char *path, amls_graph_size *out);
 
 /* Statistics for `amls-graph info`. Collective. */
 typedef struct amls_graph_stats {

@@ -108,6 +108,21 @@ amls_format amls_format_from_name(const char *path);
 int amls_format_parse(const char *name);
 const char *amls_format_name(amls_format f);
 
+/* The size of a graph before it is read (amls_graph_probe), for memory estimates. */
+typedef struct amls_graph_size {
+    int64_t records;  /* edge records in the file (or arcs stored, for the HDF5 container) */
+    int64_t vertices; /* vertices; an upper estimate when the file does not declare them */
+    bool weighted, directed;
+    bool exact;  /* from a header or a generator spec, not from a sample of the lines */
+    bool stored; /* an HDF5 container: records are stored arcs, in-arcs included when has_in */
+    bool has_in;
+} amls_graph_size;
+/* Looks at the input without reading it: the header (mtx, METIS, DIMACS), the generator spec,
+ * or the file size and a 1 MiB sample of the lines (edge lists, LDBC). Rank 0 looks, every rank
+ * gets the answer. Collective. */
+int amls_graph_probe(MPI_Comm comm, const char *path, const amls_read_opts *opts,
+                     amls_graph_size *out);
+
 /* Looks up `key` in LDBC properties text ("graph.NAME.KEY = value" lines, NAME any).
  * Returns a pointer into a static per-thread buffer, or NULL. Local. */
 const char *amls_props_get(const char *props, const char *key);
