@@ -22,6 +22,7 @@
 #include "graph_internal.h"
 
 #include <limits.h>
+#include <malloc.h>
 #include <metis.h>
 #include <ptscotch.h>
 #include <stdio.h>
@@ -323,6 +324,9 @@ cleanup:
     amls__free(vert);
     amls__free(velo);
     amls__free(out);
+#ifdef __GLIBC__
+    malloc_trim(0); /* PT-Scotch's work space back to the system before the rows are built */
+#endif
     return rc;
 }
 
