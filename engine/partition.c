@@ -273,32 +273,45 @@ cleanup:
     return rc;
 }
 
-/* Builds the distributed graph and partitions it. Collective (every rank calls PT-Scotch). */
+/* Builds the distributed graph and partitions it, in a Scotch context of one thread per rank
+ * (Debian's PT-Scotch starts a thread per core otherwise, and our MPI is not initialised for
+ * threads) that is deterministic. Collective (every rank calls PT-Scotch). */
 static int scotch_part(MPI_Comm comm, int K, const amls__rows *r, SCOTCH_Num *vert,
                        SCOTCH_Num *velo, SCOTCH_Num *out)
 {
     int rc = AMLS_OK;
-    SCOTCH_Dgraph dg;
+    SCOTCH_Dgraph dg, bound;
     SCOTCH_Strat st;
-    bool dg_ok = SCOTCH_dgraphInit(&dg, comm) == 0, st_ok = SCOTCH_stratInit(&st) == 0;
-    AMLS_AGREE(comm, dg_ok && st_ok ? AMLS_OK
-                                    : amls_error(AMLS_ERR_PARTITION, "PT-Scotch did not start"));
+    SCOTCH_Context ctx;
+    bool dg_ok = SCOTCH_dgraphInit(&dg, comm) == 0, bd_ok = SCOTCH_dgraphInit(&bound, comm) == 0;
+    bool st_ok = SCOTCH_stratInit(&st) == 0, cx_ok = SCOTCH_contextInit(&ctx) == 0;
+    int src = dg_ok && bd_ok && st_ok && cx_ok ? 0 : 1;
+    src = src ? src : SCOTCH_contextOptionSetNum(&ctx, SCOTCH_OPTIONNUMDETERMINISTIC, 1);
+    src = src ? src : SCOTCH_contextOptionSetNum(&ctx, SCOTCH_OPTIONNUMRANDOMFIXEDSEED, 1);
+    src = src ? src : SCOTCH_contextThreadSpawn(&ctx, 1, NULL);
+    AMLS_AGREE(comm,
+               src == 0 ? AMLS_OK : amls_error(AMLS_ERR_PARTITION, "PT-Scotch did not start"));
     SCOTCH_Num nr = (SCOTCH_Num)r->nrows, m = (SCOTCH_Num)r->m;
     /* The columns are 32-bit dense ids below SCOTCH_NUMMAX: the same bits as SCOTCH_Num. */
     SCOTCH_Num *edge = (SCOTCH_Num *)(void *)r->col;
-    int src = SCOTCH_dgraphBuild(&dg, 0, nr, nr, vert, NULL, velo, NULL, m, m, edge, NULL, NULL);
+    src = SCOTCH_dgraphBuild(&dg, 0, nr, nr, vert, NULL, velo, NULL, m, m, edge, NULL, NULL);
+    src = src ? src : SCOTCH_contextBindDgraph(&ctx, &dg, &bound);
     AMLS_AGREE(comm, src == 0
                          ? AMLS_OK
                          : amls_error(AMLS_ERR_PARTITION, "PT-Scotch: building the graph failed"));
     src = SCOTCH_stratDgraphMapBuild(&st, SCOTCH_STRATDEFAULT, (SCOTCH_Num)K, (SCOTCH_Num)K, 0.03);
-    src = src == 0 ? SCOTCH_dgraphPart(&dg, (SCOTCH_Num)K, &st, out) : src;
+    src = src == 0 ? SCOTCH_dgraphPart(&bound, (SCOTCH_Num)K, &st, out) : src;
     AMLS_AGREE(comm, src == 0 ? AMLS_OK
                               : amls_error(AMLS_ERR_PARTITION, "PT-Scotch: partitioning failed"));
 cleanup:
+    if (bd_ok)
+        SCOTCH_dgraphExit(&bound);
     if (dg_ok)
         SCOTCH_dgraphExit(&dg);
     if (st_ok)
         SCOTCH_stratExit(&st);
+    if (cx_ok)
+        SCOTCH_contextExit(&ctx);
     return rc;
 }
 
