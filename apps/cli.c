@@ -297,7 +297,7 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
                   "%.3f s, partition %s %.3f s), %d ranks\n",
                   input, (long long)(*g)->n, (long long)(*g)->edges,
                   (*g)->directed ? "directed" : "undirected", t2 - t0, t1 - t0, t2 - t1,
-                  amls_part_method_name(bo.method), (*g)->partition_seconds, c->nranks);
+                  amls_part_method_name((*g)->part_method), (*g)->partition_seconds, c->nranks);
 cleanup:
     amls__progress_enable(c->comm, false);
     amls_raw_graph_free(&raw);
