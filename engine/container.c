@@ -163,8 +163,9 @@ static int check_rows(const rows *r, int64_t nr, int64_t n, const char *grp)
         if (r->ptr[i + 1] < r->ptr[i])
             return amls_error(AMLS_ERR_FORMAT, "/%s/offsets decrease at row %lld", grp,
                               (long long)i);
+    int64_t lim = AMLS_MIN(n, (int64_t)UINT32_MAX); /* UINT32_MAX: a 64-bit id that did not fit */
     for (int64_t j = 0; j < r->m; j++)
-        if ((int64_t)r->tg[j] >= n)
+        if ((int64_t)r->tg[j] >= lim)
             return amls_error(AMLS_ERR_FORMAT, "/%s/targets holds %lld, not a vertex", grp,
                               (long long)r->tg[j]);
     return AMLS_OK;
