@@ -255,6 +255,7 @@ static int load_stored(MPI_Comm comm, hid_t f, const header *h, bool need_in, am
         g->comm = MPI_COMM_NULL;
     AMLS_AGREE(comm, amls__alloc_status(g != NULL));
     AMLS_TRY(stored_graph(comm, f, h, need_in, g));
+    g->part_method = AMLS_PART_FILE; /* the partition stored in the file */
     AMLS_TRY(load_rows(comm, f, "out", g->lo, g->lo + g->n_local, g->n, g->weighted, &ro));
     g->out_ptr = ro.ptr;
     g->out_w = ro.w;

@@ -156,9 +156,10 @@ typedef struct amls_source_info {
 
 /* Writes g to path (under a temporary name, renamed when complete). Collective. */
 int amls_graph_save_h5(const amls_graph *g, const char *path, const amls_source_info *src);
-/* Loads a container. With o == NULL (or o->method == AMLS_PART_METIS and use_stored), each rank
- * reads the rows of its run of the stored parts: no shuffle. Otherwise the graph is
- * re-partitioned with o. Collective. src (optional) receives the source attributes. */
+/* Loads a container. With use_stored and o == NULL (or o->nparts 0 or the stored count), each
+ * rank reads the rows of its run of the stored parts: no shuffle (part_method: AMLS_PART_FILE).
+ * Otherwise the graph is re-partitioned with o. Collective. src (optional) receives the source
+ * attributes. */
 int amls_graph_load_h5(MPI_Comm comm, const char *path, const amls_build_opts *o, bool use_stored,
                        amls_graph **out, amls_source_info *src, char *src_name, size_t src_cap);
 /* True if the name ends in .h5 or .hdf5. */
