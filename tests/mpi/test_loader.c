@@ -27,7 +27,7 @@ typedef struct arc {
 
 typedef struct gcase {
     const char *name;
-    int64_t nv, ne;    /* ids 0..nv-1 before mapping, edges */
+    int64_t nv, ne; /* ids 0..nv-1 before mapping, edges */
     bool directed, weighted, sparse_ids, compact;
 } gcase;
 
@@ -111,8 +111,8 @@ static void check_rows(const amls_graph *g, const int64_t *ptr, const uint32_t *
     for (int64_t i = 0; i < g->n_local; i++) {
         int64_t d = ptr[i + 1] - ptr[i], at = lower(ref, m, g->orig[i]);
         for (int64_t j = 0; j < d; j++)
-            row[j] = (arc){g->orig[i], amls_graph_orig(g, col[ptr[i] + j]),
-                           w ? w[ptr[i] + j] : 1.0};
+            row[j] =
+                (arc){g->orig[i], amls_graph_orig(g, col[ptr[i] + j]), w ? w[ptr[i] + j] : 1.0};
         qsort(row, (size_t)d, sizeof *row, cmp_arc);
         for (int64_t j = 0; j < d; j++, at++)
             if (at >= m || ref[at].u != row[j].u || ref[at].v != row[j].v || ref[at].w != row[j].w)
@@ -204,8 +204,8 @@ int main(int argc, char **argv)
         {"directed-weighted-sparse-ids", 2000, 15000, true, true, true, true},
         {"directed-64bit-raw", 1500, 9000, true, false, false, false},
     };
-    amls_part_method pms[] = {AMLS_PART_AUTO,  AMLS_PART_CHUNK, AMLS_PART_METIS,
-                              AMLS_PART_HASH,  AMLS_PART_RANGE, AMLS_PART_PTSCOTCH};
+    amls_part_method pms[] = {AMLS_PART_AUTO, AMLS_PART_CHUNK, AMLS_PART_METIS,
+                              AMLS_PART_HASH, AMLS_PART_RANGE, AMLS_PART_PTSCOTCH};
     for (int c = 0; c < 3; c++)
         for (int p = 0; p < 6; p++)
             run(&cases[c], pms[p], 0);
