@@ -31,13 +31,13 @@ amls() { # amls NAME ARGS...: one timed load
     awk -v name="$name" '/^peak_rss_bytes_sum/ {s = $2} /^peak_rss_bytes_max/ {m = $2}
         /^edges: / {e = $2} /^edge_imbalance/ {ei = $2} /^partition_seconds/ {ps = $2}
         /^partitioner:/ {p = $2} /^load_seconds/ {t = $2}
-        END {printf "%s %s %d %d %s %s %s %s\n", name, t, s, m, e, ei, ps, p}' "$out.log"
+        END {printf "%s %s %.0f %.0f %s %s %s %s\n", name, t, s, m, e, ei, ps, p}' "$out.log"
 }
 for t in $(seq "$n"); do
     OMP_NUM_THREADS=$np /usr/bin/time -f "maxrss_kb %M" "$G/pr" -f "$el" -s -n 0 > "$out.g" 2>&1 ||
         { echo "gapbs failed:" >&2; cat "$out.g" >&2; exit 1; }
     awk '/Read Time/ {r = $3} /Build Time/ {b = $3} /^Graph has/ {e = $6} /maxrss_kb/ {k = $2}
-        END {printf "gapbs %.4f %d %d %s - - gapbs\n", r + b, k * 1024, k * 1024, e}' "$out.g"
+        END {printf "gapbs %.4f %.0f %.0f %s - - gapbs\n", r + b, k * 1024, k * 1024, e}' "$out.g"
     for p in $parts; do
         amls "amls-$p" --input "$el" --undirected --partition "$p"
     done
