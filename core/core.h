@@ -196,11 +196,26 @@ int amls__allreduce_i64(MPI_Comm comm, int64_t *buf, int count, MPI_Op op);
 int amls__exscan_i64(MPI_Comm comm, int64_t count, int64_t *before);
 
 /* Output files are written under a temporary name and renamed when complete. amls__tmp_name
- * makes "PATH.tmp-TAG" with a tag every rank agrees on; amls__commit renames it to `path`
- * (rank 0) when every rank reports success (rc), or removes it; returns the agreed status.
- * Both collective. */
+ * makes "PATH.tmp-TAG" with a random tag (not a pid: nobody can plant a link there in advance)
+ * that every rank agrees on; the writer creates it exclusively. amls__commit renames it to
+ * `path` (rank 0) when every rank reports success (rc), or removes it; returns the agreed
+ * status. Both collective. */
 int amls__tmp_name(MPI_Comm comm, const char *path, char *tmp, size_t cap);
 int amls__commit(MPI_Comm comm, int rc, const char *tmp, const char *path);
+
+/* ---- Files (core/file.c). Local. ----------------------------------------------------------
+ * amls__open_read opens an input for reading, refusing anything but a regular file before a
+ * read can block (FIFOs, devices, sockets, directories); amls__check_regular does the same
+ * and closes it. amls__create_excl creates a new file, failing if anything (a file, a link)
+ * exists at path. amls__write_all writes every byte or fails naming path (a full disk);
+ * amls__close_synced flushes to disk and closes, failing as a full disk would. */
+int amls__open_read(const char *path, int *fd);
+int amls__check_regular(const char *path);
+int amls__create_excl(const char *path, int *fd);
+int amls__write_all(int fd, const void *buf, size_t len, const char *path);
+int amls__close_synced(int fd, const char *path);
+/* len (<= 64) random characters [a-z0-9] and a NUL into buf (len + 1 bytes). */
+void amls__random_tag(char *buf, size_t len);
 
 /* Wall-clock seconds. */
 double amls__now(void);

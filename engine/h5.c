@@ -44,12 +44,9 @@ int amls__h5_create(MPI_Comm comm, const char *path, hid_t *file)
 int amls__h5_open(MPI_Comm comm, const char *path, hid_t *file)
 {
     int rc = AMLS_OK;
-    struct stat st;
     quiet();
     *file = -1;
-    AMLS_AGREE(comm, stat(path, &st) != 0
-                         ? amls_error(AMLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno))
-                         : AMLS_OK);
+    AMLS_AGREE(comm, amls__check_regular(path));
     hid_t fapl = mpio_fapl(comm);
     if (fapl >= 0) {
         *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);

@@ -10,6 +10,7 @@
  * ------------------------------------------------------------------------------------------- */
 #include "io_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 
 /* Name without a trailing ".gz". */
@@ -107,6 +108,10 @@ const char *amls_props_get(const char *props, const char *key)
 int amls__push_edge(amls_raw_graph *g, int64_t u, int64_t v, double w, bool mirror, int64_t rel,
                     amls__perr *err)
 {
+    if (!isfinite(w))
+        return amls__perr_set(err, AMLS_ERR_NUMERIC, rel,
+                              "edge %lld -> %lld: weight %g is not a finite number", (long long)u,
+                              (long long)v, w);
     int prc = amls_raw_graph_push(g, u, v, w);
     if (prc == AMLS_OK && mirror && u != v)
         prc = amls_raw_graph_push(g, v, u, w);
@@ -140,7 +145,10 @@ static int scan_lines(amls__lines *L, amls__line_fn fn, void *ud, amls__perr *er
         int r = amls__lines_next(L, &line, &len);
         if (r <= 0)
             return r;
-        fn(ud, line, L->nlines - 1, err);
+        if (L->line_has_nul)
+            amls__perr_set(err, AMLS_ERR_PARSE, L->nlines - 1, "%s", amls__nul_error);
+        else
+            fn(ud, line, L->nlines - 1, err);
     }
     return AMLS_OK;
 }
@@ -168,6 +176,8 @@ cleanup:
     return rc;
 }
 
+const char amls__nul_error[] = "NUL byte in the line: binary data, not text";
+
 int amls__header_line(amls__lines *L, const char *comment, bool skip_blank, char **line)
 {
     size_t len = 0;
@@ -175,6 +185,9 @@ int amls__header_line(amls__lines *L, const char *comment, bool skip_blank, char
         int r = amls__lines_next(L, line, &len);
         if (r <= 0)
             return r;
+        if (L->line_has_nul)
+            return amls_error(AMLS_ERR_PARSE, "%s:%lld: %s", L->path, (long long)L->nlines,
+                              amls__nul_error);
         const char *p = amls__skip_ws(*line);
         if (*p == '\0' ? !skip_blank : strchr(comment, *p) == NULL)
             return 1;

@@ -110,6 +110,7 @@ typedef struct amls_solve_info {
     double objective; /* logreg: final objective */
     bool converged;
     double seconds;
+    const char *stop_reason; /* why the solver stopped (a static string; logreg sets it) */
 } amls_solve_info;
 
 /* Conjugate gradient for A x = b, A symmetric positive definite (the OUT view with values).
