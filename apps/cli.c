@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 static const char *flags[] = {"verify",      "quiet",  "directed", "undirected", "help",
                               "no-combiner", "strict", "sorted",   "dir",        NULL};
@@ -119,6 +120,38 @@ int cli_check_unused(cli *c)
             return amls_error(AMLS_ERR_PARAM,
                               "%s: unknown option or argument '%s' (see 'amls-graph help %s')",
                               c->cmd, c->argv[i], c->cmd);
+    return AMLS_OK;
+}
+
+/* True if a and b name the same existing file. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+int cli_output_not_input(const char *out, const char *in)
+{
+    char sib[4200];
+    if (out == NULL || in == NULL || strncmp(in, "gen:", 4) == 0)
+        return AMLS_OK;
+    if (same_file(out, in))
+        return amls_error(AMLS_ERR_PARAM,
+                          "the output %s is the input file %s: refusing to "
+                          "overwrite it",
+                          out, in);
+    /* An LDBC graph NAME.e is read with NAME.v and NAME.properties. */
+    size_t n = strlen(in);
+    if (n > 2 && n < 4096 && strcmp(in + n - 2, ".e") == 0)
+        for (int k = 0; k < 2; k++) {
+            snprintf(sib, sizeof sib, "%.*s%s", (int)(n - 2), in, k ? ".properties" : ".v");
+            if (same_file(out, sib))
+                return amls_error(AMLS_ERR_PARAM,
+                                  "the output %s is the input file %s: refusing "
+                                  "to overwrite it",
+                                  out, sib);
+        }
     return AMLS_OK;
 }
 

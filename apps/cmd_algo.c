@@ -340,7 +340,8 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     run_args a;
     const char *vals[16] = {0};
     double pvals[16] = {0};
-    AMLS_AGREE(c->comm, parse_args(c, p, b, &a));
+    rc = parse_args(c, p, b, &a);
+    AMLS_AGREE(c->comm, rc < 0 ? rc : cli_output_not_input(a.outp, cli_get(c, "input", "i")));
     bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg;
     bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;
     AMLS_TRY(cli_load_graph(c, NULL, need_in, drop_w, &g, &props));

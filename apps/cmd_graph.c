@@ -39,8 +39,8 @@ int cmd_partition(cli *c)
     amls_graph *g = NULL;
     amls_graph_stats st;
     const char *outp = cli_get(c, "output", "o");
-    AMLS_AGREE(c->comm,
-               outp ? AMLS_OK : amls_error(AMLS_ERR_PARAM, "partition: --output FILE is required"));
+    AMLS_AGREE(c->comm, outp ? cli_output_not_input(outp, cli_get(c, "input", "i"))
+                             : amls_error(AMLS_ERR_PARAM, "partition: --output FILE is required"));
     AMLS_TRY(cli_load_graph(c, NULL, false, true, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     AMLS_TRY(amls_graph_write_partition(g, outp));
@@ -108,7 +108,7 @@ int cmd_convert(cli *c)
     const char *outp = cli_get(c, "output", "o"), *input = cli_get(c, "input", "i");
     amls_source_info src = {.name = input};
     AMLS_AGREE(c->comm, outp && amls_is_h5_path(outp)
-                            ? AMLS_OK
+                            ? cli_output_not_input(outp, input)
                             : amls_error(AMLS_ERR_PARAM, "convert: --output FILE.h5 is required"));
     AMLS_TRY(cli_load_graph(c, NULL, true, false, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));

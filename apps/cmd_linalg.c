@@ -37,6 +37,8 @@ static int cg_parse(cli *c, cg_args *a)
     AMLS_TRY(cli_get_f64(c, "tol", NULL, 1e-8, &a->tol));
     AMLS_TRY(cli_get_i64(c, "max-iterations", NULL, 0, &a->maxit));
     AMLS_CHECK(a->mat != NULL, AMLS_ERR_PARAM, "cg: --matrix A.mtx is required");
+    AMLS_TRY(cli_output_not_input(a->outp, a->mat));
+    AMLS_TRY(cli_output_not_input(a->outp, a->rhs));
     AMLS_CHECK(!a->pre || !strcmp(a->pre, "jacobi") || !strcmp(a->pre, "none"), AMLS_ERR_PARAM,
                "cg: --precond %s: expected jacobi or none", a->pre);
 cleanup:
@@ -139,6 +141,8 @@ static int reg_parse(cli *c, reg_args *a, double def_lambda, double def_tol, int
     AMLS_TRY(cli_get_f64(c, "tol", NULL, def_tol, &a->tol));
     AMLS_TRY(cli_get_i64(c, "max-iterations", NULL, def_it, &a->maxit));
     AMLS_CHECK(a->train != NULL, AMLS_ERR_PARAM, "%s: --train FILE is required", c->cmd);
+    AMLS_TRY(cli_output_not_input(a->outp, a->train));
+    AMLS_TRY(cli_output_not_input(a->outp, a->test));
     AMLS_CHECK(a->lambda >= 0, AMLS_ERR_PARAM, "%s: --lambda must be >= 0", c->cmd);
     AMLS_TRY(cli_check_unused(c));
 cleanup:

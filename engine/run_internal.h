@@ -222,6 +222,7 @@ struct amls_ctx {
     amls__vec nbr_buf, dir_buf; /* amls_nbrs */
     int64_t ghosts_below;       /* ghosts with an engine id below lo (amls_nbrs order) */
     amls__vdir *vdir;           /* built on the first amls_send_vid */
+    int ckpt_lock;              /* rank 0: the checkpoint directory's lock (-1: none) */
 };
 
 /* A context for running p on g, with its parameters parsed. Local (the caller agrees). */
@@ -293,6 +294,9 @@ void amls__aggs_free(amls__aggs *ag);
 int amls__aggs_reduce(amls_ctx *cx);
 
 /* ---- Checkpoints (checkpoint.c). ------------------------------------------------------- */
+/* Creates o->checkpoint_dir, locks it for this run (refused if another job holds it) and
+ * removes the temporary files of killed jobs. Collective. */
+int amls__ckpt_prepare(amls_ctx *cx, const amls_run_opts *o);
 /* Writes the state at the start of superstep `next` into o->checkpoint_dir. Collective. */
 int amls__ckpt_write(amls_ctx *cx, const amls_run_opts *o, const char *params, int64_t next);
 /* Restores the newest usable checkpoint of o->restart_dir (falling back past damaged ones);

@@ -175,6 +175,8 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
     *out = NULL;
     AMLS_AGREE(g->comm, prepare(g, p, &o, &cx, &r));
     AMLS_TRY(amls__params_check_vertices(g, cx->p, cx->par));
+    if (o.checkpoint_every > 0 && o.checkpoint_dir)
+        AMLS_TRY(amls__ckpt_prepare(cx, &o));
     AMLS_AGREE(g->comm, setup_phase(cx, o.restart_dir != NULL));
     if (o.restart_dir) {
         AMLS_TRY(amls__ckpt_restore(cx, &o, r->params, &start));

@@ -168,3 +168,146 @@ case_logreg_convergence() {
         fi
     done
 }
+
+# A small file system for full-disk tests: a tmpfs of $1 mounted at $d/disk. Needs root and
+# mount permission (a container may forbid it): skipped with the reason otherwise. (An
+# LD_PRELOAD shim that fails write() would also reach MPI-IO's and HDF5's writes only partly;
+# a real file system that fills up tests what a user meets.)
+small_disk() {
+    mkdir -p "$d/disk"
+    [ "$(id -u)" -eq 0 ] || skip "full-disk test needs root to mount a small tmpfs"
+    mount -t tmpfs -o "size=$1" tmpfs "$d/disk" 2> "$d/mount.err" ||
+        skip "cannot mount a tmpfs here: $(cat "$d/mount.err")"
+    mnt=$d/disk
+}
+G12=gen:kron:scale=12,edge-factor=4,seed=1
+
+# 13. A full disk while writing HDF5 results or a checkpoint: a clean error on every rank (no
+#     hang, no crash), no file left.
+case_full_disk_h5() {
+    small_disk 64k
+    for np in 1 2 3; do
+        T=90 expect_error $np "disk/pr.h5: not enough space" "$mnt/pr.h5" pagerank --input $G12 \
+            --quiet --output "$mnt/pr.h5"
+        T=90 expect_error $np "disk/ck/ckpt-000000000002.h5: not enough space" "$mnt/ck/ckpt" \
+            pagerank --input $G12 --quiet --checkpoint-every 2 --checkpoint-dir "$mnt/ck"
+        rm -rf "${mnt:?}"/*
+    done
+    T=90 expect_error 2 "disk/g.h5: not enough space" "$mnt/g.h5" convert --input $G12 \
+        --quiet --output "$mnt/g.h5"
+    [ -z "$(ls -A "$mnt")" ] || fail "left in the full file system: $(ls -A "$mnt")"
+}
+
+# 16. A full disk on text output: non-zero exit, no final and no temporary file.
+case_full_disk_text() {
+    small_disk 64k
+    for np in 1 2 3; do
+        T=90 expect_error $np "disk/pr.txt: write failed" "$mnt/pr.txt" pagerank --input $G12 \
+            --quiet --output "$mnt/pr.txt"
+        T=90 expect_error $np "disk/prd.*(write failed|No space)" "$mnt/prd" pagerank \
+            --input $G12 --quiet --output "$mnt/prd" --dir
+        T=90 expect_error $np "disk/part.txt: write failed" "$mnt/part.txt" partition \
+            --input gen:kron:scale=16,edge-factor=2,seed=1 --partition hash --quiet \
+            --output "$mnt/part.txt"
+    done
+    [ -z "$(ls -A "$mnt")" ] || fail "left in the full file system: $(ls -A "$mnt")"
+}
+
+# 18. --output DIR --dir over an existing directory: replaced whole on success; on failure the
+#     old result stays; a directory holding other files is refused untouched; a symlinked DIR
+#     is replaced as a link, its target left alone.
+case_dir_replace() {
+    printf '1 2\n2 3\n3 1\n4 5\n' > g.txt
+    expect_ok 2 wcc --input g.txt --quiet --output res --dir || return
+    expect_ok 3 wcc --input g.txt --quiet --output res --dir || return
+    [ "$(ls res)" = "$(printf 'part-00000\npart-00001\npart-00002')" ] ||
+        fail "the replaced directory holds: $(ls res)"
+    [ "$(cat res/part-* | sort -n | tr '\n' ' ')" = "1 1 2 1 3 1 4 4 5 4 " ] ||
+        fail "replaced result: $(cat res/part-*)"
+    echo "my notes" > res/notes.txt
+    cp -r res keep
+    expect_error 2 "res: the directory holds 'notes.txt'" - wcc --input g.txt --quiet \
+        --output res --dir
+    diff -r res keep > /dev/null || fail "the refused directory was changed"
+    mkdir target
+    cp keep/part-* target/
+    ln -s target link
+    expect_ok 2 wcc --input g.txt --quiet --output link --dir || return
+    [ -d link ] && [ ! -L link ] || fail "the link was not replaced by a directory"
+    [ "$(ls target | wc -l)" = 3 ] || fail "the link's target was changed: $(ls target)"
+    small_disk 64k
+    expect_ok 2 wcc --input g.txt --quiet --output "$mnt/res" --dir || return
+    cp -r "$mnt/res" old
+    T=90 expect_error 2 "(write failed|No space)" - pagerank --input $G12 --quiet \
+        --output "$mnt/res" --dir
+    diff -r "$mnt/res" old > /dev/null || fail "the old result was lost by a failed replace"
+    [ "$(ls -A "$mnt")" = res ] || fail "left in the file system: $(ls -A "$mnt")"
+}
+
+# 19. --output DIR/ (a trailing slash, as the README shows) writes the directory.
+case_trailing_slash() {
+    printf '1 2\n2 3\n3 1\n' > g.txt
+    for np in 1 2; do
+        rm -rf out
+        expect_ok $np wcc --input g.txt --quiet --output out/ || continue
+        [ "$(cat out/part-* | wc -l)" = 3 ] || fail "np=$np: out/ holds $(ls out)"
+    done
+}
+
+# 20. Input and output the same file is refused (the input intact); temporary checkpoint files
+#     of a killed job are removed by the next run; a checkpoint directory in use is locked.
+case_same_file_and_lock() {
+    printf '1 2\n2 3\n3 1\n' > g.txt
+    cp g.txt g.orig
+    expect_error 2 "output .*g.txt is the input file" - wcc --input g.txt --quiet --output g.txt
+    ln -s g.txt alias.txt
+    expect_error 2 "is the input file" - wcc --input g.txt --quiet --output alias.txt
+    cmp g.txt g.orig || fail "the input was overwritten"
+    printf '1\n2\n3\n' > l.v
+    printf '1 2\n2 3\n' > l.e
+    cp l.v l.v.orig
+    expect_error 2 "is the input file .*l.v" - wcc --input l.e --quiet --output l.v
+    cmp l.v l.v.orig || fail "the LDBC vertex file was overwritten"
+    mkdir ck
+    echo junk > ck/ckpt-000000000003.h5.tmp-12345
+    expect_ok 2 pagerank --input $G12 --quiet --iterations 6 --checkpoint-every 2 \
+        --checkpoint-dir ck || return
+    [ ! -e ck/ckpt-000000000003.h5.tmp-12345 ] || fail "the stale temporary file is still there"
+    ls ck/ckpt-*.h5 > /dev/null 2>&1 || fail "no checkpoint written"
+    command -v flock > /dev/null || { fail "flock(1) missing"; return; }
+    flock -o ck/.lock sleep 60 &
+    local holder=$!
+    sleep 1
+    expect_error 2 "ck: checkpoint directory in use by another running job" - pagerank \
+        --input $G12 --quiet --iterations 6 --checkpoint-every 2 --checkpoint-dir ck
+    pkill -P $holder
+    kill $holder
+    wait $holder 2> /dev/null
+    # A real job holding it: the second one is refused while the first runs, and the first
+    # finishes well.
+    run -np 1 "$bin" pagerank --input gen:kron:scale=16,edge-factor=16,seed=1 --quiet \
+        --iterations 400 --checkpoint-every 1000 --checkpoint-dir ck > first.log 2>&1 &
+    local first=$!
+    sleep 4
+    expect_error 1 "ck: checkpoint directory in use" - pagerank --input $G12 --quiet \
+        --iterations 6 --checkpoint-every 2 --checkpoint-dir ck
+    wait $first || fail "the first job failed: $(tail -3 first.log)"
+}
+
+# 21. Temporary names cannot be predicted and are created exclusively: links planted at every
+#     name the old scheme (PATH.tmp-PID) could use do not make a run write through them.
+case_tmp_links() {
+    printf '1 2\n2 3\n3 1\n' > g.txt
+    echo "precious" > victim
+    # One process plants them all, so that the pids the run gets are the ones planted.
+    python3 -c 'import os
+b = os.getpid()
+for p in range(b, b + 3000):
+    for n in ("out.txt", "out.h5"):
+        os.symlink("victim", "%s.tmp-%d" % (n, p))'
+    expect_ok 2 wcc --input g.txt --quiet --output out.txt || return
+    expect_ok 2 wcc --input g.txt --quiet --output out.h5 || return
+    [ "$(cat victim)" = precious ] || fail "a run wrote through a planted link"
+    [ "$(wc -l < out.txt)" = 3 ] || fail "out.txt"
+    pass "planted links left alone"
+}
