@@ -131,7 +131,7 @@ void *amls__ctx_scratch(amls_ctx *cx, size_t bytes)
 /* Directions of every neighbour of an undirected graph: both. */
 static const uint8_t *both_ways(amls_ctx *cx, int64_t n)
 {
-    if (cx->dir_buf.len < (size_t)n) {
+    if (cx->dir_buf.len < (size_t)n || cx->dir_buf.data == NULL) { /* n = 0: still a buffer */
         if (amls__vec_reserve(&cx->dir_buf, (size_t)n + 1) < 0)
             return NULL;
         memset(cx->dir_buf.data, AMLS_DIR_OUT | AMLS_DIR_IN, cx->dir_buf.cap);

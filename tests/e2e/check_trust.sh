@@ -1,11 +1,12 @@
 #!/bin/bash
-# check_trust.sh BIN CASE: the refusals and guarantees of README's "Errors and guarantees"
+# check_trust.sh BIN CASE [ARGS]: the refusals and guarantees of README's "Errors and guarantees"
 # (issue 11), one case per defect. Every case writes its own inputs into a temporary directory
 # (nothing from ../shared), runs the real binary and checks the exit status, the one error line
 # (file and line where the case has them), that nothing is left behind, and the result where
 # there is one. Prints PASS or FAIL lines; exit 0 only if every check passed, 77 = skipped.
 set -u
 bin=$(readlink -f "$1") case=$2
+shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 d=$(mktemp -d)
 cleanup() {
@@ -52,5 +53,5 @@ expect_ok() {
 }
 
 source "$here/trust_cases.sh"
-"case_$case"
+"case_$case" "$@"
 finish
