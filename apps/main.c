@@ -71,7 +71,12 @@ static int run_command(cli *c, const command *cmd, int argc, char **argv)
     rc = amls_agree(c->comm, rc, &who);
     if (rc < 0 && c->rank == who) {
         const char *msg = amls_last_error();
-        fprintf(stderr, "amls-graph %s: error: %s\n", cmd->name, msg[0] ? msg : amls_strerror(rc));
+        fprintf(stderr, "amls-graph %s: error: %s", cmd->name, msg[0] ? msg : amls_strerror(rc));
+        /* Memory runs out on one rank: say which, and how much it held. */
+        if (rc == AMLS_ERR_NOMEM)
+            fprintf(stderr, " (on rank %d of %d, which had used %.0f MB at its peak)", c->rank,
+                    c->nranks, (double)amls__peak_rss() / 1e6);
+        fprintf(stderr, "\n");
         fflush(stderr);
     }
     free(c->used);

@@ -77,6 +77,9 @@ static inline int64_t amls__muldiv(int64_t a, int64_t b, int64_t c)
 #define AMLS_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 int amls__mpi_error(int mpi_rc, const char *what, const char *file, int line);
+/* A count of the error messages recorded on this thread (amls_error): a caller compares it
+ * before and after a call to know whether the call explained its failure. Local. */
+uint64_t amls__error_serial(void);
 void amls__assert_fail(const char *cond, const char *file, int line);
 
 /* ---- Allocation. All return NULL on failure (and on n*size overflow). A test hook can make
@@ -92,15 +95,18 @@ void amls__malloc_fail_after(int64_t k);
 /* Allocate or fail with AMLS_ERR_NOMEM through AMLS_CHECK. */
 #define AMLS_ALLOC(ptr, n)                                                                         \
     AMLS_CHECK(((ptr) = amls__malloc((size_t)(n), sizeof *(ptr))) != NULL || (n) == 0,             \
-               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes", (size_t)(n) * sizeof *(ptr))
+               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes in %s",                         \
+               (size_t)(n) * sizeof *(ptr), __func__)
 #define AMLS_CALLOC(ptr, n)                                                                        \
     AMLS_CHECK(((ptr) = amls__calloc((size_t)(n), sizeof *(ptr))) != NULL || (n) == 0,             \
-               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes", (size_t)(n) * sizeof *(ptr))
-/* The status of an allocation already made: OK, or AMLS_ERR_NOMEM with a message. */
-static inline int amls__alloc_status(bool ok)
-{
-    return ok ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory");
-}
+               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes in %s",                         \
+               (size_t)(n) * sizeof *(ptr), __func__)
+/* The status of an allocation already made: OK, or AMLS_ERR_NOMEM with a message naming the
+ * function that allocated and the size of the request that failed. */
+int amls__alloc_status_in(bool ok, const char *func);
+#define amls__alloc_status(ok) amls__alloc_status_in((ok), __func__)
+/* The size of the last allocation request that failed on this thread (0: none). */
+size_t amls__alloc_failed_bytes(void);
 
 /* ---- Growable arrays of fixed-size elements. ------------------------------------------- */
 typedef struct amls__vec {

@@ -40,6 +40,7 @@ int amls__ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, am
     *out = NULL;
     AMLS_CALLOC(cx, 1);
     cx->ckpt_lock = -1;
+    cx->cur_v = cx->misuse_v = -1;
     cx->api = amls_engine_api();
     cx->g = g;
     /* Members past the program's struct_size count as absent. */

@@ -31,6 +31,10 @@ typedef struct amls_run_opts {
     /* Called on every rank at the start of each superstep (fault injection, monitoring). */
     void (*on_superstep)(void *ud, int64_t superstep, int rank);
     void *hook_ud;
+    /* A watchdog ends the job (exiting the process, with a message naming the program, the
+     * superstep, the rank and the vertex) when a program callback runs longer than this many
+     * seconds, or a rank waits more than twice as long for the others. 0: no watchdog. */
+    double superstep_timeout;
 } amls_run_opts;
 
 typedef struct amls_superstep_stats {

@@ -388,3 +388,119 @@ case_lcc_no_combiner() {
     done
     pass "lcc --no-combiner matches the reference at 1-3 ranks"
 }
+
+# 12. --top K for a program that formats its values itself (no result_type) prints its values,
+#     the K largest; and for built-ins the same K largest at any layout. ARGS: the fmtonly
+#     plugin.
+case_top_format() {
+    local fmtonly=$1
+    make_weighted
+    # Expected: out-degrees from the file (duplicate edges merged), largest first, smaller id
+    # on ties.
+    awk '{ print $1, $2 }' w.txt | sort -u | awk '{ d[$1]++ } END { for (v in d) print v, d[v] }' |
+        sort -k2,2nr -k1,1n | head -5 | awk '{ printf "top %d: %s %.1f\n", NR, $1, $2 }' > want
+    for np in 1 2 3; do
+        expect_ok $np run "$fmtonly" --input w.txt --quiet --top 5 || continue
+        grep "^top " stdout > got
+        diff want got > /dev/null || { fail "np=$np: --top 5 printed"; cat got; }
+    done
+    for np in 1 3; do
+        expect_ok $np pagerank --input w.txt --quiet --top 4 --output pr.txt --partition hash ||
+            continue
+        sort -k2,2gr -k1,1n pr.txt | head -4 | awk '{ printf "top %d: %s %s\n", NR, $1, $2 }' > want2
+        grep "^top " stdout | diff want2 - > /dev/null || { fail "np=$np pagerank --top 4"; grep "^top" stdout; }
+    done
+    [ $fails = 0 ] && pass "--top for a formatter-only plugin and for pagerank"
+}
+
+ring() { printf '1 2\n2 3\n3 4\n4 5\n5 6\n6 7\n7 8\n8 1\n' > ring.txt; }
+
+# 23. A callback's undocumented return or misuse of the API is an error naming the program,
+#     the callback, the superstep, the vertex and the rank. ARGS: the misbehave plugin.
+case_plugin_errors() {
+    local m=$1 at
+    ring
+    for np in 1 2 3; do
+        for at in 5 2; do
+            expect_error $np "misbehave: compute returned -1 without reporting why.*\(in compute, superstep 1, vertex $at, rank [0-9]\)" \
+                - run "$m" --input ring.txt --quiet --mode raw --at $at
+            expect_error $np "misbehave: compute returned 7; a callback returns 0 or a negative status \(in compute, superstep 1, vertex $at, rank [0-9]\)" \
+                - run "$m" --input ring.txt --quiet --mode positive --at $at
+            expect_error $np "misbehave: bad data \(in compute, superstep 2, vertex $at, rank [0-9]\)" \
+                - run "$m" --input ring.txt --quiet --mode fail --at $at --step 2
+            expect_error $np "misbehave: amls_halt called outside the master step.*\(in compute, superstep 1, vertex $at, rank [0-9]\)" \
+                - run "$m" --input ring.txt --quiet --mode halt --at $at
+        done
+        expect_error $np "misbehave: setup returned -3 without reporting why.*\(in setup, superstep 0, rank [0-9]\)" \
+            - run "$m" --input ring.txt --quiet --mode setup
+    done
+    expect_ok 2 run "$m" --input ring.txt --quiet --mode none || fail "a well-behaved run failed"
+}
+
+# 24. A crash in a plugin names the program, callback, superstep and vertex before the process
+#     dies. ARGS: the misbehave plugin.
+case_plugin_crash() {
+    local m=$1 err
+    ring
+    for np in 1 2; do
+        for at in 3 6; do
+            err=$(run -np $np "$bin" run "$m" --input ring.txt --quiet --mode crash --at $at 2>&1)
+            [ $? -ne 0 ] || fail "np=$np: a crash exited 0"
+            echo "$err" | grep -qE "error: rank [0-9]: the program misbehave crashed \(SIGSEGV, invalid memory access\) in compute at superstep 1, vertex $at$" ||
+                { fail "np=$np at=$at: no crash report"; echo "$err" | head -5; continue; }
+            pass "np=$np: $(echo "$err" | grep crashed)"
+        done
+    done
+}
+
+# 25. A master step that decides differently on different ranks is detected and named (not
+#     MPI_ERR_TRUNCATE or a hang). ARGS: the misbehave plugin.
+case_master_disagreement() {
+    local m=$1
+    ring
+    for np in 2 3; do
+        for step in 1 3; do
+            expect_error $np "misbehave: the master step decided differently on different ranks at superstep $step" \
+                - run "$m" --input ring.txt --quiet --mode master --step $step
+        done
+    done
+    expect_ok 1 run "$m" --input ring.txt --quiet --mode master || fail "one rank cannot disagree"
+}
+
+# 15. A vertex program that never returns: --superstep-timeout ends the job with a message
+#     naming the program, superstep, vertex and rank. ARGS: the misbehave plugin.
+case_superstep_timeout() {
+    local m=$1 err t0
+    ring
+    for np in 1 2 3; do
+        t0=$(date +%s)
+        err=$(T=60 run -np $np "$bin" run "$m" --input ring.txt --quiet --mode spin --at 6 --step 2 \
+            --superstep-timeout 2 2>&1)
+        local rc=$? took=$(($(date +%s) - t0))
+        [ $rc -ne 0 ] && [ $rc -lt 124 ] || { fail "np=$np: exit status $rc"; continue; }
+        [ $took -lt 30 ] || fail "np=$np: took $took s"
+        echo "$err" | grep -qE "error: misbehave: no return from compute after [0-9]+ s, over --superstep-timeout 2 \(in compute, superstep 2, vertex 6, rank [0-9]\)" ||
+            { fail "np=$np: no watchdog message"; echo "$err" | head -3; continue; }
+        [ "$(echo "$err" | grep -c "error:")" = 1 ] || fail "np=$np: more than one error line"
+        pass "np=$np ($took s): $(echo "$err" | grep "no return")"
+    done
+    expect_ok 2 run "$m" --input ring.txt --quiet --mode none --superstep-timeout 5 ||
+        fail "a run within the timeout failed"
+}
+
+# 26. Memory running out on one rank (here rank 1, under ulimit -v): the message that reaches
+#     the user names the rank and what it was allocating.
+case_oom_rank() {
+    local g=gen:kron:scale=18,edge-factor=16,seed=1 lim err
+    for lim in 250000 350000; do
+        err=$(T=120 run -np 1 "$bin" pagerank --input $g --quiet --partition hash : \
+            -np 1 bash -c "ulimit -v $lim; exec $bin pagerank --input $g --quiet --partition hash" 2>&1)
+        [ $? -ne 0 ] || { fail "limit $lim: exit 0 (the limit was not reached)"; continue; }
+        local line
+        line=$(echo "$err" | grep "error:")
+        [ "$(echo "$line" | wc -l)" = 1 ] || { fail "limit $lim: $(echo "$line" | wc -l) error lines"; continue; }
+        echo "$line" | grep -qE "out of memory .*(allocating|storing|request for|in [a-z_]+).*\(on rank 1 of 2, which had used [0-9]+ MB at its peak\)" ||
+            { fail "limit $lim: $line"; continue; }
+        pass "limit $lim: $line"
+    done
+}
