@@ -235,6 +235,8 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
     }
     double t0 = amls__now();
     AMLS_TRY(amls_graph_read(c->comm, input, &ro, &raw));
+    if (c->sum_duplicates)
+        AMLS_TRY(amls_raw_graph_sum_duplicates(c->comm, &raw));
     double t1 = amls__now();
     if (keep) {
         memset(keep, 0, sizeof *keep);

@@ -16,6 +16,7 @@ typedef struct cli {
     char **argv; /* options after the subcommand (and positional arguments) */
     bool *used;  /* argv[i] consumed */
     const char *cmd;
+    bool sum_duplicates; /* cli_load_graph reads a matrix: repeated entries are summed */
 } cli;
 
 /* Value of --name (or -short), NULL if absent. "--name=value" and "--name value" both work. */

@@ -47,6 +47,21 @@ static const char *param_value(cli *c, const amls_vprog *p, int i, const char *p
     return NULL;
 }
 
+/* A parameter's text as the serial references and the linear-algebra path take it: integers
+ * and vertex ids with all 64 bits (never through a double), numbers as doubles. The engine
+ * checks the text itself. */
+static amls_param_value typed_value(const amls_param *d, const char *v)
+{
+    amls_param_value x = {0};
+    if (v == NULL)
+        return x;
+    if (d->type == AMLS_PARAM_FLOAT)
+        x.f = strtod(v, NULL);
+    else
+        x.i = strtoll(v, NULL, 10);
+    return x;
+}
+
 /* Unknown --param names are errors. */
 static int check_params_known(cli *c, const amls_vprog *p)
 {
@@ -197,7 +212,7 @@ cleanup:
 }
 
 /* A built-in through the linear-algebra path (amls_la_find). Collective. */
-static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const double *pvals,
+static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const amls_param_value *pvals,
                       const char *variant, result *res)
 {
     int rc = AMLS_OK;
@@ -307,7 +322,7 @@ cleanup:
 }
 
 /* Rank 0: the serial reference's values against the gathered ones. Local. */
-static int verify_root(const amls_builtin *b, const amls_csr *csr, const double *pvals,
+static int verify_root(const amls_builtin *b, const amls_csr *csr, const amls_param_value *pvals,
                        const double *af, const int64_t *ai, double t0)
 {
     int rc = AMLS_OK;
@@ -334,7 +349,7 @@ cleanup:
     return rc;
 }
 
-static int verify(cli *c, const amls_values *v, const amls_builtin *b, const double *pvals)
+static int verify(cli *c, const amls_values *v, const amls_builtin *b, const amls_param_value *pvals)
 {
     int rc = AMLS_OK;
     amls_csr csr = {0};
@@ -360,7 +375,7 @@ static void command_line(cli *c, char *buf, size_t cap)
 
 /* Output, --top, --expected, --verify. Collective. */
 static int outputs(cli *c, const run_args *a, const amls_builtin *b, result *res,
-                   const double *pvals)
+                   const amls_param_value *pvals)
 {
     int rc = AMLS_OK;
     char cmdline[2048];
@@ -395,7 +410,7 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     result res = {0};
     run_args a;
     const char *vals[16] = {0};
-    double pvals[16] = {0};
+    amls_param_value pvals[16] = {0};
     rc = parse_args(c, p, b, &a);
     AMLS_AGREE(c->comm, rc < 0 ? rc : cli_output_not_input(a.outp, cli_get(c, "input", "i")));
     bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg;
@@ -404,7 +419,7 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     for (int i = 0; i < p->nparams; i++) {
         vals[i] = param_value(c, p, i, props.props, b && i < 4 ? b->props_keys[i] : NULL);
         const char *v = vals[i] ? vals[i] : p->params[i].def;
-        pvals[i] = v ? strtod(v, NULL) : 0;
+        pvals[i] = typed_value(&p->params[i], v);
     }
     rc = check_params_known(c, p);
     AMLS_AGREE(c->comm, rc < 0 ? rc : cli_check_unused(c));

@@ -62,7 +62,9 @@ int cmd_cg(cli *c)
     cg_args a;
     amls_solve_info info;
     AMLS_AGREE(c->comm, cg_parse(c, &a));
-    /* The matrix is read as a graph: rows are vertices, entries weighted edges. */
+    /* The matrix is read as a graph: rows are vertices, entries weighted edges; an entry given
+     * twice is the sum of both (Matrix Market, scipy), not one of them as for graph edges. */
+    c->sum_duplicates = true;
     AMLS_TRY(cli_load_graph(c, a.mat, true, false, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     if (!g->weighted)

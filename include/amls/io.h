@@ -82,6 +82,10 @@ int amls_graph_read(MPI_Comm comm, const char *path, const amls_read_opts *opts,
 void amls_raw_graph_free(amls_raw_graph *g);
 /* Appends one edge to this rank's share. Local. */
 int amls_raw_graph_push(amls_raw_graph *g, amls_vid u, amls_vid v, double w);
+/* Sums the entries given more than once (the same (source, target), or for an undirected
+ * graph the same pair either way round), for a graph read as a matrix; afterwards every
+ * entry is held once, by some rank, with weights. Collective. */
+int amls_raw_graph_sum_duplicates(MPI_Comm comm, amls_raw_graph *g);
 /* Detects the format from the file name. Local; returns AMLS_FORMAT_EDGELIST by default. */
 amls_format amls_format_from_name(const char *path);
 /* Parses a format name (edgelist, ldbc, mtx, metis, dimacs). Returns -1 when unknown. */

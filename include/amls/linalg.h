@@ -97,8 +97,8 @@ typedef struct amls_la_algorithm {
     const char *name;
     amls_type type;
     const char *variants; /* "dense|frontier", or NULL: none */
-    int (*run)(const amls_graph *g, const double *params, const char *variant, void *values,
-               int64_t *iterations, double *seconds_per_iteration);
+    int (*run)(const amls_graph *g, const amls_param_value *params, const char *variant,
+               void *values, int64_t *iterations, double *seconds_per_iteration);
 } amls_la_algorithm;
 /* The entry for a built-in algorithm's name, or NULL. Local. */
 const amls_la_algorithm *amls_la_find(const char *name);

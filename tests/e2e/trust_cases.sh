@@ -504,3 +504,38 @@ case_oom_rank() {
         pass "limit $lim: $line"
     done
 }
+
+# 7. Vertex ids travel as int64 everywhere: a source above 2^53 is that vertex, not its
+#    neighbour in double precision, on both engines and in --verify's reference.
+case_big_source() {
+    printf '9007199254740993 1\n1 2\n9007199254740992 3\n3 4\n' > big.txt
+    for engine in vertex linalg; do
+        for np in 1 2; do
+            expect_ok $np bfs --engine $engine --input big.txt --source 9007199254740993 \
+                --quiet --output bfs.txt --verify || continue
+            grep -q "^9007199254740993 0$" bfs.txt && grep -q "^2 2$" bfs.txt &&
+                grep -q "^9007199254740992 9223372036854775807$" bfs.txt ||
+                { fail "$engine np=$np: wrong depths"; cat bfs.txt; }
+            grep -q "verify: PASS" stdout || fail "$engine np=$np: $(grep verify stdout)"
+        done
+    done
+    expect_ok 2 sssp --input big.txt --source 9007199254740993 --quiet --output d.txt --verify &&
+        grep -q "^2 2" d.txt || fail "sssp from a big id"
+    [ $fails = 0 ] && pass "sources above 2^53 on both engines and in the references"
+}
+
+# 10. cg sums duplicate Matrix Market entries (A = [[2+2, 1], [1, 3]]: x = (2/11, 3/11) for
+#     b = 1), where graph edges keep one (info: 3 distinct entries).
+case_cg_duplicates() {
+    printf '%%%%MatrixMarket matrix coordinate real symmetric\n2 2 4\n1 1 2\n2 1 1\n1 1 2\n2 2 3\n' > dup.mtx
+    for np in 1 2 3; do
+        expect_ok $np cg --matrix dup.mtx --tol 1e-12 --output x.txt --quiet || continue
+        awk 'NR == FNR { x[$1] = $2; next } END {
+                 e1 = x[1] - 2 / 11; e2 = x[2] - 3 / 11;
+                 if (e1 < 0) e1 = -e1; if (e2 < 0) e2 = -e2; exit !(e1 < 1e-12 && e2 < 1e-12) }' \
+            x.txt /dev/null || { fail "np=$np: x = $(tr '\n' ' ' < x.txt), want 2/11 3/11"; }
+    done
+    expect_ok 2 info --input dup.mtx --quiet && grep -q "^edges: 3" stdout ||
+        fail "as a graph: $(grep edges stdout)"
+    [ $fails = 0 ] && pass "cg summed the duplicate entry at 1-3 ranks"
+}
