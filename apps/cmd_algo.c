@@ -349,7 +349,8 @@ cleanup:
     return rc;
 }
 
-static int verify(cli *c, const amls_values *v, const amls_builtin *b, const amls_param_value *pvals)
+static int verify(cli *c, const amls_values *v, const amls_builtin *b,
+                  const amls_param_value *pvals)
 {
     int rc = AMLS_OK;
     amls_csr csr = {0};

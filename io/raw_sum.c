@@ -92,8 +92,8 @@ int amls_raw_graph_sum_duplicates(MPI_Comm comm, amls_raw_graph *g)
     int64_t summed = 0;
     AMLS_TRY(amls__comm_rank(comm, NULL, &nranks));
     route r = {g, nranks};
-    AMLS_TRY(amls__xchg_route(&x, comm, AMLS_OK, g->nedges, sizeof(entry), entry_dest, entry_pack,
-                              &r));
+    AMLS_TRY(
+        amls__xchg_route(&x, comm, AMLS_OK, g->nedges, sizeof(entry), entry_dest, entry_pack, &r));
     AMLS_AGREE(comm, merge(g, &x, &summed));
     AMLS_TRY(amls__allreduce_i64(comm, &summed, 1, MPI_SUM));
     if (summed > 0)

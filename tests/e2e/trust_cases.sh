@@ -283,12 +283,12 @@ case_same_file_and_lock() {
     pkill -P $holder
     kill $holder
     wait $holder 2> /dev/null
-    # A real job holding it: the second one is refused while the first runs, and the first
-    # finishes well.
-    run -np 1 "$bin" pagerank --input gen:kron:scale=16,edge-factor=16,seed=1 --quiet \
-        --iterations 400 --checkpoint-every 1000 --checkpoint-dir ck > first.log 2>&1 &
-    local first=$!
-    sleep 4
+    # A real job holding it (ARGS: the misbehave plugin, whose "slow" mode runs 4 s): the
+    # second one is refused while the first runs, and the first finishes well.
+    run -np 2 "$bin" run "$1" --input g.txt --quiet --mode slow --at 2 --checkpoint-every 100 \
+        --checkpoint-dir ck > first.log 2>&1 &
+    local first=$! k
+    for k in $(seq 100); do flock -n ck/.lock true || break; sleep 0.1; done
     expect_error 1 "ck: checkpoint directory in use" - pagerank --input $G12 --quiet \
         --iterations 6 --checkpoint-every 2 --checkpoint-dir ck
     wait $first || fail "the first job failed: $(tail -3 first.log)"
@@ -360,7 +360,7 @@ case_restart_layouts() {
             fail "$algo $extra: the run with a killed rank succeeded"; continue
         fi
         local ok=1 np part
-        for cfg in "3 hash" "1 range" "4 metis"; do
+        for cfg in "3 hash" "1 range"; do
             np=${cfg% *} part=${cfg#* }
             # shellcheck disable=SC2086
             if ! run -np $np "$bin" $algo --input w.txt --quiet --output r$np --restart ck \
@@ -372,7 +372,7 @@ case_restart_layouts() {
                 ok=0
             fi
         done
-        [ $ok = 1 ] && pass "${algo##*/} $extra: restarted from superstep $k at 3, 1 and 4 ranks"
+        [ $ok = 1 ] && pass "${algo##*/} $extra: restarted from superstep $k at 3 (hash) and 1 rank"
     done
 }
 
@@ -420,7 +420,7 @@ ring() { printf '1 2\n2 3\n3 4\n4 5\n5 6\n6 7\n7 8\n8 1\n' > ring.txt; }
 case_plugin_errors() {
     local m=$1 at
     ring
-    for np in 1 2 3; do
+    for np in 1 3; do
         for at in 5 2; do
             expect_error $np "misbehave: compute returned -1 without reporting why.*\(in compute, superstep 1, vertex $at, rank [0-9]\)" \
                 - run "$m" --input ring.txt --quiet --mode raw --at $at

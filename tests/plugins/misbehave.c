@@ -4,10 +4,12 @@
  *   fail      compute reports "bad data" (amls_fail)    halt      compute calls amls_halt
  *   crash     compute writes through a NULL pointer     spin      compute never returns
  *   master    the master step halts on rank 0 only      setup     setup returns -3
+ *   slow      compute sleeps 4 s (a job that runs a while)
  * Otherwise every vertex halts at once. */
 #include "amls/vprog.h"
 
 #include <string.h>
+#include <time.h>
 
 enum { P_MODE, P_AT, P_STEP };
 static const amls_param params[] = {
@@ -51,6 +53,8 @@ static int compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs, i
         }
         while (is(cx, "spin"))
             s->x++;
+        if (is(cx, "slow"))
+            nanosleep(&(struct timespec){4, 0}, NULL);
     }
     if (step > amls_param_i64(cx, P_STEP) + 2) /* active until then */
         amls_vote_to_halt(cx, v);
