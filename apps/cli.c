@@ -166,6 +166,28 @@ void cli_print(cli *c, const char *fmt, ...)
     fflush(stdout);
 }
 
+/* The delimited-text options: --delimiter C (or tab), --header yes|no|auto, --columns
+ * SOURCE,TARGET[,WEIGHT]; only with --format csv (or a .csv/.tsv input). Local. */
+static int csv_options(cli *c, amls_read_opts *ro)
+{
+    int rc = AMLS_OK;
+    const char *d = cli_get(c, "delimiter", NULL), *h = cli_get(c, "header", NULL);
+    ro->csv_columns = cli_get(c, "columns", NULL);
+    if (d) {
+        bool tab = !strcmp(d, "tab") || !strcmp(d, "\\t") || !strcmp(d, "\t");
+        AMLS_CHECK(tab || (strlen(d) == 1 && d[0] != '"' && d[0] != '#'), AMLS_ERR_PARAM,
+                   "--delimiter '%s': expected one character, or 'tab'", d);
+        ro->csv_delimiter = tab ? '\t' : d[0];
+    }
+    if (h) {
+        AMLS_CHECK(!strcmp(h, "yes") || !strcmp(h, "no") || !strcmp(h, "auto"), AMLS_ERR_PARAM,
+                   "--header %s: expected yes, no or auto", h);
+        ro->csv_header = !strcmp(h, "yes") ? 1 : !strcmp(h, "no") ? 2 : 0;
+    }
+cleanup:
+    return rc;
+}
+
 /* The loading options: --format, --directed/--undirected, --partition, --parts. Local. */
 static int load_options(cli *c, const char *input, amls_read_opts *ro, amls_build_opts *bo)
 {
@@ -179,12 +201,13 @@ static int load_options(cli *c, const char *input, amls_read_opts *ro, amls_buil
     if (fmt && strcmp(fmt, "h5") != 0) {
         int f = amls_format_parse(fmt);
         AMLS_CHECK(f >= 0, AMLS_ERR_PARAM,
-                   "--format %s: unknown (expected edgelist, ldbc, mtx, metis, dimacs)", fmt);
+                   "--format %s: unknown (expected edgelist, csv, ldbc, mtx, metis, dimacs)", fmt);
         ro->format = (amls_format)f;
     }
     AMLS_CHECK(!(dir && undir), AMLS_ERR_PARAM, "--directed and --undirected exclude each other");
     AMLS_CHECK(nparts >= 0 && nparts <= 1 << 20, AMLS_ERR_PARAM, "--parts %lld: out of range",
                (long long)nparts);
+    AMLS_TRY(csv_options(c, ro));
     ro->direction = dir     ? AMLS_DIRECTION_DIRECTED
                     : undir ? AMLS_DIRECTION_UNDIRECTED
                             : AMLS_DIRECTION_FROM_FILE;

@@ -158,3 +158,4 @@ int amls__read_metis(MPI_Comm comm, const char *path, const amls_read_opts *o, a
 int amls__ldbc_check(MPI_Comm comm, const char *vpath, const char *epath, const int64_t *ids,
                      const int64_t *lines, int64_t n, const amls_raw_graph *g);
 int amls__read_dimacs(MPI_Comm comm, const char *path, const amls_read_opts *o, amls_raw_graph *g);
+int amls__read_csv(MPI_Comm comm, const char *path, const amls_read_opts *o, amls_raw_graph *g);

@@ -37,12 +37,15 @@ amls_format amls_format_from_name(const char *path)
     if (amls__ends_with(name, ".e") || amls__ends_with(name, ".v") ||
         amls__ends_with(name, ".properties"))
         return AMLS_FORMAT_LDBC;
+    if (amls__ends_with(name, ".csv") || amls__ends_with(name, ".tsv"))
+        return AMLS_FORMAT_CSV;
     return AMLS_FORMAT_EDGELIST;
 }
 
 int amls_format_parse(const char *name)
 {
-    static const char *names[] = {"auto", "edgelist", "ldbc", "mtx", "metis", "dimacs", "gen"};
+    static const char *names[] = {"auto",  "edgelist", "ldbc", "mtx",
+                                  "metis", "dimacs",   "gen",  "csv"};
     for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
         if (strcmp(name, names[i]) == 0)
             return i;
@@ -64,6 +67,8 @@ const char *amls_format_name(amls_format f)
         return "dimacs";
     case AMLS_FORMAT_GEN:
         return "gen";
+    case AMLS_FORMAT_CSV:
+        return "csv";
     default:
         return "auto";
     }
@@ -235,6 +240,8 @@ static int read_format(MPI_Comm comm, const char *path, amls_format f, const aml
         return amls__read_metis(comm, path, o, out);
     case AMLS_FORMAT_DIMACS:
         return amls__read_dimacs(comm, path, o, out);
+    case AMLS_FORMAT_CSV:
+        return amls__read_csv(comm, path, o, out);
     default:
         return amls__read_edgelist(comm, path, o, out);
     }

@@ -539,3 +539,42 @@ case_cg_duplicates() {
         fail "as a graph: $(grep edges stdout)"
     [ $fails = 0 ] && pass "cg summed the duplicate entry at 1-3 ranks"
 }
+
+# Issue 12, formats: --format csv (header line, delimiter, columns by number or name) reads the
+# graph an edge list holds; convert writes edge lists, CSV and Matrix Market that read back to
+# the same graph, at any rank count.
+case_formats() {
+    make_weighted # w.txt: "u v w", ids 1..1500
+    { echo "# exported"; echo "weight;from;note;to"
+      awk '{ printf "%s;%s;\"x;y\";%s\n", $3, $1, $2 }' w.txt; } > w.csv
+    expect_ok 2 sssp --input w.txt --source 1 --quiet --output ref.txt || return
+    for np in 1 3; do
+        expect_ok $np sssp --input w.csv --delimiter ';' --columns from,to,weight --source 1 \
+            --quiet --output csv.txt || continue
+        cmp -s ref.txt csv.txt || fail "np=$np: the CSV (named columns) reads another graph"
+        expect_ok $np sssp --input w.csv --format csv --delimiter ';' --columns 2,4,1 \
+            --header yes --source 1 --quiet --output csv2.txt || continue
+        cmp -s ref.txt csv2.txt || fail "np=$np: the CSV (numbered columns) reads another graph"
+    done
+    expect_error 2 "w.csv:2: expected a vertex id in column 2" - info --input w.csv \
+        --delimiter ';' --columns 2,4 --header no
+    expect_error 2 "w.csv: no column named 'dst' in the header line" - info --input w.csv \
+        --delimiter ';' --columns from,dst
+    expect_error 2 "w.csv:3: 1 field\(s\), the columns chosen need 2" - info --input w.csv
+    local f
+    for f in el mtx csv; do
+        for np in 1 3; do
+            expect_ok $np convert --input w.txt --output "back$np.$f" --partition hash || continue
+            expect_ok 2 sssp --input "back$np.$f" --source 1 --quiet --output "rt.txt" ||
+                continue
+            cmp -s ref.txt rt.txt || fail "convert to .$f at np=$np does not read back the same"
+        done
+        cmp -s "back1.$f" "back3.$f" || fail ".$f differs between 1 and 3 ranks"
+    done
+    head -1 back1.mtx | grep -q "^%%MatrixMarket matrix coordinate real general$" ||
+        fail "mtx banner: $(head -1 back1.mtx)"
+    expect_ok 2 convert --input w.txt --undirected --output und.mtx && grep -q symmetric und.mtx &&
+        expect_ok 2 info --input und.mtx --quiet && grep -q "^directed: no" stdout ||
+        fail "an undirected graph as symmetric Matrix Market"
+    [ $fails = 0 ] && pass "csv in, edge list/csv/mtx out, same graph at 1 and 3 ranks"
+}
