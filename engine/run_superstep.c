@@ -151,6 +151,7 @@ static int setup_phase(amls_ctx *cx, bool restart)
     amls__phase(cx, AMLS__PHASE_SETUP, true);
     int rc = cx->p->setup ? cx->p->setup(cx) : AMLS_OK;
     rc = amls__callback_status(cx, -1, rc, serial);
+    amls__phase(cx, AMLS__PHASE_NONE, false);
     if (rc < 0 || !cx->p->init || restart)
         return rc;
     int64_t v = 0;
@@ -160,7 +161,10 @@ static int setup_phase(amls_ctx *cx, bool restart)
         rc = cx->p->init(cx, v, cx->state + (size_t)v * cx->p->state_size);
     }
     atomic_store(&cx->in_callback, false);
-    return amls__callback_status(cx, v - 1, rc, serial);
+    rc = amls__callback_status(cx, v - 1, rc, serial);
+    /* Engine work follows (agreement, a restore): the watchdog does not count it as setup. */
+    amls__phase(cx, AMLS__PHASE_NONE, false);
+    return rc;
 }
 
 /* Rank 0's progress line. */
