@@ -65,6 +65,23 @@ case_nul_binary() {
     printf '%%%%MatrixMarket matrix coordinate pattern general\n\0003 3 1\n1 2\n' > nul.mtx
     expect_error 2 "nul.mtx:2: NUL byte" - info --input nul.mtx
     head -c 4096 /dev/urandom > random.bin
+    # Random bytes hold about 11% control bytes: a test on those alone passed some files as
+    # text (then quoted their bytes in a parse error). Twenty seeded files, all refused.
+    python3 -c 'import random
+random.seed(7)
+for i in range(20):
+    open("r%02d.bin" % i, "wb").write(bytes(random.randrange(256) for _ in range(600)))'
+    local f refused=0
+    for f in r??.bin; do
+        run -np 1 "$bin" info --input $f 2>&1 | grep -aq "$f: cannot read as text: a binary file" &&
+            refused=$((refused + 1))
+    done
+    [ $refused = 20 ] && pass "20 random files refused as binary" ||
+        fail "$refused of 20 random files refused as binary"
+    printf '# caf\303\251, na\303\257ve (UTF-8)\n1 2\n' > utf8.txt
+    expect_ok 1 info --input utf8.txt --quiet || fail "a UTF-8 comment made text binary"
+    printf '1 2\n\0333[31m 3\n' > esc.txt
+    expect_error 1 'esc.txt:2: expected a vertex id \(source\) in "\?3\[31m 3"' - info --input esc.txt
     python3 -c "import sys; sys.stdout.buffer.write(bytes(range(256)) * 8)" > bytes.el
     expect_error 2 "bytes.el: cannot read as text: a binary file" - info --input bytes.el
     expect_error 1 "random.bin: cannot read as text: a binary file" - info --input random.bin
