@@ -193,22 +193,22 @@ int amls_la_bfs(const amls_graph *g, amls_vid source, int64_t *depth, int64_t *l
     return rc;
 }
 
-static int la_pagerank(const amls_graph *g, const amls_param_value *params, const char *variant, void *values,
-                       int64_t *iterations, double *spi)
+static int la_pagerank(const amls_graph *g, const amls_param_value *params, const char *variant,
+                       void *values, int64_t *iterations, double *spi)
 {
     (void)variant;
     return amls_la_pagerank(g, params[0].f, params[1].i, values, iterations, spi);
 }
 
-static int la_wcc(const amls_graph *g, const amls_param_value *params, const char *variant, void *values,
-                  int64_t *iterations, double *spi)
+static int la_wcc(const amls_graph *g, const amls_param_value *params, const char *variant,
+                  void *values, int64_t *iterations, double *spi)
 {
     (void)params, (void)spi;
     return amls_la_wcc(g, variant && !strcmp(variant, "dense") ? 0 : 1, values, iterations);
 }
 
-static int la_bfs(const amls_graph *g, const amls_param_value *params, const char *variant, void *values,
-                  int64_t *iterations, double *spi)
+static int la_bfs(const amls_graph *g, const amls_param_value *params, const char *variant,
+                  void *values, int64_t *iterations, double *spi)
 {
     (void)variant, (void)spi;
     int rc = AMLS_OK;
