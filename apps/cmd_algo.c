@@ -78,7 +78,7 @@ static int check_params_known(cli *c, const amls_vprog *p)
 
 /* The options of a run. */
 typedef struct run_args {
-    const char *outp, *stats, *expected, *rule, *engine, *variant, *ck_dir, *restart, *input;
+    const char *outp, *expected, *rule, *engine, *variant, *ck_dir, *restart, *input;
     bool verify, quiet, as_dir, no_comb, linalg;
     int64_t maxs, top, ck_every, fail_at, fail_rank;
     double timeout;
@@ -89,7 +89,6 @@ static int parse_args(cli *c, const amls_vprog *p, const amls_builtin *b, run_ar
     int rc = AMLS_OK;
     memset(a, 0, sizeof *a);
     a->outp = cli_get(c, "output", "o");
-    a->stats = cli_get(c, "stats", NULL);
     a->verify = cli_flag(c, "verify");
     a->quiet = cli_flag(c, "quiet");
     a->expected = cli_get(c, "expected", NULL);
@@ -143,7 +142,7 @@ static void inject_fault(void *ud, int64_t step, int rank)
 /* What a run produced: per-vertex values and what HDF5 provenance records. */
 typedef struct result {
     amls_run *run;   /* the vertex engine's run, or NULL */
-    void *la_values; /* linear algebra's values, or NULL */
+    amls_result *la; /* linear algebra's result, or NULL */
     amls_values v;
     amls_provenance pv;
 } result;
@@ -151,7 +150,7 @@ typedef struct result {
 static void result_free(result *res)
 {
     amls_run_free(&res->run);
-    amls__free(res->la_values);
+    amls_result_free(&res->la);
     memset(res, 0, sizeof *res);
 }
 
@@ -164,7 +163,6 @@ static int run_vertex(cli *c, amls_graph *g, const amls_vprog *p, const run_args
     amls_run_opts ro = {.max_supersteps = a->maxs,
                         .quiet = a->quiet,
                         .no_combiner = a->no_comb,
-                        .stats_path = a->stats,
                         .param_values = vals,
                         .checkpoint_every = a->ck_every,
                         .checkpoint_dir = a->ck_dir,
@@ -172,6 +170,7 @@ static int run_vertex(cli *c, amls_graph *g, const amls_vprog *p, const run_args
                         .input_crc32 = res->pv.input_crc32,
                         .on_superstep = a->fail_at >= 0 ? inject_fault : NULL,
                         .hook_ud = &fl,
+                        .stats = c->stats,
                         .superstep_timeout = a->timeout};
     AMLS_TRY(amls_run_program(g, p, &ro, &res->run));
     const amls_run *r = res->run;
@@ -193,42 +192,29 @@ cleanup:
     return rc;
 }
 
-/* The linear-algebra entry of a built-in, and room for its values. Local. */
-static int la_prepare(const amls_graph *g, const amls_vprog *p, const char *variant,
-                      const amls_la_algorithm **la, result *res)
-{
-    int rc = AMLS_OK;
-    *la = amls_la_find(p->name);
-    AMLS_CHECK(*la != NULL, AMLS_ERR_UNSUPPORTED,
-               "--engine linalg supports pagerank, wcc and bfs, not %s", p->name);
-    AMLS_CHECK(!variant || (*la)->variants, AMLS_ERR_PARAM, "--variant: %s has no variants",
-               p->name);
-    AMLS_CHECK(!variant || (strstr((*la)->variants, variant) && !strchr(variant, '|')),
-               AMLS_ERR_PARAM, "--variant %s: expected %s", variant, (*la)->variants);
-    res->la_values = amls__calloc((size_t)g->n_local + 1, 8);
-    AMLS_CHECK(res->la_values != NULL, AMLS_ERR_NOMEM, "out of memory");
-cleanup:
-    return rc;
-}
-
-/* A built-in through the linear-algebra path (amls_la_find). Collective. */
-static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const amls_param_value *pvals,
+/* A built-in through the linear-algebra path (amls_algorithm_run with the linalg engine, which
+ * parses integers and vertex ids with all 64 bits). Collective. */
+static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const char *const *vals,
                       const char *variant, result *res)
 {
     int rc = AMLS_OK;
-    const amls_la_algorithm *la = NULL;
-    double t0 = amls__now(), spi = 0;
-    int64_t iters = 0;
-    AMLS_AGREE(c->comm, la_prepare(g, p, variant, &la, res));
-    AMLS_TRY(la->run(g, pvals, variant, res->la_values, &iters, &spi));
-    res->v = (amls_values){g, res->la_values, 8, la->type, NULL};
+    const char *keys[16], *given[16];
+    int n = 0;
+    for (int i = 0; i < p->nparams; i++)
+        if (vals[i]) {
+            keys[n] = p->params[i].name;
+            given[n++] = vals[i];
+        }
+    AMLS_TRY(amls_algorithm_run(g, p->name, "linalg", variant, n, keys, given, 0, 0, c->stats,
+                                &res->la));
+    res->v = *amls_result_values(res->la);
     res->pv.algorithm = p->name;
-    res->pv.supersteps = iters;
-    res->pv.seconds = amls__now() - t0;
+    res->pv.supersteps = amls_result_iterations(res->la);
+    res->pv.seconds = amls_result_seconds(res->la);
     cli_print(c, "algorithm: %s\nengine: linalg\niterations: %lld\nseconds: %.4f\n", p->name,
-              (long long)iters, res->pv.seconds);
-    if (spi > 0)
-        cli_print(c, "seconds_per_iteration: %.5f\n", spi);
+              (long long)res->pv.supersteps, res->pv.seconds);
+    if (amls_result_seconds_per_iteration(res->la) > 0)
+        cli_print(c, "seconds_per_iteration: %.5f\n", amls_result_seconds_per_iteration(res->la));
 cleanup:
     return rc;
 }
@@ -429,7 +415,7 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     if (a.ck_every > 0 || a.restart || (a.outp && amls_is_h5_path(a.outp)))
         AMLS_TRY(amls_graph_input_crc32(c->comm, a.input, &res.pv.input_crc32));
     if (a.linalg)
-        AMLS_TRY(run_linalg(c, g, p, pvals, a.variant, &res));
+        AMLS_TRY(run_linalg(c, g, p, vals, a.variant, &res));
     else
         AMLS_TRY(run_vertex(c, g, p, &a, vals, &res));
     AMLS_TRY(outputs(c, &a, b, &res, pvals));
@@ -504,7 +490,8 @@ int cmd_help(cli *c)
         "                        --rule exact|equiv|epsilon for plugins)\n"
         "  --max-supersteps N    stop after N supersteps\n"
         "  --superstep-timeout S end the job when a program callback runs more than S seconds\n"
-        "  --stats FILE          per-superstep statistics as JSON\n"
+        "  --stats FILE          statistics as JSON, for every command (docs/stats.md);\n"
+        "                        draw them with 'amls-graph plot FILE -o OUT.png'\n"
         "  --no-combiner         deliver every message uncombined\n"
         "  --top K               print the K vertices with the largest values\n"
         "  --quiet               no progress lines\n");

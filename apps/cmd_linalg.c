@@ -60,7 +60,7 @@ int cmd_cg(cli *c)
     amls_graph *g = NULL;
     double *b = NULL, *x = NULL;
     cg_args a;
-    amls_solve_info info;
+    amls_solve_info info = {0};
     AMLS_AGREE(c->comm, cg_parse(c, &a));
     /* The matrix is read as a graph: rows are vertices, entries weighted edges; an entry given
      * twice is the sum of both (Matrix Market, scipy), not one of them as for graph edges. */
@@ -87,12 +87,14 @@ int cmd_cg(cli *c)
               (long long)g->n, (long long)g->arcs, a.pre ? a.pre : "jacobi",
               (long long)info.iterations, info.residual, info.converged ? "yes" : "no",
               info.seconds);
+    AMLS_AGREE(c->comm, amls_solve_stats(&info, "cg", c->stats));
     if (a.outp)
         AMLS_TRY(write_vertex_values(g, x, a.outp));
     AMLS_CHECK(info.converged || !a.strict, AMLS_ERR_DIVERGED,
                "cg: no convergence to %g in %lld iterations (--strict)", a.tol,
                (long long)info.iterations);
 cleanup:
+    amls_solve_info_free(&info);
     amls_vec_free(b);
     amls_vec_free(x);
     amls_graph_free(&g);
@@ -157,6 +159,8 @@ static int reg_finish(cli *c, const reg_args *a, const double *coef, int64_t m,
                       const amls_solve_info *info)
 {
     int rc = AMLS_OK;
+    AMLS_AGREE(c->comm, amls_solve_stats(info, c->cmd, c->stats));
+    AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "lambda", a->lambda));
     if (a->outp)
         AMLS_TRY(write_coef(c, a->outp, coef, m));
     AMLS_CHECK(info->converged || !a->strict, AMLS_ERR_DIVERGED,
@@ -188,7 +192,7 @@ int cmd_linreg(cli *c)
     reg_args a;
     amls_rows X = {0}, T = {0};
     double *coef = NULL, test_rmse = 0;
-    amls_solve_info info;
+    amls_solve_info info = {0};
     AMLS_AGREE(c->comm, reg_parse(c, &a, 0.0, 1e-10, 1000));
     AMLS_TRY(amls_rows_read(c->comm, a.train, &X));
     if (a.test)
@@ -202,12 +206,16 @@ int cmd_linreg(cli *c)
               (long long)X.n_global, (long long)X.nfeat, a.lambda, (long long)info.iterations,
               info.residual, info.converged ? "yes" : "no", info.objective,
               sqrt(info.objective / (double)X.n_global), coef[0], info.seconds);
+    AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "train_rmse",
+                                           sqrt(info.objective / (double)X.n_global)));
     if (a.test) {
         AMLS_TRY(rmse_of(c->comm, &T, coef, X.nfeat, &test_rmse));
         cli_print(c, "test_rows: %lld\ntest_rmse: %.8g\n", (long long)T.n_global, test_rmse);
+        AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "test_rmse", test_rmse));
     }
     AMLS_TRY(reg_finish(c, &a, coef, X.nfeat + 1, &info));
 cleanup:
+    amls_solve_info_free(&info);
     amls__free(coef);
     amls_rows_free(&X);
     amls_rows_free(&T);
@@ -220,7 +228,7 @@ int cmd_logreg(cli *c)
     reg_args a;
     amls_rows X = {0}, T = {0};
     double *coef = NULL, acc_train = 0, acc_test = 0;
-    amls_solve_info info;
+    amls_solve_info info = {0};
     AMLS_AGREE(c->comm, reg_parse(c, &a, 1e-4, 1e-6, 500));
     AMLS_TRY(amls_rows_read(c->comm, a.train, &X));
     if (a.test)
@@ -237,11 +245,15 @@ int cmd_logreg(cli *c)
               (long long)X.n_global, (long long)X.nfeat, a.lambda, (long long)info.iterations,
               info.objective, info.residual, info.converged ? "yes" : "no",
               info.stop_reason ? info.stop_reason : "", acc_train);
-    if (a.test)
+    AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "train_accuracy", acc_train));
+    if (a.test) {
         cli_print(c, "test_rows: %lld\ntest_accuracy: %.6f\n", (long long)T.n_global, acc_test);
+        AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "test_accuracy", acc_test));
+    }
     cli_print(c, "seconds: %.4f\n", info.seconds);
     AMLS_TRY(reg_finish(c, &a, coef, X.nfeat + 1, &info));
 cleanup:
+    amls_solve_info_free(&info);
     amls__free(coef);
     amls_rows_free(&X);
     amls_rows_free(&T);
@@ -278,7 +290,7 @@ int cmd_als(cli *c)
     amls_raw_graph raw = {0};
     amls_graph *g = NULL;
     amls_als_opts o = {0};
-    amls_als_result res;
+    amls_als_result res = {0};
     const char *path = NULL, *part = cli_get(c, "partition", NULL);
     int prc = als_parse(c, &o, &path);
     AMLS_AGREE(c->comm, prc < 0 ? prc : cli_check_unused(c));
@@ -293,7 +305,9 @@ int cmd_als(cli *c)
               (long long)res.users, (long long)res.items, (long long)res.train_ratings,
               (long long)res.test_ratings, o.rank, o.lambda, o.iterations, res.train_rmse,
               res.test_rmse, res.seconds);
+    AMLS_AGREE(c->comm, amls_als_stats(&o, &res, c->stats));
 cleanup:
+    amls_solve_info_free(&res.info);
     amls_raw_graph_free(&raw);
     amls_graph_free(&g);
     return rc;

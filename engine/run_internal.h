@@ -347,5 +347,5 @@ static inline void amls__phase(amls_ctx *cx, int phase, bool in_callback)
 }
 
 /* ---- Results (results_stats.c). -------------------------------------------------------- */
-/* Writes the run statistics as JSON on rank 0 (per-rank times gathered). Collective. */
-int amls__stats_write(const amls_run *r, const char *path, double compute_s, double comm_s);
+/* A statistics file holding the run alone (amls_run_opts.stats_path). Collective. */
+int amls__stats_write(const amls_run *r, const char *path);
