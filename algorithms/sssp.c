@@ -12,17 +12,18 @@
  *     and every vertex still waiting reports its bucket (another): when no message of a
  *     superstep can land in the current bucket, that bucket is settled, its heavy edges go
  *     next, and the current bucket moves to the smallest one with work.
- * Superstep 0 measures the weights (and refuses a negative one, naming its edge, so that no
- * negative cycle can keep a run going); delta is --delta, or by default the mean arc weight
- * (1 on unweighted graphs, which makes the run a breadth-first search). With non-negative
- * weights a distance only shrinks and settles, so the run ends. Edge weights: 1.0 when the
- * input has none. Unreachable: infinity. Reference: Dijkstra with a binary heap
+ * init refuses a negative weight, naming its edge (sssp_weights.h), so that no negative cycle
+ * can keep a run going. Superstep 0 measures the weights: delta is --delta, or by default the
+ * mean arc weight (1 on unweighted graphs, which makes the run a breadth-first search). With
+ * non-negative weights a distance only shrinks and settles, so the run ends. Edge weights: 1.0 when
+ * the input has none. Unreachable: infinity. Reference: Dijkstra with a binary heap
  * (ref/sssp_ref.c); the variant `--variant bf` relaxes every edge on every improvement.
  * ------------------------------------------------------------------------------------------- */
+#include "sssp_weights.h"
+
 #include "amls/vprog.h"
 
 #include <math.h>
-#include <stdio.h>
 
 enum { P_SOURCE, P_DELTA };
 static const amls_param params[] = {
@@ -52,31 +53,22 @@ static int64_t bucket(double d, double delta)
     return b < 4e18 ? (int64_t)b : INT64_MAX - 1;
 }
 
+/* Every vertex starts unreached; a negative out-edge weight is refused. */
 static int sssp_init(amls_ctx *cx, amls_vertex v, void *state)
 {
-    (void)cx;
-    (void)v;
     ((sssp_state *)state)->dist = INFINITY;
-    return 0;
+    return sssp_check_weights(cx, v);
 }
 
-/* Superstep 0: the weights' sum and count; a negative weight stops the run. */
+/* Superstep 0: the weights' sum and count (init refused negative ones). */
 static int measure(amls_ctx *cx, amls_vertex v, sssp_state *s)
 {
     const amls_nbr *nb;
     const double *w;
     int64_t deg = amls_out_edges(cx, v, &nb, &w);
     double sum = 0;
-    for (int64_t i = 0; i < deg; i++) {
-        double x = w ? w[i] : 1.0;
-        if (x < 0 || isnan(x)) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "negative edge weight %g on edge %lld -> %lld", x,
-                     (long long)amls_vertex_id(cx, v), (long long)amls_nbr_id(cx, nb[i]));
-            return amls_fail(cx, msg);
-        }
-        sum += x;
-    }
+    for (int64_t i = 0; i < deg; i++)
+        sum += w ? w[i] : 1.0;
     int rc = amls_aggregate(cx, A_WSUM, &sum);
     if (rc == 0)
         rc = amls_aggregate(cx, A_ARCS, &deg);

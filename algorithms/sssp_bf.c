@@ -5,9 +5,12 @@
  *
  * A vertex whose tentative distance shrinks relaxes its out-edges, sending distance + weight
  * to each target; the MIN combiner keeps one candidate per target per rank. Edge weights must
- * be non-negative; an unweighted graph uses weight 1. Unreachable: infinity.
+ * be non-negative (a negative one is refused, naming the edge); an unweighted graph uses
+ * weight 1. Unreachable: infinity.
  * Reference: Dijkstra with a binary heap (ref/sssp_ref.c).
  * ------------------------------------------------------------------------------------------- */
+#include "sssp_weights.h"
+
 #include "amls/vprog.h"
 
 #include <math.h>
@@ -21,12 +24,11 @@ typedef struct sssp_state {
     double dist;
 } sssp_state;
 
+/* Every vertex starts unreached; a negative out-edge weight is refused (sssp_weights.h). */
 static int sssp_init(amls_ctx *cx, amls_vertex v, void *state)
 {
-    (void)cx;
-    (void)v;
     ((sssp_state *)state)->dist = INFINITY;
-    return 0;
+    return sssp_check_weights(cx, v);
 }
 
 static int sssp_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs, int64_t n)

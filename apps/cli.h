@@ -17,7 +17,8 @@ typedef struct cli {
     char **argv; /* options after the subcommand (and positional arguments) */
     bool *used;  /* argv[i] consumed */
     const char *cmd;
-    amls_stats *stats; /* --stats FILE: the command's statistics document, or NULL */
+    bool sum_duplicates; /* cli_load_graph reads a matrix: repeated entries are summed */
+    amls_stats *stats;   /* --stats FILE: the command's statistics document, or NULL */
 } cli;
 
 /* Value of --name (or -short), NULL if absent. "--name=value" and "--name value" both work. */
@@ -36,9 +37,23 @@ bool cli_is_flag(const char *name);
 
 /* Loads a graph (`input`, or --input when NULL) into a distributed graph with --format,
  * --directed/--undirected, --partition and --parts. Prints load time on rank 0 unless --quiet.
- * Collective. */
+ * Before reading anything, --dry-run prints the memory each rank will need and returns
+ * CLI_DRY_RUN (nothing loaded), and --memory-limit SIZE refuses a load whose estimate exceeds
+ * SIZE on some rank. Collective. */
+#define CLI_DRY_RUN 100
+/* rc = cli_load_graph(...), leaving for cleanup unless it loaded (errors and --dry-run). */
+#define CLI_LOAD(call)                                                                             \
+    do {                                                                                           \
+        rc = (call);                                                                               \
+        if (rc != AMLS_OK)                                                                         \
+            goto cleanup;                                                                          \
+    } while (0)
 int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights, amls_graph **g,
                    amls_raw_graph *keep_raw_props);
+
+/* Refuses (AMLS_ERR_PARAM) an output path that names the input file (or, for an LDBC graph,
+ * its .v or .properties). NULL arguments pass. Local. */
+int cli_output_not_input(const char *out, const char *in);
 
 /* rank-0 printf. */
 void cli_print(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -44,22 +44,31 @@ int cmd_info(cli *c)
     amls_graph *g = NULL;
     amls_graph_stats st;
     bool degrees = cli_flag(c, "degrees");
-    AMLS_TRY(cli_load_graph(c, NULL, degrees, false, &g, NULL));
+    double t0 = amls__now();
+    CLI_LOAD(cli_load_graph(c, NULL, degrees, false, &g, NULL));
+    double load = amls__now() - t0;
     AMLS_AGREE(c->comm, cli_check_unused(c));
     AMLS_TRY(amls_graph_stats_get(g, &st));
-    int64_t peak = amls__peak_rss(); /* after loading: the load's peak is the figure */
-    AMLS_TRY(amls__allreduce_i64(c->comm, &peak, 1, MPI_MAX));
-    const char *part = cli_get(c, "partition", NULL);
+    /* After loading: the load's peak is the figure; the largest rank's and the sum. */
+    int64_t peak[2] = {amls__peak_rss(), 0};
+    peak[1] = peak[0];
+    AMLS_TRY(amls__allreduce_i64(c->comm, &peak[0], 1, MPI_MAX));
+    AMLS_TRY(amls__allreduce_i64(c->comm, &peak[1], 1, MPI_SUM));
     cli_print(c,
               "vertices: %lld\nedges: %lld\narcs: %lld\nself_loops: %lld\nedges_read: %lld\n"
               "directed: %s\nweighted: %s\nmax_out_degree: %lld\nmax_in_degree: %lld\n"
               "isolated: %lld\nparts: %d\npartitioner: %s\nedge_cut: %lld\nimbalance: %.4f\n"
-              "edge_imbalance: %.4f\nranks: %d\nbuild_seconds: %.3f\npeak_rss_bytes_max: %lld\n",
+              "edge_imbalance: %.4f\nvertex_imbalance: %.4f\nranks: %d\nload_seconds: %.3f\n"
+              "build_seconds: %.3f\npartition_seconds: %.3f\npeak_rss_bytes_max: "
+              "%lld\npeak_rss_bytes_sum: %lld\n"
+              "peak_bytes_per_edge: %.1f\n",
               (long long)st.vertices, (long long)st.edges, (long long)st.arcs,
               (long long)st.self_loops, (long long)st.edges_read, g->directed ? "yes" : "no",
               g->weighted ? "yes" : "no", (long long)st.max_out_degree, (long long)st.max_in_degree,
-              (long long)st.isolated, st.nparts, part ? part : "metis", (long long)st.edge_cut,
-              st.imbalance, st.edge_imbalance, c->nranks, g->build_seconds, (long long)peak);
+              (long long)st.isolated, st.nparts, amls_part_method_name(g->part_method),
+              (long long)st.edge_cut, st.imbalance, st.edge_imbalance, st.vertex_imbalance,
+              c->nranks, load, g->build_seconds, g->partition_seconds, (long long)peak[0],
+              (long long)peak[1], st.edges > 0 ? (double)peak[1] / (double)st.edges : 0.0);
     if (degrees)
         AMLS_TRY(info_degrees(c, g));
 cleanup:
@@ -73,9 +82,9 @@ int cmd_partition(cli *c)
     amls_graph *g = NULL;
     amls_graph_stats st;
     const char *outp = cli_get(c, "output", "o");
-    AMLS_AGREE(c->comm,
-               outp ? AMLS_OK : amls_error(AMLS_ERR_PARAM, "partition: --output FILE is required"));
-    AMLS_TRY(cli_load_graph(c, NULL, false, true, &g, NULL));
+    AMLS_AGREE(c->comm, outp ? cli_output_not_input(outp, cli_get(c, "input", "i"))
+                             : amls_error(AMLS_ERR_PARAM, "partition: --output FILE is required"));
+    CLI_LOAD(cli_load_graph(c, NULL, false, true, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     AMLS_TRY(amls_graph_write_partition(g, outp));
     AMLS_TRY(amls_graph_stats_get(g, &st));
@@ -150,27 +159,51 @@ cleanup:
     return rc;
 }
 
+/* The format convert writes: --to, or the output's name (.h5, .mtx, .csv; else an edge
+ * list). Local. */
+static int convert_target(const char *outp, const char *to, int *fmt)
+{
+    if (to == NULL) {
+        *fmt = amls_is_h5_path(outp) ? -1 : (int)amls_format_from_name(outp);
+        if (*fmt != AMLS_FORMAT_MTX && *fmt != AMLS_FORMAT_CSV && *fmt != -1)
+            *fmt = AMLS_FORMAT_EDGELIST;
+        return AMLS_OK;
+    }
+    *fmt = !strcmp(to, "h5") ? -1 : amls_format_parse(to);
+    if (*fmt != -1 && *fmt != AMLS_FORMAT_EDGELIST && *fmt != AMLS_FORMAT_MTX &&
+        *fmt != AMLS_FORMAT_CSV)
+        return amls_error(AMLS_ERR_PARAM, "convert: --to %s: expected h5, edgelist, csv or mtx",
+                          to);
+    return AMLS_OK;
+}
+
 int cmd_convert(cli *c)
 {
-    int rc = AMLS_OK;
+    int rc = AMLS_OK, fmt = -1;
     amls_graph *g = NULL;
     const char *outp = cli_get(c, "output", "o"), *input = cli_get(c, "input", "i");
+    const char *to = cli_get(c, "to", NULL);
     amls_source_info src = {.name = input};
-    AMLS_AGREE(c->comm, outp && amls_is_h5_path(outp)
-                            ? AMLS_OK
-                            : amls_error(AMLS_ERR_PARAM, "convert: --output FILE.h5 is required"));
-    AMLS_TRY(cli_load_graph(c, NULL, true, false, &g, NULL));
+    rc = outp ? convert_target(outp, to, &fmt)
+              : amls_error(AMLS_ERR_PARAM, "convert: --output FILE is required (.h5, .mtx, "
+                                           ".csv or an edge list)");
+    AMLS_AGREE(c->comm, rc < 0 ? rc : cli_output_not_input(outp, input));
+    CLI_LOAD(cli_load_graph(c, NULL, fmt == -1, false, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
-    if (strncmp(input, "gen:", 4) != 0 && !amls_is_h5_path(input))
-        AMLS_TRY(amls_file_crc32(c->comm, input, &src.crc32, &src.size));
     double t0 = amls__now();
-    AMLS_TRY(amls_graph_save_h5(g, outp, &src));
+    if (fmt != -1) {
+        AMLS_TRY(amls_graph_write_edges(g, outp, (amls_format)fmt, input));
+    } else {
+        if (strncmp(input, "gen:", 4) != 0 && !amls_is_h5_path(input))
+            AMLS_TRY(amls_file_crc32(c->comm, input, &src.crc32, &src.size));
+        AMLS_TRY(amls_graph_save_h5(g, outp, &src));
+    }
     AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "time", "write_seconds", amls__now() - t0));
     cli_print(c,
-              "output: %s\nvertices: %lld\nedges: %lld\nparts: %d\nsource_crc32: %08x\n"
-              "seconds: %.3f\n",
-              outp, (long long)g->n, (long long)g->edges, g->nparts, (unsigned)src.crc32,
-              amls__now() - t0);
+              "output: %s\nformat: %s\nvertices: %lld\nedges: %lld\nparts: %d\n"
+              "source_crc32: %08x\nseconds: %.3f\n",
+              outp, fmt == -1 ? "h5" : amls_format_name((amls_format)fmt), (long long)g->n,
+              (long long)g->edges, g->nparts, (unsigned)src.crc32, amls__now() - t0);
 cleanup:
     amls_graph_free(&g);
     return rc;

@@ -77,6 +77,9 @@ static inline int64_t amls__muldiv(int64_t a, int64_t b, int64_t c)
 #define AMLS_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 int amls__mpi_error(int mpi_rc, const char *what, const char *file, int line);
+/* A count of the error messages recorded on this thread (amls_error): a caller compares it
+ * before and after a call to know whether the call explained its failure. Local. */
+uint64_t amls__error_serial(void);
 void amls__assert_fail(const char *cond, const char *file, int line);
 
 /* ---- Allocation. All return NULL on failure (and on n*size overflow). A test hook can make
@@ -92,15 +95,18 @@ void amls__malloc_fail_after(int64_t k);
 /* Allocate or fail with AMLS_ERR_NOMEM through AMLS_CHECK. */
 #define AMLS_ALLOC(ptr, n)                                                                         \
     AMLS_CHECK(((ptr) = amls__malloc((size_t)(n), sizeof *(ptr))) != NULL || (n) == 0,             \
-               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes", (size_t)(n) * sizeof *(ptr))
+               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes in %s",                         \
+               (size_t)(n) * sizeof *(ptr), __func__)
 #define AMLS_CALLOC(ptr, n)                                                                        \
     AMLS_CHECK(((ptr) = amls__calloc((size_t)(n), sizeof *(ptr))) != NULL || (n) == 0,             \
-               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes", (size_t)(n) * sizeof *(ptr))
-/* The status of an allocation already made: OK, or AMLS_ERR_NOMEM with a message. */
-static inline int amls__alloc_status(bool ok)
-{
-    return ok ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory");
-}
+               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes in %s",                         \
+               (size_t)(n) * sizeof *(ptr), __func__)
+/* The status of an allocation already made: OK, or AMLS_ERR_NOMEM with a message naming the
+ * function that allocated and the size of the request that failed. */
+int amls__alloc_status_in(bool ok, const char *func);
+#define amls__alloc_status(ok) amls__alloc_status_in((ok), __func__)
+/* The size of the last allocation request that failed on this thread (0: none). */
+size_t amls__alloc_failed_bytes(void);
 
 /* ---- Growable arrays of fixed-size elements. ------------------------------------------- */
 typedef struct amls__vec {
@@ -151,8 +157,29 @@ int amls__sort_i64(int64_t *keys, int64_t *vals, size_t n);
 int amls__sort_unique_i64(int64_t *a, size_t n, size_t *m);
 /* Index of x in sorted a[0..n) or -1. */
 int64_t amls__bsearch_i64(const int64_t *a, int64_t n, int64_t x);
-/* Largest i with off[i] <= x, for x in [off[0], off[n]); off has n+1 entries. */
-int amls__owner_of(const int64_t *off, int n, int64_t x);
+/* Largest i with off[i] <= x, for x in [off[0], off[n]); off has n+1 entries. Inline: the
+ * loader and the exchanges route every record through it. */
+static inline int amls__owner_of(const int64_t *off, int n, int64_t x)
+{
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (off[mid] <= x)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* Set bits of x, without the library call __builtin_popcountll becomes on baseline x86-64. */
+static inline int amls__popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (int)((x * 0x0101010101010101ULL) >> 56);
+}
 
 /* ---- Random numbers: counter-based, so results do not depend on the rank count. ------- */
 static inline uint64_t amls__mix64(uint64_t z)
@@ -196,11 +223,26 @@ int amls__allreduce_i64(MPI_Comm comm, int64_t *buf, int count, MPI_Op op);
 int amls__exscan_i64(MPI_Comm comm, int64_t count, int64_t *before);
 
 /* Output files are written under a temporary name and renamed when complete. amls__tmp_name
- * makes "PATH.tmp-TAG" with a tag every rank agrees on; amls__commit renames it to `path`
- * (rank 0) when every rank reports success (rc), or removes it; returns the agreed status.
- * Both collective. */
+ * makes "PATH.tmp-TAG" with a random tag (not a pid: nobody can plant a link there in advance)
+ * that every rank agrees on; the writer creates it exclusively. amls__commit renames it to
+ * `path` (rank 0) when every rank reports success (rc), or removes it; returns the agreed
+ * status. Both collective. */
 int amls__tmp_name(MPI_Comm comm, const char *path, char *tmp, size_t cap);
 int amls__commit(MPI_Comm comm, int rc, const char *tmp, const char *path);
+
+/* ---- Files (core/file.c). Local. ----------------------------------------------------------
+ * amls__open_read opens an input for reading, refusing anything but a regular file before a
+ * read can block (FIFOs, devices, sockets, directories); amls__check_regular does the same
+ * and closes it. amls__create_excl creates a new file, failing if anything (a file, a link)
+ * exists at path. amls__write_all writes every byte or fails naming path (a full disk);
+ * amls__close_synced flushes to disk and closes, failing as a full disk would. */
+int amls__open_read(const char *path, int *fd);
+int amls__check_regular(const char *path);
+int amls__create_excl(const char *path, int *fd);
+int amls__write_all(int fd, const void *buf, size_t len, const char *path);
+int amls__close_synced(int fd, const char *path);
+/* len (<= 64) random characters [a-z0-9] and a NUL into buf (len + 1 bytes). */
+void amls__random_tag(char *buf, size_t len);
 
 /* Reproducible sums (core/rsum.c): p = amls__rsum_plan(B, n) with B >= |every term| and n >=
  * the number of terms of any one sum, both the same on every rank; accumulate each term into its
@@ -228,6 +270,12 @@ int amls__max_same(MPI_Comm comm, double *x);
 double amls__now(void);
 /* Peak resident set size of this process in bytes (0 if unknown). */
 int64_t amls__peak_rss(void);
+
+/* Progress lines for long loads (core/progress.c): amls__progress_enable starts the clock of a
+ * load and turns the lines on (rank 0 of comm) or off; amls__progress(phase, done) reports that
+ * the fraction `done` of `phase` is finished (call it with 0 when a phase starts). Local. */
+void amls__progress_enable(MPI_Comm comm, bool on);
+void amls__progress(const char *phase, double done);
 
 /* ---- Exchange: routing records to ranks. ------------------------------------------------
  * One exchange moves records from every rank to every rank in four steps:

@@ -5,8 +5,7 @@
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "core.h"
-
-#include "amls/embed.h"
+#include "embed_internal.h"
 
 #include <stdio.h>
 
@@ -27,7 +26,7 @@ static int load_opts(const char *input, const char *format, int direction, const
     if (format && strcmp(format, "h5") != 0) {
         int f = amls_format_parse(format);
         AMLS_CHECK(f >= 0, AMLS_ERR_PARAM,
-                   "format '%s': unknown (expected edgelist, ldbc, mtx, metis, dimacs or h5)",
+                   "format '%s': unknown (expected edgelist, csv, ldbc, mtx, metis, dimacs or h5)",
                    format);
         ro->format = (amls_format)f;
     }
@@ -35,7 +34,8 @@ static int load_opts(const char *input, const char *format, int direction, const
                AMLS_ERR_PARAM, "direction %d: expected 0 (from the file), 1 or 2", direction);
     AMLS_CHECK(nparts >= 0 && nparts <= 1 << 20, AMLS_ERR_PARAM, "parts %d: out of range", nparts);
     ro->direction = (amls_direction)direction;
-    bo->method = partition ? amls_part_method_parse(partition) : AMLS_PART_METIS;
+    ro->compact = true; /* 32-bit ids while they fit: the lean loader */
+    bo->method = partition ? amls_part_method_parse(partition) : AMLS_PART_AUTO;
     bo->part_file = partition;
     bo->nparts = nparts;
     bo->need_in_edges = (flags & AMLS_LOAD_IN_EDGES) != 0;
@@ -65,6 +65,14 @@ int amls_graph_load(MPI_Comm comm, const char *input, const char *format, int di
                     const char *partition, int nparts, unsigned flags, amls_graph **out,
                     amls_load_info *info, amls_stats *stats)
 {
+    return amls__graph_load(comm, input, format, direction, partition, nparts, flags, NULL, out,
+                            info, stats);
+}
+
+int amls__graph_load(MPI_Comm comm, const char *input, const char *format, int direction,
+                     const char *partition, int nparts, unsigned flags, const amls_read_opts *read,
+                     amls_graph **out, amls_load_info *info, amls_stats *stats)
+{
     int rc = AMLS_OK;
     amls_raw_graph raw = {0};
     amls_read_opts ro = {0};
@@ -72,6 +80,11 @@ int amls_graph_load(MPI_Comm comm, const char *input, const char *format, int di
     amls_load_info li = {0};
     double t0 = amls__now();
     *out = NULL;
+    if (read) {
+        ro.csv_delimiter = read->csv_delimiter;
+        ro.csv_header = read->csv_header;
+        ro.csv_columns = read->csv_columns;
+    }
     AMLS_AGREE(comm, load_opts(input, format, direction, partition, nparts, flags, &ro, &bo));
     if (amls_is_h5_path(input) || (format && strcmp(format, "h5") == 0)) {
         li.container = true;
@@ -82,6 +95,8 @@ int amls_graph_load(MPI_Comm comm, const char *input, const char *format, int di
                        : AMLS_OK);
     } else {
         AMLS_TRY(amls_graph_read(comm, input, &ro, &raw));
+        if (flags & AMLS__LOAD_SUM_DUPLICATES)
+            AMLS_TRY(amls_raw_graph_sum_duplicates(comm, &raw));
         li.read_seconds = amls__now() - t0;
         li.props = raw.props;
         raw.props = NULL;

@@ -117,12 +117,21 @@ static void api_aggregated(const amls_ctx *cx, int idx, void *value)
 }
 static void api_set_aggregated(amls_ctx *cx, int idx, const void *value)
 {
+    if (cx->phase != AMLS__PHASE_MASTER) {
+        amls__misuse(cx, "amls_set_aggregated called outside the master step");
+        return;
+    }
     const amls__agg *a = agg_at(cx, idx);
     if (a)
         memcpy(cx->agg.cur + a->off, value, a->size);
 }
 static void api_halt(amls_ctx *cx)
 {
+    if (cx->phase != AMLS__PHASE_MASTER) {
+        amls__misuse(cx, "amls_halt called outside the master step (a vertex votes to halt "
+                         "with amls_vote_to_halt)");
+        return;
+    }
     cx->agg.halt_req = true;
 }
 
@@ -179,6 +188,10 @@ static amls_vertex api_nbr_vertex(const amls_ctx *cx, amls_nbr n)
 }
 static void api_wake_all(amls_ctx *cx)
 {
+    if (cx->phase != AMLS__PHASE_MASTER) {
+        amls__misuse(cx, "amls_wake_all called outside the master step");
+        return;
+    }
     cx->wake_all = true;
 }
 

@@ -158,8 +158,14 @@ void amls__sig_track_all(amls_ctx *cx)
     const amls_graph *g = cx->g;
     cx->mu[0] = g->in_ptr ? g->in_ptr[g->n_local] : 0;
     cx->mu[1] = g->out_ptr[g->n_local];
-    for (int64_t v = 0; v < g->n_local && cx->done && cx->p->wants; v++)
+    if (cx->done == NULL || cx->p->wants == NULL)
+        return;
+    amls__phase(cx, AMLS__PHASE_WANTS, true);
+    for (int64_t v = 0; v < g->n_local; v++) {
+        cx->cur_v = v;
         amls__sig_track(cx, v);
+    }
+    amls__phase(cx, AMLS__PHASE_NONE, false);
 }
 
 bool amls__sig_decide(amls_ctx *cx)
@@ -175,8 +181,8 @@ bool amls__sig_decide(amls_ctx *cx)
         return false;
     bool can = n0 == 0 || !g->directed || g->in_ptr != NULL;
     bool pull;
-    if (cx->direction != AMLS_DIRECTION_AUTO) {
-        pull = cx->direction == AMLS_DIRECTION_PULL;
+    if (cx->direction != AMLS_STEP_AUTO) {
+        pull = cx->direction == AMLS_STEP_PULL;
     } else {
         int64_t mf = st->sum[AMLS__REC_MF];
         int64_t mu = (n0 ? st->sum[AMLS__REC_MU0] : 0) + (n1 ? st->sum[AMLS__REC_MU1] : 0);

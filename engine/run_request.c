@@ -206,6 +206,13 @@ static int pack_asks(amls_ctx *cx)
     return AMLS_OK;
 }
 
+/* The program's answer of owned vertex t, in the reply phase (run_guard.c). Local. */
+static void reply_one(amls_ctx *cx, amls_vertex t, void *out)
+{
+    cx->cur_v = t;
+    cx->p->reply(cx, t, cx->state + (size_t)t * cx->p->state_size, out);
+}
+
 /* Answers the indices received, in the order received. Local. */
 static int pack_answers(amls_ctx *cx)
 {
@@ -218,18 +225,21 @@ static int pack_answers(amls_ctx *cx)
     int rc = amls__xchg_pack_keep(a);
     if (rc < 0)
         return rc;
+    int was = cx->phase;
+    amls__phase(cx, AMLS__PHASE_REPLY, true);
     for (int q = 0; q < g->nranks; q++) {
         for (int64_t k = 0; k < x->rcnt[q] / 4; k++) {
             uint32_t idx;
             memcpy(&idx, x->recv + x->roff[q] + 4 * k, 4);
             char *out = amls__xchg_put(a, q, (int64_t)rq->rsz);
             if ((int64_t)idx < g->n_local)
-                cx->p->reply(cx, idx, cx->state + (size_t)idx * cx->p->state_size, out);
+                reply_one(cx, idx, out);
             else
                 memset(out, 0, rq->rsz);
         }
         cx->st.bytes += a->scnt[q];
     }
+    amls__phase(cx, was, false);
     return AMLS_OK;
 }
 
@@ -247,12 +257,13 @@ static void deliver(amls_ctx *cx)
         where[s] = seen[q] + (int64_t)rq->rsz <= a->rcnt[q] ? a->roff[q] + seen[q] : -1;
         seen[q] += (int64_t)rq->rsz;
     }
+    int was = cx->phase;
+    amls__phase(cx, AMLS__PHASE_REPLY, true);
     for (int64_t i = 0; i < rq->n; i++) {
         amls_vertex v = rq->who[i];
         char *out = rq->val + (size_t)v * rq->rsz;
         if (rq->slot[i] < 0) {
-            amls_vertex t = rq->tgt[i] - g->lo;
-            cx->p->reply(cx, t, cx->state + (size_t)t * cx->p->state_size, out);
+            reply_one(cx, rq->tgt[i] - g->lo, out);
         } else if (where[rq->slot[i]] >= 0) {
             memcpy(out, a->recv + where[rq->slot[i]], rq->rsz);
         } else {
@@ -263,6 +274,7 @@ static void deliver(amls_ctx *cx)
             rq->list[rq->nlist++] = v;
         }
     }
+    amls__phase(cx, was, false);
 }
 
 int amls__req_exchange(amls_ctx *cx)

@@ -9,35 +9,46 @@
  * are routed, requests answered, messages delivered point-to-point (pushed or pulled,
  * run_pull.c) and published values exchanged, and the master step runs on every rank (a
  * program with a master step pays one agreement on its outcome). A local failure after the
- * reduction rides on the next one. The run ends when no vertex is active and no message or
- * request is in flight, when the master step halts it, or at the superstep limit.
+ * reduction rides on the next one (or on the master step's agreement). Every phase that calls
+ * the program marks itself for the error messages, the crash report and the watchdog
+ * (run_guard.c). The run ends when no vertex is active and no message or request is in
+ * flight, when the master step halts it, or at the superstep limit.
  * ------------------------------------------------------------------------------------------- */
 #include "run_internal.h"
 
 #include <stdio.h>
 
-/* The compute phase: every candidate with messages or not halted runs. Local. */
+/* The compute phase: every candidate with messages, an answer or not halted runs (every vertex
+ * after the master step's amls_wake_all). A failed compute is explained by
+ * amls__callback_status. Local. */
 static int compute_phase(amls_ctx *cx, int64_t *rec)
 {
     const amls_vprog *p = cx->p;
     bool dense = false, wake = cx->wake_all;
     int rc = amls__ctx_candidates(cx, cx->step == 0 || wake, &dense);
     cx->wake_all = false;
+    if (rc < 0)
+        return rc;
     cx->m.sent = cx->m.vid_sent = cx->pub.published = cx->nalive = 0;
-    int64_t nrun = dense ? cx->g->n_local : cx->ncand, computed = 0;
+    int64_t nrun = dense ? cx->g->n_local : cx->ncand, computed = 0, v = -1;
+    uint64_t serial = amls__error_serial();
+    amls__phase(cx, AMLS__PHASE_COMPUTE, true);
     for (int64_t q = 0; q < nrun && rc == AMLS_OK; q++) {
-        int64_t v = dense ? q : cx->cand[q], nm = 0;
+        int64_t nm = 0;
+        v = dense ? q : cx->cand[q];
         const void *msgs = amls__inbox(cx, v, &nm);
         if (cx->halted[v] && nm == 0 && !wake && !(cx->req.rsz > 0 && cx->req.has[v]))
             continue;
         cx->halted[v] = 0;
         computed++;
+        cx->cur_v = v;
         rc = p->compute(cx, v, cx->state + (size_t)v * p->state_size, nm ? msgs : NULL, nm);
         if (!cx->halted[v])
             cx->alive[cx->nalive++] = v;
         if (cx->done)
-            amls__sig_track(cx, v);
+            amls__sig_track(cx, v); /* the program's wants(), still in the compute phase */
     }
+    atomic_store(&cx->in_callback, false);
     rec[AMLS__REC_COMPUTED] = computed;
     rec[AMLS__REC_ACTIVE] = cx->nalive;
     rec[AMLS__REC_SENT] = cx->m.sent;
@@ -49,6 +60,41 @@ static int compute_phase(amls_ctx *cx, int64_t *rec)
     rec[AMLS__REC_MF] = cx->m.sig[0].arcs + cx->m.sig[1].arcs;
     rec[AMLS__REC_MU0] = cx->mu[0];
     rec[AMLS__REC_MU1] = cx->mu[1];
+    return amls__callback_status(cx, v, rc, serial);
+}
+
+/* A hash of what the master step decided (halt, wake every vertex, aggregates), for comparing
+ * ranks. */
+static int64_t master_hash(const amls_ctx *cx)
+{
+    uint64_t h = (cx->agg.halt_req ? 0x5bd1e995u : 0) ^ (cx->wake_all ? 0x27d4eb2fu : 0);
+    for (size_t i = 0; i < cx->agg.bytes; i++)
+        h = amls__mix64(h ^ (uint8_t)cx->agg.cur[i]);
+    return (int64_t)(h >> 2);
+}
+
+/* The master step, on every rank; a failure, or ranks that decided differently (a master step
+ * must be deterministic: otherwise ranks would leave the loop at different supersteps), is an
+ * error on every rank. The same reduction agrees on a local failure of the exchanges before
+ * it (pending), which then need not ride on the next superstep's. Collective. */
+static int master_phase(amls_ctx *cx, int pending)
+{
+    int rc = AMLS_OK;
+    uint64_t serial = amls__error_serial();
+    amls__phase(cx, AMLS__PHASE_MASTER, true);
+    int mrc = cx->p->master(cx);
+    atomic_store(&cx->in_callback, false);
+    mrc = amls__callback_status(cx, -1, mrc, serial);
+    int64_t h = master_hash(cx), v[3] = {mrc < 0 || pending < 0, h, -h};
+    AMLS_TRY(amls__allreduce_i64(cx->g->comm, v, 3, MPI_MAX));
+    if (v[0])
+        AMLS_AGREE(cx->g->comm, mrc < 0 ? mrc : pending);
+    AMLS_CHECK(v[1] == -v[2], AMLS_ERR_VPROG,
+               "%s: the master step decided differently on different ranks at superstep %lld "
+               "(halt, wake-all or aggregate values differ): it must be deterministic and use "
+               "only aggregates, not rank-local data",
+               cx->p->name, (long long)cx->step);
+cleanup:
     return rc;
 }
 
@@ -100,10 +146,9 @@ static int superstep(amls_ctx *cx, int *pending, amls_superstep_stats *st, doubl
     *pending = exchange_phase(cx);
     cx->agg.halt_req = false;
     cx->wake_all = false;
-    if (cx->p->master) {
-        int mrc = cx->p->master(cx);
-        AMLS_AGREE(cx->g->comm, mrc < 0 ? mrc : *pending); /* a master step agrees anyway */
-    }
+    if (cx->p->master)
+        AMLS_TRY(master_phase(cx, *pending));
+    cx->phase = AMLS__PHASE_NONE;
     double t2 = amls__now();
     *st = (amls_superstep_stats){.computed = sum[AMLS__REC_COMPUTED],
                                  .active = sum[AMLS__REC_ACTIVE],
@@ -141,10 +186,24 @@ cleanup:
 /* setup() on every rank, init() on every vertex (unless restarting). Local. */
 static int setup_phase(amls_ctx *cx, bool restart)
 {
+    uint64_t serial = amls__error_serial();
+    amls__phase(cx, AMLS__PHASE_SETUP, true);
     int rc = cx->p->setup ? cx->p->setup(cx) : AMLS_OK;
-    for (int64_t v = 0; v < cx->g->n_local && rc >= 0 && cx->p->init && !restart; v++)
+    rc = amls__callback_status(cx, -1, rc, serial);
+    amls__phase(cx, AMLS__PHASE_NONE, false);
+    if (rc < 0 || !cx->p->init || restart)
+        return rc;
+    int64_t v = 0;
+    amls__phase(cx, AMLS__PHASE_INIT, true);
+    for (; v < cx->g->n_local && rc == AMLS_OK; v++) {
+        cx->cur_v = v;
         rc = cx->p->init(cx, v, cx->state + (size_t)v * cx->p->state_size);
-    return rc < 0 ? rc : AMLS_OK;
+    }
+    atomic_store(&cx->in_callback, false);
+    rc = amls__callback_status(cx, v - 1, rc, serial);
+    /* Engine work follows (agreement, a restore): the watchdog does not count it as setup. */
+    amls__phase(cx, AMLS__PHASE_NONE, false);
+    return rc;
 }
 
 /* Rank 0's progress line. */
@@ -227,7 +286,10 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
         o = *opts;
     *out = NULL;
     AMLS_AGREE(g->comm, prepare(g, p, &o, &cx, &r));
+    AMLS_AGREE(g->comm, amls__guard_begin(cx, &o));
     AMLS_TRY(amls__params_check_vertices(g, cx->p, cx->par));
+    if (o.checkpoint_every > 0 && o.checkpoint_dir)
+        AMLS_TRY(amls__ckpt_prepare(cx, &o));
     AMLS_AGREE(g->comm, setup_phase(cx, o.restart_dir != NULL));
     if (o.restart_dir) {
         AMLS_TRY(amls__ckpt_restore(cx, &o, r->params, &start));
@@ -246,8 +308,11 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
     if (o.stats_path)
         AMLS_TRY(amls__stats_write(r, o.stats_path));
 cleanup:
-    if (cx && cx->p->finalize)
+    if (cx && cx->p->finalize) {
+        amls__phase(cx, AMLS__PHASE_FINALIZE, true);
         cx->p->finalize(cx);
+    }
+    amls__guard_end(cx);
     rc = amls_agree(g->comm, rc, NULL);
     amls__ctx_free(cx);
     if (rc < 0)

@@ -10,6 +10,7 @@
  * ------------------------------------------------------------------------------------------- */
 #include "io_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 
 /* Name without a trailing ".gz". */
@@ -36,12 +37,15 @@ amls_format amls_format_from_name(const char *path)
     if (amls__ends_with(name, ".e") || amls__ends_with(name, ".v") ||
         amls__ends_with(name, ".properties"))
         return AMLS_FORMAT_LDBC;
+    if (amls__ends_with(name, ".csv") || amls__ends_with(name, ".tsv"))
+        return AMLS_FORMAT_CSV;
     return AMLS_FORMAT_EDGELIST;
 }
 
 int amls_format_parse(const char *name)
 {
-    static const char *names[] = {"auto", "edgelist", "ldbc", "mtx", "metis", "dimacs", "gen"};
+    static const char *names[] = {"auto",  "edgelist", "ldbc", "mtx",
+                                  "metis", "dimacs",   "gen",  "csv"};
     for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
         if (strcmp(name, names[i]) == 0)
             return i;
@@ -63,6 +67,8 @@ const char *amls_format_name(amls_format f)
         return "dimacs";
     case AMLS_FORMAT_GEN:
         return "gen";
+    case AMLS_FORMAT_CSV:
+        return "csv";
     default:
         return "auto";
     }
@@ -107,6 +113,10 @@ const char *amls_props_get(const char *props, const char *key)
 int amls__push_edge(amls_raw_graph *g, int64_t u, int64_t v, double w, bool mirror, int64_t rel,
                     amls__perr *err)
 {
+    if (!isfinite(w))
+        return amls__perr_set(err, AMLS_ERR_NUMERIC, rel,
+                              "edge %lld -> %lld: weight %g is not a finite number", (long long)u,
+                              (long long)v, w);
     int prc = amls_raw_graph_push(g, u, v, w);
     if (prc == AMLS_OK && mirror && u != v)
         prc = amls_raw_graph_push(g, v, u, w);
@@ -131,17 +141,33 @@ cleanup:
     return rc;
 }
 
+/* The fraction of this rank's share read so far (for progress lines). */
+static double share_done(const amls__lines *L)
+{
+    int64_t hi = L->hi == INT64_MAX ? L->size : L->hi;
+    return hi > L->lo ? (double)(amls__lines_end_offset(L) - L->lo) / (double)(hi - L->lo) : 1.0;
+}
+
 /* Reads this rank's lines, stopping at the first parse error. Local; returns an I/O error. */
 static int scan_lines(amls__lines *L, amls__line_fn fn, void *ud, amls__perr *err)
 {
     char *line = NULL;
     size_t len = 0;
+    amls__progress("reading", 0.0);
     while (err->code == 0) {
         int r = amls__lines_next(L, &line, &len);
-        if (r <= 0)
+        if (r < 0)
             return r;
-        fn(ud, line, L->nlines - 1, err);
+        if (r == 0)
+            break;
+        if (L->line_has_nul)
+            amls__perr_set(err, AMLS_ERR_PARSE, L->nlines - 1, "%s", amls__nul_error);
+        else
+            fn(ud, line, L->nlines - 1, err);
+        if ((L->nlines & 0xffff) == 0)
+            amls__progress("reading", share_done(L));
     }
+    amls__progress("reading", 1.0);
     return AMLS_OK;
 }
 
@@ -168,6 +194,8 @@ cleanup:
     return rc;
 }
 
+const char amls__nul_error[] = "NUL byte in the line: binary data, not text";
+
 int amls__header_line(amls__lines *L, const char *comment, bool skip_blank, char **line)
 {
     size_t len = 0;
@@ -175,6 +203,9 @@ int amls__header_line(amls__lines *L, const char *comment, bool skip_blank, char
         int r = amls__lines_next(L, line, &len);
         if (r <= 0)
             return r;
+        if (L->line_has_nul)
+            return amls_error(AMLS_ERR_PARSE, "%s:%lld: %s", L->path, (long long)L->nlines,
+                              amls__nul_error);
         const char *p = amls__skip_ws(*line);
         if (*p == '\0' ? !skip_blank : strchr(comment, *p) == NULL)
             return 1;
@@ -201,7 +232,7 @@ static int read_gen(MPI_Comm comm, const char *spec, const amls_read_opts *o, am
     int rc = AMLS_OK;
     amls_gen_spec s;
     AMLS_AGREE(comm, amls_gen_spec_parse(spec, &s));
-    AMLS_TRY(amls_generate(comm, &s, out));
+    AMLS_TRY(amls__generate(comm, &s, o->compact, out));
     out->directed = amls__want_directed(o->direction, out->directed);
 cleanup:
     return rc;
@@ -222,6 +253,8 @@ static int read_format(MPI_Comm comm, const char *path, amls_format f, const aml
         return amls__read_metis(comm, path, o, out);
     case AMLS_FORMAT_DIMACS:
         return amls__read_dimacs(comm, path, o, out);
+    case AMLS_FORMAT_CSV:
+        return amls__read_csv(comm, path, o, out);
     default:
         return amls__read_edgelist(comm, path, o, out);
     }
@@ -238,6 +271,7 @@ int amls_graph_read(MPI_Comm comm, const char *path, const amls_read_opts *opts,
     amls_format f = o.format != AMLS_FORMAT_AUTO ? o.format : amls_format_from_name(path);
     out->format = f;
     out->directed = true;
+    out->compact = o.compact;
     AMLS_TRY(read_format(comm, path, f, &o, out));
     amls__raw_graph_trim(out);
 cleanup:

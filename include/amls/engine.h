@@ -32,15 +32,20 @@ typedef struct amls_run_opts {
     /* Called on every rank at the start of each superstep (fault injection, monitoring). */
     void (*on_superstep)(void *ud, int64_t superstep, int rank);
     void *hook_ud;
-    /* How values sent to all neighbours travel: AMLS_DIRECTION_AUTO (the engine chooses per
-     * superstep, Beamer's rule), or always PUSH or PULL (for comparison and tests; PULL falls
-     * back to push on a directed graph loaded without in-edges). */
+    /* How values sent to all neighbours travel in a superstep: AMLS_STEP_AUTO (the engine
+     * chooses per superstep, Beamer's rule), or always AMLS_STEP_PUSH or AMLS_STEP_PULL (for
+     * comparison and tests; PULL falls back to push on a directed graph loaded without
+     * in-edges). Not the graph's direction (amls_direction, amls/io.h). */
     int direction;
     /* A statistics document the run adds its "run" section to (amls_run_stats), or NULL. */
     amls_stats *stats;
+    /* A watchdog ends the job (exiting the process, with a message naming the program, the
+     * superstep, the rank and the vertex) when a program callback runs longer than this many
+     * seconds, or a rank waits more than twice as long for the others. 0: no watchdog. */
+    double superstep_timeout;
 } amls_run_opts;
 
-enum { AMLS_DIRECTION_AUTO = 0, AMLS_DIRECTION_PUSH = 1, AMLS_DIRECTION_PULL = 2 };
+enum { AMLS_STEP_AUTO = 0, AMLS_STEP_PUSH = 1, AMLS_STEP_PULL = 2 };
 
 typedef struct amls_superstep_stats {
     int64_t computed; /* vertices that ran compute() */

@@ -134,10 +134,16 @@ static void check_algo(amls_graph *g, const amls_csr *c, const char *what, const
                        int64_t *supersteps)
 {
     const amls_builtin *b = amls_builtin_find(algo);
-    double *f = NULL, *ef = NULL, pv[4] = {0};
+    const amls_vprog *bp = b->get(); /* the reference takes the algorithm's parameters */
+    double *f = NULL, *ef = NULL;
+    amls_param_value pv[4] = {0};
     int64_t *i = NULL, *ei = NULL;
-    for (int k = 0; k < 4 && vals && vals[k]; k++)
-        pv[k] = strtod(vals[k], NULL);
+    for (int k = 0; k < 4 && k < bp->nparams && vals && vals[k]; k++) {
+        if (bp->params[k].type == AMLS_PARAM_FLOAT)
+            pv[k].f = strtod(vals[k], NULL);
+        else
+            pv[k].i = strtoll(vals[k], NULL, 10);
+    }
     amls_run *r = run(g, p, vals, direction, &f, &i);
     if (h_rank == 0 && r) {
         ef = malloc(sizeof *ef * (size_t)(c->n + 1));
@@ -161,15 +167,15 @@ static void check_pagerank(amls_graph *g, const amls_csr *c, const char *gname)
     const char *vals[] = {"0.85", "12", NULL};
     double *fpush = NULL, *fpull = NULL;
     int64_t *i1 = NULL, *i2 = NULL;
-    amls_run *a = run(g, p, vals, AMLS_DIRECTION_PUSH, &fpush, &i1);
-    amls_run *b = run(g, p, vals, AMLS_DIRECTION_PULL, &fpull, &i2);
+    amls_run *a = run(g, p, vals, AMLS_STEP_PUSH, &fpush, &i1);
+    amls_run *b = run(g, p, vals, AMLS_STEP_PULL, &fpull, &i2);
     bool pulled = b && b->steps[0].pull, pushed = a && !a->steps[0].pull;
     CHECK(pulled && pushed, "%s: pagerank ran pull %d / push %d supersteps", gname, pulled, pushed);
     for (int64_t v = 0; h_rank == 0 && fpush && fpull && v < c->n; v++)
         CHECK(fabs(fpush[v] - fpull[v]) <= 1e-12 * fabs(fpush[v]),
               "%s: pagerank %lld: %.17g vs %.17g", gname, (long long)c->orig[v], fpush[v],
               fpull[v]);
-    check_algo(g, c, "pagerank", "pagerank", p, vals, AMLS_DIRECTION_AUTO, AMLS_RULE_EPSILON, NULL);
+    check_algo(g, c, "pagerank", "pagerank", p, vals, AMLS_STEP_AUTO, AMLS_RULE_EPSILON, NULL);
     amls__free(fpush);
     amls__free(fpull);
     amls__free(i1);
@@ -211,7 +217,7 @@ static void check_graph(const graph_case *gc, amls_part_method method)
     snprintf(name, sizeof name, "%s/%s: wcc label", gc->name, part);
     check_algo(g, &c, name, "wcc", amls_variant_find("wcc", "label"), none, 0, AMLS_RULE_EXACT,
                NULL);
-    const int dirs[] = {AMLS_DIRECTION_AUTO, AMLS_DIRECTION_PUSH, AMLS_DIRECTION_PULL};
+    const int dirs[] = {AMLS_STEP_AUTO, AMLS_STEP_PUSH, AMLS_STEP_PULL};
     for (int d = 0; d < 3; d++) {
         snprintf(name, sizeof name, "%s/%s: bfs direction %d", gc->name, part, dirs[d]);
         check_algo(g, &c, name, "bfs", amls_builtin_find("bfs")->get(), bfs, dirs[d],

@@ -188,9 +188,9 @@ static void run_ok(amls_graph *g, const amls_vprog *p, int direction, int64_t wa
     CHECK(amls_run_program(g, p, &ro, &r) == AMLS_OK, "%s: %s", p->name, amls_last_error());
     CHECK(r && (want_steps < 0 || r->supersteps == want_steps), "%s: %lld supersteps", p->name,
           r ? (long long)r->supersteps : -1LL);
-    if (r && direction == AMLS_DIRECTION_PULL)
+    if (r && direction == AMLS_STEP_PULL)
         CHECK(r->steps[0].pull, "%s: superstep 0 pulled", p->name);
-    if (r && direction == AMLS_DIRECTION_PUSH)
+    if (r && direction == AMLS_STEP_PUSH)
         CHECK(!r->steps[0].pull, "%s: superstep 0 pushed", p->name);
     amls_run_free(&r);
 }
@@ -208,7 +208,7 @@ int main(int argc, char **argv)
     amls_graph *g = NULL;
     CHECK(amls_graph_build(MPI_COMM_WORLD, &raw, &bo, &g) == AMLS_OK, "build");
     const amls_op ops[] = {AMLS_OP_SUM, AMLS_OP_MIN, AMLS_OP_ANY};
-    const int dirs[] = {AMLS_DIRECTION_PUSH, AMLS_DIRECTION_PULL, AMLS_DIRECTION_AUTO};
+    const int dirs[] = {AMLS_STEP_PUSH, AMLS_STEP_PULL, AMLS_STEP_AUTO};
     for (int o = 0; o < 3; o++)
         for (int d = 0; d < 3; d++) {
             sig_op = ops[o];
@@ -219,7 +219,7 @@ int main(int argc, char **argv)
         }
     for (int d = 0; d < 2; d++) { /* `wants`: a pull skips odd vertices, a push does not */
         sig_op = AMLS_OP_MIN;
-        sig_filtered = dirs[d] == AMLS_DIRECTION_PULL;
+        sig_filtered = dirs[d] == AMLS_STEP_PULL;
         amls_vprog p =
             PROG("wants", .state_size = sizeof(sig_state), .msg_size = 8,
                  .combiner = {AMLS_OP_MIN, AMLS_TYPE_I64, NULL}, .flags = AMLS_NEED_IN_EDGES,
@@ -230,11 +230,11 @@ int main(int argc, char **argv)
     const amls_vprog keyed = PROG("keyed", .state_size = 8, .msg_size = sizeof(pair),
                                   .combiner = {AMLS_OP_MIN, AMLS_TYPE_I64, NULL},
                                   .flags = AMLS_PULL, .compute = keyed_compute);
-    run_ok(g, &keyed, AMLS_DIRECTION_PULL, 2);
-    run_ok(g, &keyed, AMLS_DIRECTION_PUSH, 2);
+    run_ok(g, &keyed, AMLS_STEP_PULL, 2);
+    run_ok(g, &keyed, AMLS_STEP_PUSH, 2);
     const amls_vprog rq = PROG("rq", .state_size = sizeof(rq_state), .compute = rq_compute,
                                .master = rq_master, .reply_size = 8, .reply = rq_reply);
-    run_ok(g, &rq, AMLS_DIRECTION_AUTO, 3);
+    run_ok(g, &rq, AMLS_STEP_AUTO, 3);
     amls_graph_free(&g);
     return h_finish("test_vprog_api12");
 }
