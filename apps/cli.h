@@ -1,6 +1,13 @@
 /* ---------------------------------------------------------------------------------------------
- * apps/cli.h — option parsing and shared helpers of the amls-graph command line.
+ * apps/cli.h — the amls-graph command line: option tables, the parser that checks them, help,
+ * exit codes and shared helpers.
  * SPDX-License-Identifier: MIT
+ *
+ * Every command has one option table (a list of option groups, some shared between commands).
+ * The table is the only place its options live: the parser accepts exactly those, checks their
+ * values (type, range, choice, files readable, outputs writable) before the command runs, and
+ * help prints it. Commands read the checked values with cli_str/cli_i64/cli_f64/cli_flag.
+ * Adding a command is its table (a cli_command) and one line in main.c's list.
  * ------------------------------------------------------------------------------------------- */
 #pragma once
 
@@ -9,56 +16,179 @@
 
 #include <stdbool.h>
 
-typedef struct cli {
+/* What an option's value is. The parser checks it; a command never sees a bad value. */
+typedef enum cli_kind {
+    CLI_FLAG = 1, /* no value */
+    CLI_TEXT,     /* any non-empty text */
+    CLI_INT,      /* an integer in [min, max] */
+    CLI_NUM,      /* a number (never NaN) in [min, max]; CLI_OPEN_MIN excludes min */
+    CLI_CHOICE,   /* one of `choices`, "a|b|c" */
+    CLI_RANK,     /* an integer in 0 .. number of ranks - 1 */
+    CLI_IN,       /* a file to read: exists, is not a directory, is readable */
+    CLI_IN_DIR,   /* a directory to read */
+    CLI_OUT,      /* a file to write: its directory exists and is writable (with --dir or a
+                     trailing '/': a directory of part files) */
+    CLI_OUT_DIR,  /* a directory to write into: exists and is writable, or can be created */
+    CLI_GRAPH,    /* a graph: a readable file (LDBC: NAME.e and NAME.v), a container, gen:SPEC */
+    CLI_PART,     /* a partitioner (metis, hash, range) or a readable partition file */
+} cli_kind;
+
+#define CLI_REQUIRED 0x1u /* must be given */
+#define CLI_REPEAT   0x2u /* may be given more than once (cli_next) */
+#define CLI_OPEN_MIN 0x4u /* CLI_NUM: min itself is not allowed */
+
+typedef struct cli_opt {
+    const char *name; /* --name */
+    char shortname;   /* -x, or 0 */
+    cli_kind kind;
+    const char *arg;  /* the value's name in help: FILE, N, ... */
+    const char *def;  /* the value when absent (NULL: none) */
+    const char *help; /* one line */
+    double min, max;  /* CLI_INT, CLI_NUM */
+    const char *choices;
+    unsigned flags;       /* CLI_REQUIRED, CLI_REPEAT, CLI_OPEN_MIN */
+    const char *def_text; /* help's default when def is NULL ("the number of ranks") */
+} cli_opt;
+
+/* A titled group of options, terminated by an entry with name NULL. */
+typedef struct cli_group {
+    const char *title;
+    const cli_opt *opts;
+} cli_group;
+
+/* An option a command does not take, with the reason to give ("--verify" for plugins). */
+typedef struct cli_hint {
+    const char *name, *why;
+} cli_hint;
+
+typedef struct cli cli;
+
+#define CLI_PROGRAM 0x1u /* the command runs a vertex program: its parameters are options */
+
+typedef struct cli_command {
+    const char *name;
+    const char *usage;              /* after "amls-graph NAME " */
+    const char *summary;            /* one line for the command list */
+    const char *about;              /* a paragraph for the command's help, or NULL */
+    const cli_group *const *groups; /* the command's option table, NULL-terminated */
+    const cli_opt *positional;      /* its positional argument, or NULL */
+    int (*run)(cli *c);
+    /* Rules between options, after each value was checked; local, before anything is read. */
+    int (*check)(cli *c);
+    /* CLI_PROGRAM: sets c->prog (and c->builtin) before the parameters are checked; for `run`
+     * it loads the plugin named by the positional argument. Collective. */
+    int (*program)(cli *c);
+    void (*release)(cli *c); /* frees what program() made */
+    const cli_hint *hints;   /* NULL-terminated, or NULL */
+    unsigned flags;
+} cli_command;
+
+enum { CLI_MAX_OPTS = 64, CLI_MAX_PARAMS = 16 };
+enum { CLI_SLOT_NONE = -1, CLI_SLOT_PARAM = -2, CLI_SLOT_VALUE = -3 }; /* cli.slot beside options */
+
+struct cli {
     MPI_Comm comm;
     int rank, nranks;
+    const cli_command *cmd;
     int argc;
-    char **argv; /* options after the subcommand (and positional arguments) */
-    bool *used;  /* argv[i] consumed */
-    const char *cmd;
-} cli;
+    char **argv;                      /* the arguments after the command */
+    bool help;                        /* --help or -h was given */
+    const cli_opt *opt[CLI_MAX_OPTS]; /* the command's table, flattened */
+    int nopt;
+    int *slot; /* per argv entry: the option whose value it holds, or CLI_SLOT_* */
+    const char *val[CLI_MAX_OPTS]; /* the last value given, or the default; NULL: absent */
+    bool given[CLI_MAX_OPTS];
+    const char *pos; /* the positional argument, or NULL */
+    /* Vertex programs (CLI_PROGRAM): the program, and its parameter values as given on the
+     * command line or, for an LDBC Graphalytics input, in its .properties file. */
+    const amls_vprog *prog;
+    const amls_builtin *builtin; /* NULL for plugins */
+    void *plugin;                /* amls_plugin of `run` */
+    const char *pval[CLI_MAX_PARAMS];
+    char *props;                 /* the .properties text the defaults came from, or NULL */
+    char *owned[CLI_MAX_PARAMS]; /* pval copies taken from props */
+    bool bug;                    /* a command asked for an option its table lacks */
+};
 
-/* Value of --name (or -short), NULL if absent. "--name=value" and "--name value" both work. */
-const char *cli_get(cli *c, const char *name, const char *shortname);
-/* True if the flag --name is present. */
+/* ---- Parsing and checking (cli.c, cli_check.c). -------------------------------------------- */
+/* Splits argv into options and the positional argument by c->cmd's table: unknown options,
+ * options given twice, missing values and stray arguments are usage errors (AMLS_ERR_PARAM).
+ * Local and deterministic: every rank gets the same verdict. */
+int cli_parse(cli *c, int argc, char **argv);
+/* Everything checkable before loading: values (types, ranges, choices), required options,
+ * the program's parameters (c->prog), files readable and outputs writable. Collective. */
+int cli_check(cli *c);
+/* An INT/NUM/RANK option's range as help and messages show it ("" when unbounded). */
+void cli_range_text(const cli_opt *o, char *buf, size_t cap);
+/* Whether v is one of "a|b|c". */
+bool cli_in_choices(const char *choices, const char *v);
+/* Checks one value against its option (local, no file system access). */
+int cli_check_value(const cli *c, const cli_opt *o, const char *v);
+void cli_free(cli *c);
+
+/* ---- Checked values. Asking for an option the command's table lacks is a bug (c->bug). ---- */
+const char *cli_str(cli *c, const char *name); /* NULL when absent with no default */
 bool cli_flag(cli *c, const char *name);
-/* Typed getters: return AMLS_ERR_PARAM with a message on a malformed value. */
-int cli_get_i64(cli *c, const char *name, const char *shortname, int64_t def, int64_t *out);
-int cli_get_f64(cli *c, const char *name, const char *shortname, double def, double *out);
-/* First unconsumed positional argument (not starting with -), consumed; NULL if none. */
-const char *cli_positional(cli *c);
-/* Fails (AMLS_ERR_PARAM) naming the first option no one consumed. Local. */
-int cli_check_unused(cli *c);
-/* True if the named option takes no value. */
-bool cli_is_flag(const char *name);
+bool cli_given(cli *c, const char *name);
+int64_t cli_i64(cli *c, const char *name); /* 0 when absent with no default */
+double cli_f64(cli *c, const char *name);
+/* The values of a CLI_REPEAT option in order: start with *at = -1; NULL after the last. */
+const char *cli_next(cli *c, const char *name, int *at);
+/* --output is a directory of part files (--dir or a trailing '/'). */
+bool cli_output_is_dir(cli *c);
 
+/* ---- Help (cli_help.c). ----------------------------------------------------------------- */
+/* The command list (`amls-graph help`, `amls-graph --help`). */
+void cli_help_commands(FILE *f, const cli_command *const *cmds);
+/* A command's help: usage, description, its program's parameters, every option with its
+ * default. `amls-graph CMD --help` and `amls-graph help CMD` both print it. */
+void cli_help_command(FILE *f, const cli *c);
+
+/* ---- Exit codes. ------------------------------------------------------------------------- */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_INTERNAL = 1, /* out of memory, an MPI failure, a bug */
+    CLI_EXIT_USAGE = 2,    /* unknown command or option, bad value, missing parameter */
+    CLI_EXIT_INPUT = 3,    /* an input is malformed: graph, matrix, partition, plugin, vertex */
+    CLI_EXIT_IO = 4,       /* a file could not be opened, read or written */
+    CLI_EXIT_VERIFY = 5,   /* --verify, --expected or validate found a mismatch */
+    CLI_EXIT_DIVERGED = 6, /* a solver did not converge and --strict was given */
+    CLI_EXIT_STOPPED = 7,  /* stopped on SIGUSR1 after writing a checkpoint (resume it) */
+};
+/* The exit code of a command's status. */
+int cli_exit_code(int status);
+
+/* ---- Shared helpers. ---------------------------------------------------------------------- */
 /* Loads a graph (`input`, or --input when NULL) into a distributed graph with --format,
  * --directed/--undirected, --partition and --parts. Prints load time on rank 0 unless --quiet.
  * Collective. */
-int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights, amls_graph **g,
-                   amls_raw_graph *keep_raw_props);
-
+int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights,
+                   amls_graph **g);
 /* rank-0 printf. */
 void cli_print(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Loads the graph, runs the program, writes, verifies (b == NULL for plugins). Collective. */
-int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b);
 /* Compares values with an "id value" file by a rule on rank 0. Collective. */
 int cli_compare_file(cli *c, const amls_values *v, const char *path, amls_rule rule);
 /* "exact", "equiv", "epsilon" (0 if unknown); def when s is NULL. */
 amls_rule cli_rule_parse(const char *s, amls_rule def);
-/* Prints a program's description and parameters (rank 0 calls it). */
-void cli_print_vprog_help(const amls_vprog *p);
+/* Loads the graph, runs c->prog, writes, verifies. Collective. */
+int run_vprog(cli *c);
 
-int cmd_info(cli *c);
-int cmd_partition(cli *c);
-int cmd_convert(cli *c);
-int cmd_generate(cli *c);
-int cmd_validate(cli *c);
-int cmd_algorithm(cli *c);
-int cmd_run(cli *c);
-int cmd_help(cli *c);
-int cmd_cg(cli *c);
-int cmd_linreg(cli *c);
-int cmd_logreg(cli *c);
-int cmd_als(cli *c);
+/* ---- Option groups shared by several commands (options.c). ------------------------------- */
+extern const cli_group cli_graph_group;   /* --input, --format, --directed, --partition, ... */
+extern const cli_group cli_quiet_group;   /* --quiet */
+extern const cli_group cli_results_group; /* a vertex program's results: --output, --stats, ... */
+extern const cli_group cli_engine_group;  /* supersteps, checkpoints, restart, --param */
+extern const cli_group cli_builtin_group; /* built-ins only: --engine, --variant, --verify */
+
+/* ---- The commands (each file defines its table and function). ---------------------------- */
+extern const cli_command cli_cmd_run, cli_cmd_cg, cli_cmd_linreg, cli_cmd_logreg, cli_cmd_als,
+    cli_cmd_info, cli_cmd_partition, cli_cmd_convert, cli_cmd_generate, cli_cmd_validate;
+/* The command of a built-in algorithm (one table for all of them). */
+int cli_algorithm_command(const amls_builtin *b, cli_command *out);
+
+/* ---- The list of commands (commands.c). ----------------------------------------------------- */
+enum { CLI_MAX_COMMANDS = 64 };
+/* Every command, NULL-terminated, into out[CLI_MAX_COMMANDS + 1]; the built-in algorithms'
+ * commands are made in algos[CLI_MAX_COMMANDS]. Returns the count. */
+int cli_all_commands(cli_command *algos, const cli_command **out);
+const cli_command *cli_find_command(const cli_command *const *cmds, const char *name);

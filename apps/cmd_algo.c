@@ -10,97 +10,87 @@
 #include "amls/algorithms.h"
 #include "amls/engine.h"
 #include "amls/linalg.h"
+#include "amls/plugin.h"
 
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 
-/* Value of a declared parameter: --NAME, --PROG.NAME, --param NAME=V, the Graphalytics
- * properties key, or NULL (default). */
-static const char *param_value(cli *c, const amls_vprog *p, int i, const char *props,
-                               const char *propkey)
-{
-    const char *name = p->params[i].name;
-    const char *v = cli_get(c, name, NULL);
-    if (v)
-        return v;
-    char dotted[256];
-    snprintf(dotted, sizeof dotted, "%s.%s", p->name, name);
-    if ((v = cli_get(c, dotted, NULL)))
-        return v;
-    size_t nl = strlen(name);
-    for (int k = 0; k + 1 < c->argc; k++)
-        if (strcmp(c->argv[k], "--param") == 0 && strncmp(c->argv[k + 1], name, nl) == 0 &&
-            c->argv[k + 1][nl] == '=') {
-            c->used[k] = c->used[k + 1] = true;
-            return c->argv[k + 1] + nl + 1;
-        }
-    if (propkey && props) {
-        const char *pv = amls_props_get(props, propkey);
-        if (pv) {
-            /* Props values live in a static buffer: keep a copy per parameter. */
-            static _Thread_local char keep[8][256];
-            snprintf(keep[i % 8], sizeof keep[0], "%s", pv);
-            return keep[i % 8];
-        }
-    }
-    return NULL;
-}
-
-/* Unknown --param names are errors. */
-static int check_params_known(cli *c, const amls_vprog *p)
-{
-    for (int k = 0; k + 1 < c->argc; k++) {
-        if (strcmp(c->argv[k], "--param") != 0 || c->used[k])
-            continue;
-        const char *eq = strchr(c->argv[k + 1], '=');
-        return amls_error(AMLS_ERR_PARAM, "%s: unknown parameter '%.*s' (see 'amls-graph help %s')",
-                          p->name, eq ? (int)(eq - c->argv[k + 1]) : (int)strlen(c->argv[k + 1]),
-                          c->argv[k + 1], p->name);
-    }
-    return AMLS_OK;
-}
-
-/* The options of a run. */
+/* The options of a run (checked by cli_check). */
 typedef struct run_args {
-    const char *outp, *stats, *expected, *rule, *engine, *variant, *ck_dir, *restart, *input;
+    const char *outp, *stats, *expected, *rule, *variant, *ck_dir, *restart, *input;
     bool verify, quiet, as_dir, no_comb, linalg;
     int64_t maxs, top, ck_every, fail_at, fail_rank;
 } run_args;
 
-static int parse_args(cli *c, const amls_vprog *p, const amls_builtin *b, run_args *a)
+static void get_args(cli *c, run_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->input = cli_str(c, "input");
+    a->outp = cli_str(c, "output");
+    a->stats = cli_str(c, "stats");
+    a->quiet = cli_flag(c, "quiet");
+    a->expected = cli_str(c, "expected");
+    a->rule = cli_str(c, "rule");
+    a->as_dir = cli_output_is_dir(c);
+    a->no_comb = cli_flag(c, "no-combiner");
+    a->ck_dir = cli_str(c, "checkpoint-dir");
+    a->restart = cli_str(c, "restart");
+    a->maxs = cli_i64(c, "max-supersteps");
+    a->ck_every = cli_i64(c, "checkpoint-every");
+    a->fail_at = cli_given(c, "fail-at-superstep") ? cli_i64(c, "fail-at-superstep") : -1;
+    a->fail_rank = cli_i64(c, "fail-rank");
+    a->top = cli_i64(c, "top");
+    if (c->builtin) {
+        a->verify = cli_flag(c, "verify");
+        a->variant = cli_str(c, "variant");
+        a->linalg = !strcmp(cli_str(c, "engine"), "linalg");
+    }
+}
+
+/* Rules between the options of a run (built-ins and plugins). Local. */
+static int check_run(cli *c)
 {
     int rc = AMLS_OK;
-    memset(a, 0, sizeof *a);
-    a->outp = cli_get(c, "output", "o");
-    a->stats = cli_get(c, "stats", NULL);
-    a->verify = cli_flag(c, "verify");
-    a->quiet = cli_flag(c, "quiet");
-    a->expected = cli_get(c, "expected", NULL);
-    a->rule = cli_get(c, "rule", NULL);
-    a->as_dir =
-        cli_flag(c, "dir") || (a->outp && a->outp[0] && a->outp[strlen(a->outp) - 1] == '/');
-    a->no_comb = cli_flag(c, "no-combiner");
-    a->engine = cli_get(c, "engine", NULL);
-    a->variant = cli_get(c, "variant", NULL);
-    a->linalg = a->engine && !strcmp(a->engine, "linalg");
-    a->ck_dir = cli_get(c, "checkpoint-dir", NULL);
-    a->restart = cli_get(c, "restart", NULL);
-    AMLS_TRY(cli_get_i64(c, "max-supersteps", NULL, 0, &a->maxs));
-    AMLS_TRY(cli_get_i64(c, "checkpoint-every", NULL, 0, &a->ck_every));
-    AMLS_TRY(cli_get_i64(c, "fail-at-superstep", NULL, -1, &a->fail_at));
-    AMLS_TRY(cli_get_i64(c, "fail-rank", NULL, 0, &a->fail_rank));
-    AMLS_CHECK(a->ck_every <= 0 || a->ck_dir != NULL, AMLS_ERR_PARAM,
-               "--checkpoint-every needs --checkpoint-dir DIR");
-    AMLS_CHECK(a->ck_every >= 0, AMLS_ERR_PARAM, "--checkpoint-every must be >= 0");
-    AMLS_CHECK(!a->engine || a->linalg || !strcmp(a->engine, "vertex"), AMLS_ERR_PARAM,
-               "--engine %s: expected vertex or linalg", a->engine);
-    AMLS_CHECK(!a->linalg || b != NULL, AMLS_ERR_PARAM,
-               "--engine linalg runs built-in algorithms only");
-    AMLS_TRY(cli_get_i64(c, "top", NULL, 0, &a->top));
-    AMLS_CHECK(p->nparams <= 16, AMLS_ERR_VPROG, "%s declares more than 16 parameters", p->name);
+    AMLS_CHECK(cli_i64(c, "checkpoint-every") == 0 || cli_given(c, "checkpoint-dir"),
+               AMLS_ERR_PARAM, "%s: --checkpoint-every needs --checkpoint-dir DIR", c->cmd->name);
+    AMLS_CHECK(!cli_given(c, "fail-rank") || cli_given(c, "fail-at-superstep"), AMLS_ERR_PARAM,
+               "%s: --fail-rank needs --fail-at-superstep K", c->cmd->name);
 cleanup:
     return rc;
+}
+
+/* ... and those of built-ins: --engine linalg and --variant. Local. */
+static int check_builtin(cli *c)
+{
+    int rc = AMLS_OK;
+    const char *variant = cli_str(c, "variant");
+    bool linalg = !strcmp(cli_str(c, "engine"), "linalg");
+    const amls_la_algorithm *la = amls_la_find(c->cmd->name);
+    AMLS_TRY(check_run(c));
+    AMLS_CHECK(!linalg || la != NULL, AMLS_ERR_PARAM,
+               "%s: --engine linalg runs pagerank, wcc and bfs, not %s", c->cmd->name,
+               c->cmd->name);
+    AMLS_CHECK(!variant || linalg, AMLS_ERR_PARAM, "%s: --variant needs --engine linalg",
+               c->cmd->name);
+    AMLS_CHECK(!variant || la->variants, AMLS_ERR_PARAM, "%s: --variant: %s has no variants",
+               c->cmd->name, c->cmd->name);
+    AMLS_CHECK(!variant || cli_in_choices(la->variants, variant), AMLS_ERR_PARAM,
+               "%s: --variant %s: expected %s", c->cmd->name, variant, la->variants);
+    AMLS_CHECK(!linalg || (!cli_given(c, "checkpoint-dir") && !cli_given(c, "restart")),
+               AMLS_ERR_PARAM, "%s: checkpoints are for the vertex engine (--engine vertex)",
+               c->cmd->name);
+cleanup:
+    return rc;
+}
+
+/* A stop request (SIGUSR1 with --checkpoint-dir): checkpoint at the end of the superstep. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
 }
 
 /* Fault injection (--fail-at-superstep K --fail-rank R): the rank dies as a crashed node
@@ -152,9 +142,20 @@ static int run_vertex(cli *c, amls_graph *g, const amls_vprog *p, const run_args
                         .restart_dir = a->restart,
                         .input_crc32 = res->pv.input_crc32,
                         .on_superstep = a->fail_at >= 0 ? inject_fault : NULL,
-                        .hook_ud = &fl};
+                        .hook_ud = &fl,
+                        .stop_request = a->ck_dir ? &stop_requested : NULL};
+    if (a->ck_dir)
+        signal(SIGUSR1, on_stop_signal);
     AMLS_TRY(amls_run_program(g, p, &ro, &res->run));
     const amls_run *r = res->run;
+    if (r->stopped) {
+        cli_print(c,
+                  "stopped: on SIGUSR1 after %lld supersteps, checkpoint written to %s; resume "
+                  "with --restart %s\n",
+                  (long long)r->supersteps, a->ck_dir, a->ck_dir);
+        rc = AMLS_INFO_STOPPED;
+        goto cleanup;
+    }
     res->v = amls_run_values(r);
     res->pv.algorithm = p->name;
     res->pv.parameters = r->params;
@@ -178,13 +179,9 @@ static int la_prepare(const amls_graph *g, const amls_vprog *p, const char *vari
                       const amls_la_algorithm **la, result *res)
 {
     int rc = AMLS_OK;
+    (void)variant; /* checked by check_builtin */
     *la = amls_la_find(p->name);
-    AMLS_CHECK(*la != NULL, AMLS_ERR_UNSUPPORTED,
-               "--engine linalg supports pagerank, wcc and bfs, not %s", p->name);
-    AMLS_CHECK(!variant || (*la)->variants, AMLS_ERR_PARAM, "--variant: %s has no variants",
-               p->name);
-    AMLS_CHECK(!variant || (strstr((*la)->variants, variant) && !strchr(variant, '|')),
-               AMLS_ERR_PARAM, "--variant %s: expected %s", variant, (*la)->variants);
+    AMLS_CHECK(*la != NULL, AMLS_ERR_INTERNAL, "no linear-algebra %s", p->name);
     res->la_values = amls__calloc((size_t)g->n_local + 1, 8);
     AMLS_CHECK(res->la_values != NULL, AMLS_ERR_NOMEM, "out of memory");
 cleanup:
@@ -297,7 +294,7 @@ cleanup:
 /* The command line, for HDF5 provenance. */
 static void command_line(cli *c, char *buf, size_t cap)
 {
-    size_t at = (size_t)snprintf(buf, cap, "amls-graph %s", c->cmd);
+    size_t at = (size_t)snprintf(buf, cap, "amls-graph %s", c->cmd->name);
     for (int k = 0; k < c->argc && at < cap - 1; k++)
         at += (size_t)snprintf(buf + at, cap - at, " %s", c->argv[k]);
 }
@@ -321,109 +318,112 @@ static int outputs(cli *c, const run_args *a, const amls_builtin *b, result *res
         amls_rule rule = cli_rule_parse(a->rule, b ? b->rule : AMLS_RULE_EXACT);
         AMLS_TRY(cli_compare_file(c, &res->v, a->expected, rule ? rule : AMLS_RULE_EXACT));
     }
-    if (a->verify && b == NULL)
-        AMLS_AGREE(c->comm, amls_error(AMLS_ERR_UNSUPPORTED,
-                                       "--verify needs a built-in algorithm's serial reference"));
-    if (a->verify)
+    if (a->verify && b)
         AMLS_TRY(verify(c, &res->v, b, pvals));
 cleanup:
     return rc;
 }
 
-/* Loads the graph, runs p, writes/verifies. `b` is NULL for plugins. */
-int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
+/* Loads the graph, runs c->prog, writes and verifies. Collective. */
+int run_vprog(cli *c)
 {
     int rc = AMLS_OK;
+    const amls_vprog *p = c->prog;
     amls_graph *g = NULL;
-    amls_raw_graph props = {0};
     result res = {0};
     run_args a;
-    const char *vals[16] = {0};
-    double pvals[16] = {0};
-    AMLS_AGREE(c->comm, parse_args(c, p, b, &a));
-    bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg;
-    bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;
-    AMLS_TRY(cli_load_graph(c, NULL, need_in, drop_w, &g, &props));
+    double pvals[CLI_MAX_PARAMS] = {0};
+    get_args(c, &a);
     for (int i = 0; i < p->nparams; i++) {
-        vals[i] = param_value(c, p, i, props.props, b && i < 4 ? b->props_keys[i] : NULL);
-        const char *v = vals[i] ? vals[i] : p->params[i].def;
+        const char *v = c->pval[i] ? c->pval[i] : p->params[i].def;
         pvals[i] = v ? strtod(v, NULL) : 0;
     }
-    rc = check_params_known(c, p);
-    AMLS_AGREE(c->comm, rc < 0 ? rc : cli_check_unused(c));
-    a.input = cli_get(c, "input", "i");
+    bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg;
+    bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;
+    AMLS_TRY(cli_load_graph(c, NULL, need_in, drop_w, &g));
     res.pv.input = a.input;
-    if (a.ck_every > 0 || a.restart || (a.outp && amls_is_h5_path(a.outp)))
+    if (a.ck_every > 0 || a.ck_dir || a.restart || (a.outp && amls_is_h5_path(a.outp)))
         AMLS_TRY(amls_graph_input_crc32(c->comm, a.input, &res.pv.input_crc32));
-    if (a.linalg)
-        AMLS_TRY(run_linalg(c, g, p, pvals, a.variant, &res));
-    else
-        AMLS_TRY(run_vertex(c, g, p, &a, vals, &res));
-    AMLS_TRY(outputs(c, &a, b, &res, pvals));
+    rc = a.linalg ? run_linalg(c, g, p, pvals, a.variant, &res)
+                  : run_vertex(c, g, p, &a, c->pval, &res);
+    if (rc == AMLS_OK)
+        AMLS_TRY(outputs(c, &a, c->builtin, &res, pvals));
 cleanup:
     result_free(&res);
     amls_graph_free(&g);
-    amls_raw_graph_free(&props);
     return rc;
 }
 
-int cmd_algorithm(cli *c)
+/* ---- The built-in algorithms' command: one table for all of them -------------------------- */
+
+static int builtin_program(cli *c)
 {
-    const amls_builtin *b = amls_builtin_find(c->cmd);
-    if (b == NULL)
-        return amls_error(AMLS_ERR_NOT_FOUND, "no built-in algorithm '%s'", c->cmd);
-    return run_vprog(c, b->get(), b);
+    c->builtin = amls_builtin_find(c->cmd->name);
+    c->prog = c->builtin ? c->builtin->get() : NULL;
+    return c->prog ? AMLS_OK : amls_error(AMLS_ERR_INTERNAL, "no built-in %s", c->cmd->name);
 }
 
-/* ---- help --------------------------------------------------------------------------------- */
+static const cli_group *const builtin_table[] = {&cli_graph_group,   &cli_builtin_group,
+                                                 &cli_results_group, &cli_engine_group,
+                                                 &cli_quiet_group,   NULL};
 
-void cli_print_vprog_help(const amls_vprog *p)
+int cli_algorithm_command(const amls_builtin *b, cli_command *out)
 {
-    printf("%s: %s\n\nparameters:\n", p->name, p->description ? p->description : "");
-    if (p->nparams == 0)
-        printf("  (none)\n");
-    for (int i = 0; i < p->nparams; i++) {
-        const amls_param *d = &p->params[i];
-        static const char *tn[] = {"", "int", "float", "string", "bool", "vertex"};
-        printf("  --%-14s %-7s %s (default: %s)\n", d->name, tn[d->type], d->help ? d->help : "",
-               d->def ? d->def : "required");
-    }
-}
-
-int cmd_help(cli *c)
-{
-    const char *what = cli_positional(c);
-    if (c->rank != 0)
-        return AMLS_OK;
-    const amls_builtin *b = what ? amls_builtin_find(what) : NULL;
-    if (b) {
-        printf("usage: mpirun -np N amls-graph %s --input GRAPH [options]\n\n", what);
-        cli_print_vprog_help(b->get());
-    } else {
-        printf("usage: mpirun -np N amls-graph COMMAND [options]\n\ncommands:");
-        for (const amls_builtin *k = amls_builtins(); k->name; k++)
-            printf(" %s", k->name);
-        printf(" run info partition generate convert\n"
-               "          validate cg linreg logreg als help (amls-graph --help describes them;\n"
-               "          'amls-graph help ALGORITHM' lists an algorithm's parameters)\n");
-    }
-    printf(
-        "\ngraph options:\n"
-        "  --input, -i FILE      edge list (.txt[.gz]), LDBC (NAME.e), .mtx, .graph (METIS),\n"
-        "                        .gr (DIMACS) or a generator spec gen:kron:scale=S,...\n"
-        "  --format F            edgelist|ldbc|mtx|metis|dimacs (default: from the name)\n"
-        "  --directed | --undirected   override the file's convention\n"
-        "  --partition P         metis (default) | hash | range | FILE\n"
-        "  --parts K             number of parts (default: number of ranks)\n"
-        "run options:\n"
-        "  --output, -o PATH     write 'id value' lines (a directory with --dir or a trailing /)\n"
-        "  --verify              check against the serial reference (Graphalytics rules)\n"
-        "  --expected FILE       check against a reference output (Graphalytics rules;\n"
-        "                        --rule exact|equiv|epsilon for plugins)\n"
-        "  --max-supersteps N    stop after N supersteps\n"
-        "  --stats FILE          per-superstep statistics as JSON\n"
-        "  --no-combiner         deliver every message uncombined\n"
-        "  --top K               print the K vertices with the largest values\n"
-        "  --quiet               no progress lines\n");
+    const amls_vprog *p = b->get();
+    *out = (cli_command){.name = b->name,
+                         .usage = "--input GRAPH [parameters] [options]",
+                         .summary = p && p->description ? p->description : b->name,
+                         .groups = builtin_table,
+                         .run = run_vprog,
+                         .check = check_builtin,
+                         .program = builtin_program,
+                         .flags = CLI_PROGRAM};
     return AMLS_OK;
 }
+
+/* ---- run PROG.so: a plugin through the same path ------------------------------------------ */
+
+static int plugin_program(cli *c)
+{
+    amls_plugin *pl = NULL;
+    int rc = amls_plugin_load(c->comm, c->pos, &pl);
+    if (rc < 0)
+        return rc;
+    c->plugin = pl;
+    c->prog = &pl->vprog;
+    return AMLS_OK;
+}
+
+static void plugin_release(cli *c)
+{
+    amls_plugin *pl = c->plugin;
+    amls_plugin_free(&pl);
+    c->plugin = NULL;
+}
+
+static const cli_group *const run_table[] = {&cli_graph_group, &cli_results_group,
+                                             &cli_engine_group, &cli_quiet_group, NULL};
+static const cli_opt run_plugin = {"plugin",
+                                   0,
+                                   CLI_IN,
+                                   "PROG.so",
+                                   .help = "the vertex program: a shared object built against "
+                                           "amls/vprog.h (see docs/vertex-programs.md)",
+                                   .flags = CLI_REQUIRED};
+static const cli_hint run_hints[] = {
+    {"verify", "a plugin has no serial reference to verify against (compare with --expected FILE)"},
+    {"engine", "a plugin runs on the vertex engine only"},
+    {"variant", "a plugin runs on the vertex engine only"},
+    {0}};
+
+const cli_command cli_cmd_run = {.name = "run",
+                                 .usage = "PROG.so --input GRAPH [parameters] [options]",
+                                 .summary = "run a vertex program plugin: run PROG.so --input G",
+                                 .groups = run_table,
+                                 .positional = &run_plugin,
+                                 .run = run_vprog,
+                                 .check = check_run,
+                                 .program = plugin_program,
+                                 .release = plugin_release,
+                                 .hints = run_hints,
+                                 .flags = CLI_PROGRAM};

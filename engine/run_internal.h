@@ -222,6 +222,8 @@ struct amls_ctx {
     amls__vec nbr_buf, dir_buf; /* amls_nbrs */
     int64_t ghosts_below;       /* ghosts with an engine id below lo (amls_nbrs order) */
     amls__vdir *vdir;           /* built on the first amls_send_vid */
+    const volatile sig_atomic_t
+        *stop_request; /* amls_run_opts.stop_request, with a checkpoint dir */
 };
 
 /* A context for running p on g, with its parameters parsed. Local (the caller agrees). */

@@ -21,6 +21,7 @@ typedef struct step_counts {
     int64_t failed;    /* ranks whose compute phase failed */
     int64_t published; /* vertices that published */
     int64_t vid_sent;  /* messages sent by original id */
+    int64_t stop;      /* ranks that saw a stop request */
 } step_counts;
 enum { STEP_COUNTS = (int)(sizeof(step_counts) / sizeof(int64_t)) };
 
@@ -47,12 +48,14 @@ static int compute_phase(amls_ctx *cx, step_counts *c)
     c->sent = cx->m.sent;
     c->published = cx->pub.published;
     c->vid_sent = cx->m.vid_sent;
+    c->stop = cx->stop_request && *cx->stop_request != 0;
     return rc;
 }
 
 /* One superstep; *st gets its statistics, *comm_s the seconds after the compute phase. A
  * failed local step before it (pending < 0) is agreed on with the step's counts. Collective. */
-static int superstep(amls_ctx *cx, int pending, amls_superstep_stats *st, double *comm_s)
+static int superstep(amls_ctx *cx, int pending, amls_superstep_stats *st, double *comm_s,
+                     bool *stop)
 {
     int rc = AMLS_OK;
     step_counts c = {0};
@@ -79,6 +82,7 @@ static int superstep(amls_ctx *cx, int pending, amls_superstep_stats *st, double
     double t2 = amls__now();
     *st = (amls_superstep_stats){c.computed, c.active, c.sent, bytes, t2 - t0};
     *comm_s = t2 - t1;
+    *stop = c.stop > 0;
 cleanup:
     return rc;
 }
@@ -139,8 +143,9 @@ static int loop(amls_ctx *cx, const amls_run_opts *o, amls_run *r, int64_t start
             o->on_superstep(o->hook_ud, cx->step, g->rank);
         amls_superstep_stats st = {0};
         double comm_s = 0;
+        bool stop = false;
         int prc = amls__vec_push(&steps, &st); /* its slot; agreed on inside the superstep */
-        AMLS_TRY(superstep(cx, prc, &st, &comm_s));
+        AMLS_TRY(superstep(cx, prc, &st, &comm_s, &stop));
         ((amls_superstep_stats *)steps.data)[steps.len - 1] = st;
         r->messages += st.messages;
         r->bytes += st.bytes;
@@ -151,9 +156,13 @@ static int loop(amls_ctx *cx, const amls_run_opts *o, amls_run *r, int64_t start
                         (maxs > 0 && cx->step + 1 >= maxs);
         if (finished)
             break;
-        if (o->checkpoint_every > 0 && o->checkpoint_dir &&
-            (cx->step + 1) % o->checkpoint_every == 0)
+        if (stop || (o->checkpoint_every > 0 && o->checkpoint_dir &&
+                     (cx->step + 1) % o->checkpoint_every == 0))
             AMLS_TRY(amls__ckpt_write(cx, o, r->params, cx->step + 1));
+        if (stop) { /* every rank saw the same sum: all stop here */
+            r->stopped = true;
+            break;
+        }
     }
     r->supersteps = cx->step + 1;
     r->nsteps = (int64_t)steps.len;

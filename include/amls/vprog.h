@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define AMLS_ABI_MAJOR 1
-#define AMLS_ABI_MINOR 1
+#define AMLS_ABI_MINOR 2
 
 typedef int64_t amls_vid;    /* an original vertex id, as in the input file */
 typedef int64_t amls_gid;    /* the engine's global vertex id (valid for one run) */
@@ -111,6 +111,7 @@ typedef struct amls_aggregator_ext {
 #define AMLS_PARAMS(a)          .params = (a), .nparams = AMLS_COUNT(a)
 #define AMLS_AGGREGATORS(a)     .aggregators = (a), .naggregators = AMLS_COUNT(a)
 #define AMLS_AGGREGATORS_EXT(a) .aggregators_ext = (a), .naggregators_ext = AMLS_COUNT(a)
+#define AMLS_PARAM_RANGES(a)    .param_ranges = (a), .nparam_ranges = AMLS_COUNT(a)
 
 /* [1.1] Directions of a neighbour in amls_nbrs: v -> u (out), u -> v (in), or both. Every
  * edge of an undirected graph is both. */
@@ -125,6 +126,15 @@ typedef struct amls_param {
     const char *def;
     const char *help;
 } amls_param;
+
+/* [1.2] The valid range of a numeric parameter (INT or FLOAT), both ends included. The command
+ * line refuses a value outside it before the graph is loaded, naming the parameter and the
+ * range; so does amls_run_program. A FLOAT parameter never accepts NaN, with or without a
+ * range. A descriptor lists ranges in param_ranges, by parameter name. */
+typedef struct amls_param_range {
+    const char *name; /* a declared INT or FLOAT parameter */
+    double min, max;
+} amls_param_range;
 
 /* Descriptor flags. */
 #define AMLS_NEED_IN_EDGES 0x1u /* compute() reads in-edges (directed graphs) */
@@ -169,6 +179,9 @@ typedef struct amls_vprog {
     /* -- [1.1] -- */
     const amls_aggregator_ext *aggregators_ext; /* indices naggregators, naggregators + 1, ... */
     int naggregators_ext;
+    /* -- [1.2] -- */
+    const amls_param_range *param_ranges; /* valid ranges of numeric parameters, by name */
+    int nparam_ranges;
 } amls_vprog;
 
 /* The engine's function table. Appending members is a minor ABI change. */

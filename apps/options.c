@@ -1,0 +1,78 @@
+/* ---------------------------------------------------------------------------------------------
+ * apps/options.c — the option groups that several commands share. A command's table lists
+ * these groups and its own options (beside its code); nothing else declares an option.
+ * SPDX-License-Identifier: MIT
+ * ------------------------------------------------------------------------------------------- */
+#include "cli.h"
+
+#define BIG 1e15 /* a bound no run reaches: keeps negative values out */
+
+const cli_group cli_graph_group = {
+    "graph options",
+    (const cli_opt[]){
+        {"input", 'i', CLI_GRAPH, "GRAPH",
+         .help = "an edge list (.txt, .el), LDBC NAME.e, .mtx, .graph (METIS), .gr (DIMACS), any "
+                 "of them .gz, an .h5 container, or gen:kron|uniform|grid:KEY=V,...",
+         .flags = CLI_REQUIRED},
+        {"format", 0, CLI_CHOICE, "F", .help = "the input's format",
+         .choices = "edgelist|ldbc|mtx|metis|dimacs|h5", .def_text = "from the file name"},
+        {"directed", 0, CLI_FLAG, .help = "read every edge as one direction (overrides the file)"},
+        {"undirected", 0, CLI_FLAG, .help = "store every edge both ways (overrides the file)"},
+        {"partition", 0, CLI_PART, "P", .help = "metis, hash, range, or a partition file",
+         .def_text = "metis; a container's stored partition"},
+        {"parts", 0, CLI_INT, "K", .help = "number of parts", .min = 1, .max = 1 << 20,
+         .def_text = "the number of ranks"},
+        {0}}};
+
+const cli_group cli_quiet_group = {
+    "other options", (const cli_opt[]){{"quiet", 0, CLI_FLAG, .help = "no progress lines"}, {0}}};
+
+const cli_group cli_results_group = {
+    "output options",
+    (const cli_opt[]){
+        {"output", 'o', CLI_OUT, "PATH",
+         .help = "'id value' lines sorted by id; PATH.h5: HDF5 with provenance; a directory of "
+                 "part files with --dir or a trailing '/'",
+         .def_text = "none, nothing is written"},
+        {"dir", 0, CLI_FLAG, .help = "--output is a directory: one part-NNNNN file per rank"},
+        {"stats", 0, CLI_OUT, "FILE", .help = "JSON statistics: per superstep, totals, per rank"},
+        {"top", 0, CLI_INT, "K", .help = "print the K vertices with the largest values", .min = 0,
+         .max = BIG, .def = "0"},
+        {"expected", 0, CLI_IN, "FILE",
+         .help = "compare the result with a reference 'id value' file (Graphalytics rules)"},
+        {"rule", 0, CLI_CHOICE, "R", .help = "how --expected compares",
+         .choices = "exact|equiv|epsilon", .def_text = "the algorithm's own; plugins: exact"},
+        {0}}};
+
+const cli_group cli_engine_group = {
+    "engine options",
+    (const cli_opt[]){
+        {"max-supersteps", 0, CLI_INT, "N", .help = "stop after N supersteps", .min = 0,
+         .max = BIG, .def_text = "the program's own limit"},
+        {"no-combiner", 0, CLI_FLAG, .help = "deliver every message uncombined"},
+        {"checkpoint-every", 0, CLI_INT, "K",
+         .help = "write a checkpoint into --checkpoint-dir every K supersteps (0: never)",
+         .min = 0, .max = BIG, .def = "0"},
+        {"checkpoint-dir", 0, CLI_OUT_DIR, "D",
+         .help = "checkpoints go here (the last two are kept); SIGUSR1 then writes one and "
+                 "stops (exit code 7)"},
+        {"restart", 0, CLI_IN_DIR, "D", .help = "resume from the newest usable checkpoint in D"},
+        {"fail-at-superstep", 0, CLI_INT, "K",
+         .help = "testing: kill rank --fail-rank at the start of superstep K", .min = 0,
+         .max = BIG},
+        {"fail-rank", 0, CLI_RANK, "R", .help = "the rank --fail-at-superstep kills", .def = "0"},
+        {"param", 0, CLI_TEXT, "NAME=V", .help = "set a parameter of the program",
+         .flags = CLI_REPEAT},
+        {0}}};
+
+const cli_group cli_builtin_group = {
+    "algorithm options",
+    (const cli_opt[]){
+        {"engine", 0, CLI_CHOICE, "E",
+         .help = "the vertex engine, or linear algebra (pagerank, wcc, bfs)",
+         .choices = "vertex|linalg", .def = "vertex"},
+        {"variant", 0, CLI_TEXT, "V", .help = "--engine linalg: the method (wcc: frontier|dense)",
+         .def_text = "the algorithm's first"},
+        {"verify", 0, CLI_FLAG,
+         .help = "check the result against the serial reference (Graphalytics rules)"},
+        {0}}};
