@@ -6,7 +6,6 @@
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "cli.h"
-
 #include "core.h"
 
 #include <errno.h>
@@ -56,8 +55,8 @@ void cli_range_text(const cli_opt *o, char *buf, size_t cap)
 static int bad_value(const cli *c, const cli_opt *o, const char *v, const char *what)
 {
     char lb[80];
-    return amls_error(AMLS_ERR_PARAM, "%s: %s %s: %s", c->cmd->name, label(c, o, lb, sizeof lb),
-                      v, what);
+    return amls_error(AMLS_ERR_PARAM, "%s: %s %s: %s", c->cmd->name, label(c, o, lb, sizeof lb), v,
+                      what);
 }
 
 static int check_int(const cli *c, const cli_opt *o, const char *v)
@@ -99,8 +98,7 @@ int cli_check_value(const cli *c, const cli_opt *o, const char *v)
         return check_int(c, o, v);
     case CLI_RANK:
         snprintf(what, sizeof what, "expected a rank, 0..%d", c->nranks - 1);
-        if (check_int(c, o, v) < 0 || strtoll(v, NULL, 10) < 0 ||
-            strtoll(v, NULL, 10) >= c->nranks)
+        if (check_int(c, o, v) < 0 || strtoll(v, NULL, 10) < 0 || strtoll(v, NULL, 10) >= c->nranks)
             return bad_value(c, o, v, what);
         return AMLS_OK;
     case CLI_NUM:
@@ -244,8 +242,9 @@ static int match_params(cli *c)
         int k = param_index(p, name, len);
         if (k < 0) {
             const char *a = c->argv[i];
-            return amls_error(AMLS_ERR_PARAM, "%s: unknown option '%.*s' (see 'amls-graph help %s')",
-                              c->cmd->name, (int)strcspn(a, "="), a, c->cmd->name);
+            return amls_error(AMLS_ERR_PARAM,
+                              "%s: unknown option '%.*s' (see 'amls-graph help %s')", c->cmd->name,
+                              (int)strcspn(a, "="), a, c->cmd->name);
         }
         AMLS_TRY(set_param(c, k, eq ? eq + 1 : c->argv[i + 1]));
     }
@@ -255,8 +254,9 @@ static int match_params(cli *c)
         int k = eq ? param_index(p, kv, (size_t)(eq - kv)) : -1;
         AMLS_CHECK(eq != NULL, AMLS_ERR_PARAM, "%s: --param %s: expected NAME=VALUE", c->cmd->name,
                    kv);
-        AMLS_CHECK(k >= 0, AMLS_ERR_PARAM, "%s: unknown parameter '%.*s' (see 'amls-graph help %s')",
-                   c->cmd->name, (int)(eq - kv), kv, c->cmd->name);
+        AMLS_CHECK(k >= 0, AMLS_ERR_PARAM,
+                   "%s: unknown parameter '%.*s' (see 'amls-graph help %s')", c->cmd->name,
+                   (int)(eq - kv), kv, c->cmd->name);
         AMLS_TRY(set_param(c, k, eq + 1));
     }
 cleanup:
@@ -296,18 +296,18 @@ static int dir_writable(const cli *c, const char *opt, const char *path)
         d[n - 1] = '\0';
     if (stat(d, &st) == 0) {
         if (!S_ISDIR(st.st_mode))
-            return amls_error(AMLS_ERR_IO, "%s: %s %s: exists and is not a directory",
-                              c->cmd->name, opt, path);
+            return amls_error(AMLS_ERR_IO, "%s: %s %s: exists and is not a directory", c->cmd->name,
+                              opt, path);
         if (access(d, W_OK | X_OK) != 0)
-            return amls_error(AMLS_ERR_IO, "%s: %s %s: cannot write into it: %s", c->cmd->name,
-                              opt, path, strerror(errno));
+            return amls_error(AMLS_ERR_IO, "%s: %s %s: cannot write into it: %s", c->cmd->name, opt,
+                              path, strerror(errno));
         return AMLS_OK;
     }
     snprintf(parent, sizeof parent, "%s", d);
     const char *up = dirname(parent);
     if (access(up, W_OK | X_OK) != 0)
-        return amls_error(AMLS_ERR_IO, "%s: %s %s: cannot create it in '%s': %s", c->cmd->name,
-                          opt, path, up, strerror(errno));
+        return amls_error(AMLS_ERR_IO, "%s: %s %s: cannot create it in '%s': %s", c->cmd->name, opt,
+                          path, up, strerror(errno));
     return AMLS_OK;
 }
 
@@ -373,8 +373,8 @@ static int check_path(cli *c, const cli_opt *o, const char *v)
     case CLI_IN_DIR: {
         struct stat st;
         if (stat(v, &st) != 0 || !S_ISDIR(st.st_mode) || access(v, R_OK | X_OK) != 0)
-            return amls_error(AMLS_ERR_IO, "%s: %s %s: not a readable directory", c->cmd->name,
-                              opt, v);
+            return amls_error(AMLS_ERR_IO, "%s: %s %s: not a readable directory", c->cmd->name, opt,
+                              v);
         return AMLS_OK;
     }
     case CLI_OUT_DIR:

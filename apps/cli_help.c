@@ -4,7 +4,6 @@
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "cli.h"
-
 #include "core.h"
 
 #include <stdio.h>
@@ -88,8 +87,8 @@ static void print_params(FILE *f, const cli *c)
                 c->cmd->name);
         return;
     }
-    fprintf(f, "\nparameters of %s (also as --%s.NAME V or --param NAME=V%s):\n", p->name,
-            p->name, c->builtin ? ";\n  an LDBC .properties file beside the input gives defaults" : "");
+    fprintf(f, "\nparameters of %s (also as --%s.NAME V or --param NAME=V%s):\n", p->name, p->name,
+            c->builtin ? ";\n  an LDBC .properties file beside the input gives defaults" : "");
     if (p->nparams == 0)
         fprintf(f, "  (none)\n");
     for (int i = 0; i < p->nparams; i++) {

@@ -47,12 +47,12 @@ const cli_group cli_results_group = {
 const cli_group cli_engine_group = {
     "engine options",
     (const cli_opt[]){
-        {"max-supersteps", 0, CLI_INT, "N", .help = "stop after N supersteps", .min = 0,
-         .max = BIG, .def_text = "the program's own limit"},
+        {"max-supersteps", 0, CLI_INT, "N", .help = "stop after N supersteps", .min = 0, .max = BIG,
+         .def_text = "the program's own limit"},
         {"no-combiner", 0, CLI_FLAG, .help = "deliver every message uncombined"},
         {"checkpoint-every", 0, CLI_INT, "K",
-         .help = "write a checkpoint into --checkpoint-dir every K supersteps (0: never)",
-         .min = 0, .max = BIG, .def = "0"},
+         .help = "write a checkpoint into --checkpoint-dir every K supersteps (0: never)", .min = 0,
+         .max = BIG, .def = "0"},
         {"checkpoint-dir", 0, CLI_OUT_DIR, "D",
          .help = "checkpoints go here (the last two are kept); SIGUSR1 then writes one and "
                  "stops (exit code 7)"},

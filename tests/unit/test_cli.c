@@ -51,16 +51,16 @@ Test(cli_tables, every_option_is_sound_and_listed_once)
             for (int j = k + 1; j < c.nopt; j++) {
                 cr_assert_str_neq(o->name, c.opt[j]->name, "%s: --%s twice", cmds[i]->name,
                                   o->name);
-                cr_assert(!o->shortname || o->shortname != c.opt[j]->shortname,
-                          "%s: -%c twice", cmds[i]->name, o->shortname);
+                cr_assert(!o->shortname || o->shortname != c.opt[j]->shortname, "%s: -%c twice",
+                          cmds[i]->name, o->shortname);
             }
             cr_assert(o->help && *o->help, "%s: --%s has no help", cmds[i]->name, o->name);
             cr_assert(o->kind == CLI_FLAG || o->arg, "%s: --%s has no value name", cmds[i]->name,
                       o->name);
             cr_assert(!(o->flags & CLI_REQUIRED) || !o->def, "%s: --%s: required with a default",
                       cmds[i]->name, o->name);
-            cr_assert(o->kind != CLI_CHOICE || o->choices, "%s: --%s: no choices",
-                      cmds[i]->name, o->name);
+            cr_assert(o->kind != CLI_CHOICE || o->choices, "%s: --%s: no choices", cmds[i]->name,
+                      o->name);
             if (o->def)
                 cr_assert_eq(cli_check_value(&c, o, o->def), AMLS_OK, "%s: --%s default: %s",
                              cmds[i]->name, o->name, amls_last_error());
@@ -71,8 +71,9 @@ Test(cli_tables, every_option_is_sound_and_listed_once)
 
 Test(cli_tables, builtins_document_engine_checkpoints_and_params)
 {
-    const char *want[] = {"engine", "variant", "verify", "checkpoint-every", "checkpoint-dir",
-                          "restart", "param", "output", "stats", NULL};
+    const char *want[] = {"engine",         "variant", "verify", "checkpoint-every",
+                          "checkpoint-dir", "restart", "param",  "output",
+                          "stats",          NULL};
     cli c;
     cr_assert_eq(parse(&c, "pagerank", 2, ARGS("--input", "g.txt")), AMLS_OK);
     for (int w = 0; want[w]; w++) {
