@@ -65,7 +65,7 @@ static int top_level(int rank, int argc, char **argv, const cli_command *const *
     bool help = argc >= 2 &&
                 (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
     *shift = 2;
-    if (argc < 2 || (help && argc == 2)) {
+    if (argc < 2 || (help && (argc == 2 || !strcmp(argv[2], "help")))) {
         if (rank == 0)
             cli_help_commands(argc < 2 ? stderr : stdout, cmds);
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
