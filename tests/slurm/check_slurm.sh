@@ -31,10 +31,16 @@ echo "slurm up: $(sinfo -h -o '%P %T %N %c')"
 t0=$(date +%s)
 stamp() { echo "[$(($(date +%s) - t0)) s] $*"; }
 fail=0
-# Waits for a job (array) to leave the queue; fails after $2 seconds.
+# Waits for a job (array) to leave the queue; fails after $2 seconds. A squeue that fails (a
+# busy slurmctld times out) says nothing about the job: ask again.
 wait_job() {
+    local out
     for _ in $(seq $(($2 * 2))); do
-        [ -z "$(squeue -h -j "$1" 2> /dev/null)" ] && return 0
+        if out=$(squeue -h -j "$1" 2>&1); then
+            [ -z "$out" ] && return 0
+        elif echo "$out" | grep -q "Invalid job id"; then
+            return 0
+        fi
         sleep 0.5
     done
     echo "FAIL: job $1 still queued after $2 s"; squeue; return 1
@@ -105,7 +111,7 @@ if grep -q "resuming from checkpoints" amls-pagerank-"$j".log && cmp -s pr/pager
    [ -s pr/pagerank.stats.json ]; then
     echo "PASS: requeued job resumed from its checkpoint; output identical to an uninterrupted run"
 else
-    echo "FAIL: requeue"; cat amls-pagerank-"$j".log; fail=1
+    echo "FAIL: requeue ($(scontrol show job -o "$j" 2>&1 | grep -o "JobState=[A-Z]*"))"; cat amls-pagerank-"$j".log; fail=1
 fi
 
 stamp "srun"
@@ -143,7 +149,7 @@ if grep -q "time limit near, checkpointing" amls-pagerank-"$j".log && grep -q "^
    grep -q "resuming from checkpoints" amls-pagerank-"$j".log && cmp -s sig/pagerank.txt ref-big.txt; then
     echo "PASS: time-limit signal: checkpointed, requeued itself, resumed; output identical to an uninterrupted run"
 else
-    echo "FAIL: time-limit signal"; cat amls-pagerank-"$j".log; fail=1
+    echo "FAIL: time-limit signal ($(scontrol show job -o "$j" 2>&1 | grep -o "JobState=[A-Z]*"))"; cat amls-pagerank-"$j".log; fail=1
 fi
 [ $fail -eq 0 ] && echo "PASS: all Slurm scripts"
 exit $fail
