@@ -1,5 +1,5 @@
 #!/bin/bash
-# check_help.sh BIN [COMMAND]: help from the option tables.
+# check_help.sh BIN [COMMAND [ARGS...]]: help from the option tables (ARGS: `run`'s plugin).
 #   without COMMAND: `help` == `--help` (exit 0), every listed command is known, `help nosuch`,
 #     `nosuch` and no arguments exit 2 with one message
 #   with COMMAND: `COMMAND --help` == `help COMMAND` (exit 0); every option line appears once
@@ -8,6 +8,7 @@
 #     --engine and --variant
 set -u
 bin=$1 cmd=${2:-}
+shift $(($# < 2 ? $# : 2))
 d=$(mktemp -d)
 trap 'rm -rf "$d"' EXIT
 fail=0
@@ -31,8 +32,8 @@ if [ -z "$cmd" ]; then
     [ $fail -eq 0 ] && echo "PASS: help == --help, $n commands, unknown commands refused"
     exit $fail
 fi
-"$bin" "$cmd" --help > "$d/a" 2> "$d/ae"; rc1=$?
-"$bin" help "$cmd" > "$d/b" 2> "$d/be"; rc2=$?
+"$bin" "$cmd" "$@" --help > "$d/a" 2> "$d/ae"; rc1=$?
+"$bin" help "$cmd" "$@" > "$d/b" 2> "$d/be"; rc2=$?
 [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] || bad "$cmd --help exits $rc1, help $cmd exits $rc2 (want 0)"
 cmp -s "$d/a" "$d/b" || { bad "'$cmd --help' and 'help $cmd' differ"; diff "$d/a" "$d/b" | head; }
 [ ! -s "$d/ae" ] || bad "help wrote to stderr: $(head -2 "$d/ae")"
@@ -57,9 +58,13 @@ case $cmd in
         for o in --engine --variant --verify; do grep -q -- "^  $o" "$d/opts" || bad "$cmd's help lacks $o"; done
         grep -q "^parameters of $cmd" "$d/a" || bad "$cmd's help lists no parameters" ;;
 esac
-"$bin" "$cmd" --no-such-option 1 > "$d/o" 2> "$d/e"; rc=$?
+if [ "$cmd" = run ] && [ $# -gt 0 ]; then # a plugin: its parameters, each with its default or range
+    grep -q "^parameters of " "$d/a" || bad "the plugin's help lists no parameters"
+    sed -n '/^parameters of /,/^$/p' "$d/a" | grep -q -e '--[a-z]' || bad "the plugin's parameters are not listed"
+fi
+"$bin" "$cmd" "$@" --no-such-option 1 > "$d/o" 2> "$d/e"; rc=$?
 want="unknown option '--no-such-option'"
-[ "$cmd" = run ] && want="PROG.so is required" # a plugin's options are known once it is loaded
+[ "$cmd" = run ] && [ $# -eq 0 ] && want="PROG.so is required" # a plugin's options are known once it is loaded
 [ $rc -eq 2 ] && grep -q "$want" "$d/e" || bad "$cmd --no-such-option: exit $rc, $(cat "$d/e")"
 [ $fail -eq 0 ] && echo "PASS: $cmd: --help == help $cmd, $nopt options, each once with its default"
 exit $fail
