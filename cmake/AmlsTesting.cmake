@@ -26,6 +26,22 @@ function(amls_add_mpi_test)
   endforeach()
 endfunction()
 
+# amls_fields(CASE VAR...): splits a "a|b|c" table row into the named variables, in order (a
+# missing field leaves its variable empty).
+function(amls_fields case)
+  string(REPLACE "|" ";" parts "${case}")
+  list(LENGTH parts n)
+  set(i 0)
+  foreach(var ${ARGN})
+    set(v "")
+    if(i LESS n)
+      list(GET parts ${i} v)
+    endif()
+    set(${var} "${v}" PARENT_SCOPE)
+    math(EXPR i "${i} + 1")
+  endforeach()
+endfunction()
+
 # The dataset tier. The suite runs on inputs the project writes itself (tests/fixtures, built
 # into ${AMLS_FIXTURES}); the shared datasets (AMLS_DATA_DIR) add one ctest per dataset that
 # runs every check on it in turn: amls_data_check(DATASET COMMAND...) adds a check to the

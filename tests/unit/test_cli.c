@@ -22,17 +22,24 @@ static const cli_command *command(const char *name)
     return c;
 }
 
-/* Parses argv (NULL-terminated) for `name` at `nranks` ranks; returns the status. */
+/* Parses argv (NULL-terminated) for `name` at `nranks` ranks; returns the status. The parser
+ * keeps pointers into argv, and ARGS's array lives only as long as the block around the call
+ * (inside cr_assert_eq that ends before the values are read): parse a copy that outlives it. */
 static int parse(cli *c, const char *name, int nranks, char **argv)
 {
+    static char *kept[64];
     int argc = 0;
-    while (argv[argc])
+    while (argv[argc]) {
+        cr_assert_lt(argc, 63);
+        kept[argc] = argv[argc];
         argc++;
+    }
+    kept[argc] = NULL;
     memset(c, 0, sizeof *c);
     c->cmd = command(name);
     c->nranks = nranks;
     amls_clear_error();
-    return cli_parse(c, argc, argv);
+    return cli_parse(c, argc, kept);
 }
 
 #define ARGS(...) ((char *[]){__VA_ARGS__, NULL})
