@@ -109,6 +109,8 @@ static int parse_option(cli *c, int *i)
 int cli_parse(cli *c, int argc, char **argv)
 {
     int rc = AMLS_OK;
+    if (c->cmd->flags & CLI_RAW)
+        return cli_raw_parse(c, argc, argv);
     c->argc = argc;
     c->argv = argv;
     AMLS_TRY(flatten(c));
@@ -144,10 +146,12 @@ void cli_free(cli *c)
     if (c->cmd && c->cmd->release)
         c->cmd->release(c);
     amls__free(c->slot);
+    amls__free(c->used);
     amls__free(c->props);
     for (int i = 0; i < CLI_MAX_PARAMS; i++)
         free(c->owned[i]);
     c->slot = NULL;
+    c->used = NULL;
     c->props = NULL;
 }
 

@@ -64,6 +64,8 @@ typedef struct cli_hint {
 typedef struct cli cli;
 
 #define CLI_PROGRAM 0x1u /* the command runs a vertex program: its parameters are options */
+#define CLI_RAW     0x2u /* the command parses its own arguments (cli_raw.c) and prints its own
+                            help (`help`); it has no option table yet: train, tune */
 
 typedef struct cli_command {
     const char *name;
@@ -81,6 +83,7 @@ typedef struct cli_command {
     void (*release)(cli *c); /* frees what program() made */
     const cli_hint *hints;   /* NULL-terminated, or NULL */
     unsigned flags;
+    int (*help)(cli *c); /* CLI_RAW: prints the command's help on rank 0 */
 } cli_command;
 
 enum { CLI_MAX_OPTS = 64, CLI_MAX_PARAMS = 16 };
@@ -108,6 +111,7 @@ struct cli {
     char *props;                 /* the .properties text the defaults came from, or NULL */
     char *owned[CLI_MAX_PARAMS]; /* pval copies taken from props */
     bool bug;                    /* a command asked for an option its table lacks */
+    bool *used;                  /* CLI_RAW: argv[i] was asked for */
 };
 
 /* ---- Parsing and checking (cli.c, cli_check.c). -------------------------------------------- */
@@ -136,6 +140,18 @@ double cli_f64(cli *c, const char *name);
 const char *cli_next(cli *c, const char *name, int *at);
 /* --output is a directory of part files (--dir or a trailing '/'). */
 bool cli_output_is_dir(cli *c);
+
+/* ---- Commands that parse their own arguments (CLI_RAW; cli_raw.c). ------------------------ */
+/* Keeps argv; --help or -h sets c->help. Nothing is checked: the command asks for each value. */
+int cli_raw_parse(cli *c, int argc, char **argv);
+/* The value of --name (or -shortname), "" for a flag, NULL if absent; marks it used. */
+const char *cli_get(cli *c, const char *name, const char *shortname);
+bool cli_raw_flag(cli *c, const char *name);
+/* Typed values (def when absent); AMLS_ERR_PARAM with a message on a malformed one. */
+int cli_get_i64(cli *c, const char *name, const char *shortname, int64_t def, int64_t *out);
+int cli_get_f64(cli *c, const char *name, const char *shortname, double def, double *out);
+/* AMLS_ERR_PARAM naming the first argument nobody asked for. Local. */
+int cli_check_unused(cli *c);
 
 /* ---- Help (cli_help.c). ----------------------------------------------------------------- */
 /* The command list (`amls-graph help`, `amls-graph --help`). */
@@ -182,7 +198,8 @@ extern const cli_group cli_builtin_group; /* built-ins only: --engine, --variant
 
 /* ---- The commands (each file defines its table and function). ---------------------------- */
 extern const cli_command cli_cmd_run, cli_cmd_cg, cli_cmd_linreg, cli_cmd_logreg, cli_cmd_als,
-    cli_cmd_info, cli_cmd_partition, cli_cmd_convert, cli_cmd_generate, cli_cmd_validate;
+    cli_cmd_info, cli_cmd_partition, cli_cmd_convert, cli_cmd_generate, cli_cmd_validate,
+    cli_cmd_train, cli_cmd_tune;
 /* The command of a built-in algorithm (one table for all of them). */
 int cli_algorithm_command(const amls_builtin *b, cli_command *out);
 

@@ -402,6 +402,8 @@ cleanup:
 int cli_check(cli *c)
 {
     int rc = AMLS_OK;
+    if (c->cmd->flags & CLI_RAW)
+        return AMLS_OK; /* the command checks its own arguments */
     const cli_opt *pos = c->cmd->positional;
     AMLS_AGREE(c->comm, check_positional(c));
     AMLS_AGREE(c->comm, c->rank == 0 && pos && c->pos ? check_path(c, pos, c->pos) : AMLS_OK);

@@ -19,6 +19,8 @@
 static int print_help(cli *c)
 {
     int rc = AMLS_OK;
+    if (c->cmd->flags & CLI_RAW)
+        return c->cmd->help(c);
     if (c->cmd->program && (c->cmd->positional == NULL || c->pos))
         AMLS_TRY(c->cmd->program(c));
     if (c->rank == 0)

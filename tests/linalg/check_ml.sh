@@ -13,7 +13,7 @@ trap 'rm -rf "$d"' EXIT
 for np in 1 2 4; do
     case $kind in
         linreg) args=(linreg --train "$train" --lambda 0 --output "$d/coef$np") ;;
-        logreg) args=(logreg --train "$train" --test "$4") ;;
+        logreg) args=(logreg --train "$train" --test "$4" --output "$d/coef$np") ;;
         als) args=(als --ratings "$train" "${@:5}" --quiet) ;;
     esac
     mpirun -np $np "$bin" "${args[@]}" > "$d/log$np" 2>&1 < /dev/null || { cat "$d/log$np"; exit 1; }
@@ -31,8 +31,10 @@ case $kind in
         for np in 2 4; do
             cmp -s <(grep accuracy "$d/log1") <(grep accuracy "$d/log$np") ||
                 { echo "FAIL: accuracies differ between 1 and $np ranks"; exit 1; }
+            cmp -s "$d/coef1" "$d/coef$np" ||
+                { echo "FAIL: coefficients differ between 1 and $np ranks (reproducible sums)"; exit 1; }
         done
-        echo "PASS: test accuracy >= $min, identical at 1, 2, 4 ranks" ;;
+        echo "PASS: test accuracy >= $min; accuracies and coefficients identical at 1, 2, 4 ranks" ;;
     als)
         max=$4
         for np in 1 2 4; do
