@@ -64,8 +64,9 @@ typedef struct cli_hint {
 typedef struct cli cli;
 
 #define CLI_PROGRAM 0x1u /* the command runs a vertex program: its parameters are options */
-#define CLI_RAW     0x2u /* the command parses its own arguments (cli_raw.c) and prints its own
-                            help (`help`); it has no option table yet: train, tune */
+#define CLI_RAW                                                                                    \
+    0x2u /* the command parses its own arguments (cli_raw.c) and prints its own                    \
+            help (`help`); it has no option table yet: train, tune */
 
 typedef struct cli_command {
     const char *name;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 /* Options of the raw commands that take no value. */
-static const char *const raw_flags[] = {"verify",      "quiet",   "standardize", "shuffle",
+static const char *const raw_flags[] = {"verify",        "quiet",  "standardize", "shuffle",
                                         "no-warm-start", "strict", "help",        NULL};
 
 static bool is_flag(const char *name)

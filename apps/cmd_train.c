@@ -426,6 +426,7 @@ static int train_help(cli *c)
 
 const cli_command cli_cmd_train = {
     .name = "train",
+    .usage = "--train F.libsvm [--test F] [options]",
     .summary = "mini-batch SGD on a parameter server: BSP, ASP, SSP, backup workers",
     .run = cmd_train,
     .help = train_help,

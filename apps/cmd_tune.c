@@ -380,6 +380,7 @@ static int cmd_tune(cli *c)
 
 const cli_command cli_cmd_tune = {
     .name = "tune",
+    .usage = "--model M --train FILE --param NAME=SPEC [options]",
     .summary = "hyper-parameter search with k-fold cross-validation over groups of ranks",
     .run = cmd_tune,
     .help = tune_help,

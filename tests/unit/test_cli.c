@@ -53,6 +53,10 @@ Test(cli_tables, every_option_is_sound_and_listed_once)
         cr_assert_eq(cli_parse(&c, 0, NULL), AMLS_OK, "%s: %s", cmds[i]->name, amls_last_error());
         cr_assert_not_null(cmds[i]->run, "%s has no function", cmds[i]->name);
         cr_assert(cmds[i]->summary && cmds[i]->usage, "%s: no summary or usage", cmds[i]->name);
+        cr_assert(!(cmds[i]->flags & CLI_RAW) || cmds[i]->help,
+                  "%s: parses its own arguments "
+                  "but has no help",
+                  cmds[i]->name);
         for (int k = 0; k < c.nopt; k++) {
             const cli_opt *o = c.opt[k];
             for (int j = k + 1; j < c.nopt; j++) {
@@ -73,6 +77,7 @@ Test(cli_tables, every_option_is_sound_and_listed_once)
                              cmds[i]->name, o->name, amls_last_error());
         }
         free(c.slot);
+        free(c.used);
     }
 }
 
