@@ -10,18 +10,30 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-/* Flattens the command's groups into c->opt. Local. */
+/* Appends a group's options to c->opt. Local. */
+static int add_group(cli *c, const cli_group *g)
+{
+    for (const cli_opt *o = g->opts; o->name; o++) {
+        if (c->nopt == CLI_MAX_OPTS)
+            return amls_error(AMLS_ERR_INTERNAL, "%s: more than %d options", c->cmd->name,
+                              CLI_MAX_OPTS);
+        c->opt[c->nopt++] = o;
+    }
+    return AMLS_OK;
+}
+
+/* Flattens the command's groups, then the statistics group every command has (but
+ * CLI_LOCAL), into c->opt. Local. */
 static int flatten(cli *c)
 {
+    int rc = AMLS_OK;
     c->nopt = 0;
     for (const cli_group *const *g = c->cmd->groups; g && *g; g++)
-        for (const cli_opt *o = (*g)->opts; o->name; o++) {
-            if (c->nopt == CLI_MAX_OPTS)
-                return amls_error(AMLS_ERR_INTERNAL, "%s: more than %d options", c->cmd->name,
-                                  CLI_MAX_OPTS);
-            c->opt[c->nopt++] = o;
-        }
-    return AMLS_OK;
+        AMLS_TRY(add_group(c, *g));
+    if (!(c->cmd->flags & CLI_LOCAL))
+        AMLS_TRY(add_group(c, &cli_stats_group));
+cleanup:
+    return rc;
 }
 
 /* Index of --name (or of -x when name is one letter and shortname matches), or -1. */
@@ -303,62 +315,37 @@ static void load_options(cli *c, amls_read_opts *ro, amls_build_opts *bo)
     bo->nparts = parts ? (int)strtol(parts, NULL, 10) : 0;
 }
 
-/* The HDF5 container, with its stored partition unless another is asked for. Collective. */
-static int load_container(cli *c, const char *input, const amls_build_opts *bo, bool need_in_edges,
-                          amls_graph **g)
+int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights, amls_graph **g)
 {
     int rc = AMLS_OK;
-    char sname[512] = "";
-    double t0 = amls__now();
-    const char *part = maybe(c, "partition");
-    bool given = false;
-    for (int k = 0; k < c->nopt; k++)
-        if (!strcmp(c->opt[k]->name, "partition"))
-            given = c->given[k];
-    AMLS_TRY(amls_graph_load_h5(c->comm, input, bo, !given, g, NULL, sname, sizeof sname));
-    AMLS_CHECK(!(*g)->directed || !need_in_edges || (*g)->in_ptr != NULL, AMLS_ERR_FORMAT,
-               "%s: the container has no in-edges", input);
-    if (!maybe(c, "quiet"))
+    amls_read_opts ro = {0};
+    amls_build_opts bo = {0};
+    amls_load_info li = {0};
+    *g = NULL;
+    if (input == NULL)
+        input = cli_str(c, "input");
+    const char *fmt = maybe(c, "format"), *part = maybe(c, "partition");
+    load_options(c, &ro, &bo);
+    unsigned lf =
+        (need_in_edges ? AMLS_LOAD_IN_EDGES : 0) | (drop_weights ? AMLS_LOAD_NO_WEIGHTS : 0);
+    AMLS_TRY(amls_graph_load(c->comm, input, fmt, (int)ro.direction, part, bo.nparts, lf, g, &li,
+                             c->stats));
+    if (!maybe(c, "quiet") && li.container)
         cli_print(c,
                   "# loaded %s: %lld vertices, %lld edges (%s) in %.3f s from the HDF5 "
                   "container (%s partition, %d parts), %d ranks\n",
                   input, (long long)(*g)->n, (long long)(*g)->edges,
-                  (*g)->directed ? "directed" : "undirected", amls__now() - t0,
-                  given ? part : "stored", (*g)->nparts, c->nranks);
-cleanup:
-    return rc;
-}
-
-int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights, amls_graph **g)
-{
-    int rc = AMLS_OK;
-    amls_raw_graph raw = {0};
-    amls_read_opts ro = {0};
-    amls_build_opts bo = {.need_in_edges = need_in_edges, .drop_weights = drop_weights};
-    *g = NULL;
-    if (input == NULL)
-        input = cli_str(c, "input");
-    const char *fmt = maybe(c, "format");
-    load_options(c, &ro, &bo);
-    if (amls_is_h5_path(input) || (fmt && !strcmp(fmt, "h5"))) {
-        AMLS_TRY(load_container(c, input, &bo, need_in_edges, g));
-        goto cleanup;
-    }
-    double t0 = amls__now();
-    AMLS_TRY(amls_graph_read(c->comm, input, &ro, &raw));
-    double t1 = amls__now();
-    AMLS_TRY(amls_graph_build(c->comm, &raw, &bo, g));
-    double t2 = amls__now();
-    if (!maybe(c, "quiet"))
+                  (*g)->directed ? "directed" : "undirected", li.seconds, part ? part : "stored",
+                  (*g)->nparts, c->nranks);
+    else if (!maybe(c, "quiet"))
         cli_print(c,
                   "# loaded %s: %lld vertices, %lld edges (%s) in %.3f s (read %.3f s, build "
                   "%.3f s, partition %s %.3f s), %d ranks\n",
                   input, (long long)(*g)->n, (long long)(*g)->edges,
-                  (*g)->directed ? "directed" : "undirected", t2 - t0, t1 - t0, t2 - t1,
-                  amls_part_method_name(bo.method), (*g)->partition_seconds, c->nranks);
+                  (*g)->directed ? "directed" : "undirected", li.seconds, li.read_seconds,
+                  li.build_seconds, amls_part_method_name(bo.method), li.partition_seconds,
+                  c->nranks);
 cleanup:
-    amls_raw_graph_free(&raw);
-    if (rc < 0)
-        amls_graph_free(g);
+    amls_load_info_free(&li);
     return rc;
 }

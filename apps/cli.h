@@ -12,6 +12,7 @@
 #pragma once
 
 #include "amls/algorithms.h"
+#include "amls/embed.h"
 #include "amls/engine.h"
 
 #include <stdbool.h>
@@ -65,8 +66,9 @@ typedef struct cli cli;
 
 #define CLI_PROGRAM 0x1u /* the command runs a vertex program: its parameters are options */
 #define CLI_RAW                                                                                    \
-    0x2u /* the command parses its own arguments (cli_raw.c) and prints its own                    \
-            help (`help`); it has no option table yet: train, tune */
+    0x2u               /* the command parses its own arguments (cli_raw.c) and prints its own      \
+                          help (`help`); it has no option table yet: train, tune */
+#define CLI_LOCAL 0x4u /* runs without MPI (plot): no --stats, no mpirun in its usage */
 
 typedef struct cli_command {
     const char *name;
@@ -113,6 +115,7 @@ struct cli {
     char *owned[CLI_MAX_PARAMS]; /* pval copies taken from props */
     bool bug;                    /* a command asked for an option its table lacks */
     bool *used;                  /* CLI_RAW: argv[i] was asked for */
+    amls_stats *stats;           /* --stats FILE: the command's statistics document, or NULL */
 };
 
 /* ---- Parsing and checking (cli.c, cli_check.c). -------------------------------------------- */
@@ -127,6 +130,9 @@ int cli_check(cli *c);
 void cli_range_text(const cli_opt *o, char *buf, size_t cap);
 /* Whether v is one of "a|b|c". */
 bool cli_in_choices(const char *choices, const char *v);
+/* FILE can be written: not a directory, its directory exists and is writable. opt names the
+ * option in the message ("--stats"). Local. */
+int cli_check_writable(const cli *c, const char *opt, const char *path);
 /* Checks one value against its option (local, no file system access). */
 int cli_check_value(const cli *c, const cli_opt *o, const char *v);
 void cli_free(cli *c);
@@ -193,14 +199,17 @@ int run_vprog(cli *c);
 /* ---- Option groups shared by several commands (options.c). ------------------------------- */
 extern const cli_group cli_graph_group;   /* --input, --format, --directed, --partition, ... */
 extern const cli_group cli_quiet_group;   /* --quiet */
-extern const cli_group cli_results_group; /* a vertex program's results: --output, --stats, ... */
+extern const cli_group cli_results_group; /* a vertex program's results: --output, --top, ... */
 extern const cli_group cli_engine_group;  /* supersteps, checkpoints, restart, --param */
 extern const cli_group cli_builtin_group; /* built-ins only: --engine, --variant, --verify */
+/* --stats FILE: every command with an option table has it (the parser and help add it), but
+ * CLI_LOCAL ones. */
+extern const cli_group cli_stats_group;
 
 /* ---- The commands (each file defines its table and function). ---------------------------- */
 extern const cli_command cli_cmd_run, cli_cmd_cg, cli_cmd_linreg, cli_cmd_logreg, cli_cmd_als,
     cli_cmd_info, cli_cmd_partition, cli_cmd_convert, cli_cmd_generate, cli_cmd_validate,
-    cli_cmd_train, cli_cmd_tune;
+    cli_cmd_train, cli_cmd_tune, cli_cmd_plot;
 /* The command of a built-in algorithm (one table for all of them). */
 int cli_algorithm_command(const amls_builtin *b, cli_command *out);
 
@@ -210,3 +219,16 @@ enum { CLI_MAX_COMMANDS = 64 };
  * commands are made in algos[CLI_MAX_COMMANDS]. Returns the count. */
 int cli_all_commands(cli_command *algos, const cli_command **out);
 const cli_command *cli_find_command(const cli_command *const *cmds, const char *name);
+
+/* ---- Statistics (cli_stats.c). ---------------------------------------------------------- */
+/* --stats FILE: starts the document before the command runs (cli_check has checked that FILE
+ * can be written; for CLI_RAW commands this does). Collective. */
+int cli_stats_begin(cli *c);
+/* Completes the document (total time, memory) and writes it. Collective. */
+int cli_stats_end(cli *c, double seconds);
+
+/* ---- plot (cmd_plot.c). ------------------------------------------------------------------ */
+/* `amls-graph plot STATS.json ...`, before MPI starts: parses the arguments by plot's table
+ * (help, usage errors), then replaces the process with the Python plotting module (never
+ * returns on success). Returns the exit code otherwise. */
+int cli_plot_exec(int argc, char **argv);

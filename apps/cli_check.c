@@ -312,20 +312,21 @@ static int dir_writable(const cli *c, const char *opt, const char *path)
 }
 
 /* A file to write: not a directory, in a writable directory. */
-static int file_writable(const cli *c, const char *opt, const char *path)
+int cli_check_writable(const cli *c, const char *opt, const char *path)
 {
     char d[4096];
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return amls_error(AMLS_ERR_IO,
-                          "%s: %s %s: is a directory (for one part file per rank in it, add "
-                          "--dir or a trailing '/')",
-                          c->cmd->name, opt, path);
+        return amls_error(AMLS_ERR_IO, "%s: %s %s: is a directory%s", c->cmd->name, opt, path,
+                          strcmp(opt, "--output") == 0 ? " (for one part file per rank in it, add "
+                                                         "--dir or a trailing '/')"
+                                                       : "");
     snprintf(d, sizeof d, "%s", path);
     const char *up = dirname(d);
     if (access(up, W_OK | X_OK) != 0)
         return amls_error(AMLS_ERR_IO, "%s: %s %s: cannot write into the directory '%s': %s",
-                          c->cmd->name, opt, path, up, strerror(errno));
+                          c->cmd->name, opt, path, up,
+                          errno == ENOENT ? "it does not exist" : strerror(errno));
     return AMLS_OK;
 }
 
@@ -381,7 +382,7 @@ static int check_path(cli *c, const cli_opt *o, const char *v)
         return dir_writable(c, opt, v);
     case CLI_OUT:
         return !strcmp(o->name, "output") && cli_output_is_dir(c) ? dir_writable(c, opt, v)
-                                                                  : file_writable(c, opt, v);
+                                                                  : cli_check_writable(c, opt, v);
     default:
         return AMLS_OK;
     }

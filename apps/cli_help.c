@@ -77,6 +77,13 @@ static void print_opt(FILE *f, const cli_opt *o)
     option_line(f, o->name, o->shortname, o->kind == CLI_FLAG ? NULL : o->arg, text);
 }
 
+static void print_group(FILE *f, const cli_group *g)
+{
+    fprintf(f, "\n%s:\n", g->title);
+    for (const cli_opt *o = g->opts; o->name; o++)
+        print_opt(f, o);
+}
+
 /* The vertex program's parameters. */
 static void print_params(FILE *f, const cli *c)
 {
@@ -111,8 +118,8 @@ static void print_params(FILE *f, const cli *c)
 void cli_help_command(FILE *f, const cli *c)
 {
     const cli_command *cmd = c->cmd;
-    fprintf(f, "usage: mpirun -np N amls-graph %s %s\n\n%s\n", cmd->name, cmd->usage,
-            cmd->about ? cmd->about : cmd->summary);
+    fprintf(f, "usage: %samls-graph %s %s\n\n%s\n", cmd->flags & CLI_LOCAL ? "" : "mpirun -np N ",
+            cmd->name, cmd->usage, cmd->about ? cmd->about : cmd->summary);
     if (cmd->flags & CLI_PROGRAM)
         print_params(f, c);
     if (cmd->positional) {
@@ -122,11 +129,10 @@ void cli_help_command(FILE *f, const cli *c)
         snprintf(head, sizeof head, "  %s", cmd->positional->arg);
         line(f, head, text);
     }
-    for (const cli_group *const *g = cmd->groups; g && *g; g++) {
-        fprintf(f, "\n%s:\n", (*g)->title);
-        for (const cli_opt *o = (*g)->opts; o->name; o++)
-            print_opt(f, o);
-    }
+    for (const cli_group *const *g = cmd->groups; g && *g; g++)
+        print_group(f, *g);
+    if (!(cmd->flags & CLI_LOCAL))
+        print_group(f, &cli_stats_group); /* every command's */
     option_line(f, "help", 'h', NULL, "print this help and exit");
 }
 

@@ -18,7 +18,7 @@
 
 /* The options of a run (checked by cli_check). */
 typedef struct run_args {
-    const char *outp, *stats, *expected, *rule, *variant, *ck_dir, *restart, *input;
+    const char *outp, *expected, *rule, *variant, *ck_dir, *restart, *input;
     bool verify, quiet, as_dir, no_comb, linalg;
     int64_t maxs, top, ck_every, fail_at, fail_rank;
 } run_args;
@@ -28,7 +28,6 @@ static void get_args(cli *c, run_args *a)
     memset(a, 0, sizeof *a);
     a->input = cli_str(c, "input");
     a->outp = cli_str(c, "output");
-    a->stats = cli_str(c, "stats");
     a->quiet = cli_flag(c, "quiet");
     a->expected = cli_str(c, "expected");
     a->rule = cli_str(c, "rule");
@@ -114,7 +113,7 @@ static void inject_fault(void *ud, int64_t step, int rank)
 /* What a run produced: per-vertex values and what HDF5 provenance records. */
 typedef struct result {
     amls_run *run;   /* the vertex engine's run, or NULL */
-    void *la_values; /* linear algebra's values, or NULL */
+    amls_result *la; /* linear algebra's result, or NULL */
     amls_values v;
     amls_provenance pv;
 } result;
@@ -122,7 +121,7 @@ typedef struct result {
 static void result_free(result *res)
 {
     amls_run_free(&res->run);
-    amls__free(res->la_values);
+    amls_result_free(&res->la);
     memset(res, 0, sizeof *res);
 }
 
@@ -135,7 +134,6 @@ static int run_vertex(cli *c, amls_graph *g, const amls_vprog *p, const run_args
     amls_run_opts ro = {.max_supersteps = a->maxs,
                         .quiet = a->quiet,
                         .no_combiner = a->no_comb,
-                        .stats_path = a->stats,
                         .param_values = vals,
                         .checkpoint_every = a->ck_every,
                         .checkpoint_dir = a->ck_dir,
@@ -143,7 +141,8 @@ static int run_vertex(cli *c, amls_graph *g, const amls_vprog *p, const run_args
                         .input_crc32 = res->pv.input_crc32,
                         .on_superstep = a->fail_at >= 0 ? inject_fault : NULL,
                         .hook_ud = &fl,
-                        .stop_request = a->ck_dir ? &stop_requested : NULL};
+                        .stop_request = a->ck_dir ? &stop_requested : NULL,
+                        .stats = c->stats};
     if (a->ck_dir)
         signal(SIGUSR1, on_stop_signal);
     AMLS_TRY(amls_run_program(g, p, &ro, &res->run));
@@ -174,38 +173,29 @@ cleanup:
     return rc;
 }
 
-/* The linear-algebra entry of a built-in, and room for its values. Local. */
-static int la_prepare(const amls_graph *g, const amls_vprog *p, const char *variant,
-                      const amls_la_algorithm **la, result *res)
-{
-    int rc = AMLS_OK;
-    (void)variant; /* checked by check_builtin */
-    *la = amls_la_find(p->name);
-    AMLS_CHECK(*la != NULL, AMLS_ERR_INTERNAL, "no linear-algebra %s", p->name);
-    res->la_values = amls__calloc((size_t)g->n_local + 1, 8);
-    AMLS_CHECK(res->la_values != NULL, AMLS_ERR_NOMEM, "out of memory");
-cleanup:
-    return rc;
-}
-
-/* A built-in through the linear-algebra path (amls_la_find). Collective. */
-static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const double *pvals,
+/* A built-in through the linear-algebra path (amls_algorithm_run with the linalg engine).
+ * Collective. */
+static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const char *const *vals,
                       const char *variant, result *res)
 {
     int rc = AMLS_OK;
-    const amls_la_algorithm *la = NULL;
-    double t0 = amls__now(), spi = 0;
-    int64_t iters = 0;
-    AMLS_AGREE(c->comm, la_prepare(g, p, variant, &la, res));
-    AMLS_TRY(la->run(g, pvals, variant, res->la_values, &iters, &spi));
-    res->v = (amls_values){g, res->la_values, 8, la->type, NULL};
+    const char *keys[16], *given[16];
+    int n = 0;
+    for (int i = 0; i < p->nparams; i++)
+        if (vals[i]) {
+            keys[n] = p->params[i].name;
+            given[n++] = vals[i];
+        }
+    AMLS_TRY(amls_algorithm_run(g, p->name, "linalg", variant, n, keys, given, 0, 0, c->stats,
+                                &res->la));
+    res->v = *amls_result_values(res->la);
     res->pv.algorithm = p->name;
-    res->pv.supersteps = iters;
-    res->pv.seconds = amls__now() - t0;
+    res->pv.supersteps = amls_result_iterations(res->la);
+    res->pv.seconds = amls_result_seconds(res->la);
     cli_print(c, "algorithm: %s\nengine: linalg\niterations: %lld\nseconds: %.4f\n", p->name,
-              (long long)iters, res->pv.seconds);
-    if (spi > 0)
-        cli_print(c, "seconds_per_iteration: %.5f\n", spi);
+              (long long)res->pv.supersteps, res->pv.seconds);
+    if (amls_result_seconds_per_iteration(res->la) > 0)
+        cli_print(c, "seconds_per_iteration: %.5f\n", amls_result_seconds_per_iteration(res->la));
 cleanup:
     return rc;
 }
@@ -344,7 +334,7 @@ int run_vprog(cli *c)
     res.pv.input = a.input;
     if (a.ck_every > 0 || a.ck_dir || a.restart || (a.outp && amls_is_h5_path(a.outp)))
         AMLS_TRY(amls_graph_input_crc32(c->comm, a.input, &res.pv.input_crc32));
-    rc = a.linalg ? run_linalg(c, g, p, pvals, a.variant, &res)
+    rc = a.linalg ? run_linalg(c, g, p, c->pval, a.variant, &res)
                   : run_vertex(c, g, p, &a, c->pval, &res);
     if (rc == AMLS_OK)
         AMLS_TRY(outputs(c, &a, c->builtin, &res, pvals));

@@ -65,6 +65,7 @@ static int tune_help(cli *c)
            "  --output, -o FILE.h5  the refitted best model with provenance\n"
            "  --folds-output FILE   the fold of every training row, one per line\n"
            "  --partition P         als: partitioner of the rating graph (metis, hash, range)\n"
+           "  --stats FILE          JSON statistics of the command (docs/stats.md)\n"
            "  --quiet               no progress lines\n");
     return AMLS_OK;
 }

@@ -11,19 +11,13 @@
 
 /* The commands besides the built-in algorithms, in the order help lists them. */
 static const cli_command *const commands[] = {
-    &cli_cmd_run,
-    &cli_cmd_cg,
-    &cli_cmd_linreg,
-    &cli_cmd_logreg,
-    &cli_cmd_als,
-    &cli_cmd_train,
-    &cli_cmd_tune,
-    &cli_cmd_info,
-    &cli_cmd_partition,
-    &cli_cmd_convert,
-    &cli_cmd_generate,
-    &cli_cmd_validate,
-    NULL,
+    &cli_cmd_run,       &cli_cmd_cg,
+    &cli_cmd_linreg,    &cli_cmd_logreg,
+    &cli_cmd_als,       &cli_cmd_train,
+    &cli_cmd_tune,      &cli_cmd_info,
+    &cli_cmd_partition, &cli_cmd_convert,
+    &cli_cmd_generate,  &cli_cmd_validate,
+    &cli_cmd_plot,      NULL,
 };
 
 int cli_all_commands(cli_command *algos, const cli_command **out)

@@ -7,11 +7,15 @@
  * program's parameters) before any input is read; then the command runs; then its status
  * becomes the exit code (cli_exit_code). Every step is collective and agreed by all ranks: on
  * failure the rank that found the problem prints one message and every rank exits with the
- * same code.
+ * same code. With --stats FILE (every command) the statistics document is started after the
+ * checks and written once the command has succeeded (cli_stats.c). `--version` and `plot` run
+ * without MPI.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "cli.h"
 #include "core.h"
+
+#include "amls/version.h"
 
 #include <stdio.h>
 
@@ -33,6 +37,7 @@ cleanup:
 static int run_command(cli *c, int argc, char **argv)
 {
     int rc = AMLS_OK;
+    double t0 = amls__now();
     amls_clear_error();
     AMLS_AGREE(c->comm, cli_parse(c, argc, argv));
     if (c->help) {
@@ -40,11 +45,15 @@ static int run_command(cli *c, int argc, char **argv)
         goto cleanup;
     }
     AMLS_TRY(cli_check(c));
+    AMLS_TRY(cli_stats_begin(c));
     rc = c->cmd->run(c);
     if (c->bug && rc >= 0)
         rc = amls_error(AMLS_ERR_INTERNAL, "%s: an option is missing from the table", c->cmd->name);
     rc = amls_agree(c->comm, rc, NULL);
+    if (rc >= 0 && c->stats)
+        AMLS_TRY(cli_stats_end(c, amls__now() - t0));
 cleanup:
+    amls_stats_free(&c->stats);
     return rc;
 }
 
@@ -59,7 +68,7 @@ static void report(const cli *c, int rc)
     fflush(stderr);
 }
 
-/* `amls-graph`, `amls-graph help`, `--help`, `--version` and unknown commands. Returns the
+/* `amls-graph`, `amls-graph help`, `--help` and unknown commands. Returns the
  * exit code, or -1 when argv names a command to run (*cmd, and *help for `help CMD`). */
 static int top_level(int rank, int argc, char **argv, const cli_command *const *cmds,
                      const cli_command **cmd, int *shift)
@@ -71,11 +80,6 @@ static int top_level(int rank, int argc, char **argv, const cli_command *const *
         if (rank == 0)
             cli_help_commands(argc < 2 ? stderr : stdout, cmds);
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
-    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-        if (rank == 0)
-            printf("amls-graph 0.1.0\n");
-        return CLI_EXIT_OK;
     }
     const char *name = help ? argv[2] : argv[1];
     *cmd = cli_find_command(cmds, name);
@@ -95,6 +99,13 @@ int main(int argc, char **argv)
     cli_command algos[CLI_MAX_COMMANDS];
     const cli_command *cmds[CLI_MAX_COMMANDS + 1], *cmd = NULL;
     int shift = 2;
+    /* Without MPI: the version, and plot (a local job for Python, parsed by its table). */
+    if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
+        printf("amls-graph %s\n", AMLS_VERSION_STRING);
+        return CLI_EXIT_OK;
+    }
+    if (argc >= 2 && !strcmp(argv[1], "plot"))
+        return cli_plot_exec(argc, argv);
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS ||
         amls__comm_rank(c.comm, &c.rank, &c.nranks) != AMLS_OK) {
         fprintf(stderr, "amls-graph: MPI could not start\n");

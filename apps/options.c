@@ -35,7 +35,6 @@ const cli_group cli_results_group = {
                  "part files with --dir or a trailing '/'",
          .def_text = "none, nothing is written"},
         {"dir", 0, CLI_FLAG, .help = "--output is a directory: one part-NNNNN file per rank"},
-        {"stats", 0, CLI_OUT, "FILE", .help = "JSON statistics: per superstep, totals, per rank"},
         {"top", 0, CLI_INT, "K", .help = "print the K vertices with the largest values", .min = 0,
          .max = BIG, .def = "0"},
         {"expected", 0, CLI_IN, "FILE",
@@ -76,3 +75,11 @@ const cli_group cli_builtin_group = {
         {"verify", 0, CLI_FLAG,
          .help = "check the result against the serial reference (Graphalytics rules)"},
         {0}}};
+
+const cli_group cli_stats_group = {
+    "statistics options",
+    (const cli_opt[]){{"stats", 0, CLI_OUT, "FILE",
+                       .help = "JSON statistics of the command (docs/stats.md): load, run per "
+                               "superstep and rank, solver convergence, memory; draw them with "
+                               "'amls-graph plot FILE'"},
+                      {0}}};

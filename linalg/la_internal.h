@@ -25,3 +25,7 @@ int amls__spmspv(amls__spmspv_ws *ws, const amls_semiring *sr, const int64_t *xi
 /* Same, pushing along in-edges too when `both` (the undirected view of a directed graph). */
 int amls__spmspv_dir(amls__spmspv_ws *ws, const amls_semiring *sr, const int64_t *xi,
                      const void *xv, int64_t nx, bool both, int64_t **yi, void **yv, int64_t *ny);
+
+/* Appends one iteration to a solve's history (solve_info.c). Cannot fail: when memory runs out
+ * the history stops growing and info->history_truncated says so. Local. */
+void amls__history_push(amls_solve_info *info, double residual, double objective);

@@ -37,7 +37,9 @@ fi
 [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] || bad "$cmd --help exits $rc1, help $cmd exits $rc2 (want 0)"
 cmp -s "$d/a" "$d/b" || { bad "'$cmd --help' and 'help $cmd' differ"; diff "$d/a" "$d/b" | head; }
 [ ! -s "$d/ae" ] || bad "help wrote to stderr: $(head -2 "$d/ae")"
-head -1 "$d/a" | grep -q "^usage: mpirun -np N amls-graph $cmd " || bad "no usage line"
+usage="mpirun -np N amls-graph"
+[ "$cmd" = plot ] && usage="amls-graph" # plot runs without MPI
+head -1 "$d/a" | grep -q "^usage: $usage $cmd " || bad "no usage line"
 # Option entries: "  --name..." lines with their wrapped continuation lines joined.
 awk '/^  --/ { if (e) print e; e = $0; next } /^                    +[^ ]/ && e { sub(/^ +/, " "); e = e $0; next }
      { if (e) print e; e = "" } END { if (e) print e }' "$d/a" > "$d/opts"

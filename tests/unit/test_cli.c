@@ -97,6 +97,31 @@ Test(cli_tables, builtins_document_engine_checkpoints_and_params)
     free(c.slot);
 }
 
+/* --stats is every command's (one group the parser adds), but plot's, which runs without MPI and
+ * whose options are Python's. */
+Test(cli_tables, every_command_takes_stats_but_plot)
+{
+    int n = cli_all_commands(algos, cmds);
+    for (int i = 0; i < n; i++) {
+        if (cmds[i]->flags & CLI_RAW)
+            continue;
+        cli c = {.cmd = cmds[i], .nranks = 2};
+        char *argv[] = {"--stats", "s.json", NULL};
+        int rc = cli_parse(&c, 2, argv);
+        bool local = (cmds[i]->flags & CLI_LOCAL) != 0;
+        cr_assert_eq(rc, local ? AMLS_ERR_PARAM : AMLS_OK, "%s --stats: %s", cmds[i]->name,
+                     amls_last_error());
+        if (!local)
+            cr_assert_str_eq(cli_str(&c, "stats"), "s.json", "%s", cmds[i]->name);
+        free(c.slot);
+    }
+    cli c;
+    cr_assert_eq(parse(&c, "plot", 1, ARGS("s.json", "-o", "p.png", "--kind", "degrees")), AMLS_OK);
+    cr_assert_str_eq(c.pos, "s.json");
+    cr_assert_str_eq(cli_str(&c, "output"), "p.png");
+    free(c.slot);
+}
+
 Test(cli_parse, long_short_inline_and_defaults)
 {
     cli c;
