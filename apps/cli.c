@@ -6,9 +6,11 @@
 #include "cli.h"
 
 #include "core.h"
+#include "embed_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 /* Appends a group's options to c->opt. Local. */
 static int add_group(cli *c, const cli_group *g)
@@ -277,6 +279,37 @@ int cli_exit_code(int status)
 }
 
 /* ---- Shared helpers ------------------------------------------------------------------------ */
+/* True if a and b name the same existing file. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+int cli_output_not_input(const char *out, const char *in)
+{
+    char sib[4200];
+    if (out == NULL || in == NULL || strncmp(in, "gen:", 4) == 0)
+        return AMLS_OK;
+    if (same_file(out, in))
+        return amls_error(AMLS_ERR_PARAM,
+                          "the output %s is the input file %s: refusing to "
+                          "overwrite it",
+                          out, in);
+    /* An LDBC graph NAME.e is read with NAME.v and NAME.properties. */
+    size_t n = strlen(in);
+    if (n > 2 && n < 4096 && strcmp(in + n - 2, ".e") == 0)
+        for (int k = 0; k < 2; k++) {
+            snprintf(sib, sizeof sib, "%.*s%s", (int)(n - 2), in, k ? ".properties" : ".v");
+            if (same_file(out, sib))
+                return amls_error(AMLS_ERR_PARAM,
+                                  "the output %s is the input file %s: refusing "
+                                  "to overwrite it",
+                                  out, sib);
+        }
+    return AMLS_OK;
+}
 
 void cli_print(cli *c, const char *fmt, ...)
 {
@@ -298,9 +331,28 @@ static const char *maybe(cli *c, const char *name)
     return NULL;
 }
 
+/* The delimited-text options: --delimiter C (or tab), --header yes|no|auto (checked by
+ * cli_check), --columns SOURCE,TARGET[,WEIGHT]; for --format csv (or a .csv/.tsv input). Local. */
+static int csv_options(cli *c, amls_read_opts *ro)
+{
+    int rc = AMLS_OK;
+    const char *d = maybe(c, "delimiter"), *h = maybe(c, "header");
+    ro->csv_columns = maybe(c, "columns");
+    if (d) {
+        bool tab = !strcmp(d, "tab") || !strcmp(d, "\\t") || !strcmp(d, "\t");
+        AMLS_CHECK(tab || (strlen(d) == 1 && d[0] != '"' && d[0] != '#'), AMLS_ERR_PARAM,
+                   "%s: --delimiter '%s': expected one character, or 'tab'", c->cmd->name, d);
+        ro->csv_delimiter = tab ? '\t' : d[0];
+    }
+    if (h)
+        ro->csv_header = !strcmp(h, "yes") ? 1 : !strcmp(h, "no") ? 2 : 0;
+cleanup:
+    return rc;
+}
+
 /* The loading options: --format, --directed/--undirected, --partition, --parts (all checked
- * by cli_check). */
-static void load_options(cli *c, amls_read_opts *ro, amls_build_opts *bo)
+ * by cli_check) and the delimited-text ones. Local. */
+static int load_options(cli *c, amls_read_opts *ro, amls_build_opts *bo)
 {
     const char *fmt = maybe(c, "format"), *part = maybe(c, "partition");
     bool dir = maybe(c, "directed") != NULL, undir = maybe(c, "undirected") != NULL;
@@ -313,6 +365,7 @@ static void load_options(cli *c, amls_read_opts *ro, amls_build_opts *bo)
     bo->method = part ? amls_part_method_parse(part) : AMLS_PART_METIS;
     bo->part_file = part;
     bo->nparts = parts ? (int)strtol(parts, NULL, 10) : 0;
+    return csv_options(c, ro);
 }
 
 int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights, amls_graph **g)
@@ -325,11 +378,12 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
     if (input == NULL)
         input = cli_str(c, "input");
     const char *fmt = maybe(c, "format"), *part = maybe(c, "partition");
-    load_options(c, &ro, &bo);
-    unsigned lf =
-        (need_in_edges ? AMLS_LOAD_IN_EDGES : 0) | (drop_weights ? AMLS_LOAD_NO_WEIGHTS : 0);
-    AMLS_TRY(amls_graph_load(c->comm, input, fmt, (int)ro.direction, part, bo.nparts, lf, g, &li,
-                             c->stats));
+    AMLS_AGREE(c->comm, load_options(c, &ro, &bo));
+    unsigned lf = (need_in_edges ? AMLS_LOAD_IN_EDGES : 0) |
+                  (drop_weights ? AMLS_LOAD_NO_WEIGHTS : 0) |
+                  (c->sum_duplicates ? AMLS__LOAD_SUM_DUPLICATES : 0);
+    AMLS_TRY(amls__graph_load(c->comm, input, fmt, (int)ro.direction, part, bo.nparts, lf, &ro, g,
+                              &li, c->stats));
     if (!maybe(c, "quiet") && li.container)
         cli_print(c,
                   "# loaded %s: %lld vertices, %lld edges (%s) in %.3f s from the HDF5 "

@@ -116,6 +116,7 @@ struct cli {
     bool bug;                    /* a command asked for an option its table lacks */
     bool *used;                  /* CLI_RAW: argv[i] was asked for */
     amls_stats *stats;           /* --stats FILE: the command's statistics document, or NULL */
+    bool sum_duplicates;         /* cli_load_graph reads a matrix: repeated entries are summed */
 };
 
 /* ---- Parsing and checking (cli.c, cli_check.c). -------------------------------------------- */
@@ -187,6 +188,10 @@ int cli_exit_code(int status);
  * Collective. */
 int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights,
                    amls_graph **g);
+/* Refuses (AMLS_ERR_PARAM) an output path that names the input file (or, for an LDBC graph,
+ * its .v or .properties). NULL arguments pass. Local. */
+int cli_output_not_input(const char *out, const char *in);
+
 /* rank-0 printf. */
 void cli_print(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Compares values with an "id value" file by a rule on rank 0. Collective. */

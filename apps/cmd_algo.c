@@ -16,11 +16,27 @@
 #include <signal.h>
 #include <stdio.h>
 
+/* A parameter's text as the serial references and the linear-algebra path take it: integers
+ * and vertex ids with all 64 bits (never through a double), numbers as doubles. The engine
+ * checks the text itself. */
+static amls_param_value typed_value(const amls_param *d, const char *v)
+{
+    amls_param_value x = {0};
+    if (v == NULL)
+        return x;
+    if (d->type == AMLS_PARAM_FLOAT)
+        x.f = strtod(v, NULL);
+    else
+        x.i = strtoll(v, NULL, 10);
+    return x;
+}
+
 /* The options of a run (checked by cli_check). */
 typedef struct run_args {
     const char *outp, *expected, *rule, *variant, *ck_dir, *restart, *input;
     bool verify, quiet, as_dir, no_comb, linalg;
     int64_t maxs, top, ck_every, fail_at, fail_rank;
+    double timeout;
 } run_args;
 
 static void get_args(cli *c, run_args *a)
@@ -40,6 +56,7 @@ static void get_args(cli *c, run_args *a)
     a->fail_at = cli_given(c, "fail-at-superstep") ? cli_i64(c, "fail-at-superstep") : -1;
     a->fail_rank = cli_i64(c, "fail-rank");
     a->top = cli_i64(c, "top");
+    a->timeout = cli_f64(c, "superstep-timeout");
     if (c->builtin) {
         a->verify = cli_flag(c, "verify");
         a->variant = cli_str(c, "variant");
@@ -55,6 +72,7 @@ static int check_run(cli *c)
                AMLS_ERR_PARAM, "%s: --checkpoint-every needs --checkpoint-dir DIR", c->cmd->name);
     AMLS_CHECK(!cli_given(c, "fail-rank") || cli_given(c, "fail-at-superstep"), AMLS_ERR_PARAM,
                "%s: --fail-rank needs --fail-at-superstep K", c->cmd->name);
+    AMLS_TRY(cli_output_not_input(cli_str(c, "output"), cli_str(c, "input")));
 cleanup:
     return rc;
 }
@@ -142,7 +160,8 @@ static int run_vertex(cli *c, amls_graph *g, const amls_vprog *p, const run_args
                         .on_superstep = a->fail_at >= 0 ? inject_fault : NULL,
                         .hook_ud = &fl,
                         .stop_request = a->ck_dir ? &stop_requested : NULL,
-                        .stats = c->stats};
+                        .stats = c->stats,
+                        .superstep_timeout = a->timeout};
     if (a->ck_dir)
         signal(SIGUSR1, on_stop_signal);
     AMLS_TRY(amls_run_program(g, p, &ro, &res->run));
@@ -173,8 +192,8 @@ cleanup:
     return rc;
 }
 
-/* A built-in through the linear-algebra path (amls_algorithm_run with the linalg engine).
- * Collective. */
+/* A built-in through the linear-algebra path (amls_algorithm_run with the linalg engine, which
+ * parses integers and vertex ids with all 64 bits). Collective. */
 static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const char *const *vals,
                       const char *variant, result *res)
 {
@@ -200,45 +219,96 @@ cleanup:
     return rc;
 }
 
-/* Rank 0: the k largest values, by a partial selection (k passes; k is small). */
-static void print_top_root(const amls_values *v, double *f, const int64_t *ids, int64_t k)
+/* A candidate for --top: its sort key (the value; for a program that only has a formatter,
+ * the number its text starts with), the original id and the text as the program formats it. */
+typedef struct top_rec {
+    double key;
+    int64_t ikey, id;
+    char text[48];
+} top_rec;
+
+/* a ranks before b: larger value first, then the smaller id. */
+static bool top_before(const top_rec *a, const top_rec *b)
 {
-    amls_values typed = {.type = v->type};
-    int64_t n = v->g->n;
-    k = AMLS_MIN(k, n);
-    for (int64_t t = 0; t < k; t++) {
-        int64_t best = -1;
-        for (int64_t i = 0; i < n; i++)
-            if (!isnan(f[i]) && (best < 0 || f[i] > f[best]))
-                best = i;
-        if (best < 0)
-            break;
-        char buf[64];
-        int64_t iv = (int64_t)f[best];
-        amls_values_format(&typed, v->type == AMLS_TYPE_F64 ? (void *)&f[best] : (void *)&iv, buf,
-                           sizeof buf);
-        printf("top %lld: %lld %s\n", (long long)t + 1, (long long)ids[best], buf);
-        f[best] = NAN;
+    if (a->key != b->key)
+        return a->key > b->key;
+    if (a->ikey != b->ikey)
+        return a->ikey > b->ikey;
+    return a->id < b->id;
+}
+
+/* Inserts r into the k best so far (best[0..*n) sorted, best first). */
+static void top_insert(top_rec *best, int64_t *n, int64_t k, const top_rec *r)
+{
+    if (*n == k && !top_before(r, &best[k - 1]))
+        return;
+    int64_t i = *n < k ? (*n)++ : k - 1;
+    for (; i > 0 && top_before(r, &best[i - 1]); i--)
+        best[i] = best[i - 1];
+    best[i] = *r;
+}
+
+/* This rank's k best values, as records (unused ones have id -1). Local. */
+static void top_local(const amls_values *v, int64_t k, top_rec *best)
+{
+    const amls_graph *g = v->g;
+    int64_t n = 0;
+    for (int64_t i = 0; i < k; i++)
+        best[i] = (top_rec){.id = -1};
+    for (int64_t i = 0; i < g->n_local; i++) {
+        const char *elem = (const char *)v->data + (size_t)i * v->stride;
+        top_rec r = {.id = g->orig[i]};
+        amls_values_format(v, elem, r.text, sizeof r.text);
+        if (v->type == AMLS_TYPE_I64) {
+            memcpy(&r.ikey, elem, sizeof r.ikey);
+            r.key = (double)r.ikey;
+        } else if (v->type == AMLS_TYPE_F64) {
+            memcpy(&r.key, elem, sizeof r.key);
+        } else {
+            char *end = NULL;
+            r.key = strtod(r.text, &end);
+            if (end == r.text)
+                continue; /* not a number: no rank */
+        }
+        if (!isnan(r.key))
+            top_insert(best, &n, k, &r);
     }
 }
 
+/* Prints the K largest values: every rank picks its own K best, rank 0 merges them (ties go
+ * to the smaller original id, so the list does not depend on the layout). Collective. */
 static int print_top(cli *c, const amls_values *v, int64_t k)
 {
     int rc = AMLS_OK;
-    double *f = NULL;
-    int64_t *ids = NULL;
-    AMLS_TRY(amls_values_gather(v, 0, &f, NULL));
-    AMLS_TRY(amls_graph_gather_ids(v->g, 0, &ids));
-    if (c->rank == 0)
-        print_top_root(v, f, ids, k);
+    top_rec *mine = NULL, *all = NULL, *best = NULL;
+    k = AMLS_MIN(AMLS_MIN(k, AMLS_MAX(v->g->n, (int64_t)1)), (int64_t)1 << 20);
+    mine = amls__malloc((size_t)k, sizeof *mine);
+    if (c->rank == 0) {
+        all = amls__malloc((size_t)k * (size_t)c->nranks, sizeof *all);
+        best = amls__malloc((size_t)k, sizeof *best);
+    }
+    AMLS_AGREE(c->comm, amls__alloc_status(mine && (c->rank != 0 || (all && best))));
+    top_local(v, k, mine);
+    AMLS_MPI_TRY(MPI_Gather(mine, (int)(k * (int64_t)sizeof *mine), MPI_BYTE, all,
+                            (int)(k * (int64_t)sizeof *mine), MPI_BYTE, 0, c->comm));
+    if (c->rank == 0) {
+        int64_t n = 0;
+        for (int64_t i = 0; i < k * c->nranks; i++)
+            if (all[i].id >= 0)
+                top_insert(best, &n, k, &all[i]);
+        for (int64_t t = 0; t < n; t++)
+            printf("top %lld: %lld %s\n", (long long)t + 1, (long long)best[t].id, best[t].text);
+        fflush(stdout);
+    }
 cleanup:
-    amls__free(f);
-    amls__free(ids);
+    amls__free(mine);
+    amls__free(all);
+    amls__free(best);
     return rc;
 }
 
 /* Rank 0: the serial reference's values against the gathered ones. Local. */
-static int verify_root(const amls_builtin *b, const amls_csr *csr, const double *pvals,
+static int verify_root(const amls_builtin *b, const amls_csr *csr, const amls_param_value *pvals,
                        const double *af, const int64_t *ai, double t0)
 {
     int rc = AMLS_OK;
@@ -265,7 +335,8 @@ cleanup:
     return rc;
 }
 
-static int verify(cli *c, const amls_values *v, const amls_builtin *b, const double *pvals)
+static int verify(cli *c, const amls_values *v, const amls_builtin *b,
+                  const amls_param_value *pvals)
 {
     int rc = AMLS_OK;
     amls_csr csr = {0};
@@ -291,7 +362,7 @@ static void command_line(cli *c, char *buf, size_t cap)
 
 /* Output, --top, --expected, --verify. Collective. */
 static int outputs(cli *c, const run_args *a, const amls_builtin *b, result *res,
-                   const double *pvals)
+                   const amls_param_value *pvals)
 {
     int rc = AMLS_OK;
     char cmdline[2048];
@@ -322,11 +393,11 @@ int run_vprog(cli *c)
     amls_graph *g = NULL;
     result res = {0};
     run_args a;
-    double pvals[CLI_MAX_PARAMS] = {0};
+    amls_param_value pvals[CLI_MAX_PARAMS] = {{0}};
     get_args(c, &a);
     for (int i = 0; i < p->nparams; i++) {
         const char *v = c->pval[i] ? c->pval[i] : p->params[i].def;
-        pvals[i] = v ? strtod(v, NULL) : 0;
+        pvals[i] = typed_value(&p->params[i], v);
     }
     bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg;
     bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;

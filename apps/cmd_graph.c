@@ -142,23 +142,46 @@ cleanup:
     return rc;
 }
 
+/* The format convert writes: --to, or the output's name (.h5, .mtx, .csv; else an edge
+ * list). Local. */
+static int convert_target(const char *outp, const char *to, int *fmt)
+{
+    if (to == NULL) {
+        *fmt = amls_is_h5_path(outp) ? -1 : (int)amls_format_from_name(outp);
+        if (*fmt != AMLS_FORMAT_MTX && *fmt != AMLS_FORMAT_CSV && *fmt != -1)
+            *fmt = AMLS_FORMAT_EDGELIST;
+        return AMLS_OK;
+    }
+    *fmt = !strcmp(to, "h5") ? -1 : amls_format_parse(to);
+    if (*fmt != -1 && *fmt != AMLS_FORMAT_EDGELIST && *fmt != AMLS_FORMAT_MTX &&
+        *fmt != AMLS_FORMAT_CSV)
+        return amls_error(AMLS_ERR_PARAM, "convert: --to %s: expected h5, edgelist, csv or mtx",
+                          to);
+    return AMLS_OK;
+}
+
 static int cmd_convert(cli *c)
 {
-    int rc = AMLS_OK;
+    int rc = AMLS_OK, fmt = -1;
     amls_graph *g = NULL;
     const char *outp = cli_str(c, "output"), *input = cli_str(c, "input");
     amls_source_info src = {.name = input};
-    AMLS_TRY(cli_load_graph(c, NULL, true, false, &g));
-    if (strncmp(input, "gen:", 4) != 0 && !amls_is_h5_path(input))
-        AMLS_TRY(amls_file_crc32(c->comm, input, &src.crc32, &src.size));
+    AMLS_AGREE(c->comm, convert_target(outp, cli_str(c, "to"), &fmt)); /* checked: local */
+    AMLS_TRY(cli_load_graph(c, NULL, fmt == -1, false, &g));
     double t0 = amls__now();
-    AMLS_TRY(amls_graph_save_h5(g, outp, &src));
+    if (fmt != -1) {
+        AMLS_TRY(amls_graph_write_edges(g, outp, (amls_format)fmt, input));
+    } else {
+        if (strncmp(input, "gen:", 4) != 0 && !amls_is_h5_path(input))
+            AMLS_TRY(amls_file_crc32(c->comm, input, &src.crc32, &src.size));
+        AMLS_TRY(amls_graph_save_h5(g, outp, &src));
+    }
     AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "time", "write_seconds", amls__now() - t0));
     cli_print(c,
-              "output: %s\nvertices: %lld\nedges: %lld\nparts: %d\nsource_crc32: %08x\n"
-              "seconds: %.3f\n",
-              outp, (long long)g->n, (long long)g->edges, g->nparts, (unsigned)src.crc32,
-              amls__now() - t0);
+              "output: %s\nformat: %s\nvertices: %lld\nedges: %lld\nparts: %d\n"
+              "source_crc32: %08x\nseconds: %.3f\n",
+              outp, fmt == -1 ? "h5" : amls_format_name((amls_format)fmt), (long long)g->n,
+              (long long)g->edges, g->nparts, (unsigned)src.crc32, amls__now() - t0);
 cleanup:
     amls_graph_free(&g);
     return rc;
@@ -193,35 +216,47 @@ static const cli_group partition_group = {
                       {0}}};
 static const cli_group *const partition_table[] = {&cli_graph_group, &partition_group,
                                                    &cli_quiet_group, NULL};
+static int check_partition(cli *c)
+{
+    return cli_output_not_input(cli_str(c, "output"), cli_str(c, "input"));
+}
+
 const cli_command cli_cmd_partition = {
     .name = "partition",
     .usage = "--input GRAPH --output FILE [--parts K] [options]",
     .summary = "compute a partition and write it: --parts K --output FILE",
     .groups = partition_table,
+    .check = check_partition,
     .run = cmd_partition};
 
 static int check_convert(cli *c)
 {
-    const char *outp = cli_str(c, "output");
-    return amls_is_h5_path(outp)
-               ? AMLS_OK
-               : amls_error(AMLS_ERR_PARAM, "convert: --output %s: expected a name ending in .h5",
-                            outp);
+    int rc = AMLS_OK, fmt = -1;
+    AMLS_TRY(convert_target(cli_str(c, "output"), cli_str(c, "to"), &fmt));
+    AMLS_TRY(cli_output_not_input(cli_str(c, "output"), cli_str(c, "input")));
+cleanup:
+    return rc;
 }
 
 static const cli_group convert_group = {
     "convert options",
-    (const cli_opt[]){{"output", 'o', CLI_OUT, "FILE.h5", .help = "the HDF5 graph container",
+    (const cli_opt[]){{"output", 'o', CLI_OUT, "FILE",
+                       .help = "the graph: FILE.h5 the HDF5 container, .mtx Matrix Market, .csv "
+                               "CSV, any other name an edge list",
                        .flags = CLI_REQUIRED},
+                      {"to", 0, CLI_CHOICE, "F", .help = "the format to write",
+                       .choices = "h5|edgelist|csv|mtx", .def_text = "from --output's name"},
                       {0}}};
 static const cli_group *const convert_table[] = {&cli_graph_group, &convert_group, &cli_quiet_group,
                                                  NULL};
 const cli_command cli_cmd_convert = {
     .name = "convert",
-    .usage = "--input GRAPH --output FILE.h5 [options]",
-    .summary = "write a graph into the HDF5 container: --input G --output G.h5",
+    .usage = "--input GRAPH --output FILE [--to h5|edgelist|csv|mtx] [options]",
+    .summary =
+        "write a graph as the HDF5 container (.h5), Matrix Market (.mtx), CSV or an edge list",
     .about = "Writes the graph, partitioned as --partition and --parts say, into an HDF5 "
-             "container that\nlater runs load without parsing (each rank reads its own part).",
+             "container that\nlater runs load without parsing (each rank reads its own part), "
+             "or as text: Matrix Market,\nCSV or an edge list.",
     .groups = convert_table,
     .check = check_convert,
     .run = cmd_convert};

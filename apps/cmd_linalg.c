@@ -54,7 +54,9 @@ static int cmd_cg(cli *c)
     cg_args a;
     amls_solve_info info = {0};
     cg_args_get(c, &a);
-    /* The matrix is read as a graph: rows are vertices, entries weighted edges. */
+    /* The matrix is read as a graph: rows are vertices, entries weighted edges; an entry given
+     * twice is the sum of both (Matrix Market, scipy), not one of them as for graph edges. */
+    c->sum_duplicates = true;
     AMLS_TRY(cli_load_graph(c, a.mat, true, false, &g));
     if (!g->weighted)
         cli_print(c, "# note: pattern matrix, every stored entry is 1\n");
@@ -125,7 +127,7 @@ typedef struct reg_args {
 static void reg_args_get(cli *c, reg_args *a)
 {
     a->train = cli_str(c, "train");
-    a->test = !strcmp(c->cmd->name, "logreg") ? cli_str(c, "test") : NULL;
+    a->test = cli_str(c, "test");
     a->outp = cli_str(c, "output");
     a->strict = cli_flag(c, "strict");
     a->lambda = cli_f64(c, "lambda");
@@ -150,15 +152,33 @@ cleanup:
     return rc;
 }
 
+/* Root mean squared error of the linear model coef (intercept first, d features) on T. */
+static int rmse_of(MPI_Comm comm, const amls_rows *T, const double *coef, int64_t d, double *rmse)
+{
+    double sse = 0;
+    for (int64_t i = 0; i < T->n_local; i++) {
+        double z = coef[0];
+        for (int64_t j = T->ptr[i]; j < T->ptr[i + 1]; j++)
+            if (T->idx[j] < d)
+                z += T->val[j] * coef[1 + T->idx[j]];
+        sse += (T->y[i] - z) * (T->y[i] - z);
+    }
+    int rc = amls__allreduce_same(comm, &sse, 1, MPI_SUM);
+    *rmse = sqrt(sse / (double)AMLS_MAX(T->n_global, (int64_t)1));
+    return rc;
+}
+
 static int cmd_linreg(cli *c)
 {
     int rc = AMLS_OK;
     reg_args a;
-    amls_rows X = {0};
-    double *coef = NULL;
+    amls_rows X = {0}, T = {0};
+    double *coef = NULL, test_rmse = 0;
     amls_solve_info info = {0};
     reg_args_get(c, &a);
     AMLS_TRY(amls_rows_read(c->comm, a.train, &X));
+    if (a.test)
+        AMLS_TRY(amls_rows_read(c->comm, a.test, &T));
     coef = amls__calloc((size_t)X.nfeat + 2, sizeof *coef);
     AMLS_AGREE(c->comm, amls__alloc_status(coef != NULL));
     AMLS_TRY(amls_linreg(c->comm, &X, a.lambda, a.tol, a.maxit, coef, &info));
@@ -170,11 +190,17 @@ static int cmd_linreg(cli *c)
               sqrt(info.objective / (double)X.n_global), coef[0], info.seconds);
     AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "train_rmse",
                                            sqrt(info.objective / (double)X.n_global)));
+    if (a.test) {
+        AMLS_TRY(rmse_of(c->comm, &T, coef, X.nfeat, &test_rmse));
+        cli_print(c, "test_rows: %lld\ntest_rmse: %.8g\n", (long long)T.n_global, test_rmse);
+        AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "test_rmse", test_rmse));
+    }
     AMLS_TRY(reg_finish(c, &a, coef, X.nfeat + 1, &info));
 cleanup:
     amls_solve_info_free(&info);
     amls__free(coef);
     amls_rows_free(&X);
+    amls_rows_free(&T);
     return rc;
 }
 
@@ -187,21 +213,26 @@ static int cmd_logreg(cli *c)
     amls_solve_info info = {0};
     reg_args_get(c, &a);
     AMLS_TRY(amls_rows_read(c->comm, a.train, &X));
-    AMLS_TRY(amls_rows_read(c->comm, a.test, &T));
+    if (a.test)
+        AMLS_TRY(amls_rows_read(c->comm, a.test, &T));
     coef = amls__calloc((size_t)X.nfeat + 2, sizeof *coef);
     AMLS_AGREE(c->comm, amls__alloc_status(coef != NULL));
     AMLS_TRY(amls_logreg(c->comm, &X, a.lambda, a.tol, a.maxit, coef, &info));
     AMLS_TRY(amls_logreg_accuracy(c->comm, &X, coef, X.nfeat, &acc_train));
-    AMLS_TRY(amls_logreg_accuracy(c->comm, &T, coef, X.nfeat, &acc_test));
+    if (a.test)
+        AMLS_TRY(amls_logreg_accuracy(c->comm, &T, coef, X.nfeat, &acc_test));
     cli_print(c,
-              "rows: %lld\ntest_rows: %lld\nfeatures: %lld\nlambda: %g\niterations: %lld\n"
-              "objective: %.10g\ngradient_max: %.3e\nconverged: %s\ntrain_accuracy: %.6f\n"
-              "test_accuracy: %.6f\nseconds: %.4f\n",
-              (long long)X.n_global, (long long)T.n_global, (long long)X.nfeat, a.lambda,
-              (long long)info.iterations, info.objective, info.residual,
-              info.converged ? "yes" : "no", acc_train, acc_test, info.seconds);
+              "rows: %lld\nfeatures: %lld\nlambda: %g\niterations: %lld\nobjective: %.10g\n"
+              "gradient_max: %.3e\nconverged: %s\nstop_reason: %s\ntrain_accuracy: %.6f\n",
+              (long long)X.n_global, (long long)X.nfeat, a.lambda, (long long)info.iterations,
+              info.objective, info.residual, info.converged ? "yes" : "no",
+              info.stop_reason ? info.stop_reason : "", acc_train);
     AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "train_accuracy", acc_train));
-    AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "test_accuracy", acc_test));
+    if (a.test) {
+        cli_print(c, "test_rows: %lld\ntest_accuracy: %.6f\n", (long long)T.n_global, acc_test);
+        AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "test_accuracy", acc_test));
+    }
+    cli_print(c, "seconds: %.4f\n", info.seconds);
     AMLS_TRY(reg_finish(c, &a, coef, X.nfeat + 1, &info));
 cleanup:
     amls_solve_info_free(&info);
@@ -253,6 +284,25 @@ cleanup:
 
 /* ---- The commands' tables ------------------------------------------------------------------ */
 
+/* The output is none of the inputs (it would be overwritten before it was read). Local. */
+static int check_cg(cli *c)
+{
+    int rc = AMLS_OK;
+    AMLS_TRY(cli_output_not_input(cli_str(c, "output"), cli_str(c, "matrix")));
+    AMLS_TRY(cli_output_not_input(cli_str(c, "output"), cli_str(c, "rhs")));
+cleanup:
+    return rc;
+}
+
+static int check_reg(cli *c)
+{
+    int rc = AMLS_OK;
+    AMLS_TRY(cli_output_not_input(cli_str(c, "output"), cli_str(c, "train")));
+    AMLS_TRY(cli_output_not_input(cli_str(c, "output"), cli_str(c, "test")));
+cleanup:
+    return rc;
+}
+
 static const cli_group cg_group = {
     "cg options",
     (const cli_opt[]){
@@ -272,7 +322,7 @@ static const cli_group cg_group = {
         {"output", 'o', CLI_OUT, "PATH", .help = "the solution: 'row value' lines",
          .def_text = "none"},
         {"format", 0, CLI_CHOICE, "F", .help = "the matrix's format",
-         .choices = "edgelist|ldbc|mtx|metis|dimacs|h5", .def_text = "from the file name"},
+         .choices = "edgelist|csv|ldbc|mtx|metis|dimacs|h5", .def_text = "from the file name"},
         {"partition", 0, CLI_PART, "P", .help = "rows to ranks: metis, hash, range, or a file",
          .def_text = "metis"},
         {"parts", 0, CLI_INT, "K", .help = "number of parts", .min = 1, .max = 1 << 20,
@@ -286,6 +336,7 @@ const cli_command cli_cmd_cg = {
     .about = "Solves A x = b by (Jacobi-preconditioned) conjugate gradient; prints rows, "
              "iterations,\nresidual (recomputed), converged, seconds.",
     .groups = cg_table,
+    .check = check_cg,
     .run = cmd_cg};
 
 /* What linreg and logreg share; their numbers differ in defaults only. */
@@ -294,6 +345,10 @@ static const cli_group reg_group = {
     (const cli_opt[]){{"train", 0, CLI_IN, "FILE",
                        .help = "training rows (LIBSVM: label index:value ...)",
                        .flags = CLI_REQUIRED},
+                      {"test", 0, CLI_IN, "FILE",
+                       .help = "test rows (LIBSVM), scored after training (test_rmse, "
+                               "test_accuracy)",
+                       .def_text = "none"},
                       {"output", 'o', CLI_OUT, "FILE",
                        .help = "the intercept, then one coefficient per line", .def_text = "none"},
                       {"strict", 0, CLI_FLAG, .help = "no convergence is an error (exit code 6)"},
@@ -314,24 +369,24 @@ const cli_command cli_cmd_linreg = {
     .usage = "--train FILE [options]",
     .summary = "least squares / ridge regression (CG on the normal equations)",
     .groups = linreg_table,
+    .check = check_reg,
     .run = cmd_linreg};
 
 static const cli_group logreg_group = {
     "solver options",
-    (const cli_opt[]){
-        {"test", 0, CLI_IN, "FILE", .help = "test rows (LIBSVM)", .flags = CLI_REQUIRED},
-        {"lambda", 0, CLI_NUM, "L", .help = "L2 regularisation", .min = 0, .max = 1e300,
-         .def = "1e-4"},
-        {"tol", 0, CLI_NUM, "T", .help = "gradient tolerance", .min = 0, .max = 1, .def = "1e-6",
-         .flags = CLI_OPEN_MIN},
-        {"max-iterations", 0, CLI_INT, "N", .help = "L-BFGS iteration limit", .min = 1, .max = 1e12,
-         .def = "500"},
-        {0}}};
+    (const cli_opt[]){{"lambda", 0, CLI_NUM, "L", .help = "L2 regularisation", .min = 0,
+                       .max = 1e300, .def = "1e-4"},
+                      {"tol", 0, CLI_NUM, "T", .help = "gradient tolerance", .min = 0, .max = 1,
+                       .def = "1e-6", .flags = CLI_OPEN_MIN},
+                      {"max-iterations", 0, CLI_INT, "N", .help = "L-BFGS iteration limit",
+                       .min = 1, .max = 1e12, .def = "500"},
+                      {0}}};
 static const cli_group *const logreg_table[] = {&reg_group, &logreg_group, NULL};
 const cli_command cli_cmd_logreg = {.name = "logreg",
-                                    .usage = "--train FILE --test FILE [options]",
+                                    .usage = "--train FILE [--test FILE] [options]",
                                     .summary = "L2-regularised logistic regression (L-BFGS)",
                                     .groups = logreg_table,
+                                    .check = check_reg,
                                     .run = cmd_logreg};
 
 static const cli_group als_group = {

@@ -64,7 +64,12 @@ static void report(const cli *c, int rc)
     if (rc >= 0 || c->rank != (who < 0 ? 0 : who))
         return;
     const char *msg = amls_last_error();
-    fprintf(stderr, "amls-graph %s: error: %s\n", c->cmd->name, msg[0] ? msg : amls_strerror(rc));
+    fprintf(stderr, "amls-graph %s: error: %s", c->cmd->name, msg[0] ? msg : amls_strerror(rc));
+    /* Memory runs out on one rank: say which, and how much it held. */
+    if (rc == AMLS_ERR_NOMEM)
+        fprintf(stderr, " (on rank %d of %d, which had used %.0f MB at its peak)", c->rank,
+                c->nranks, (double)amls__peak_rss() / 1e6);
+    fprintf(stderr, "\n");
     fflush(stderr);
 }
 

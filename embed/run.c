@@ -9,6 +9,7 @@
 #include "amls/embed.h"
 #include "amls/plugin.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -89,18 +90,33 @@ static int match_params(const amls_vprog *p, int n, const char *const *keys,
     return AMLS_OK;
 }
 
-/* The parameters as numbers, for linear algebra. Local. */
-static int params_numeric(const amls_vprog *p, const char *const *vals, double *pv)
+/* One parameter's text as linear algebra takes it: a number for FLOAT parameters, otherwise an
+ * integer with all 64 bits (a vertex id above 2^53 stays that vertex). Local. */
+static int param_typed(const amls_vprog *p, const amls_param *d, const char *v,
+                       amls_param_value *pv)
 {
-    for (int i = 0; i < p->nparams; i++) {
-        const char *v = vals[i] ? vals[i] : p->params[i].def;
-        char *end = NULL;
-        pv[i] = v ? strtod(v, &end) : NAN;
-        if (v == NULL || end == v || *end != '\0' || !isfinite(pv[i]))
-            return amls_error(AMLS_ERR_PARAM, "%s: parameter %s: expected a number, got '%s'",
-                              p->name, p->params[i].name, v ? v : "(none: it is required)");
-    }
-    return AMLS_OK;
+    char *end = NULL;
+    errno = 0;
+    if (v != NULL && d->type == AMLS_PARAM_FLOAT)
+        pv->f = strtod(v, &end);
+    else if (v != NULL)
+        pv->i = strtoll(v, &end, 10);
+    bool ok = v != NULL && end != v && *end == '\0' && errno == 0 &&
+              (d->type != AMLS_PARAM_FLOAT || isfinite(pv->f));
+    return ok ? AMLS_OK
+              : amls_error(AMLS_ERR_PARAM, "%s: parameter %s: expected %s, got '%s'", p->name,
+                           d->name, d->type == AMLS_PARAM_FLOAT ? "a number" : "an integer",
+                           v ? v : "(none: it is required)");
+}
+
+/* The parameters, parsed by their declared types, for linear algebra. Local. */
+static int params_typed(const amls_vprog *p, const char *const *vals, amls_param_value *pv)
+{
+    int rc = AMLS_OK;
+    for (int i = 0; i < p->nparams; i++)
+        AMLS_TRY(param_typed(p, &p->params[i], vals[i] ? vals[i] : p->params[i].def, &pv[i]));
+cleanup:
+    return rc;
 }
 
 /* The "run" section of a linear-algebra run. Local. */
@@ -132,11 +148,12 @@ static int run_linalg(amls_graph *g, const amls_vprog *p, const char *variant,
                       const char *const *vals, amls_stats *stats, amls_result *res)
 {
     int rc = AMLS_OK;
-    double *pv = NULL, t0 = amls__now();
+    amls_param_value *pv = NULL;
+    double t0 = amls__now();
     amls_type type = 0;
     pv = amls__calloc((size_t)p->nparams + 1, sizeof *pv);
     rc = amls__alloc_status(pv != NULL);
-    AMLS_AGREE(g->comm, rc == AMLS_OK ? params_numeric(p, vals, pv) : rc);
+    AMLS_AGREE(g->comm, rc == AMLS_OK ? params_typed(p, vals, pv) : rc);
     AMLS_TRY(
         amls_la_run(g, p->name, pv, variant, &res->la_values, &type, &res->iterations, &res->spi));
     res->v = (amls_values){g, res->la_values, 8, type, NULL};

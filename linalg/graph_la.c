@@ -193,32 +193,32 @@ int amls_la_bfs(const amls_graph *g, amls_vid source, int64_t *depth, int64_t *l
     return rc;
 }
 
-static int la_pagerank(const amls_graph *g, const double *params, const char *variant, void *values,
-                       int64_t *iterations, double *spi)
+static int la_pagerank(const amls_graph *g, const amls_param_value *params, const char *variant,
+                       void *values, int64_t *iterations, double *spi)
 {
     (void)variant;
-    return amls_la_pagerank(g, params[0], (int64_t)params[1], values, iterations, spi);
+    return amls_la_pagerank(g, params[0].f, params[1].i, values, iterations, spi);
 }
 
-static int la_wcc(const amls_graph *g, const double *params, const char *variant, void *values,
-                  int64_t *iterations, double *spi)
+static int la_wcc(const amls_graph *g, const amls_param_value *params, const char *variant,
+                  void *values, int64_t *iterations, double *spi)
 {
     (void)params, (void)spi;
     return amls_la_wcc(g, variant && !strcmp(variant, "dense") ? 0 : 1, values, iterations);
 }
 
-static int la_bfs(const amls_graph *g, const double *params, const char *variant, void *values,
-                  int64_t *iterations, double *spi)
+static int la_bfs(const amls_graph *g, const amls_param_value *params, const char *variant,
+                  void *values, int64_t *iterations, double *spi)
 {
     (void)variant, (void)spi;
     int rc = AMLS_OK;
     int64_t gid = -1;
-    AMLS_TRY(amls_graph_find(g, (amls_vid)params[0], &gid));
+    AMLS_TRY(amls_graph_find(g, params[0].i, &gid));
     AMLS_AGREE(g->comm, gid >= 0
                             ? AMLS_OK
                             : amls_error(AMLS_ERR_NOT_FOUND, "bfs: --source %lld: no such vertex",
-                                         (long long)params[0]));
-    AMLS_TRY(amls_la_bfs(g, (amls_vid)params[0], values, iterations));
+                                         (long long)params[0].i));
+    AMLS_TRY(amls_la_bfs(g, params[0].i, values, iterations));
 cleanup:
     return rc;
 }
@@ -251,8 +251,9 @@ cleanup:
     return rc;
 }
 
-int amls_la_run(const amls_graph *g, const char *name, const double *params, const char *variant,
-                void **values, amls_type *type, int64_t *iterations, double *spi)
+int amls_la_run(const amls_graph *g, const char *name, const amls_param_value *params,
+                const char *variant, void **values, amls_type *type, int64_t *iterations,
+                double *spi)
 {
     int rc = AMLS_OK;
     const amls_la_algorithm *la = NULL;
