@@ -368,7 +368,8 @@ static int check_path(cli *c, const cli_opt *o, const char *v)
     case CLI_GRAPH:
         return graph_readable(c, opt, v);
     case CLI_PART:
-        if (!strcmp(v, "metis") || !strcmp(v, "hash") || !strcmp(v, "range"))
+        if (!strcmp(v, "auto") || !strcmp(v, "chunk") || !strcmp(v, "metis") ||
+            !strcmp(v, "ptscotch") || !strcmp(v, "hash") || !strcmp(v, "range"))
             return AMLS_OK;
         return readable(c, opt, v);
     case CLI_IN_DIR: {

@@ -401,7 +401,7 @@ int run_vprog(cli *c)
     }
     bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg;
     bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;
-    AMLS_TRY(cli_load_graph(c, NULL, need_in, drop_w, &g));
+    CLI_LOAD(cli_load_graph(c, NULL, need_in, drop_w, &g));
     res.pv.input = a.input;
     if (a.ck_every > 0 || a.ck_dir || a.restart || (a.outp && amls_is_h5_path(a.outp)))
         AMLS_TRY(amls_graph_input_crc32(c->comm, a.input, &res.pv.input_crc32));

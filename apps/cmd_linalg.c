@@ -57,7 +57,7 @@ static int cmd_cg(cli *c)
     /* The matrix is read as a graph: rows are vertices, entries weighted edges; an entry given
      * twice is the sum of both (Matrix Market, scipy), not one of them as for graph edges. */
     c->sum_duplicates = true;
-    AMLS_TRY(cli_load_graph(c, a.mat, true, false, &g));
+    CLI_LOAD(cli_load_graph(c, a.mat, true, false, &g));
     if (!g->weighted)
         cli_print(c, "# note: pattern matrix, every stored entry is 1\n");
     AMLS_AGREE(c->comm, finite_entries(g, a.mat));
@@ -323,8 +323,9 @@ static const cli_group cg_group = {
          .def_text = "none"},
         {"format", 0, CLI_CHOICE, "F", .help = "the matrix's format",
          .choices = "edgelist|csv|ldbc|mtx|metis|dimacs|h5", .def_text = "from the file name"},
-        {"partition", 0, CLI_PART, "P", .help = "rows to ranks: metis, hash, range, or a file",
-         .def_text = "metis"},
+        {"partition", 0, CLI_PART, "P",
+         .help = "rows to ranks: auto, chunk, metis, ptscotch, hash, range, or a file",
+         .def_text = "auto"},
         {"parts", 0, CLI_INT, "K", .help = "number of parts", .min = 1, .max = 1 << 20,
          .def_text = "the number of ranks"},
         {0}}};

@@ -25,10 +25,17 @@ const cli_group cli_graph_group = {
          .def_text = "the first two or three"},
         {"directed", 0, CLI_FLAG, .help = "read every edge as one direction (overrides the file)"},
         {"undirected", 0, CLI_FLAG, .help = "store every edge both ways (overrides the file)"},
-        {"partition", 0, CLI_PART, "P", .help = "metis, hash, range, or a partition file",
-         .def_text = "metis; a container's stored partition"},
+        {"partition", 0, CLI_PART, "P",
+         .help = "auto, chunk, metis, ptscotch, hash, range, or a partition file (README: "
+                 "partitioning)",
+         .def_text = "auto; a container's stored partition"},
         {"parts", 0, CLI_INT, "K", .help = "number of parts", .min = 1, .max = 1 << 20,
          .def_text = "the number of ranks"},
+        {"dry-run", 0, CLI_FLAG, .help = "print the memory each rank will need, load nothing"},
+        {"memory-limit", 0, CLI_TEXT, "SIZE",
+         .help = "refuse a load needing more than SIZE (e.g. 8G, 512MiB) on a rank; under a "
+                 "limit METIS would exceed, auto partitions by chunk",
+         .def_text = "no limit"},
         {0}}};
 
 const cli_group cli_quiet_group = {
