@@ -173,6 +173,44 @@ cleanup:
     return rc;
 }
 
+/* True if `v` is one of the '|'-separated names in `list`. */
+static bool in_list(const char *list, const char *v)
+{
+    size_t n = strlen(v);
+    for (const char *at = list; at && *at;) {
+        const char *end = strchr(at, '|');
+        size_t len = end ? (size_t)(end - at) : strlen(at);
+        if (len == n && strncmp(at, v, n) == 0)
+            return true;
+        at = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+/* The values of the linear-algebra entry's parameters (amls_la_algorithm.params): the
+ * program's own where it declares the name, else the --NAME option (0 when absent). Local. */
+static int la_params(cli *c, const amls_vprog *p, const double *pvals, double *out)
+{
+    int rc = AMLS_OK;
+    const amls_la_algorithm *la = amls_la_find(p->name);
+    char name[64];
+    int k = 0;
+    for (const char *at = la ? la->params : NULL; at && *at && k < 16; k++) {
+        size_t len = strcspn(at, ",");
+        snprintf(name, sizeof name, "%.*s", (int)len, at);
+        at = at[len] ? at + len + 1 : at + len;
+        int i = 0;
+        while (i < p->nparams && strcmp(p->params[i].name, name) != 0)
+            i++;
+        if (i < p->nparams)
+            out[k] = pvals[i];
+        else
+            AMLS_TRY(cli_get_f64(c, name, NULL, 0.0, &out[k]));
+    }
+cleanup:
+    return rc;
+}
+
 /* The linear-algebra entry of a built-in, and room for its values. Local. */
 static int la_prepare(const amls_graph *g, const amls_vprog *p, const char *variant,
                       const amls_la_algorithm **la, result *res)
@@ -180,11 +218,11 @@ static int la_prepare(const amls_graph *g, const amls_vprog *p, const char *vari
     int rc = AMLS_OK;
     *la = amls_la_find(p->name);
     AMLS_CHECK(*la != NULL, AMLS_ERR_UNSUPPORTED,
-               "--engine linalg supports pagerank, wcc and bfs, not %s", p->name);
+               "--engine linalg supports pagerank, wcc, bfs and sssp, not %s", p->name);
     AMLS_CHECK(!variant || (*la)->variants, AMLS_ERR_PARAM, "--variant: %s has no variants",
                p->name);
-    AMLS_CHECK(!variant || (strstr((*la)->variants, variant) && !strchr(variant, '|')),
-               AMLS_ERR_PARAM, "--variant %s: expected %s", variant, (*la)->variants);
+    AMLS_CHECK(!variant || in_list((*la)->variants, variant), AMLS_ERR_PARAM,
+               "--variant %s: expected %s", variant, (*la)->variants);
     res->la_values = amls__calloc((size_t)g->n_local + 1, 8);
     AMLS_CHECK(res->la_values != NULL, AMLS_ERR_NOMEM, "out of memory");
 cleanup:
@@ -192,7 +230,7 @@ cleanup:
 }
 
 /* A built-in through the linear-algebra path (amls_la_find). Collective. */
-static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const double *pvals,
+static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const double *lavals,
                       const char *variant, result *res)
 {
     int rc = AMLS_OK;
@@ -200,13 +238,14 @@ static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const double *
     double t0 = amls__now(), spi = 0;
     int64_t iters = 0;
     AMLS_AGREE(c->comm, la_prepare(g, p, variant, &la, res));
-    AMLS_TRY(la->run(g, pvals, variant, res->la_values, &iters, &spi));
+    AMLS_TRY(la->run(g, lavals, variant, res->la_values, &iters, &spi));
     res->v = (amls_values){g, res->la_values, 8, la->type, NULL};
     res->pv.algorithm = p->name;
     res->pv.supersteps = iters;
     res->pv.seconds = amls__now() - t0;
-    cli_print(c, "algorithm: %s\nengine: linalg\niterations: %lld\nseconds: %.4f\n", p->name,
-              (long long)iters, res->pv.seconds);
+    const char *vn = variant ? variant : la->variants ? la->variants : "-";
+    cli_print(c, "algorithm: %s\nengine: linalg\nvariant: %.*s\niterations: %lld\nseconds: %.4f\n",
+              p->name, (int)strcspn(vn, "|"), vn, (long long)iters, res->pv.seconds);
     if (spi > 0)
         cli_print(c, "seconds_per_iteration: %.5f\n", spi);
 cleanup:
@@ -339,7 +378,7 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     result res = {0};
     run_args a;
     const char *vals[16] = {0};
-    double pvals[16] = {0};
+    double pvals[16] = {0}, lavals[16] = {0};
     AMLS_AGREE(c->comm, parse_args(c, p, b, &a));
     bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg;
     bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;
@@ -350,13 +389,15 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
         pvals[i] = v ? strtod(v, NULL) : 0;
     }
     rc = check_params_known(c, p);
+    if (rc == AMLS_OK && a.linalg)
+        rc = la_params(c, p, pvals, lavals);
     AMLS_AGREE(c->comm, rc < 0 ? rc : cli_check_unused(c));
     a.input = cli_get(c, "input", "i");
     res.pv.input = a.input;
     if (a.ck_every > 0 || a.restart || (a.outp && amls_is_h5_path(a.outp)))
         AMLS_TRY(amls_graph_input_crc32(c->comm, a.input, &res.pv.input_crc32));
     if (a.linalg)
-        AMLS_TRY(run_linalg(c, g, p, pvals, a.variant, &res));
+        AMLS_TRY(run_linalg(c, g, p, lavals, a.variant, &res));
     else
         AMLS_TRY(run_vertex(c, g, p, &a, vals, &res));
     AMLS_TRY(outputs(c, &a, b, &res, pvals));
@@ -424,6 +465,12 @@ int cmd_help(cli *c)
         "  --stats FILE          per-superstep statistics as JSON\n"
         "  --no-combiner         deliver every message uncombined\n"
         "  --top K               print the K vertices with the largest values\n"
-        "  --quiet               no progress lines\n");
+        "  --quiet               no progress lines\n"
+        "  --engine E            vertex (default) | linalg (pagerank, wcc, bfs, sssp)\n"
+        "  --variant V           with --engine linalg: pagerank blocked|fp32|plain,\n"
+        "                        wcc fastsv|frontier|dense, bfs diropt|push|spmspv,\n"
+        "                        sssp delta|bellman-ford (the first is the default)\n"
+        "  --delta D             sssp --engine linalg: bucket width (default: largest\n"
+        "                        weight / average degree, at least the smallest weight)\n");
     return AMLS_OK;
 }
