@@ -30,8 +30,8 @@ int amls__la_bfs(const amls_graph *g, int64_t src_gid, amls__bfs_variant variant
 /* Single-source shortest paths from global id src_gid by delta-stepping (la_sssp.c); delta <= 0
  * picks the default, INFINITY is Bellman-Ford. dist: INFINITY when unreachable. Refuses negative
  * weights. Collective. */
-int amls__la_sssp(const amls_graph *g, int64_t src_gid, double delta, double *dist,
-                  int64_t *rounds, int64_t *buckets, double *delta_used);
+int amls__la_sssp(const amls_graph *g, int64_t src_gid, double delta, double *dist, int64_t *rounds,
+                  int64_t *buckets, double *delta_used);
 
 /* Weakly connected components by FastSV (la_wcc.c): label = smallest original id of the
  * component; *rounds the FastSV rounds. Collective. */

@@ -13,9 +13,8 @@
  * below n / BETA vertices and shrinks (gapbs's constants, 15 and 18). Depths are levels, which
  * do not depend on the direction, the partition or the rank count.
  * ------------------------------------------------------------------------------------------- */
-#include "la_internal.h"
-
 #include "la_algos.h"
+#include "la_internal.h"
 
 enum { ALPHA = 15, BETA = 18 };
 

@@ -176,8 +176,8 @@ int amls__nbx_push(amls__nbx *x)
     }
     for (int i = 0; i < x->np; i++)
         if (n_ghosts(g, x->peer[i]) > 0)
-            AMLS_MPI_TRY(MPI_Isend(x->out[i], (int)encode(x, i), MPI_UINT64_T, x->peer[i],
-                                   TAG_PUSH, x->comm, &x->req[nreq++]));
+            AMLS_MPI_TRY(MPI_Isend(x->out[i], (int)encode(x, i), MPI_UINT64_T, x->peer[i], TAG_PUSH,
+                                   x->comm, &x->req[nreq++]));
     for (int64_t q = 0; q < x->ntouched; q++)
         x->has[x->touched[q]] = 0;
     x->ntouched = 0;
@@ -199,8 +199,8 @@ int amls__nbx_gather_begin(amls__nbx *x, void *vals, size_t vsz)
     for (int i = 0; i < x->np; i++) {
         int p = x->peer[i];
         if (n_ghosts(g, p) > 0)
-            AMLS_MPI_TRY(MPI_Irecv(ghosts + (size_t)g->recv_off[p] * vsz, (int)n_ghosts(g, p), t,
-                                   p, TAG_GATHER, x->comm, &x->req[nreq++]));
+            AMLS_MPI_TRY(MPI_Irecv(ghosts + (size_t)g->recv_off[p] * vsz, (int)n_ghosts(g, p), t, p,
+                                   TAG_GATHER, x->comm, &x->req[nreq++]));
     }
     for (int i = 0; i < x->np; i++) {
         int p = x->peer[i];

@@ -15,9 +15,8 @@
  *   plain: one amls_spmv per iteration (row-by-row pull, ghost sync by all-to-all), the
  *     earlier implementation, for comparison.
  * ------------------------------------------------------------------------------------------- */
-#include "la_internal.h"
-
 #include "la_algos.h"
+#include "la_internal.h"
 
 /* 1/outdeg of every owned vertex (0 for sinks), and x = 1/N. Local. */
 static int pagerank_start(const amls_graph *g, double *inv, double *x)
@@ -144,10 +143,10 @@ int amls__la_pagerank(const amls_graph *g, double damping, int64_t iterations,
                       amls__pr_variant variant, double *x, double *sec_per_iter)
 {
     double spi = 0;
-    int rc = variant == AMLS__PR_PLAIN
-                 ? pagerank_plain(g, damping, iterations, x, &spi)
-                 : pagerank_blocked(g, damping, iterations, variant == AMLS__PR_FP32 ? 4 : 8, x,
-                                    &spi);
+    int rc =
+        variant == AMLS__PR_PLAIN
+            ? pagerank_plain(g, damping, iterations, x, &spi)
+            : pagerank_blocked(g, damping, iterations, variant == AMLS__PR_FP32 ? 4 : 8, x, &spi);
     if (sec_per_iter)
         *sec_per_iter = spi;
     return rc;

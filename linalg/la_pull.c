@@ -40,8 +40,8 @@ static void count(const amls_dmat *A, const seg_map *m, int64_t *ent, int64_t *c
 }
 
 /* Pass 2: rows, run lengths and columns, segment-major. Local. */
-static void fill(const amls_dmat *A, const seg_map *m, amls__pull *p, int64_t *ecur,
-                 int64_t *ccur, int64_t *last)
+static void fill(const amls_dmat *A, const seg_map *m, amls__pull *p, int64_t *ecur, int64_t *ccur,
+                 int64_t *last)
 {
     for (int64_t i = 0; i < A->nrows; i++)
         for (int64_t j = A->ptr[i]; j < A->ptr[i + 1]; j++) {

@@ -19,9 +19,8 @@
  * Distances are sums of weights along shortest paths: identical for every partition whenever
  * the weights add exactly (integers), else within rounding of the sum.
  * ------------------------------------------------------------------------------------------- */
-#include "la_internal.h"
-
 #include "la_algos.h"
+#include "la_internal.h"
 
 #include <math.h>
 
@@ -275,8 +274,8 @@ cleanup:
     return rc;
 }
 
-int amls__la_sssp(const amls_graph *g, int64_t src_gid, double delta, double *dist,
-                  int64_t *rounds, int64_t *buckets, double *delta_used)
+int amls__la_sssp(const amls_graph *g, int64_t src_gid, double delta, double *dist, int64_t *rounds,
+                  int64_t *buckets, double *delta_used)
 {
     int rc = AMLS_OK;
     sssp s = {.g = g, .dist = dist};

@@ -24,9 +24,8 @@
  * 3. Output: the smallest ORIGINAL id of each component, by a min-reduction of original ids at
  *    each star's root and a lookup: the same for every partition and rank count.
  * ------------------------------------------------------------------------------------------- */
-#include "la_internal.h"
-
 #include "la_algos.h"
+#include "la_internal.h"
 
 /* Open-addressing map from global ids to int64 values, cleared through its list of used slots.
  * Capacity: a power of two above twice the keys it will hold. */
@@ -177,8 +176,7 @@ static int route_mins(fsv *s, int64_t *target)
     int rc = AMLS_OK;
     amls__xchg x = {0};
     s->target = target;
-    AMLS_TRY(
-        amls__xchg_route(&x, s->g->comm, AMLS_OK, s->map.nused, 16, owner_rank, pack_pair, s));
+    AMLS_TRY(amls__xchg_route(&x, s->g->comm, AMLS_OK, s->map.nused, 16, owner_rank, pack_pair, s));
     gmap_clear(&s->map);
     amls__xchg_each(&x, 16, apply_min, s);
 cleanup:
@@ -257,8 +255,8 @@ static int lookup(fsv *s, remote *r, int64_t n, const int64_t *idx, const uint32
         s->map.val[h] = i;
     }
     s->target = target;
-    return amls__xchg_lookup(g->comm, r->keys, r->nkeys, route_owner, g, answer, s,
-                             sizeof(int64_t), r->answer);
+    return amls__xchg_lookup(g->comm, r->keys, r->nkeys, route_owner, g, answer, s, sizeof(int64_t),
+                             r->answer);
 }
 
 /* The answer to the q-th remote entry of the last lookup. */

@@ -11,9 +11,8 @@
  * side). Links point the larger root at the smaller, so each root is its component's smallest
  * local index, hence smallest global id.
  * ------------------------------------------------------------------------------------------- */
-#include "la_internal.h"
-
 #include "la_algos.h"
+#include "la_internal.h"
 
 enum { SAMPLES = 2, SAMPLE_SIZE = 1024 };
 
