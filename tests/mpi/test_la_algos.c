@@ -1,8 +1,8 @@
 /* ---------------------------------------------------------------------------------------------
  * tests/mpi/test_la_algos.c — the graph algorithms of the linear-algebra path, every variant,
  * against the serial references, on graphs the test builds itself: long paths (hundreds of BFS
- * levels and SSSP buckets), many components (pairs, triangles, stars, vertices with only a self
- * loop, isolated Kronecker vertices), zero-weight edges, sparse scrambled ids, directed and
+ * levels and SSSP buckets), many components (pairs, triangles, stars, barbells, vertices with
+ * only a self loop, isolated Kronecker vertices), zero-weight edges, sparse scrambled ids, directed and
  * undirected, with METIS and hash partitions. Also: the neighbour exchange in both wire modes,
  * direction-optimising BFS really running bottom-up steps, and negative weights refused.
  * SPDX-License-Identifier: MIT
@@ -19,7 +19,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-enum { PATHS = 4, PATH_LEN = 400, SMALL = 300, LOOPS = 100 };
+enum { PATHS = 4, PATH_LEN = 400, SMALL = 300, LOOPS = 100, BARBELLS = 20 };
 
 /* Sparse, order-scrambling original ids: a bijection of [0, 1000003). */
 static amls_vid sid(int64_t x)
@@ -51,6 +51,15 @@ static void push_paths(amls_raw_graph *r, bool negative)
     }
     for (int l = 0; l < LOOPS; l++, x++)
         amls_raw_graph_push(r, sid(x), sid(x), 1.0);
+    /* barbells: two stars whose centres are joined by the last edge of both rows (ids in order),
+     * an edge that no vertex's first two neighbours cover */
+    for (amls_vid b = 2000000; b < 2000000 + 10 * BARBELLS; b += 10) {
+        for (int l = 0; l < 3; l++) {
+            amls_raw_graph_push(r, b + 6, b + l, 1.0);
+            amls_raw_graph_push(r, b + 7, b + 3 + l, 1.0);
+        }
+        amls_raw_graph_push(r, b + 6, b + 7, 2.0);
+    }
     /* a shortcut between two paths, so that one component has two long arms */
     amls_raw_graph_push(r, sid(PATH_LEN - 1), sid(2 * PATH_LEN + 7), negative ? -1.0 : 0.0);
 }
