@@ -1,14 +1,14 @@
 /* ---------------------------------------------------------------------------------------------
- * linalg/graph_la.c — PageRank, connected components and BFS in the language of linear algebra
- * (GraphBLAS style), on the same partitions as the vertex engine and with the same results.
+ * linalg/graph_la.c — the table of graph algorithms run through linear algebra (--engine
+ * linalg) with their variants, the public entry points, and the earlier algorithms kept for
+ * comparison. The defaults live in their own files: la_pagerank.c (cache-blocked pull),
+ * la_wcc.c (FastSV), la_bfs.c (direction-optimising), la_sssp.c (delta-stepping).
  * SPDX-License-Identifier: MIT
  *
- * PageRank: x_{k+1} = (1-d)/N + d (A^T D^{-1} x_k + (sink mass of x_k)/N), one pull SpMV per
- * iteration over the in-edge CSR (pattern: weights are ignored, as Graphalytics does).
- * WCC: labels start as original ids; variant 0 repeats labels = min(labels, A labels, A^T
- * labels) over the min-select semiring until nothing changes; variant 1 pushes only the labels
- * that changed in the last round (SpMSpV), so work follows the frontier.
- * BFS: SpMSpV of the frontier over min-select, masked by the visited set.
+ * Earlier algorithms: WCC variant 0 (dense) repeats labels = min(labels, A labels, A^T labels)
+ * over the min-select semiring until nothing changes, starting from original ids; variant 1
+ * (frontier) pushes only the labels that changed in the last round (SpMSpV). BFS variant
+ * spmspv: SpMSpV of the frontier over min-select, masked by the visited set.
  * ------------------------------------------------------------------------------------------- */
 #include "la_algos.h"
 #include "la_internal.h"

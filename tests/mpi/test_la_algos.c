@@ -2,8 +2,8 @@
  * tests/mpi/test_la_algos.c — the graph algorithms of the linear-algebra path, every variant,
  * against the serial references, on graphs the test builds itself: long paths (hundreds of BFS
  * levels and SSSP buckets), many components (pairs, triangles, stars, barbells, vertices with
- * only a self loop, isolated Kronecker vertices), zero-weight edges, sparse scrambled ids, directed and
- * undirected, with METIS and hash partitions. Also: the neighbour exchange in both wire modes,
+ * only a self loop, isolated Kronecker vertices), zero-weight edges, sparse scrambled ids, directed
+ * and undirected, with METIS and hash partitions. Also: the neighbour exchange in both wire modes,
  * direction-optimising BFS really running bottom-up steps, and negative weights refused.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
@@ -186,8 +186,8 @@ static void check_nbx(amls_graph *g, int mod)
     for (int i = 0; i < x->np; i++) {
         amls__nbx_hdr h;
         memcpy(&h, x->in[i], sizeof h);
-        modes += x->got[i] && h.nset > 0 &&
-                 h.mode == (mod == 2 ? AMLS__NBX_BITMAP : AMLS__NBX_PAIRS);
+        modes +=
+            x->got[i] && h.nset > 0 && h.mode == (mod == 2 ? AMLS__NBX_BITMAP : AMLS__NBX_PAIRS);
     }
     MPI_Allreduce(MPI_IN_PLACE, &modes, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
     CHECK(wrong == 0, "nbx mod %d: %lld vertices received a wrong count or value", mod,
