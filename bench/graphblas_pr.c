@@ -6,10 +6,9 @@
  * (the out-CSR of an undirected graph) as a pattern matrix P, P(i,j) for each arc j -> i, and
  * runs, with D = outdeg / damping,
  *     sink = sum of r over sinks;  t = r ./ D;  r = (1-d)/n + d sink/n;  r += P t
- * (r dense throughout) for ITER iterations with THREADS threads. Prints the seconds per iteration (loading and the
- * import excluded), the sum of the ranks, and the largest rank.
- * Usage: graphblas_pr FILE.sg [ITER=20] [THREADS=2]
- * SPDX-License-Identifier: MIT
+ * (r dense throughout) for ITER iterations with THREADS threads. Prints the seconds per iteration
+ * (loading and the import excluded), the sum of the ranks, and the largest rank. Usage:
+ * graphblas_pr FILE.sg [ITER=20] [THREADS=2] SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include <GraphBLAS.h>
 #include <stdbool.h>

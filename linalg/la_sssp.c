@@ -61,7 +61,7 @@ static void insert(sssp *s, uint32_t v, int64_t b)
         s->status = rc;
 }
 
-static void relax_owned(sssp *s, uint32_t v, double d)
+static inline void relax_owned(sssp *s, uint32_t v, double d)
 {
     if (d < s->dist[v]) {
         s->dist[v] = d;
@@ -214,13 +214,22 @@ static int weights(sssp *s, double delta)
     const amls_graph *g = s->g;
     int64_t m = g->out_ptr[g->n_local];
     double r[3] = {INFINITY, 0, INFINITY}; /* min weight, -max weight, min positive weight */
-    for (int64_t j = 0; j < m; j++) {
-        double w = g->out_w ? g->out_w[j] : 1.0;
-        r[0] = w < r[0] || isnan(w) ? (isnan(w) ? -INFINITY : w) : r[0];
-        r[1] = fmin(r[1], -w);
-        if (w > 0)
-            r[2] = fmin(r[2], w);
+    if (g->out_w == NULL && m > 0)
+        r[0] = r[2] = 1.0, r[1] = -1.0;
+    /* branch-free minima (no libm calls: this loop reads every arc once); a NaN weight makes
+     * lo NaN-free but sets nan */
+    double lo = r[0], hi = -r[1], pos = r[2];
+    bool nan = false;
+    for (int64_t j = 0; g->out_w && j < m; j++) {
+        double w = g->out_w[j];
+        lo = w < lo ? w : lo;
+        hi = w > hi ? w : hi;
+        pos = w > 0 && w < pos ? w : pos;
+        nan |= w != w;
     }
+    r[0] = nan ? -INFINITY : lo;
+    r[1] = -hi;
+    r[2] = pos;
     AMLS_MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, r, 3, MPI_DOUBLE, MPI_MIN, g->comm));
     AMLS_CHECK(r[0] >= 0, AMLS_ERR_INVALID,
                "sssp: edge weight %g: delta-stepping needs weights >= 0 (and not NaN)", r[0]);
