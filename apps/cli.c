@@ -11,8 +11,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static const char *flags[] = {"verify",      "quiet",  "directed", "undirected", "help",
-                              "no-combiner", "strict", "sorted",   "dir",        NULL};
+static const char *flags[] = {"verify", "quiet",       "directed",      "undirected",
+                              "help",   "no-combiner", "strict",        "sorted",
+                              "dir",    "shuffle",     "no-warm-start", NULL};
 
 bool cli_is_flag(const char *name)
 {

@@ -62,3 +62,7 @@ int cmd_cg(cli *c);
 int cmd_linreg(cli *c);
 int cmd_logreg(cli *c);
 int cmd_als(cli *c);
+int cmd_train(cli *c);
+void cmd_train_help(void);
+int cmd_tune(cli *c);
+int cmd_tune_help(cli *c);

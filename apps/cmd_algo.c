@@ -437,6 +437,12 @@ int cmd_help(cli *c)
     if (c->rank != 0)
         return AMLS_OK;
     const amls_builtin *b = what ? amls_builtin_find(what) : NULL;
+    if (what && strcmp(what, "train") == 0) {
+        cmd_train_help();
+        return AMLS_OK;
+    }
+    if (what && strcmp(what, "tune") == 0)
+        return cmd_tune_help(c);
     if (b) {
         printf("usage: mpirun -np N amls-graph %s --input GRAPH [options]\n\n", what);
         cli_print_vprog_help(b->get());
@@ -445,7 +451,8 @@ int cmd_help(cli *c)
         for (const amls_builtin *k = amls_builtins(); k->name; k++)
             printf(" %s", k->name);
         printf(" run info partition generate convert\n"
-               "          validate cg linreg logreg als help (amls-graph --help describes them;\n"
+               "          validate cg linreg logreg als train tune help (amls-graph --help\n"
+               "          describes them; 'amls-graph help train' lists the trainer's options;\n"
                "          'amls-graph help ALGORITHM' lists an algorithm's parameters)\n");
     }
     printf(

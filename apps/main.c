@@ -23,6 +23,8 @@ static const command commands[] = {
     {"linreg", cmd_linreg, "least squares / ridge regression (CG on the normal equations)"},
     {"logreg", cmd_logreg, "L2-regularised logistic regression (L-BFGS)"},
     {"als", cmd_als, "ALS matrix factorisation of a rating graph (MovieLens u.data)"},
+    {"train", cmd_train, "mini-batch SGD on a parameter server: BSP, ASP, SSP, backup workers"},
+    {"tune", cmd_tune, "hyper-parameter search with k-fold cross-validation over groups of ranks"},
     {"info", cmd_info, "load a graph and print its statistics and partition quality"},
     {"partition", cmd_partition, "compute a partition and write it: --parts K --output FILE"},
     {"convert", cmd_convert, "write a graph into the HDF5 container: --input G --output G.h5"},

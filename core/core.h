@@ -202,6 +202,28 @@ int amls__exscan_i64(MPI_Comm comm, int64_t count, int64_t *before);
 int amls__tmp_name(MPI_Comm comm, const char *path, char *tmp, size_t cap);
 int amls__commit(MPI_Comm comm, int rc, const char *tmp, const char *path);
 
+/* Reproducible sums (core/rsum.c): p = amls__rsum_plan(B, n) with B >= |every term| and n >=
+ * the number of terms of any one sum, both the same on every rank; accumulate each term into its
+ * pair (s[k], s[m + k]) with amls__rsum_add; amls__rsum_reduce sums the pairs over the ranks and
+ * leaves the result in s[0..m). The result does not depend on the order of the terms or on the
+ * number of ranks. */
+typedef struct amls__rsum {
+    double m1, m2; /* 1.5 * 2^k: adding and subtracting rounds to the level's quantum */
+} amls__rsum;
+
+amls__rsum amls__rsum_plan(double bound, int64_t n);
+static inline void amls__rsum_add(const amls__rsum *p, double x, double *hi, double *lo)
+{
+    double q1 = (x + p->m1) - p->m1;
+    double r = x - q1;
+    *hi += q1;
+    *lo += (r + p->m2) - p->m2;
+}
+/* Sums the 2m accumulators over comm and folds them into s[0..m). Collective. */
+int amls__rsum_reduce(MPI_Comm comm, double *s, int m);
+/* *x = the maximum of x over comm (exact, so the same on every rank). Collective. */
+int amls__max_same(MPI_Comm comm, double *x);
+
 /* Wall-clock seconds. */
 double amls__now(void);
 /* Peak resident set size of this process in bytes (0 if unknown). */

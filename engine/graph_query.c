@@ -119,6 +119,11 @@ int amls_graph_gather_ids(const amls_graph *g, int root, amls_vid **ids)
     return amls__gather_dense(g, root, g->orig, sizeof *g->orig, (void **)ids);
 }
 
+int amls_graph_to_dense_order(const amls_graph *g, const void *vals, size_t vsz, void **out)
+{
+    return amls__to_dense_order(g, vals, vsz, out);
+}
+
 void amls_csr_free(amls_csr *c)
 {
     if (c == NULL)

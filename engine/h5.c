@@ -212,6 +212,16 @@ int amls__h5_read(hid_t file, const char *name, hid_t type, int64_t offset, int6
     return rc;
 }
 
+int amls__h5_length(hid_t file, const char *name, int64_t *total)
+{
+    hid_t ds = H5Lexists(file, name, H5P_DEFAULT) > 0 ? H5Dopen2(file, name, H5P_DEFAULT) : -1;
+    *total = ds >= 0 ? length_of(ds) : 0;
+    if (ds < 0)
+        return amls_error(AMLS_ERR_FORMAT, "HDF5: dataset %s is missing", name);
+    H5Dclose(ds);
+    return AMLS_OK;
+}
+
 size_t amls__h5_type_size(hid_t file, const char *name)
 {
     hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
@@ -282,10 +292,10 @@ static int attr_get_str(hid_t file, const char *name, char *buf, size_t cap)
 static int field(hid_t file, const amls__h5_field *f, bool write)
 {
     switch (f->kind) {
-    case AMLS__H5_I64:
+    case AMLS_H5_I64:
         return write ? attr_write(file, f->name, H5T_NATIVE_INT64, f->at)
                      : attr_read(file, f->name, H5T_NATIVE_INT64, f->at);
-    case AMLS__H5_F64:
+    case AMLS_H5_F64:
         return write ? attr_write(file, f->name, H5T_NATIVE_DOUBLE, f->at)
                      : attr_read(file, f->name, H5T_NATIVE_DOUBLE, f->at);
     default:

@@ -10,6 +10,8 @@
 
 #include "core.h"
 
+#include "amls/h5file.h"
+
 #include <hdf5.h>
 
 /* Creates `path` for writing by every rank of comm (truncating). Collective. */
@@ -26,35 +28,18 @@ int amls__h5_write(hid_t file, const char *name, hid_t type, int64_t total, int6
  * Collective. */
 int amls__h5_read(hid_t file, const char *name, hid_t type, int64_t offset, int64_t count,
                   void *buf);
+/* The length of a 1-D dataset (AMLS_ERR_FORMAT when it is missing). Local. */
+int amls__h5_length(hid_t file, const char *name, int64_t *total);
 /* The element size in bytes of a dataset's stored type (0 if it is missing). Local. */
 size_t amls__h5_type_size(hid_t file, const char *name);
 
-/* Root attributes, described by a table: an int64, a double or a string. Writing takes the
- * value from `at` (an int64_t *, double * or const char *); reading stores it there (a string
- * into a buffer of `cap` bytes). Every rank writes the same values (metadata is collective). */
-typedef enum amls__h5_kind { AMLS__H5_I64, AMLS__H5_F64, AMLS__H5_STR } amls__h5_kind;
-typedef struct amls__h5_field {
-    const char *name;
-    amls__h5_kind kind;
-    void *at;
-    size_t cap;
-} amls__h5_field;
-#define AMLS__H5_I64(n, p)                                                                         \
-    {                                                                                              \
-        (n), AMLS__H5_I64, (void *)(p), 0                                                          \
-    }
-#define AMLS__H5_F64(n, p)                                                                         \
-    {                                                                                              \
-        (n), AMLS__H5_F64, (void *)(p), 0                                                          \
-    }
-#define AMLS__H5_STR(n, p)                                                                         \
-    {                                                                                              \
-        (n), AMLS__H5_STR, (void *)(p), 0                                                          \
-    }
-#define AMLS__H5_BUF(n, p, c)                                                                      \
-    {                                                                                              \
-        (n), AMLS__H5_STR, (void *)(p), (c)                                                        \
-    }
+/* Root attributes, described by a table (the public amls_h5_attr): an int64, a double or a
+ * string. Every rank writes the same values (metadata is collective). */
+typedef amls_h5_attr amls__h5_field;
+#define AMLS__H5_I64(n, p)    AMLS_H5_ATTR_I64(n, p)
+#define AMLS__H5_F64(n, p)    AMLS_H5_ATTR_F64(n, p)
+#define AMLS__H5_STR(n, p)    AMLS_H5_ATTR_STR(n, p)
+#define AMLS__H5_BUF(n, p, c) AMLS_H5_ATTR_BUF(n, p, c)
 
 /* Writes (reads) the attributes of a table in order, stopping at the first failure. Local,
  * but every rank must make the same calls; agree on the result. */

@@ -193,6 +193,30 @@ int amls__lines_next(amls__lines *L, char **line, size_t *len)
     }
 }
 
+int amls_text_count_records(MPI_Comm comm, const char *path, int64_t max, int64_t *n)
+{
+    int rc = AMLS_OK, rank = 0;
+    amls__lines L = {0};
+    char *line = NULL;
+    size_t len = 0;
+    *n = 0;
+    AMLS_TRY(amls__comm_rank(comm, &rank, NULL));
+    if (rank == 0) {
+        rc = amls__lines_open_local(&L, path);
+        while (rc == AMLS_OK && *n < max && (rc = amls__lines_next(&L, &line, &len)) > 0) {
+            const char *p = amls__skip_ws(line);
+            *n += *p != '\0' && *p != '#' && *p != '%';
+            rc = AMLS_OK;
+        }
+        rc = AMLS_MIN(rc, AMLS_OK);
+    }
+    AMLS_AGREE(comm, rc);
+    AMLS_MPI_TRY(MPI_Bcast(n, 1, MPI_INT64_T, 0, comm));
+cleanup:
+    amls__lines_close(&L);
+    return rc;
+}
+
 int64_t amls__lines_end_offset(const amls__lines *L)
 {
     return L->buf_off + (int64_t)L->pos;

@@ -6,31 +6,91 @@
  *
  * The design matrix is X~ = [1 | X]: coefficient 0 is the intercept and is not penalised. The
  * unknowns (nfeat + 1 values) are replicated on every rank; each rank applies its own rows and
- * one reduction per product sums the contributions. Every reduction goes through
- * amls__allreduce_same, so all ranks hold bitwise identical iterates and stop together.
+ * one reduction per product sums the contributions. Every sum over rows is a reproducible sum
+ * (linalg/rsum.c): its bits do not depend on the number of ranks or on which rank holds which
+ * row, so all ranks hold identical iterates and stop together, and a fit gives the same
+ * coefficients at every rank count (model selection relies on it: a configuration scores the
+ * same whichever group of ranks trains it).
  * ------------------------------------------------------------------------------------------- */
 #include "la_internal.h"
 
 #include <cblas.h>
 #include <math.h>
 
-/* out = X~^T (X~ v) over this rank's rows, plus reduction. tmp has n_local entries. */
-static int normal_product(MPI_Comm comm, const amls_rows *X, int64_t d, const double *v,
-                          double *tmp, double *out)
+/* Global facts about the rows that bound the terms of every sum of a solve. */
+typedef struct row_bounds {
+    int64_t n;   /* rows */
+    double xmax; /* max |x_ij| over the features used */
+    double ymax; /* max |y_i| */
+} row_bounds;
+
+static int row_bounds_get(MPI_Comm comm, const amls_rows *X, int64_t d, row_bounds *b)
 {
-    memset(out, 0, (size_t)(d + 1) * sizeof *out);
+    int rc = AMLS_OK;
+    double m[2] = {0, 0};
+    int64_t n = X->n_local;
+    for (int64_t i = 0; i < X->n_local; i++) {
+        m[1] = fmax(m[1], fabs(X->y[i]));
+        for (int64_t j = X->ptr[i]; j < X->ptr[i + 1]; j++)
+            if (X->idx[j] < d)
+                m[0] = fmax(m[0], fabs(X->val[j]));
+    }
+    AMLS_MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, m, 2, MPI_DOUBLE, MPI_MAX, comm));
+    AMLS_TRY(amls__allreduce_i64(comm, &n, 1, MPI_SUM));
+    *b = (row_bounds){.n = n, .xmax = m[0], .ymax = m[1]};
+cleanup:
+    return rc;
+}
+
+/* out = X~^T (X~ v) over all rows (m = d + 1 values); tmp[i] gets row i's X~ v (n_local
+ * entries); acc is work space of 2m. Reproducible. Collective. */
+static int normal_product(MPI_Comm comm, const amls_rows *X, int64_t d, const row_bounds *rb,
+                          const double *v, double *tmp, double *acc, double *out)
+{
+    int rc = AMLS_OK;
+    int64_t m = d + 1;
+    double smax = 0;
     for (int64_t i = 0; i < X->n_local; i++) {
         double s = v[0];
         for (int64_t j = X->ptr[i]; j < X->ptr[i + 1]; j++)
             if (X->idx[j] < d)
                 s += X->val[j] * v[1 + X->idx[j]];
         tmp[i] = s;
-        out[0] += s;
+        smax = fmax(smax, fabs(s));
+    }
+    AMLS_TRY(amls__max_same(comm, &smax));
+    amls__rsum p = amls__rsum_plan(smax * fmax(1.0, rb->xmax), rb->n);
+    memset(acc, 0, 2 * (size_t)m * sizeof *acc);
+    for (int64_t i = 0; i < X->n_local; i++) {
+        amls__rsum_add(&p, tmp[i], &acc[0], &acc[m]);
         for (int64_t j = X->ptr[i]; j < X->ptr[i + 1]; j++)
             if (X->idx[j] < d)
-                out[1 + X->idx[j]] += X->val[j] * s;
+                amls__rsum_add(&p, X->val[j] * tmp[i], &acc[1 + X->idx[j]],
+                               &acc[m + 1 + X->idx[j]]);
     }
-    return amls__allreduce_same(comm, out, (int)(d + 1), MPI_SUM);
+    AMLS_TRY(amls__rsum_reduce(comm, acc, (int)m));
+    memcpy(out, acc, (size_t)m * sizeof *out);
+cleanup:
+    return rc;
+}
+
+/* Sum of squares of e[0..n_local), reproducibly (e is overwritten). Collective. */
+static int sum_squares(MPI_Comm comm, const row_bounds *rb, double *e, int64_t n, double *out)
+{
+    int rc = AMLS_OK;
+    double emax = 0, acc[2] = {0, 0};
+    for (int64_t i = 0; i < n; i++) {
+        e[i] *= e[i];
+        emax = fmax(emax, e[i]);
+    }
+    AMLS_TRY(amls__max_same(comm, &emax));
+    amls__rsum p = amls__rsum_plan(emax, rb->n);
+    for (int64_t i = 0; i < n; i++)
+        amls__rsum_add(&p, e[i], &acc[0], &acc[1]);
+    AMLS_TRY(amls__rsum_reduce(comm, acc, 1));
+    *out = acc[0];
+cleanup:
+    return rc;
 }
 
 static double dotn(int64_t n, const double *a, const double *b)
@@ -41,6 +101,8 @@ static double dotn(int64_t n, const double *a, const double *b)
 /* Work vectors of a ridge regression (m = features + 1 unknowns). */
 typedef struct lr_work {
     double *rhs, *diag, *r, *z, *p, *ap, *tmp;
+    double *acc; /* 2m accumulators of the reproducible sums */
+    row_bounds rb;
 } lr_work;
 
 static int lr_alloc(const amls_rows *X, int64_t m, lr_work *w)
@@ -52,7 +114,9 @@ static int lr_alloc(const amls_rows *X, int64_t m, lr_work *w)
     w->p = amls__calloc((size_t)m, sizeof *w->p);
     w->ap = amls__calloc((size_t)m, sizeof *w->ap);
     w->tmp = amls__calloc((size_t)X->n_local + 1, sizeof *w->tmp);
-    return amls__alloc_status(w->rhs && w->diag && w->r && w->z && w->p && w->ap && w->tmp);
+    w->acc = amls__calloc(2 * (size_t)m, sizeof *w->acc);
+    return amls__alloc_status(w->rhs && w->diag && w->r && w->z && w->p && w->ap && w->tmp &&
+                              w->acc);
 }
 
 static void lr_free(lr_work *w)
@@ -64,32 +128,37 @@ static void lr_free(lr_work *w)
     amls__free(w->p);
     amls__free(w->ap);
     amls__free(w->tmp);
+    amls__free(w->acc);
 }
 
-/* rhs = X~^T y and diag = diag(X~^T X~) + lambda (one reduction for both). Collective. */
+/* rhs = X~^T y and diag = diag(X~^T X~) + lambda, reproducibly. Collective. */
 static int normal_rhs(MPI_Comm comm, const amls_rows *X, int64_t m, double lambda, lr_work *w)
 {
     int rc = AMLS_OK;
-    double *both = amls__calloc(2 * (size_t)m, sizeof *both);
-    AMLS_AGREE(comm, amls__alloc_status(both != NULL));
-    for (int64_t i = 0; i < X->n_local; i++) {
-        both[0] += X->y[i];
-        both[m] += 1.0;
-        for (int64_t j = X->ptr[i]; j < X->ptr[i + 1]; j++) {
-            both[1 + X->idx[j]] += X->val[j] * X->y[i];
-            both[m + 1 + X->idx[j]] += X->val[j] * X->val[j];
+    const row_bounds *rb = &w->rb;
+    double *acc = w->acc;
+    for (int pass = 0; pass < 2; pass++) {
+        double bound = pass == 0 ? rb->ymax * fmax(1.0, rb->xmax) : fmax(1.0, rb->xmax * rb->xmax);
+        amls__rsum p = amls__rsum_plan(bound, rb->n);
+        memset(acc, 0, 2 * (size_t)m * sizeof *acc);
+        for (int64_t i = 0; i < X->n_local; i++) {
+            amls__rsum_add(&p, pass == 0 ? X->y[i] : 1.0, &acc[0], &acc[m]);
+            for (int64_t j = X->ptr[i]; j < X->ptr[i + 1]; j++) {
+                if (X->idx[j] >= m - 1)
+                    continue;
+                double t = X->val[j] * (pass == 0 ? X->y[i] : X->val[j]);
+                amls__rsum_add(&p, t, &acc[1 + X->idx[j]], &acc[m + 1 + X->idx[j]]);
+            }
         }
+        AMLS_TRY(amls__rsum_reduce(comm, acc, (int)m));
+        memcpy(pass == 0 ? w->rhs : w->diag, acc, (size_t)m * sizeof *acc);
     }
-    AMLS_TRY(amls__allreduce_same(comm, both, (int)(2 * m), MPI_SUM));
-    memcpy(w->rhs, both, (size_t)m * sizeof *w->rhs);
-    memcpy(w->diag, both + m, (size_t)m * sizeof *w->diag);
     for (int64_t k = 1; k < m; k++)
         w->diag[k] += lambda;
     for (int64_t k = 0; k < m; k++)
         if (w->diag[k] <= 0)
             w->diag[k] = 1.0; /* a feature that never occurs: its coefficient stays 0 */
 cleanup:
-    amls__free(both);
     return rc;
 }
 
@@ -107,7 +176,7 @@ static int lr_cg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, i
     double rz = dotn(m, w->r, w->z), rnorm = sqrt(dotn(m, w->rhs, w->rhs));
     *bnorm = rnorm;
     for (*it = 0; *bnorm > 0 && rnorm > tol * *bnorm && *it < max_iter; (*it)++) {
-        AMLS_TRY(normal_product(comm, X, d, w->p, w->tmp, w->ap));
+        AMLS_TRY(normal_product(comm, X, d, &w->rb, w->p, w->tmp, w->acc, w->ap));
         for (int64_t k = 1; k < m; k++)
             w->ap[k] += lambda * w->p[k];
         double pap = dotn(m, w->p, w->ap);
@@ -134,13 +203,14 @@ int amls_linreg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, in
     int rc = AMLS_OK;
     int64_t d = X->nfeat, m = d + 1, it = 0;
     lr_work w = {0};
-    double t0 = amls__now(), bnorm = 0, rr = 0, rss = 0;
+    double t0 = amls__now(), bnorm = 0, rr = 0;
     memset(info, 0, sizeof *info);
     AMLS_AGREE(comm, lr_alloc(X, m, &w));
+    AMLS_TRY(row_bounds_get(comm, X, d, &w.rb));
     AMLS_TRY(normal_rhs(comm, X, m, lambda, &w));
     AMLS_TRY(lr_cg(comm, X, lambda, tol, max_iter, coef, &w, &it, &bnorm));
     /* True residual of the normal equations. */
-    AMLS_TRY(normal_product(comm, X, d, coef, w.tmp, w.ap));
+    AMLS_TRY(normal_product(comm, X, d, &w.rb, coef, w.tmp, w.acc, w.ap));
     for (int64_t k = 0; k < m; k++) {
         double e = w.rhs[k] - w.ap[k] - (k > 0 ? lambda * coef[k] : 0.0);
         rr += e * e;
@@ -150,9 +220,8 @@ int amls_linreg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, in
     info->converged = info->residual <= tol;
     /* Training loss: residual sum of squares over the rows. */
     for (int64_t i = 0; i < X->n_local; i++)
-        rss += (X->y[i] - w.tmp[i]) * (X->y[i] - w.tmp[i]);
-    AMLS_TRY(amls__allreduce_same(comm, &rss, 1, MPI_SUM));
-    info->objective = rss;
+        w.tmp[i] = X->y[i] - w.tmp[i];
+    AMLS_TRY(sum_squares(comm, &w.rb, w.tmp, X->n_local, &info->objective));
 cleanup:
     info->seconds = amls__now() - t0;
     lr_free(&w);
@@ -167,32 +236,46 @@ static double log1pexp(double t) /* log(1 + e^t), stable */
     return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t));
 }
 
-/* f and gradient at w: fg[0] = f, fg[1..m] = gradient. Collective. */
+/* Work space of a logistic-regression solve. */
+typedef struct logreg_ws {
+    row_bounds rb;
+    double *acc;  /* 2 (m + 1) accumulators */
+    double *loss; /* n_local */
+} logreg_ws;
+
+/* f and gradient at w: fg[0] = f, fg[1..m] = gradient. Reproducible. Collective. */
 static int logreg_fg(MPI_Comm comm, const amls_rows *X, int64_t d, double lambda, const double *w,
-                     double *fg)
+                     logreg_ws *ws, double *fg)
 {
-    int64_t m = d + 1;
-    memset(fg, 0, (size_t)(m + 1) * sizeof *fg);
+    int rc = AMLS_OK;
+    int64_t m = d + 1, m1 = m + 1;
+    double *acc = ws->acc, lmax = 0;
+    /* |d/dz log(1 + exp(-y z))| < 1, so the gradient terms are bounded by max |x_ij|. */
+    amls__rsum pg = amls__rsum_plan(fmax(1.0, ws->rb.xmax), ws->rb.n);
+    memset(acc, 0, 2 * (size_t)m1 * sizeof *acc);
     for (int64_t i = 0; i < X->n_local; i++) {
         double z = w[0];
         for (int64_t j = X->ptr[i]; j < X->ptr[i + 1]; j++)
             if (X->idx[j] < d)
                 z += X->val[j] * w[1 + X->idx[j]];
         double y = X->y[i] > 0 ? 1.0 : -1.0;
-        fg[0] += log1pexp(-y * z);
+        ws->loss[i] = log1pexp(-y * z);
+        lmax = fmax(lmax, ws->loss[i]);
         double coeff = -y / (1.0 + exp(y * z)); /* d/dz log(1 + exp(-y z)) */
-        fg[1] += coeff;
+        amls__rsum_add(&pg, coeff, &acc[1], &acc[m1 + 1]);
         for (int64_t j = X->ptr[i]; j < X->ptr[i + 1]; j++)
             if (X->idx[j] < d)
-                fg[2 + X->idx[j]] += coeff * X->val[j];
+                amls__rsum_add(&pg, coeff * X->val[j], &acc[2 + X->idx[j]],
+                               &acc[m1 + 2 + X->idx[j]]);
     }
-    int rc = AMLS_OK;
-    int64_t n = X->n_local;
-    AMLS_TRY(amls__allreduce_i64(comm, &n, 1, MPI_SUM));
-    AMLS_TRY(amls__allreduce_same(comm, fg, (int)(m + 1), MPI_SUM));
-    double inv = 1.0 / (double)(n > 0 ? n : 1);
+    AMLS_TRY(amls__max_same(comm, &lmax));
+    amls__rsum pl = amls__rsum_plan(lmax, ws->rb.n);
+    for (int64_t i = 0; i < X->n_local; i++)
+        amls__rsum_add(&pl, ws->loss[i], &acc[0], &acc[m1]);
+    AMLS_TRY(amls__rsum_reduce(comm, acc, (int)m1));
+    double inv = 1.0 / (double)(ws->rb.n > 0 ? ws->rb.n : 1);
     for (int64_t k = 0; k <= m; k++)
-        fg[k] *= inv;
+        fg[k] = acc[k] * inv;
     for (int64_t k = 1; k < m; k++) {
         fg[0] += 0.5 * lambda * w[k] * w[k];
         fg[1 + k] += lambda * w[k];
@@ -261,9 +344,9 @@ static void remember(lbfgs *l, const double *w, const double *w2, const double *
 
 /* Backtracking line search (Armijo) from w along dir: w2 and fg2 at the accepted step;
  * *found is false when no step decreases f (no progress possible in double precision). */
-static int line_search(MPI_Comm comm, const amls_rows *X, double lambda, const double *w,
-                       const double *fg, const double *dir, double gd, double *w2, double *fg2,
-                       bool *found)
+static int line_search(MPI_Comm comm, const amls_rows *X, double lambda, logreg_ws *ws,
+                       const double *w, const double *fg, const double *dir, double gd, double *w2,
+                       double *fg2, bool *found)
 {
     int rc = AMLS_OK;
     int64_t m = X->nfeat + 1;
@@ -272,7 +355,7 @@ static int line_search(MPI_Comm comm, const amls_rows *X, double lambda, const d
     for (int ls = 0; ls < 40 && !*found; ls++, step *= 0.5) {
         for (int64_t k = 0; k < m; k++)
             w2[k] = w[k] + step * dir[k];
-        AMLS_TRY(logreg_fg(comm, X, X->nfeat, lambda, w2, fg2));
+        AMLS_TRY(logreg_fg(comm, X, X->nfeat, lambda, w2, ws, fg2));
         *found = fg2[0] <= fg[0] + 1e-4 * step * gd;
     }
 cleanup:
@@ -300,16 +383,19 @@ int amls_logreg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, in
     lbfgs l = {.m = m,
                .S = amls__calloc((size_t)(M * m), sizeof(double)),
                .Y = amls__calloc((size_t)(M * m), sizeof(double))};
+    logreg_ws ws = {.acc = amls__calloc(2 * (size_t)m + 2, sizeof(double)),
+                    .loss = amls__calloc((size_t)X->n_local + 1, sizeof(double))};
     memset(info, 0, sizeof *info);
-    AMLS_AGREE(comm, amls__alloc_status(fg && fg2 && dir && w2 && l.S && l.Y));
+    AMLS_AGREE(comm, amls__alloc_status(fg && fg2 && dir && w2 && l.S && l.Y && ws.acc && ws.loss));
+    AMLS_TRY(row_bounds_get(comm, X, X->nfeat, &ws.rb));
     memset(w, 0, (size_t)m * sizeof *w);
-    AMLS_TRY(logreg_fg(comm, X, X->nfeat, lambda, w, fg));
+    AMLS_TRY(logreg_fg(comm, X, X->nfeat, lambda, w, &ws, fg));
     for (; it < max_iter; it++) {
         bool found = false;
         if ((info->converged = grad_max(fg, m) <= tol))
             break;
         double gd = direction(&l, fg + 1, dir);
-        AMLS_TRY(line_search(comm, X, lambda, w, fg, dir, gd, w2, fg2, &found));
+        AMLS_TRY(line_search(comm, X, lambda, &ws, w, fg, dir, gd, w2, fg2, &found));
         if (!found)
             break;
         remember(&l, w, w2, fg, fg2);
@@ -327,6 +413,8 @@ cleanup:
     amls__free(w2);
     amls__free(l.S);
     amls__free(l.Y);
+    amls__free(ws.acc);
+    amls__free(ws.loss);
     return rc;
 }
 

@@ -116,6 +116,10 @@ int amls_graph_sync_ghosts(const amls_graph *g, void *vals, size_t vsz);
 
 /* Gathers the original ids in original-id order onto root (allocated there). Collective. */
 int amls_graph_gather_ids(const amls_graph *g, int root, amls_vid **ids);
+/* Moves one value of vsz bytes per owned vertex into original-id order: on return this rank
+ * holds *out (allocated), the values of the vertices at positions [dir_off[rank],
+ * dir_off[rank + 1]) of that order, for writing by hyperslab. Collective. */
+int amls_graph_to_dense_order(const amls_graph *g, const void *vals, size_t vsz, void **out);
 
 /* ---- The HDF5 graph container. ----------------------------------------------------------------
  * Layout (format_version 1): root attributes describe the graph and its source (name, size,

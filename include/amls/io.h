@@ -157,6 +157,11 @@ typedef struct amls_part_entries {
 int amls_part_file_read(MPI_Comm comm, const char *path, amls_part_entries *out);
 void amls_part_entries_free(amls_part_entries *e);
 
+/* Counts the records (lines that are not blank and do not start with '#' or '%') of a text
+ * file (.gz too), reading no further than the max-th record: *n = min(records, max), on every
+ * rank. Rank 0 reads. Collective. */
+int amls_text_count_records(MPI_Comm comm, const char *path, int64_t max, int64_t *n);
+
 /* CRC-32 (zlib) and size of a file's bytes, each rank summing its own byte range and the
  * pieces combined in order. Collective. */
 int amls_file_crc32(MPI_Comm comm, const char *path, uint32_t *crc, int64_t *size);

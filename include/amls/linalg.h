@@ -113,6 +113,17 @@ typedef struct amls_la_algorithm {
 /* The entry for a built-in algorithm's name, or NULL. Local. */
 const amls_la_algorithm *amls_la_find(const char *name);
 
+/* ---- rows (LIBSVM data) ---------------------------------------------------------------------- */
+/* An empty CSR with room for `rows` rows and `nnz` entries (ptr zeroed, n_global -1). On
+ * failure *out is empty. Local. */
+int amls_rows_alloc(int64_t rows, int64_t nnz, int64_t nfeat, amls_rows *out);
+/* Moves rows between ranks: for j in [0, n), row row[j] of X goes to rank dest[j], carrying
+ * tag[j] (tag may be NULL). A row may be sent several times. *out gets the rows this rank
+ * receives in (source rank, j) order, with nfeat the largest over the ranks and n_global the
+ * total received; *tags (when tags is not NULL) their tags, allocated. Collective. */
+int amls_rows_exchange(MPI_Comm comm, const amls_rows *X, int64_t n, const int64_t *row,
+                       const int *dest, const int64_t *tag, amls_rows *out, int64_t **tags);
+
 /* ---- solvers --------------------------------------------------------------------------------- */
 typedef struct amls_solve_info {
     int64_t iterations;

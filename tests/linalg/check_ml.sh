@@ -11,7 +11,7 @@ trap 'rm -rf "$d"' EXIT
 for np in 1 2 4; do
     case $kind in
         linreg) args="linreg --train $ml/diabetes.libsvm.gz --lambda 0 --output $d/coef$np" ;;
-        logreg) args="logreg --train $ml/a9a.gz --test $ml/a9a.t.gz" ;;
+        logreg) args="logreg --train $ml/a9a.gz --test $ml/a9a.t.gz --output $d/coef$np" ;;
         als) args="als --ratings $ml/movielens-100k/u.data.gz --rank 10 --lambda 0.1 --iterations 10 --test-fraction 0.2 --seed 7 --quiet" ;;
     esac
     mpirun -np $np "$bin" $args > "$d/log$np" 2>&1 || { cat "$d/log$np"; exit 1; }
@@ -28,8 +28,10 @@ case $kind in
         for np in 2 4; do
             cmp -s <(grep accuracy "$d/log1") <(grep accuracy "$d/log$np") ||
                 { echo "FAIL: accuracies differ between 1 and $np ranks"; exit 1; }
+            cmp -s "$d/coef1" "$d/coef$np" ||
+                { echo "FAIL: coefficients differ between 1 and $np ranks (reproducible sums)"; exit 1; }
         done
-        echo "PASS: test accuracy >= 0.845, identical at 1, 2, 4 ranks" ;;
+        echo "PASS: test accuracy >= 0.845; accuracies and coefficients identical at 1, 2, 4 ranks" ;;
     als)
         for np in 1 2 4; do
             r=$(sed -n 's/^test_rmse: //p' "$d/log$np")

@@ -1,0 +1,78 @@
+/* ---------------------------------------------------------------------------------------------
+ * engine/h5file.c — the public small-file HDF5 API (amls/h5file.h) over the engine's helpers.
+ * SPDX-License-Identifier: MIT
+ * ------------------------------------------------------------------------------------------- */
+#include "h5.h"
+
+struct amls_h5file {
+    hid_t id;
+};
+
+static hid_t h5_type(amls_h5_kind type)
+{
+    return type == AMLS_H5_I64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
+}
+
+/* Wraps a file opened (or not) by `open_fn`. */
+static int wrap(MPI_Comm comm, const char *path, int (*open_fn)(MPI_Comm, const char *, hid_t *),
+                amls_h5file **f)
+{
+    int rc = AMLS_OK;
+    hid_t id = -1;
+    *f = amls__malloc(1, sizeof **f);
+    AMLS_AGREE(comm, amls__alloc_status(*f != NULL));
+    AMLS_TRY(open_fn(comm, path, &id));
+    (*f)->id = id;
+cleanup:
+    if (rc < 0) {
+        amls__free(*f);
+        *f = NULL;
+    }
+    return rc;
+}
+
+int amls_h5file_create(MPI_Comm comm, const char *path, amls_h5file **f)
+{
+    return wrap(comm, path, amls__h5_create, f);
+}
+
+int amls_h5file_open(MPI_Comm comm, const char *path, amls_h5file **f)
+{
+    return wrap(comm, path, amls__h5_open, f);
+}
+
+void amls_h5file_close(amls_h5file **f)
+{
+    if (*f == NULL)
+        return;
+    amls__h5_close(&(*f)->id);
+    amls__free(*f);
+    *f = NULL;
+}
+
+int amls_h5file_put_attrs(amls_h5file *f, const amls_h5_attr *attrs, int n)
+{
+    return amls__h5_put_fields(f->id, attrs, n);
+}
+
+int amls_h5file_get_attrs(amls_h5file *f, const amls_h5_attr *attrs, int n)
+{
+    return amls__h5_get_fields(f->id, attrs, n);
+}
+
+int amls_h5file_write(amls_h5file *f, const char *name, amls_h5_kind type, int64_t total,
+                      int64_t offset, int64_t count, const void *buf)
+{
+    return amls__h5_write(f->id, name, h5_type(type), total, offset, count, buf);
+}
+
+int amls_h5file_read(amls_h5file *f, const char *name, amls_h5_kind type, int64_t offset,
+                     int64_t count, void *buf)
+{
+    return amls__h5_read(f->id, name, h5_type(type), offset, count, buf);
+}
+
+int amls_h5file_length(amls_h5file *f, const char *name, int64_t *total)
+{
+    return amls__h5_length(f->id, name, total);
+}
