@@ -11,9 +11,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static const char *flags[] = {"verify", "quiet",       "directed",      "undirected",
-                              "help",   "no-combiner", "strict",        "sorted",
-                              "dir",    "shuffle",     "no-warm-start", NULL};
+static const char *flags[] = {"verify",      "quiet",         "directed", "undirected", "help",
+                              "no-combiner", "strict",        "sorted",   "dir",        "degrees",
+                              "shuffle",     "no-warm-start", NULL};
 
 bool cli_is_flag(const char *name)
 {
@@ -163,65 +163,44 @@ cleanup:
     return rc;
 }
 
-/* The HDF5 container, with its stored partition unless another is asked for. Collective. */
-static int load_container(cli *c, const char *input, const amls_build_opts *bo, bool need_in_edges,
-                          amls_graph **g)
-{
-    int rc = AMLS_OK;
-    char sname[512] = "";
-    double t0 = amls__now();
-    const char *part = cli_get(c, "partition", NULL);
-    AMLS_TRY(amls_graph_load_h5(c->comm, input, bo, part == NULL, g, NULL, sname, sizeof sname));
-    AMLS_CHECK(!(*g)->directed || !need_in_edges || (*g)->in_ptr != NULL, AMLS_ERR_FORMAT,
-               "%s: the container has no in-edges", input);
-    if (!cli_flag(c, "quiet"))
-        cli_print(c,
-                  "# loaded %s: %lld vertices, %lld edges (%s) in %.3f s from the HDF5 "
-                  "container (%s partition, %d parts), %d ranks\n",
-                  input, (long long)(*g)->n, (long long)(*g)->edges,
-                  (*g)->directed ? "directed" : "undirected", amls__now() - t0,
-                  part ? part : "stored", (*g)->nparts, c->nranks);
-cleanup:
-    return rc;
-}
-
 int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights, amls_graph **g,
                    amls_raw_graph *keep)
 {
     int rc = AMLS_OK;
-    amls_raw_graph raw = {0};
     amls_read_opts ro = {0};
-    amls_build_opts bo = {.need_in_edges = need_in_edges, .drop_weights = drop_weights};
+    amls_build_opts bo = {0};
+    amls_load_info li = {0};
     *g = NULL;
     if (input == NULL)
         input = cli_get(c, "input", "i");
-    const char *fmt = cli_get(c, "format", NULL);
+    const char *fmt = cli_get(c, "format", NULL), *part = cli_get(c, "partition", NULL);
     AMLS_AGREE(c->comm, load_options(c, input, &ro, &bo));
-    if (amls_is_h5_path(input) || (fmt && !strcmp(fmt, "h5"))) {
-        AMLS_TRY(load_container(c, input, &bo, need_in_edges, g));
-        goto cleanup;
-    }
-    double t0 = amls__now();
-    AMLS_TRY(amls_graph_read(c->comm, input, &ro, &raw));
-    double t1 = amls__now();
+    unsigned lf =
+        (need_in_edges ? AMLS_LOAD_IN_EDGES : 0) | (drop_weights ? AMLS_LOAD_NO_WEIGHTS : 0);
+    AMLS_TRY(amls_graph_load(c->comm, input, fmt, (int)ro.direction, part, bo.nparts, lf, g, &li,
+                             c->stats));
     if (keep) {
         memset(keep, 0, sizeof *keep);
-        keep->props = raw.props;
-        raw.props = NULL;
-        keep->weighted = raw.weighted;
+        keep->props = li.props;
+        li.props = NULL;
+        keep->weighted = (*g)->weighted;
     }
-    AMLS_TRY(amls_graph_build(c->comm, &raw, &bo, g));
-    double t2 = amls__now();
-    if (!cli_flag(c, "quiet"))
+    if (!cli_flag(c, "quiet") && li.container)
+        cli_print(c,
+                  "# loaded %s: %lld vertices, %lld edges (%s) in %.3f s from the HDF5 "
+                  "container (%s partition, %d parts), %d ranks\n",
+                  input, (long long)(*g)->n, (long long)(*g)->edges,
+                  (*g)->directed ? "directed" : "undirected", li.seconds, part ? part : "stored",
+                  (*g)->nparts, c->nranks);
+    else if (!cli_flag(c, "quiet"))
         cli_print(c,
                   "# loaded %s: %lld vertices, %lld edges (%s) in %.3f s (read %.3f s, build "
                   "%.3f s, partition %s %.3f s), %d ranks\n",
                   input, (long long)(*g)->n, (long long)(*g)->edges,
-                  (*g)->directed ? "directed" : "undirected", t2 - t0, t1 - t0, t2 - t1,
-                  amls_part_method_name(bo.method), (*g)->partition_seconds, c->nranks);
+                  (*g)->directed ? "directed" : "undirected", li.seconds, li.read_seconds,
+                  li.build_seconds, amls_part_method_name(bo.method), li.partition_seconds,
+                  c->nranks);
 cleanup:
-    amls_raw_graph_free(&raw);
-    if (rc < 0)
-        amls_graph_free(g);
+    amls_load_info_free(&li);
     return rc;
 }

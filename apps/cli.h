@@ -5,6 +5,7 @@
 #pragma once
 
 #include "amls/algorithms.h"
+#include "amls/embed.h"
 #include "amls/engine.h"
 
 #include <stdbool.h>
@@ -16,6 +17,7 @@ typedef struct cli {
     char **argv; /* options after the subcommand (and positional arguments) */
     bool *used;  /* argv[i] consumed */
     const char *cmd;
+    amls_stats *stats; /* --stats FILE: the command's statistics document, or NULL */
 } cli;
 
 /* Value of --name (or -short), NULL if absent. "--name=value" and "--name value" both work. */
@@ -66,3 +68,12 @@ int cmd_train(cli *c);
 void cmd_train_help(void);
 int cmd_tune(cli *c);
 int cmd_tune_help(cli *c);
+
+/* `amls-graph plot STATS.json ...`: runs the Python plotting module (before MPI starts; never
+ * returns on success). Returns the exit code on failure. */
+int cli_plot_exec(int argc, char **argv);
+/* --stats FILE: checks before the command runs that FILE can be written (its directory exists
+ * and is writable, FILE is not a directory) and starts the document. Collective. */
+int cli_stats_begin(cli *c);
+/* Completes the document (total time, memory) and writes it. Collective. */
+int cli_stats_end(cli *c, double seconds);

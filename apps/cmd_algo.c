@@ -63,7 +63,7 @@ static int check_params_known(cli *c, const amls_vprog *p)
 
 /* The options of a run. */
 typedef struct run_args {
-    const char *outp, *stats, *expected, *rule, *engine, *variant, *ck_dir, *restart, *input;
+    const char *outp, *expected, *rule, *engine, *variant, *ck_dir, *restart, *input;
     bool verify, quiet, as_dir, no_comb, linalg;
     int64_t maxs, top, ck_every, fail_at, fail_rank;
 } run_args;
@@ -73,7 +73,6 @@ static int parse_args(cli *c, const amls_vprog *p, const amls_builtin *b, run_ar
     int rc = AMLS_OK;
     memset(a, 0, sizeof *a);
     a->outp = cli_get(c, "output", "o");
-    a->stats = cli_get(c, "stats", NULL);
     a->verify = cli_flag(c, "verify");
     a->quiet = cli_flag(c, "quiet");
     a->expected = cli_get(c, "expected", NULL);
@@ -124,7 +123,7 @@ static void inject_fault(void *ud, int64_t step, int rank)
 /* What a run produced: per-vertex values and what HDF5 provenance records. */
 typedef struct result {
     amls_run *run;   /* the vertex engine's run, or NULL */
-    void *la_values; /* linear algebra's values, or NULL */
+    amls_result *la; /* linear algebra's result, or NULL */
     amls_values v;
     amls_provenance pv;
 } result;
@@ -132,7 +131,7 @@ typedef struct result {
 static void result_free(result *res)
 {
     amls_run_free(&res->run);
-    amls__free(res->la_values);
+    amls_result_free(&res->la);
     memset(res, 0, sizeof *res);
 }
 
@@ -145,14 +144,14 @@ static int run_vertex(cli *c, amls_graph *g, const amls_vprog *p, const run_args
     amls_run_opts ro = {.max_supersteps = a->maxs,
                         .quiet = a->quiet,
                         .no_combiner = a->no_comb,
-                        .stats_path = a->stats,
                         .param_values = vals,
                         .checkpoint_every = a->ck_every,
                         .checkpoint_dir = a->ck_dir,
                         .restart_dir = a->restart,
                         .input_crc32 = res->pv.input_crc32,
                         .on_superstep = a->fail_at >= 0 ? inject_fault : NULL,
-                        .hook_ud = &fl};
+                        .hook_ud = &fl,
+                        .stats = c->stats};
     AMLS_TRY(amls_run_program(g, p, &ro, &res->run));
     const amls_run *r = res->run;
     res->v = amls_run_values(r);
@@ -173,81 +172,35 @@ cleanup:
     return rc;
 }
 
-/* True if `v` is one of the '|'-separated names in `list`. */
-static bool in_list(const char *list, const char *v)
+/* A built-in through the linear-algebra path (amls_algorithm_run with the linalg engine);
+ * delta: the --delta option of sssp (a parameter of linear algebra only), or NULL. Collective. */
+static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const char *const *vals,
+                      const char *delta, const char *variant, result *res)
 {
-    size_t n = strlen(v);
-    for (const char *at = list; at && *at;) {
-        const char *end = strchr(at, '|');
-        size_t len = end ? (size_t)(end - at) : strlen(at);
-        if (len == n && strncmp(at, v, n) == 0)
-            return true;
-        at = end ? end + 1 : NULL;
+    int rc = AMLS_OK;
+    const char *keys[17], *given[17];
+    int n = 0;
+    for (int i = 0; i < p->nparams; i++)
+        if (vals[i]) {
+            keys[n] = p->params[i].name;
+            given[n++] = vals[i];
+        }
+    if (delta) {
+        keys[n] = "delta";
+        given[n++] = delta;
     }
-    return false;
-}
-
-/* The values of the linear-algebra entry's parameters (amls_la_algorithm.params): the
- * program's own where it declares the name, else the --NAME option (0 when absent). Local. */
-static int la_params(cli *c, const amls_vprog *p, const double *pvals, double *out)
-{
-    int rc = AMLS_OK;
-    const amls_la_algorithm *la = amls_la_find(p->name);
-    char name[64];
-    int k = 0;
-    for (const char *at = la ? la->params : NULL; at && *at && k < 16; k++) {
-        size_t len = strcspn(at, ",");
-        snprintf(name, sizeof name, "%.*s", (int)len, at);
-        at = at[len] ? at + len + 1 : at + len;
-        int i = 0;
-        while (i < p->nparams && strcmp(p->params[i].name, name) != 0)
-            i++;
-        if (i < p->nparams)
-            out[k] = pvals[i];
-        else
-            AMLS_TRY(cli_get_f64(c, name, NULL, 0.0, &out[k]));
-    }
-cleanup:
-    return rc;
-}
-
-/* The linear-algebra entry of a built-in, and room for its values. Local. */
-static int la_prepare(const amls_graph *g, const amls_vprog *p, const char *variant,
-                      const amls_la_algorithm **la, result *res)
-{
-    int rc = AMLS_OK;
-    *la = amls_la_find(p->name);
-    AMLS_CHECK(*la != NULL, AMLS_ERR_UNSUPPORTED,
-               "--engine linalg supports pagerank, wcc, bfs and sssp, not %s", p->name);
-    AMLS_CHECK(!variant || (*la)->variants, AMLS_ERR_PARAM, "--variant: %s has no variants",
-               p->name);
-    AMLS_CHECK(!variant || in_list((*la)->variants, variant), AMLS_ERR_PARAM,
-               "--variant %s: expected %s", variant, (*la)->variants);
-    res->la_values = amls__calloc((size_t)g->n_local + 1, 8);
-    AMLS_CHECK(res->la_values != NULL, AMLS_ERR_NOMEM, "out of memory");
-cleanup:
-    return rc;
-}
-
-/* A built-in through the linear-algebra path (amls_la_find). Collective. */
-static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const double *lavals,
-                      const char *variant, result *res)
-{
-    int rc = AMLS_OK;
-    const amls_la_algorithm *la = NULL;
-    double t0 = amls__now(), spi = 0;
-    int64_t iters = 0;
-    AMLS_AGREE(c->comm, la_prepare(g, p, variant, &la, res));
-    AMLS_TRY(la->run(g, lavals, variant, res->la_values, &iters, &spi));
-    res->v = (amls_values){g, res->la_values, 8, la->type, NULL};
+    AMLS_TRY(amls_algorithm_run(g, p->name, "linalg", variant, n, keys, given, 0, 0, c->stats,
+                                &res->la));
+    res->v = *amls_result_values(res->la);
     res->pv.algorithm = p->name;
-    res->pv.supersteps = iters;
-    res->pv.seconds = amls__now() - t0;
-    const char *vn = variant ? variant : la->variants ? la->variants : "-";
+    res->pv.supersteps = amls_result_iterations(res->la);
+    res->pv.seconds = amls_result_seconds(res->la);
+    const amls_la_algorithm *la = amls_la_find(p->name);
+    const char *vn = variant ? variant : la && la->variants ? la->variants : "-";
     cli_print(c, "algorithm: %s\nengine: linalg\nvariant: %.*s\niterations: %lld\nseconds: %.4f\n",
-              p->name, (int)strcspn(vn, "|"), vn, (long long)iters, res->pv.seconds);
-    if (spi > 0)
-        cli_print(c, "seconds_per_iteration: %.5f\n", spi);
+              p->name, (int)strcspn(vn, "|"), vn, (long long)res->pv.supersteps, res->pv.seconds);
+    if (amls_result_seconds_per_iteration(res->la) > 0)
+        cli_print(c, "seconds_per_iteration: %.5f\n", amls_result_seconds_per_iteration(res->la));
 cleanup:
     return rc;
 }
@@ -378,7 +331,7 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     result res = {0};
     run_args a;
     const char *vals[16] = {0};
-    double pvals[16] = {0}, lavals[16] = {0};
+    double pvals[16] = {0};
     AMLS_AGREE(c->comm, parse_args(c, p, b, &a));
     bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg;
     bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;
@@ -389,15 +342,14 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
         pvals[i] = v ? strtod(v, NULL) : 0;
     }
     rc = check_params_known(c, p);
-    if (rc == AMLS_OK && a.linalg)
-        rc = la_params(c, p, pvals, lavals);
+    const char *delta = a.linalg ? cli_get(c, "delta", NULL) : NULL;
     AMLS_AGREE(c->comm, rc < 0 ? rc : cli_check_unused(c));
     a.input = cli_get(c, "input", "i");
     res.pv.input = a.input;
     if (a.ck_every > 0 || a.restart || (a.outp && amls_is_h5_path(a.outp)))
         AMLS_TRY(amls_graph_input_crc32(c->comm, a.input, &res.pv.input_crc32));
     if (a.linalg)
-        AMLS_TRY(run_linalg(c, g, p, lavals, a.variant, &res));
+        AMLS_TRY(run_linalg(c, g, p, vals, delta, a.variant, &res));
     else
         AMLS_TRY(run_vertex(c, g, p, &a, vals, &res));
     AMLS_TRY(outputs(c, &a, b, &res, pvals));
@@ -469,7 +421,8 @@ int cmd_help(cli *c)
         "  --expected FILE       check against a reference output (Graphalytics rules;\n"
         "                        --rule exact|equiv|epsilon for plugins)\n"
         "  --max-supersteps N    stop after N supersteps\n"
-        "  --stats FILE          per-superstep statistics as JSON\n"
+        "  --stats FILE          statistics as JSON, for every command (docs/stats.md);\n"
+        "                        draw them with 'amls-graph plot FILE -o OUT.png'\n"
         "  --no-combiner         deliver every message uncombined\n"
         "  --top K               print the K vertices with the largest values\n"
         "  --quiet               no progress lines\n"

@@ -7,12 +7,44 @@
 
 #include <stdio.h>
 
+/* Rank 0: one line per direction, "NAME_distribution: degree:vertices ...". */
+static void print_degrees(const char *name, const int64_t *deg, const int64_t *count, int64_t m)
+{
+    printf("%s_distribution:", name);
+    for (int64_t k = 0; k < m; k++)
+        printf(" %lld:%lld", (long long)deg[k], (long long)count[k]);
+    printf("\n");
+    fflush(stdout);
+}
+
+/* info --degrees: the degree distributions, printed and (with --stats) recorded. Collective. */
+static int info_degrees(cli *c, const amls_graph *g)
+{
+    int rc = AMLS_OK;
+    int64_t *deg = NULL, *count = NULL, m = 0;
+    for (int in = 0; in < 1 + g->directed; in++) {
+        AMLS_TRY(amls_graph_degree_hist(g, in, 0, &deg, &count, &m));
+        if (c->rank == 0)
+            print_degrees(in ? "in_degree" : g->directed ? "out_degree" : "degree", deg, count, m);
+        amls_buffer_free(deg);
+        amls_buffer_free(count);
+        deg = count = NULL;
+    }
+    if (c->stats)
+        AMLS_TRY(amls_graph_degrees(g, c->stats));
+cleanup:
+    amls_buffer_free(deg);
+    amls_buffer_free(count);
+    return rc;
+}
+
 int cmd_info(cli *c)
 {
     int rc = AMLS_OK;
     amls_graph *g = NULL;
     amls_graph_stats st;
-    AMLS_TRY(cli_load_graph(c, NULL, false, false, &g, NULL));
+    bool degrees = cli_flag(c, "degrees");
+    AMLS_TRY(cli_load_graph(c, NULL, degrees, false, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     AMLS_TRY(amls_graph_stats_get(g, &st));
     int64_t peak = amls__peak_rss(); /* after loading: the load's peak is the figure */
@@ -28,6 +60,8 @@ int cmd_info(cli *c)
               g->weighted ? "yes" : "no", (long long)st.max_out_degree, (long long)st.max_in_degree,
               (long long)st.isolated, st.nparts, part ? part : "metis", (long long)st.edge_cut,
               st.imbalance, st.edge_imbalance, c->nranks, g->build_seconds, (long long)peak);
+    if (degrees)
+        AMLS_TRY(info_degrees(c, g));
 cleanup:
     amls_graph_free(&g);
     return rc;
@@ -82,6 +116,20 @@ cleanup:
     return rc;
 }
 
+/* The "generate" section. Local. */
+static int gen_stats(amls_stats *st, const amls_gen_spec *s, int64_t vertices, int64_t edges,
+                     double seconds)
+{
+    int rc = AMLS_OK;
+    AMLS_TRY(amls_stats_set_str(st, "generate", "kind", s->kind));
+    AMLS_TRY(amls_stats_set_i64(st, "generate", "vertices", vertices));
+    AMLS_TRY(amls_stats_set_i64(st, "generate", "edges", edges));
+    AMLS_TRY(amls_stats_set_i64(st, "generate", "seed", (int64_t)s->seed));
+    AMLS_TRY(amls_stats_set_f64(st, "time", "generate_seconds", seconds));
+cleanup:
+    return rc;
+}
+
 int cmd_generate(cli *c)
 {
     int rc = AMLS_OK;
@@ -94,6 +142,7 @@ int cmd_generate(cli *c)
     AMLS_TRY(amls_raw_graph_write(c->comm, outp, &raw));
     int64_t edges = raw.nedges;
     AMLS_TRY(amls__allreduce_i64(c->comm, &edges, 1, MPI_SUM));
+    AMLS_AGREE(c->comm, gen_stats(c->stats, &s, raw.nverts, edges, amls__now() - t0));
     cli_print(c, "kind: %s\nvertices: %lld\nedges: %lld\noutput: %s\nseconds: %.3f\n", s.kind,
               (long long)raw.nverts, (long long)edges, outp, amls__now() - t0);
 cleanup:
@@ -116,6 +165,7 @@ int cmd_convert(cli *c)
         AMLS_TRY(amls_file_crc32(c->comm, input, &src.crc32, &src.size));
     double t0 = amls__now();
     AMLS_TRY(amls_graph_save_h5(g, outp, &src));
+    AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "time", "write_seconds", amls__now() - t0));
     cli_print(c,
               "output: %s\nvertices: %lld\nedges: %lld\nparts: %d\nsource_crc32: %08x\n"
               "seconds: %.3f\n",

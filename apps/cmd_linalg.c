@@ -58,7 +58,7 @@ int cmd_cg(cli *c)
     amls_graph *g = NULL;
     double *b = NULL, *x = NULL;
     cg_args a;
-    amls_solve_info info;
+    amls_solve_info info = {0};
     AMLS_AGREE(c->comm, cg_parse(c, &a));
     /* The matrix is read as a graph: rows are vertices, entries weighted edges. */
     AMLS_TRY(cli_load_graph(c, a.mat, true, false, &g, NULL));
@@ -83,12 +83,14 @@ int cmd_cg(cli *c)
               (long long)g->n, (long long)g->arcs, a.pre ? a.pre : "jacobi",
               (long long)info.iterations, info.residual, info.converged ? "yes" : "no",
               info.seconds);
+    AMLS_AGREE(c->comm, amls_solve_stats(&info, "cg", c->stats));
     if (a.outp)
         AMLS_TRY(write_vertex_values(g, x, a.outp));
     AMLS_CHECK(info.converged || !a.strict, AMLS_ERR_DIVERGED,
                "cg: no convergence to %g in %lld iterations (--strict)", a.tol,
                (long long)info.iterations);
 cleanup:
+    amls_solve_info_free(&info);
     amls_vec_free(b);
     amls_vec_free(x);
     amls_graph_free(&g);
@@ -154,6 +156,8 @@ static int reg_finish(cli *c, const reg_args *a, const double *coef, int64_t m,
                       const amls_solve_info *info)
 {
     int rc = AMLS_OK;
+    AMLS_AGREE(c->comm, amls_solve_stats(info, c->cmd, c->stats));
+    AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "lambda", a->lambda));
     if (a->outp)
         AMLS_TRY(write_coef(c, a->outp, coef, m));
     AMLS_CHECK(info->converged || !a->strict, AMLS_ERR_DIVERGED,
@@ -169,7 +173,7 @@ int cmd_linreg(cli *c)
     reg_args a;
     amls_rows X = {0};
     double *coef = NULL;
-    amls_solve_info info;
+    amls_solve_info info = {0};
     AMLS_AGREE(c->comm, reg_parse(c, &a, 0.0, 1e-10, 1000, false));
     AMLS_TRY(amls_rows_read(c->comm, a.train, &X));
     coef = amls__calloc((size_t)X.nfeat + 2, sizeof *coef);
@@ -181,8 +185,11 @@ int cmd_linreg(cli *c)
               (long long)X.n_global, (long long)X.nfeat, a.lambda, (long long)info.iterations,
               info.residual, info.converged ? "yes" : "no", info.objective,
               sqrt(info.objective / (double)X.n_global), coef[0], info.seconds);
+    AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "train_rmse",
+                                           sqrt(info.objective / (double)X.n_global)));
     AMLS_TRY(reg_finish(c, &a, coef, X.nfeat + 1, &info));
 cleanup:
+    amls_solve_info_free(&info);
     amls__free(coef);
     amls_rows_free(&X);
     return rc;
@@ -194,7 +201,7 @@ int cmd_logreg(cli *c)
     reg_args a;
     amls_rows X = {0}, T = {0};
     double *coef = NULL, acc_train = 0, acc_test = 0;
-    amls_solve_info info;
+    amls_solve_info info = {0};
     AMLS_AGREE(c->comm, reg_parse(c, &a, 1e-4, 1e-6, 500, true));
     AMLS_TRY(amls_rows_read(c->comm, a.train, &X));
     AMLS_TRY(amls_rows_read(c->comm, a.test, &T));
@@ -210,8 +217,11 @@ int cmd_logreg(cli *c)
               (long long)X.n_global, (long long)T.n_global, (long long)X.nfeat, a.lambda,
               (long long)info.iterations, info.objective, info.residual,
               info.converged ? "yes" : "no", acc_train, acc_test, info.seconds);
+    AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "train_accuracy", acc_train));
+    AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "test_accuracy", acc_test));
     AMLS_TRY(reg_finish(c, &a, coef, X.nfeat + 1, &info));
 cleanup:
+    amls_solve_info_free(&info);
     amls__free(coef);
     amls_rows_free(&X);
     amls_rows_free(&T);
@@ -248,7 +258,7 @@ int cmd_als(cli *c)
     amls_raw_graph raw = {0};
     amls_graph *g = NULL;
     amls_als_opts o = {0};
-    amls_als_result res;
+    amls_als_result res = {0};
     const char *path = NULL, *part = cli_get(c, "partition", NULL);
     int prc = als_parse(c, &o, &path);
     AMLS_AGREE(c->comm, prc < 0 ? prc : cli_check_unused(c));
@@ -263,7 +273,9 @@ int cmd_als(cli *c)
               (long long)res.users, (long long)res.items, (long long)res.train_ratings,
               (long long)res.test_ratings, o.rank, o.lambda, o.iterations, res.train_rmse,
               res.test_rmse, res.seconds);
+    AMLS_AGREE(c->comm, amls_als_stats(&o, &res, c->stats));
 cleanup:
+    amls_solve_info_free(&res.info);
     amls_raw_graph_free(&raw);
     amls_graph_free(&g);
     return rc;

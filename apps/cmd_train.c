@@ -8,14 +8,14 @@
 #include "core.h"
 
 #include "amls/sgd.h"
+#include "amls/stats.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 
 typedef struct train_args {
     amls_ps_opts o;
-    const char *train, *test, *outp, *stats;
+    const char *train, *test, *outp;
     bool verify, quiet, standardize;
 } train_args;
 
@@ -141,7 +141,6 @@ static int parse_train(cli *c, train_args *a)
     a->train = cli_get(c, "train", NULL);
     a->test = cli_get(c, "test", NULL);
     a->outp = cli_get(c, "output", "o");
-    a->stats = cli_get(c, "stats", NULL);
     a->verify = cli_flag(c, "verify");
     a->quiet = cli_flag(c, "quiet");
     a->standardize = cli_flag(c, "standardize");
@@ -205,59 +204,60 @@ static void describe(const train_args *a, char *buf, size_t cap)
              a->standardize);
 }
 
-/* Appends printf-style text to a growable char vector. */
-__attribute__((format(printf, 2, 3))) static int put(amls__vec *v, const char *fmt, ...)
+/* A model's metrics as five fields named PREFIX_rows, PREFIX_loss, ... (prefix 0: train,
+ * 1: test). */
+static void metric_fields(amls_stats_field *f, int prefix, const amls_sgd_metrics *m)
 {
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    int rc = amls__vec_reserve(v, v->len + (size_t)n + 1);
-    if (rc == AMLS_OK) {
-        memcpy((char *)v->data + v->len, line, (size_t)n);
-        v->len += (size_t)n;
-    }
-    return rc;
+    static const char *const names[2][5] = {
+        {"train_rows", "train_loss", "train_accuracy", "train_rss", "train_rmse"},
+        {"test_rows", "test_loss", "test_accuracy", "test_rss", "test_rmse"}};
+    f[0] = AMLS_STATS_FIELD_I64(names[prefix][0], m->rows);
+    f[1] = AMLS_STATS_FIELD_F64(names[prefix][1], m->loss);
+    f[2] = AMLS_STATS_FIELD_F64(names[prefix][2], m->accuracy);
+    f[3] = AMLS_STATS_FIELD_F64(names[prefix][3], m->rss);
+    f[4] = AMLS_STATS_FIELD_F64(names[prefix][4], m->rmse);
 }
 
-static int put_metrics(amls__vec *v, const char *name, const amls_sgd_metrics *m, bool comma)
-{
-    return put(v,
-               "\"%s\": {\"rows\": %lld, \"loss\": %.10g, \"accuracy\": %.10g, \"rss\": %.10g, "
-               "\"rmse\": %.10g}%s",
-               name, (long long)m->rows, m->loss, m->accuracy, m->rss, m->rmse, comma ? ", " : "");
-}
-
-/* The --stats JSON: configuration, one record per evaluation point, the final figures. */
-static int stats_json(const train_args *a, const amls_ps_result *r, amls__vec *v)
+/* The "train" section of the --stats document: the configuration, one row per evaluation point
+ * ("points") and the final figures. Local (rank 0's values are written). */
+static int add_stats(amls_stats *st, const train_args *a, const amls_ps_result *r)
 {
     int rc = AMLS_OK;
     char cfg[1024];
+    amls_stats_field f[16];
     describe(a, cfg, sizeof cfg);
-    AMLS_TRY(put(v, "{\n  \"configuration\": \"%s\",\n  \"workers\": %d,\n  \"servers\": %d,\n",
-                 cfg, r->workers, r->servers));
-    AMLS_TRY(put(v, "  \"steps_per_epoch\": %lld,\n  \"start_epoch\": %lld,\n  \"points\": [\n",
-                 (long long)r->steps_per_epoch, (long long)r->start_epoch));
+    AMLS_TRY(amls_stats_set_str(st, "train", "configuration", cfg));
     for (int64_t i = 0; i < r->npoints; i++) {
         const amls_ps_point *p = &r->history[i];
-        AMLS_TRY(put(v, "    {\"epoch\": %.6g, \"seconds\": %.6f, ", p->epoch, p->seconds));
-        AMLS_TRY(put_metrics(v, "train", &p->train, true));
-        AMLS_TRY(put_metrics(v, "test", &p->test, true));
-        AMLS_TRY(put(v,
-                     "\"updates\": %lld, \"dropped\": %lld, \"max_staleness\": %lld, "
-                     "\"mean_staleness\": %.6g}%s\n",
-                     (long long)p->updates, (long long)p->dropped, (long long)p->max_staleness,
-                     p->mean_staleness, i + 1 < r->npoints ? "," : ""));
+        f[0] = AMLS_STATS_FIELD_F64("epoch", p->epoch);
+        f[1] = AMLS_STATS_FIELD_F64("seconds", p->seconds);
+        metric_fields(f + 2, 0, &p->train);
+        metric_fields(f + 7, 1, &p->test);
+        f[12] = AMLS_STATS_FIELD_I64("updates", p->updates);
+        f[13] = AMLS_STATS_FIELD_I64("dropped", p->dropped);
+        f[14] = AMLS_STATS_FIELD_I64("max_staleness", p->max_staleness);
+        f[15] = AMLS_STATS_FIELD_F64("mean_staleness", p->mean_staleness);
+        AMLS_TRY(amls_stats_append(st, "train", "points", f, 16));
     }
-    AMLS_TRY(put(v, "  ],\n  \"final\": {"));
-    AMLS_TRY(put_metrics(v, "train", &r->final.train, true));
-    AMLS_TRY(put_metrics(v, "test", &r->final.test, true));
-    AMLS_TRY(put(v,
-                 "\"objective\": %.17g, \"epochs\": %lld, \"seconds\": %.6f, \"updates\": %lld, "
-                 "\"dropped\": %lld, \"max_staleness\": %lld, \"max_clock_gap\": %lld}\n}\n",
-                 r->objective, (long long)r->epochs, r->seconds, (long long)r->updates,
-                 (long long)r->dropped, (long long)r->max_staleness, (long long)r->max_clock_gap));
+    int n = 0;
+    f[n++] = AMLS_STATS_FIELD_I64("workers", r->workers);
+    f[n++] = AMLS_STATS_FIELD_I64("servers", r->servers);
+    f[n++] = AMLS_STATS_FIELD_I64("steps_per_epoch", r->steps_per_epoch);
+    f[n++] = AMLS_STATS_FIELD_I64("start_epoch", r->start_epoch);
+    f[n++] = AMLS_STATS_FIELD_I64("epochs", r->epochs);
+    f[n++] = AMLS_STATS_FIELD_F64("objective", r->objective);
+    f[n++] = AMLS_STATS_FIELD_F64("seconds", r->seconds);
+    f[n++] = AMLS_STATS_FIELD_I64("updates", r->updates);
+    f[n++] = AMLS_STATS_FIELD_I64("dropped", r->dropped);
+    f[n++] = AMLS_STATS_FIELD_I64("max_staleness", r->max_staleness);
+    f[n++] = AMLS_STATS_FIELD_I64("max_clock_gap", r->max_clock_gap);
+    for (int k = 0; k < n; k++)
+        AMLS_TRY(amls_stats_set(st, "train", &f[k]));
+    metric_fields(f, 0, &r->final.train);
+    metric_fields(f + 5, 1, &r->final.test);
+    for (int k = 0; k < 10; k++)
+        AMLS_TRY(amls_stats_set(st, "train", &f[k]));
+    AMLS_TRY(amls_stats_set_f64(st, "time", "run_seconds", r->seconds));
 cleanup:
     return rc;
 }
@@ -302,13 +302,12 @@ static int verify(cli *c, const train_args *a, const amls_sgd_data *d, const aml
     return rc;
 }
 
-/* Writes the model and the statistics. */
+/* Writes the model and adds the "train" section to the --stats document (written by the
+ * command line when the command has succeeded). */
 static int outputs(cli *c, const train_args *a, const amls_ps_result *r, uint32_t crc_train,
                    uint32_t crc_test)
 {
     int rc = AMLS_OK;
-    amls__vec js;
-    amls__vec_init(&js, 1);
     if (a->outp) {
         char cmdline[2048], cfg[1024];
         command_line(c, cmdline, sizeof cmdline);
@@ -321,13 +320,9 @@ static int outputs(cli *c, const train_args *a, const amls_ps_result *r, uint32_
                                   .test_crc32 = crc_test};
         AMLS_TRY(amls_ps_model_write(c->comm, a->outp, &a->o, r, &pv));
     }
-    if (a->stats) {
-        rc = c->rank == 0 ? stats_json(a, r, &js) : AMLS_OK;
-        AMLS_AGREE(c->comm, rc);
-        AMLS_TRY(amls_write_text(c->comm, a->stats, js.data, js.len, false));
-    }
+    if (c->stats != NULL)
+        AMLS_AGREE(c->comm, add_stats(c->stats, a, r));
 cleanup:
-    amls__vec_free(&js);
     return rc;
 }
 

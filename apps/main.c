@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "core.h"
 
+#include "amls/version.h"
+
 #include <stdio.h>
 
 typedef struct command {
@@ -30,6 +32,7 @@ static const command commands[] = {
     {"convert", cmd_convert, "write a graph into the HDF5 container: --input G --output G.h5"},
     {"generate", cmd_generate, "generate a graph: generate kron|uniform|grid --output FILE"},
     {"validate", cmd_validate, "compare an output with a Graphalytics reference output"},
+    {"plot", NULL, "plot a --stats file: plot STATS.json -o OUT.png (runs without mpirun)"},
     {"help", cmd_help, "help [COMMAND]: list commands, or the options of one"},
 };
 static const int ncommands = (int)(sizeof commands / sizeof commands[0]);
@@ -68,7 +71,13 @@ static int run_command(cli *c, const command *cmd, int argc, char **argv)
     c->argv = argv + 2;
     c->used = calloc((size_t)c->argc + 1, sizeof *c->used);
     amls_clear_error();
-    int rc = c->used ? cmd->fn(c) : amls_error(AMLS_ERR_NOMEM, "out of memory");
+    double t0 = amls__now();
+    int rc =
+        amls_agree(c->comm, c->used ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory"), NULL);
+    rc = rc < 0 ? rc : cli_stats_begin(c);
+    rc = rc < 0 ? rc : amls_agree(c->comm, cmd->fn(c), NULL);
+    rc = rc < 0 || c->stats == NULL ? rc : cli_stats_end(c, amls__now() - t0);
+    amls_stats_free(&c->stats);
     int who = -1;
     rc = amls_agree(c->comm, rc, &who);
     if (rc < 0 && c->rank == who) {
@@ -85,6 +94,12 @@ int main(int argc, char **argv)
     int code = 0;
     command cmd;
     cli c = {.comm = MPI_COMM_WORLD};
+    if (argc >= 2 && strcmp(argv[1], "plot") == 0)
+        return cli_plot_exec(argc, argv); /* a local job for Python: no MPI */
+    if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)) {
+        printf("amls-graph %s\n", AMLS_VERSION_STRING);
+        return 0;
+    }
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS ||
         amls__comm_rank(c.comm, &c.rank, &c.nranks) != AMLS_OK) {
         fprintf(stderr, "amls-graph: MPI could not start\n");
@@ -94,9 +109,6 @@ int main(int argc, char **argv)
         if (c.rank == 0)
             usage();
         code = argc < 2 ? 2 : 0;
-    } else if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-        if (c.rank == 0)
-            printf("amls-graph 0.1.0\n");
     } else if (!find_command(argv[1], &cmd)) {
         if (c.rank == 0)
             fprintf(stderr, "amls-graph: unknown command '%s' (try 'amls-graph help')\n", argv[1]);

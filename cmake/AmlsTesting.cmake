@@ -10,6 +10,13 @@ if(AMLS_SANITIZE)
     "ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=40:abort_on_error=0"
     "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan-mpi.supp:print_suppressions=0"
     "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+  # Programs that are not instrumented themselves (Python, an outside program) but load the
+  # instrumented libamls_graph need the sanitizer runtimes preloaded.
+  execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
+                  OUTPUT_VARIABLE _asan OUTPUT_STRIP_TRAILING_WHITESPACE)
+  execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libubsan.so
+                  OUTPUT_VARIABLE _ubsan OUTPUT_STRIP_TRAILING_WHITESPACE)
+  set(AMLS_SAN_PRELOAD "${_asan}:${_ubsan}")
 endif()
 
 function(amls_add_mpi_test)

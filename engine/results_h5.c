@@ -6,6 +6,8 @@
 #include "h5.h"
 #include "run_internal.h"
 
+#include "amls/version.h"
+
 static const char *or_empty(const char *s)
 {
     return s ? s : "";
@@ -26,7 +28,7 @@ int amls_values_write_h5(const amls_values *v, const char *path, const amls_prov
         AMLS__H5_STR("format", "amls-graph result"),
         AMLS__H5_STR("algorithm", or_empty(p.algorithm)),
         AMLS__H5_STR("parameters", or_empty(p.parameters)),
-        AMLS__H5_STR("engine_version", "amls-graph 0.1.0"),
+        AMLS__H5_STR("engine_version", "amls-graph " AMLS_VERSION_STRING),
         AMLS__H5_STR("command_line", or_empty(p.command_line)),
         AMLS__H5_STR("input", or_empty(p.input)),
         AMLS__H5_I64("input_crc32", &crc),

@@ -1,53 +1,117 @@
 /* ---------------------------------------------------------------------------------------------
- * engine/results_stats.c — run statistics as JSON (--stats): per superstep, totals, and every
- * rank's compute and communication time.
+ * engine/results_stats.c — a run's statistics (amls/stats.h): totals, one row per superstep
+ * with every rank's compute and communication time, and per-rank totals.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "run_internal.h"
 
-#include <stdio.h>
-
-static void write_json(FILE *f, const amls_run *r, const double *rank_times, int nranks)
+/* The totals of the run section. Local (rank 0's values are written). */
+static int run_totals(const amls_run *r, amls_stats *st)
 {
-    fprintf(f,
-            "{\n  \"program\": \"%s\",\n  \"ranks\": %d,\n  \"vertices\": %lld,\n"
-            "  \"edges\": %lld,\n  \"supersteps\": %lld,\n  \"seconds\": %.6f,\n"
-            "  \"messages\": %lld,\n  \"bytes\": %lld,\n  \"per_superstep\": [\n",
-            r->p->name, nranks, (long long)r->g->n, (long long)r->g->edges,
-            (long long)r->supersteps, r->seconds, (long long)r->messages, (long long)r->bytes);
-    for (int64_t s = 0; s < r->nsteps; s++) {
-        const amls_superstep_stats *st = &r->steps[s];
-        fprintf(f,
-                "    {\"superstep\": %lld, \"computed\": %lld, \"active\": %lld, \"messages\": "
-                "%lld, \"bytes\": %lld, \"seconds\": %.6f}%s\n",
-                (long long)s, (long long)st->computed, (long long)st->active,
-                (long long)st->messages, (long long)st->bytes, st->seconds,
-                s + 1 < r->nsteps ? "," : "");
-    }
-    fprintf(f, "  ],\n  \"per_rank\": [\n");
-    for (int q = 0; q < nranks; q++)
-        fprintf(f, "    {\"rank\": %d, \"compute_seconds\": %.6f, \"comm_seconds\": %.6f}%s\n", q,
-                rank_times[2 * q], rank_times[2 * q + 1], q + 1 < nranks ? "," : "");
-    fprintf(f, "  ]\n}\n");
+    int rc = AMLS_OK;
+    const amls_vprog *p = r->p;
+    AMLS_TRY(amls_stats_set_str(st, "run", "engine", "vertex"));
+    AMLS_TRY(amls_stats_set_str(st, "run", "program", p->name));
+    AMLS_TRY(amls_stats_set_pairs(st, "run", "parameters", r->params));
+    AMLS_TRY(amls_stats_set_i64(st, "run", "first_superstep", r->first_superstep));
+    AMLS_TRY(amls_stats_set_i64(st, "run", "supersteps", r->supersteps));
+    AMLS_TRY(amls_stats_set_f64(st, "run", "seconds", r->seconds));
+    AMLS_TRY(amls_stats_set_f64(st, "time", "run_seconds", r->seconds));
+    AMLS_TRY(amls_stats_set_i64(st, "run", "messages", r->messages));
+    AMLS_TRY(amls_stats_set_i64(st, "run", "bytes", r->bytes));
+    AMLS_TRY(amls_stats_set_bool(st, "run", "combiner", r->combined));
+cleanup:
+    return rc;
 }
 
-int amls__stats_write(const amls_run *r, const char *path, double compute_s, double comm_s)
+/* One row per superstep; times[(q * nsteps + k) * 2 + {0,1}] is rank q's compute and
+ * communication time in step k. Local (rank 0). */
+static int run_rows(const amls_run *r, amls_stats *st, const double *times, int nranks)
+{
+    int rc = AMLS_OK;
+    double *comp = NULL, *comm = NULL;
+    AMLS_ALLOC(comp, nranks);
+    AMLS_ALLOC(comm, nranks);
+    for (int64_t k = 0; k < r->nsteps; k++) {
+        const amls_superstep_stats *s = &r->steps[k];
+        for (int q = 0; q < nranks; q++) {
+            comp[q] = times[((size_t)q * (size_t)r->nsteps + (size_t)k) * 2];
+            comm[q] = times[((size_t)q * (size_t)r->nsteps + (size_t)k) * 2 + 1];
+        }
+        const amls_stats_field row[] = {
+            AMLS_STATS_FIELD_I64("superstep", r->first_superstep + k),
+            AMLS_STATS_FIELD_I64("computed", s->computed),
+            AMLS_STATS_FIELD_I64("active", s->active),
+            AMLS_STATS_FIELD_I64("messages", s->messages),
+            AMLS_STATS_FIELD_I64("bytes", s->bytes),
+            AMLS_STATS_FIELD_F64("seconds", s->seconds),
+            {.name = "compute_seconds", .kind = AMLS_STATS_F64_ARRAY, .fa = comp, .n = nranks},
+            {.name = "comm_seconds", .kind = AMLS_STATS_F64_ARRAY, .fa = comm, .n = nranks},
+        };
+        AMLS_TRY(amls_stats_append(st, "run", "per_superstep", row, 8));
+    }
+cleanup:
+    amls__free(comp);
+    amls__free(comm);
+    return rc;
+}
+
+/* Every rank's compute and communication time per superstep, gathered on rank 0 (*all is
+ * allocated there). Collective. */
+static int gather_times(const amls_run *r, double **all)
 {
     int rc = AMLS_OK;
     const amls_graph *g = r->g;
-    double mine[2] = {compute_s, comm_s}, *all = NULL;
+    int64_t n = r->nsteps;
+    double *mine = NULL;
+    *all = NULL;
+    AMLS_CHECK(2 * n < INT32_MAX, AMLS_ERR_UNSUPPORTED, "too many supersteps for statistics");
+    mine = amls__malloc(2 * (size_t)n + 1, sizeof *mine);
     if (g->rank == 0)
-        all = amls__malloc(2 * (size_t)g->nranks, sizeof *all);
-    AMLS_AGREE(g->comm, amls__alloc_status(g->rank != 0 || all != NULL));
-    AMLS_MPI_TRY(MPI_Gather(mine, 2, MPI_DOUBLE, all, 2, MPI_DOUBLE, 0, g->comm));
-    if (g->rank == 0) {
-        FILE *f = fopen(path, "w");
-        if (f) { /* statistics are best effort: a run does not fail for them */
-            write_json(f, r, all, g->nranks);
-            fclose(f);
-        }
+        *all = amls__malloc(2 * (size_t)n * (size_t)g->nranks + 1, sizeof **all);
+    AMLS_AGREE(g->comm, amls__alloc_status(mine != NULL && (g->rank != 0 || *all != NULL)));
+    for (int64_t k = 0; k < n; k++) {
+        mine[2 * k] = r->steps[k].compute_seconds;
+        mine[2 * k + 1] = r->steps[k].comm_seconds;
     }
+    AMLS_MPI_TRY(
+        MPI_Gather(mine, (int)(2 * n), MPI_DOUBLE, *all, (int)(2 * n), MPI_DOUBLE, 0, g->comm));
+cleanup:
+    amls__free(mine);
+    if (rc < 0) {
+        amls__free(*all);
+        *all = NULL;
+    }
+    return rc;
+}
+
+int amls_run_stats(const amls_run *r, amls_stats *st)
+{
+    int rc = AMLS_OK;
+    const amls_graph *g = r->g;
+    double *all = NULL;
+    AMLS_TRY(gather_times(r, &all));
+    if (g->rank == 0) {
+        rc = run_totals(r, st);
+        rc = rc < 0 ? rc : run_rows(r, st, all, g->nranks);
+    }
+    AMLS_AGREE(g->comm, rc);
+    AMLS_TRY(amls_stats_set_ranks_f64(st, "run", "compute_seconds", r->compute_seconds));
+    AMLS_TRY(amls_stats_set_ranks_f64(st, "run", "comm_seconds", r->comm_seconds));
 cleanup:
     amls__free(all);
+    return rc;
+}
+
+int amls__stats_write(const amls_run *r, const char *path)
+{
+    int rc = AMLS_OK;
+    amls_stats *st = NULL;
+    AMLS_AGREE(r->g->comm, amls_stats_new(r->g->comm, r->p->name, &st));
+    AMLS_TRY(amls_run_stats(r, st));
+    AMLS_TRY(amls_stats_add_memory(st));
+    AMLS_TRY(amls_stats_write(st, path));
+cleanup:
+    amls_stats_free(&st);
     return rc;
 }

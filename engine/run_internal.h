@@ -300,5 +300,5 @@ int amls__ckpt_write(amls_ctx *cx, const amls_run_opts *o, const char *params, i
 int amls__ckpt_restore(amls_ctx *cx, const amls_run_opts *o, const char *params, int64_t *next);
 
 /* ---- Results (results_stats.c). -------------------------------------------------------- */
-/* Writes the run statistics as JSON on rank 0 (per-rank times gathered). Collective. */
-int amls__stats_write(const amls_run *r, const char *path, double compute_s, double comm_s);
+/* A statistics file holding the run alone (amls_run_opts.stats_path). Collective. */
+int amls__stats_write(const amls_run *r, const char *path);

@@ -77,7 +77,7 @@ static int superstep(amls_ctx *cx, int pending, amls_superstep_stats *st, double
         AMLS_AGREE(cx->g->comm, mrc < 0 ? mrc : AMLS_OK);
     }
     double t2 = amls__now();
-    *st = (amls_superstep_stats){c.computed, c.active, c.sent, bytes, t2 - t0};
+    *st = (amls_superstep_stats){c.computed, c.active, c.sent, bytes, t2 - t0, t1 - t0, t2 - t1};
     *comm_s = t2 - t1;
 cleanup:
     return rc;
@@ -181,11 +181,14 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
         amls__ctx_rebuild_lists(cx);
     }
     r->first_superstep = start;
+    r->combined = p->combiner.op != AMLS_OP_NONE && !o.no_combiner;
     double t_run = amls__now();
     AMLS_TRY(loop(cx, &o, r, start));
     r->seconds = amls__now() - t_run;
+    if (o.stats)
+        AMLS_TRY(amls_run_stats(r, o.stats));
     if (o.stats_path)
-        AMLS_TRY(amls__stats_write(r, o.stats_path, r->compute_seconds, r->comm_seconds));
+        AMLS_TRY(amls__stats_write(r, o.stats_path));
 cleanup:
     if (cx && cx->p->finalize)
         cx->p->finalize(cx);

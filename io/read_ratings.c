@@ -61,3 +61,34 @@ cleanup:
         amls_raw_graph_free(out);
     return rc;
 }
+
+int amls_ratings_from_arrays(MPI_Comm comm, int64_t n, const int64_t *users, const int64_t *items,
+                             const double *ratings, double fraction, uint64_t seed,
+                             amls_raw_graph *out)
+{
+    int rc = AMLS_OK;
+    memset(out, 0, sizeof *out);
+    for (int64_t k = 0; k < n && rc == AMLS_OK; k++) {
+        int64_t u = users[k], i = items[k];
+        double r = ratings[k];
+        if (u < 0 || i < 0 || u >= AMLS_RATINGS_ITEM_BASE || i >= AMLS_RATINGS_ITEM_BASE)
+            rc = amls_error(AMLS_ERR_RANGE, "rating %lld: user or item id out of range",
+                            (long long)k);
+        else if (!isfinite(r) || r <= 0)
+            rc = amls_error(AMLS_ERR_NUMERIC,
+                            "rating %lld: must be a positive finite number, got %g", (long long)k,
+                            r);
+        else
+            rc = amls_raw_graph_push(out, u, AMLS_RATINGS_ITEM_BASE + i,
+                                     is_test(seed, u, i, fraction) ? -r : r);
+    }
+    AMLS_AGREE(comm, rc);
+    AMLS_TRY(amls__finish_edges(comm, out, n, 0, 1));
+    out->directed = false;
+    out->vset = AMLS_VSET_IMPLICIT;
+    out->format = AMLS_FORMAT_EDGELIST;
+cleanup:
+    if (rc < 0)
+        amls_raw_graph_free(out);
+    return rc;
+}

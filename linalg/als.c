@@ -120,22 +120,32 @@ static int solve_side(const amls_graph *g, const amls_als_opts *o, als_work *w, 
     return AMLS_OK;
 }
 
-/* One iteration: users from items, items from users, then the errors. Collective. */
-static int iterate(const amls_graph *g, const amls_als_opts *o, als_work *w, amls_als_result *res)
+/* The errors of the current factors (after syncing the ghosts' factors). Collective. */
+static int measure(const amls_graph *g, als_work *w, amls_als_result *res)
 {
     int rc = AMLS_OK;
-    size_t row = (size_t)w->K * sizeof *w->F;
     double s[4];
-    for (int side = 0; side < 2; side++) {
-        AMLS_TRY(amls_graph_sync_ghosts(g, w->F, row));
-        AMLS_AGREE(g->comm, solve_side(g, o, w, side));
-    }
-    AMLS_TRY(amls_graph_sync_ghosts(g, w->F, row));
+    AMLS_TRY(amls_graph_sync_ghosts(g, w->F, (size_t)w->K * sizeof *w->F));
     AMLS_TRY(errors(g, w->K, w->F, w->lo, w->hi, s));
     res->train_rmse = sqrt(s[0] / fmax(s[2], 1));
     res->test_rmse = sqrt(s[1] / fmax(s[3], 1));
     res->train_ratings = (int64_t)s[2];
     res->test_ratings = (int64_t)s[3];
+    amls__history_push(&res->info, res->train_rmse, res->test_rmse);
+cleanup:
+    return rc;
+}
+
+/* One iteration: users from items, items from users, then the errors. Collective. */
+static int iterate(const amls_graph *g, const amls_als_opts *o, als_work *w, amls_als_result *res)
+{
+    int rc = AMLS_OK;
+    size_t row = (size_t)w->K * sizeof *w->F;
+    for (int side = 0; side < 2; side++) {
+        AMLS_TRY(amls_graph_sync_ghosts(g, w->F, row));
+        AMLS_AGREE(g->comm, solve_side(g, o, w, side));
+    }
+    AMLS_TRY(measure(g, w, res));
 cleanup:
     return rc;
 }
@@ -160,8 +170,10 @@ int amls_als_run(const amls_graph *g, const amls_als_opts *o, amls_als_result *r
     AMLS_TRY(amls__allreduce_i64(g->comm, cnt, 2, MPI_SUM));
     res->users = cnt[0];
     res->items = cnt[1];
+    AMLS_TRY(measure(g, &w, res)); /* the starting point: iteration 0 of the history */
     for (int it = 0; it < o->iterations; it++) {
         AMLS_TRY(iterate(g, o, &w, res));
+        res->info.iterations = it + 1;
         if (!o->quiet && g->rank == 0) {
             printf("als iteration %d: train_rmse %.6f test_rmse %.6f\n", it + 1, res->train_rmse,
                    res->test_rmse);
@@ -173,11 +185,30 @@ int amls_als_run(const amls_graph *g, const amls_als_opts *o, amls_als_result *r
         w.F = NULL;
     }
 cleanup:
-    res->seconds = amls__now() - t0;
+    res->seconds = res->info.seconds = amls__now() - t0;
+    res->info.residual = res->train_rmse;
+    res->info.objective = res->test_rmse;
+    res->info.converged = true; /* a fixed number of sweeps */
     amls__free(w.F);
     amls__free(w.M);
     amls__free(w.rv);
     amls__free(w.A);
     amls__free(w.b);
+    return rc;
+}
+
+int amls_als_stats(const amls_als_opts *o, const amls_als_result *r, amls_stats *st)
+{
+    int rc = AMLS_OK;
+    AMLS_TRY(amls_solve_stats(&r->info, "als", st));
+    AMLS_TRY(amls_stats_set_i64(st, "solver", "users", r->users));
+    AMLS_TRY(amls_stats_set_i64(st, "solver", "items", r->items));
+    AMLS_TRY(amls_stats_set_i64(st, "solver", "train_ratings", r->train_ratings));
+    AMLS_TRY(amls_stats_set_i64(st, "solver", "test_ratings", r->test_ratings));
+    AMLS_TRY(amls_stats_set_i64(st, "solver", "rank", o->rank));
+    AMLS_TRY(amls_stats_set_f64(st, "solver", "lambda", o->lambda));
+    AMLS_TRY(amls_stats_set_f64(st, "solver", "train_rmse", r->train_rmse));
+    AMLS_TRY(amls_stats_set_f64(st, "solver", "test_rmse", r->test_rmse));
+cleanup:
     return rc;
 }

@@ -98,7 +98,7 @@ static void precondition(const cg_work *w, int64_t n)
 /* The iterations from x until ||r|| <= tol ||b|| or max_iter; *k gets their number. A
  * non-positive curvature or a residual that is not finite stops every rank. Collective. */
 static int iterate(const amls_graph *g, const amls_dmat *A, cg_work *w, double *x, double tol,
-                   double bnorm, int64_t max_iter, int64_t *k)
+                   double bnorm, int64_t max_iter, int64_t *k, amls_solve_info *info)
 {
     int rc = AMLS_OK, ni = (int)g->n_local;
     int64_t n = g->n_local;
@@ -109,6 +109,7 @@ static int iterate(const amls_graph *g, const amls_dmat *A, cg_work *w, double *
         cblas_dcopy(ni, w->z, 1, w->p, 1);
     AMLS_TRY(amls_dot(g, w->r, w->z, &rz));
     AMLS_TRY(amls_norm2(g, w->r, &rnorm));
+    amls__history_push(info, rnorm / bnorm, NAN);
     for (*k = 0; rnorm > tol * bnorm && *k < max_iter; (*k)++) {
         double pap = 0, rz_new = 0;
         AMLS_TRY(amls_spmv(A, &sr, w->p, w->ap));
@@ -127,6 +128,7 @@ static int iterate(const amls_graph *g, const amls_dmat *A, cg_work *w, double *
         for (int64_t i = 0; i < n; i++)
             w->p[i] = w->z[i] + rz_new / rz * w->p[i];
         rz = rz_new;
+        amls__history_push(info, rnorm / bnorm, NAN);
         AMLS_CHECK(isfinite(rnorm), AMLS_ERR_NUMERIC, "CG broke down: residual is %g", rnorm);
     }
 cleanup:
@@ -151,7 +153,7 @@ int amls_cg(const amls_graph *g, const double *b, double *x, double tol, int64_t
         goto cleanup;
     }
     AMLS_TRY(residual(&A, &sr, b, x, w.r, n));
-    AMLS_TRY(iterate(g, &A, &w, x, tol, bnorm, max_iter, &info->iterations));
+    AMLS_TRY(iterate(g, &A, &w, x, tol, bnorm, max_iter, &info->iterations, info));
     /* The true residual, recomputed from x. */
     AMLS_TRY(residual(&A, &sr, b, x, w.r, n));
     AMLS_TRY(amls_norm2(g, w.r, &rnorm));

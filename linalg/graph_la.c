@@ -238,3 +238,52 @@ const amls_la_algorithm *amls_la_find(const char *name)
             return &la_table[i];
     return NULL;
 }
+
+/* True if `v` is one of the '|'-separated names in `list`. */
+static bool in_list(const char *list, const char *v)
+{
+    size_t n = strlen(v);
+    for (const char *at = list; at && *at; at += strcspn(at, "|"), at += *at == '|') {
+        if (strcspn(at, "|") == n && strncmp(at, v, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The entry for name and a check of the variant. Local. */
+static int la_lookup(const char *name, const char *variant, const amls_la_algorithm **la)
+{
+    int rc = AMLS_OK;
+    *la = amls_la_find(name);
+    AMLS_CHECK(*la != NULL, AMLS_ERR_UNSUPPORTED,
+               "--engine linalg supports pagerank, wcc, bfs and sssp, not %s", name);
+    AMLS_CHECK(!variant || (*la)->variants, AMLS_ERR_PARAM, "--variant: %s has no variants", name);
+    AMLS_CHECK(!variant || in_list((*la)->variants, variant), AMLS_ERR_PARAM,
+               "--variant %s: expected %s", variant, (*la)->variants);
+cleanup:
+    return rc;
+}
+
+int amls_la_run(const amls_graph *g, const char *name, const double *params, const char *variant,
+                void **values, amls_type *type, int64_t *iterations, double *spi)
+{
+    int rc = AMLS_OK;
+    const amls_la_algorithm *la = NULL;
+    *values = NULL;
+    *iterations = 0;
+    *spi = 0;
+    rc = la_lookup(name, variant, &la);
+    if (rc == AMLS_OK) {
+        *values = amls__calloc((size_t)g->n_local + 1, 8);
+        rc = amls__alloc_status(*values != NULL);
+    }
+    AMLS_AGREE(g->comm, rc);
+    *type = la->type;
+    AMLS_TRY(la->run(g, params, variant, *values, iterations, spi));
+cleanup:
+    if (rc < 0) {
+        amls__free(*values);
+        *values = NULL;
+    }
+    return rc;
+}

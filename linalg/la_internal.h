@@ -196,3 +196,7 @@ static inline int amls__la_ndir(const amls_graph *g, bool both)
 {
     return both && g->directed && g->in_ptr ? 2 : 1;
 }
+
+/* Appends one iteration to a solve's history (solve_info.c). Cannot fail: when memory runs out
+ * the history stops growing and info->history_truncated says so. Local. */
+void amls__history_push(amls_solve_info *info, double residual, double objective);

@@ -164,7 +164,7 @@ cleanup:
 
 /* Jacobi-preconditioned CG on the normal equations from coef = 0. Collective. */
 static int lr_cg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, int64_t max_iter,
-                 double *coef, lr_work *w, int64_t *it, double *bnorm)
+                 double *coef, lr_work *w, int64_t *it, double *bnorm, amls_solve_info *info)
 {
     int rc = AMLS_OK;
     int64_t d = X->nfeat, m = d + 1;
@@ -175,6 +175,8 @@ static int lr_cg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, i
     memcpy(w->p, w->z, (size_t)m * sizeof *w->p);
     double rz = dotn(m, w->r, w->z), rnorm = sqrt(dotn(m, w->rhs, w->rhs));
     *bnorm = rnorm;
+    if (*bnorm > 0)
+        amls__history_push(info, 1.0, NAN);
     for (*it = 0; *bnorm > 0 && rnorm > tol * *bnorm && *it < max_iter; (*it)++) {
         AMLS_TRY(normal_product(comm, X, d, &w->rb, w->p, w->tmp, w->acc, w->ap));
         for (int64_t k = 1; k < m; k++)
@@ -189,6 +191,7 @@ static int lr_cg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, i
             w->z[k] = w->r[k] / w->diag[k];
         double rz2 = dotn(m, w->r, w->z);
         rnorm = sqrt(dotn(m, w->r, w->r));
+        amls__history_push(info, rnorm / *bnorm, NAN);
         for (int64_t k = 0; k < m; k++)
             w->p[k] = w->z[k] + rz2 / rz * w->p[k];
         rz = rz2;
@@ -208,7 +211,7 @@ int amls_linreg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, in
     AMLS_AGREE(comm, lr_alloc(X, m, &w));
     AMLS_TRY(row_bounds_get(comm, X, d, &w.rb));
     AMLS_TRY(normal_rhs(comm, X, m, lambda, &w));
-    AMLS_TRY(lr_cg(comm, X, lambda, tol, max_iter, coef, &w, &it, &bnorm));
+    AMLS_TRY(lr_cg(comm, X, lambda, tol, max_iter, coef, &w, &it, &bnorm, info));
     /* True residual of the normal equations. */
     AMLS_TRY(normal_product(comm, X, d, &w.rb, coef, w.tmp, w.acc, w.ap));
     for (int64_t k = 0; k < m; k++) {
@@ -392,6 +395,7 @@ int amls_logreg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, in
     AMLS_TRY(logreg_fg(comm, X, X->nfeat, lambda, w, &ws, fg));
     for (; it < max_iter; it++) {
         bool found = false;
+        amls__history_push(info, grad_max(fg, m), fg[0]);
         if ((info->converged = grad_max(fg, m) <= tol))
             break;
         double gd = direction(&l, fg + 1, dir);
@@ -402,6 +406,8 @@ int amls_logreg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, in
         memcpy(w, w2, (size_t)m * sizeof *w);
         memcpy(fg, fg2, (size_t)(m + 1) * sizeof *fg);
     }
+    if (info->nhistory <= it) /* the iterate the last step reached */
+        amls__history_push(info, grad_max(fg, m), fg[0]);
     info->iterations = it;
     info->objective = fg[0];
     info->residual = grad_max(fg, m);

@@ -223,13 +223,14 @@ static int als_evaluate(void *gdata, const double *hp, int64_t budget, int fold,
     for (int64_t j = 0; j < g->out_ptr[g->n_local]; j++)
         g->out_w[j] = a->fold[j] == fold ? -a->wabs[j] : a->wabs[j];
     amls_als_opts o = als_opts(hp, budget);
-    amls_als_result res;
+    amls_als_result res = {0};
     int rc = amls_als_run(g, &o, &res, NULL);
     out->score = res.test_rmse;
     out->objective = res.train_rmse;
     out->budget_used = budget;
     out->seconds = res.seconds;
     out->converged = true;
+    amls_solve_info_free(&res.info); /* the convergence history is not needed here */
     return rc;
 }
 
@@ -250,7 +251,7 @@ static int als_refit(MPI_Comm world, void *data, const double *hp, int64_t budge
     int rc = AMLS_OK;
     als_data *d = data;
     als_model *r = amls__calloc(1, sizeof *r);
-    amls_als_result res;
+    amls_als_result res = {0};
     amls_build_opts bo = build_opts(d);
     amls_als_opts o = als_opts(hp, budget);
     (void)m;
@@ -268,6 +269,7 @@ static int als_refit(MPI_Comm world, void *data, const double *hp, int64_t budge
     *model = r;
     r = NULL;
 cleanup:
+    amls_solve_info_free(&res.info);
     als_free_model(r);
     return rc;
 }

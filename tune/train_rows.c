@@ -81,6 +81,7 @@ static int fit(MPI_Comm comm, amls_sgd_model kind, const amls_rows *X, const dou
     out->objective = info.objective;
     out->converged = info.converged;
     out->seconds = info.seconds;
+    amls_solve_info_free(&info); /* the convergence history is not needed here */
     return rc;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "amls/graph.h"
+#include "amls/stats.h"
 #include "amls/vprog.h"
 
 #include <stdio.h>
@@ -17,7 +18,7 @@ typedef struct amls_run_opts {
     int64_t max_supersteps;          /* 0: the program's default (or none) */
     bool quiet;                      /* no per-superstep progress lines on rank 0 */
     bool no_combiner;                /* deliver every message even if the program has a combiner */
-    const char *stats_path;          /* JSON statistics file, or NULL */
+    const char *stats_path;          /* JSON statistics file of the run alone, or NULL */
     const char *const *param_values; /* one string per declared parameter; NULL = default */
     FILE *progress;                  /* where progress goes (rank 0); NULL = stdout */
     /* Checkpoints: every `checkpoint_every` supersteps (0: never) a file ckpt-NNNN.h5 in
@@ -31,6 +32,8 @@ typedef struct amls_run_opts {
     /* Called on every rank at the start of each superstep (fault injection, monitoring). */
     void (*on_superstep)(void *ud, int64_t superstep, int rank);
     void *hook_ud;
+    /* A statistics document the run adds its "run" section to (amls_run_stats), or NULL. */
+    amls_stats *stats;
 } amls_run_opts;
 
 typedef struct amls_superstep_stats {
@@ -39,6 +42,8 @@ typedef struct amls_superstep_stats {
     int64_t messages; /* messages sent (before combining) */
     int64_t bytes;    /* bytes that left their rank */
     double seconds;
+    double compute_seconds; /* this rank: the compute phase */
+    double comm_seconds;    /* this rank: the rest (exchanges, aggregation, master step) */
 } amls_superstep_stats;
 
 /* A finished run: per-vertex states stay with their owners. */
@@ -49,10 +54,11 @@ typedef struct amls_run {
     int64_t supersteps;
     double seconds, compute_seconds, comm_seconds;
     int64_t messages, bytes;
-    amls_superstep_stats *steps;
+    amls_superstep_stats *steps; /* steps[k] is superstep first_superstep + k */
     int64_t nsteps;
     int64_t first_superstep; /* > 0 when resumed from a checkpoint */
     char params[1024];       /* "name=value ..." as used */
+    bool combined;           /* messages were combined (the program has a combiner, not disabled) */
 } amls_run;
 
 /* Checks a descriptor: ABI versions, sizes, required callbacks. Writes a reason into err.
@@ -65,6 +71,11 @@ const amls_api *amls_engine_api(void);
 /* Runs p on g. Collective; every rank returns the same status. *out is NULL on error. */
 int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, amls_run **out);
 void amls_run_free(amls_run **r);
+
+/* Adds the "run" section of a finished run to a statistics document: totals, one row per
+ * superstep (numbered from first_superstep) with every rank's compute and communication time,
+ * and per-rank totals. Collective. */
+int amls_run_stats(const amls_run *r, amls_stats *st);
 
 /* ---- Values: one per owned vertex, written or gathered in original-id order. -------------
  * Every writer of per-vertex results goes through these: a run's states, a solver's vector,
@@ -116,6 +127,15 @@ int amls_run_gather(const amls_run *r, int root, double **f64, int64_t **i64);
 
 /* Formats a state's output value (the program's format or its result_type). Local. */
 int amls_format_value(const amls_vprog *p, const void *state, char *buf, size_t cap);
+
+/* ---- HDF5 files --------------------------------------------------------------------------- */
+/* The root attributes of an HDF5 file written by amls-graph (a result, a checkpoint or a graph
+ * container) and the length of each of its 1-D datasets, as a JSON object {"attributes": {...},
+ * "datasets": {...}} (allocated; free with amls_buffer_free). Local: reads on this rank alone. */
+int amls_h5_describe(const char *path, char **json);
+/* Reads the result file written by --output R.h5: first with ids == NULL to get *n and *type
+ * (AMLS_TYPE_I64 or AMLS_TYPE_F64), then into ids and values of *n entries. Local. */
+int amls_h5_read_result(const char *path, int64_t *n, int *type, int64_t *ids, void *values);
 
 #ifdef __cplusplus
 }

@@ -135,6 +135,10 @@ void amls_rows_free(amls_rows *r);
 #define AMLS_RATINGS_ITEM_BASE ((amls_vid)1 << 40)
 int amls_ratings_read(MPI_Comm comm, const char *path, double test_fraction, uint64_t seed,
                       amls_raw_graph *out);
+/* The same from arrays: this rank's n ratings (users[k], items[k], ratings[k]). Collective. */
+int amls_ratings_from_arrays(MPI_Comm comm, int64_t n, const int64_t *users, const int64_t *items,
+                             const double *ratings, double test_fraction, uint64_t seed,
+                             amls_raw_graph *out);
 
 /* A dense vector of `nrows` entries: a Matrix Market array or coordinate vector, or "row value"
  * lines, rows 1-based. Every rank reads the file and keeps the rows it asks for: vals[i] gets

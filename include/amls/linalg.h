@@ -13,6 +13,7 @@
 #pragma once
 
 #include "amls/graph.h"
+#include "amls/stats.h"
 #include "amls/vprog.h"
 
 #ifdef __cplusplus
@@ -112,6 +113,12 @@ typedef struct amls_la_algorithm {
 } amls_la_algorithm;
 /* The entry for a built-in algorithm's name, or NULL. Local. */
 const amls_la_algorithm *amls_la_find(const char *name);
+/* Runs the built-in `name` through linear algebra: checks that it has a linear-algebra form and
+ * that `variant` (may be NULL) is one of its variants, allocates *values (n_local elements of
+ * *type; free with amls_buffer_free) and runs it with params = the values of the entry's
+ * `params`, in order. Collective. */
+int amls_la_run(const amls_graph *g, const char *name, const double *params, const char *variant,
+                void **values, amls_type *type, int64_t *iterations, double *spi);
 
 /* ---- rows (LIBSVM data) ---------------------------------------------------------------------- */
 /* An empty CSR with room for `rows` rows and `nnz` entries (ptr zeroed, n_global -1). On
@@ -125,13 +132,33 @@ int amls_rows_exchange(MPI_Comm comm, const amls_rows *X, int64_t n, const int64
                        const int *dest, const int64_t *tag, amls_rows *out, int64_t **tags);
 
 /* ---- solvers --------------------------------------------------------------------------------- */
+/* One iteration of a solver, as its convergence history records it (iteration 0 is the start). */
+typedef struct amls_solve_iter {
+    double
+        residual; /* cg, linreg: ||r|| / ||b||; logreg: largest gradient entry; als: train RMSE */
+    double objective; /* logreg: the objective; als: test RMSE; NaN where it has no meaning */
+} amls_solve_iter;
+
 typedef struct amls_solve_info {
     int64_t iterations;
     double residual;  /* relative: ||b - A x|| / ||b|| (recomputed at the end) */
     double objective; /* logreg: final objective */
     bool converged;
     double seconds;
+    /* Convergence history, one entry per iteration from the start (allocated by the solver,
+     * freed by amls_solve_info_free; identical on every rank). When memory for it runs out the
+     * solver keeps going and sets history_truncated. */
+    amls_solve_iter *history;
+    int64_t nhistory;
+    bool history_truncated;
 } amls_solve_info;
+
+/* Frees the history of a solve (accepts a zeroed info). Local. */
+void amls_solve_info_free(amls_solve_info *info);
+/* Adds the "solver" section: the solver's name, iterations, residual, objective, converged,
+ * seconds and the history as a table (column names for cg/linreg "residual"; logreg
+ * "gradient_max" and "loss"; als "train_rmse" and "test_rmse"). Local (rank 0's counts). */
+int amls_solve_stats(const amls_solve_info *info, const char *solver, amls_stats *st);
 
 /* Conjugate gradient for A x = b, A symmetric positive definite (the OUT view with values).
  * b and x have n_local + n_ghost entries; x holds the initial guess. Jacobi preconditioning
@@ -170,6 +197,8 @@ typedef struct amls_als_result {
     double train_rmse, test_rmse;
     int64_t users, items, train_ratings, test_ratings;
     double seconds;
+    /* Per iteration: train RMSE (residual) and test RMSE (objective); see amls_solve_info. */
+    amls_solve_info info;
 } amls_als_result;
 /* Item vertices get original id AMLS_ALS_ITEM_BASE + item id; users keep their id. */
 #define AMLS_ALS_ITEM_BASE AMLS_RATINGS_ITEM_BASE
@@ -181,9 +210,12 @@ static inline int amls_als_read(MPI_Comm comm, const char *path, double test_fra
     return amls_ratings_read(comm, path, test_fraction, seed, out);
 }
 /* Runs ALS on the graph built from amls_als_read. factors (optional): allocated, K values per
- * owned vertex. Progress lines on rank 0 unless o->quiet. Collective. */
+ * owned vertex. Progress lines on rank 0 unless o->quiet. res->info holds the history (free it
+ * with amls_solve_info_free). Collective. */
 int amls_als_run(const amls_graph *g, const amls_als_opts *o, amls_als_result *res,
                  double **factors);
+/* The "solver" section of an ALS run (amls_solve_stats and the rating counts). Local. */
+int amls_als_stats(const amls_als_opts *o, const amls_als_result *r, amls_stats *st);
 
 #ifdef __cplusplus
 }

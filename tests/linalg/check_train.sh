@@ -73,13 +73,15 @@ files)
         test="$d/test.svm" seed=1 epochs=4 workers=2 servers=1 test_accuracy train_loss objective || fail "HDF5 model"
     python3 - "$d/s.json" "$d/log2" <<'EOF' || fail "stats JSON"
 import json, sys
-s = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[1]))
+assert doc["schema"] == "amls-graph/stats" and doc["command"] == "train", sorted(doc)
+s = doc["train"]
 log = dict(l.split(": ", 1) for l in open(sys.argv[2]).read().splitlines() if ": " in l)
 assert len(s["points"]) == 4 and s["points"][-1]["epoch"] == 4, s["points"]
-assert abs(s["final"]["test"]["accuracy"] - float(log["test_accuracy"])) < 1e-6
-assert s["final"]["updates"] == int(log["updates"]) and s["workers"] == 2
-assert s["final"]["test"]["accuracy"] >= 0.9, "the hidden hyperplane is not learnt"
-print("stats JSON: %d points, final test accuracy %.4f" % (len(s["points"]), s["final"]["test"]["accuracy"]))
+assert abs(s["test_accuracy"] - float(log["test_accuracy"])) < 1e-6
+assert s["updates"] == int(log["updates"]) and s["workers"] == 2
+assert s["test_accuracy"] >= 0.9, "the hidden hyperplane is not learnt"
+print("stats JSON: %d points, final test accuracy %.4f" % (len(s["points"]), s["test_accuracy"]))
 EOF
     # Restart at the same worker count: the uninterrupted BSP model, bit for bit (Adagrad state
     # included); then at another worker count it continues from the checkpoint.
