@@ -11,7 +11,7 @@
 
 #define AMLS_ALGORITHM(name, ...)                                                                  \
     const amls_vprog *amls_builtin_##name(void);                                                   \
-    int amls_ref_##name(const amls_csr *c, const double *params, double *f, int64_t *i);
+    int amls_ref_##name(const amls_csr *c, const amls_param_value *params, double *f, int64_t *i);
 #include "list.h"
 #undef AMLS_ALGORITHM
 

@@ -4,12 +4,14 @@
  *
  * A vertex whose tentative distance shrinks relaxes its out-edges, sending distance + weight
  * to each target; the MIN combiner keeps one candidate per target per rank. Edge weights must
- * be non-negative; an unweighted graph uses weight 1. Unreachable: infinity.
+ * be non-negative (a negative one is refused, naming the edge); an unweighted graph uses
+ * weight 1. Unreachable: infinity.
  * Reference: Dijkstra with a binary heap (ref/sssp_ref.c).
  * ------------------------------------------------------------------------------------------- */
 #include "amls/vprog.h"
 
 #include <math.h>
+#include <stdio.h>
 
 enum { P_SOURCE };
 static const amls_param params[] = {
@@ -20,11 +22,22 @@ typedef struct sssp_state {
     double dist;
 } sssp_state;
 
+/* Every vertex starts unreached; a negative out-edge weight is refused (Bellman-Ford would
+ * never settle on a negative cycle, and Dijkstra's answer, the reference, would be wrong). */
 static int sssp_init(amls_ctx *cx, amls_vertex v, void *state)
 {
-    (void)cx;
-    (void)v;
+    const amls_nbr *nb;
+    const double *w;
+    int64_t deg = amls_out_edges(cx, v, &nb, &w);
     ((sssp_state *)state)->dist = INFINITY;
+    for (int64_t i = 0; w && i < deg; i++)
+        if (w[i] < 0) {
+            char msg[160];
+            snprintf(msg, sizeof msg,
+                     "negative weight %g on edge %lld -> %lld (shortest paths need weights >= 0)",
+                     w[i], (long long)amls_vertex_id(cx, v), (long long)amls_nbr_id(cx, nb[i]));
+            return amls_fail(cx, msg);
+        }
     return 0;
 }
 

@@ -5,11 +5,13 @@
 #include "cli.h"
 
 #include "core.h"
+#include "embed_internal.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 static const char *flags[] = {"verify",      "quiet",         "directed", "undirected", "help",
                               "no-combiner", "strict",        "sorted",   "dir",        "degrees",
@@ -123,6 +125,38 @@ int cli_check_unused(cli *c)
     return AMLS_OK;
 }
 
+/* True if a and b name the same existing file. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+int cli_output_not_input(const char *out, const char *in)
+{
+    char sib[4200];
+    if (out == NULL || in == NULL || strncmp(in, "gen:", 4) == 0)
+        return AMLS_OK;
+    if (same_file(out, in))
+        return amls_error(AMLS_ERR_PARAM,
+                          "the output %s is the input file %s: refusing to "
+                          "overwrite it",
+                          out, in);
+    /* An LDBC graph NAME.e is read with NAME.v and NAME.properties. */
+    size_t n = strlen(in);
+    if (n > 2 && n < 4096 && strcmp(in + n - 2, ".e") == 0)
+        for (int k = 0; k < 2; k++) {
+            snprintf(sib, sizeof sib, "%.*s%s", (int)(n - 2), in, k ? ".properties" : ".v");
+            if (same_file(out, sib))
+                return amls_error(AMLS_ERR_PARAM,
+                                  "the output %s is the input file %s: refusing "
+                                  "to overwrite it",
+                                  out, sib);
+        }
+    return AMLS_OK;
+}
+
 void cli_print(cli *c, const char *fmt, ...)
 {
     if (c->rank != 0)
@@ -132,6 +166,28 @@ void cli_print(cli *c, const char *fmt, ...)
     vprintf(fmt, ap);
     va_end(ap);
     fflush(stdout);
+}
+
+/* The delimited-text options: --delimiter C (or tab), --header yes|no|auto, --columns
+ * SOURCE,TARGET[,WEIGHT]; only with --format csv (or a .csv/.tsv input). Local. */
+static int csv_options(cli *c, amls_read_opts *ro)
+{
+    int rc = AMLS_OK;
+    const char *d = cli_get(c, "delimiter", NULL), *h = cli_get(c, "header", NULL);
+    ro->csv_columns = cli_get(c, "columns", NULL);
+    if (d) {
+        bool tab = !strcmp(d, "tab") || !strcmp(d, "\\t") || !strcmp(d, "\t");
+        AMLS_CHECK(tab || (strlen(d) == 1 && d[0] != '"' && d[0] != '#'), AMLS_ERR_PARAM,
+                   "--delimiter '%s': expected one character, or 'tab'", d);
+        ro->csv_delimiter = tab ? '\t' : d[0];
+    }
+    if (h) {
+        AMLS_CHECK(!strcmp(h, "yes") || !strcmp(h, "no") || !strcmp(h, "auto"), AMLS_ERR_PARAM,
+                   "--header %s: expected yes, no or auto", h);
+        ro->csv_header = !strcmp(h, "yes") ? 1 : !strcmp(h, "no") ? 2 : 0;
+    }
+cleanup:
+    return rc;
 }
 
 /* The loading options: --format, --directed/--undirected, --partition, --parts. Local. */
@@ -147,12 +203,13 @@ static int load_options(cli *c, const char *input, amls_read_opts *ro, amls_buil
     if (fmt && strcmp(fmt, "h5") != 0) {
         int f = amls_format_parse(fmt);
         AMLS_CHECK(f >= 0, AMLS_ERR_PARAM,
-                   "--format %s: unknown (expected edgelist, ldbc, mtx, metis, dimacs)", fmt);
+                   "--format %s: unknown (expected edgelist, csv, ldbc, mtx, metis, dimacs)", fmt);
         ro->format = (amls_format)f;
     }
     AMLS_CHECK(!(dir && undir), AMLS_ERR_PARAM, "--directed and --undirected exclude each other");
     AMLS_CHECK(nparts >= 0 && nparts <= 1 << 20, AMLS_ERR_PARAM, "--parts %lld: out of range",
                (long long)nparts);
+    AMLS_TRY(csv_options(c, ro));
     ro->direction = dir     ? AMLS_DIRECTION_DIRECTED
                     : undir ? AMLS_DIRECTION_UNDIRECTED
                             : AMLS_DIRECTION_FROM_FILE;
@@ -175,10 +232,11 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
         input = cli_get(c, "input", "i");
     const char *fmt = cli_get(c, "format", NULL), *part = cli_get(c, "partition", NULL);
     AMLS_AGREE(c->comm, load_options(c, input, &ro, &bo));
-    unsigned lf =
-        (need_in_edges ? AMLS_LOAD_IN_EDGES : 0) | (drop_weights ? AMLS_LOAD_NO_WEIGHTS : 0);
-    AMLS_TRY(amls_graph_load(c->comm, input, fmt, (int)ro.direction, part, bo.nparts, lf, g, &li,
-                             c->stats));
+    unsigned lf = (need_in_edges ? AMLS_LOAD_IN_EDGES : 0) |
+                  (drop_weights ? AMLS_LOAD_NO_WEIGHTS : 0) |
+                  (c->sum_duplicates ? AMLS__LOAD_SUM_DUPLICATES : 0);
+    AMLS_TRY(amls__graph_load(c->comm, input, fmt, (int)ro.direction, part, bo.nparts, lf, &ro, g,
+                              &li, c->stats));
     if (keep) {
         memset(keep, 0, sizeof *keep);
         keep->props = li.props;

@@ -17,7 +17,8 @@ typedef struct cli {
     char **argv; /* options after the subcommand (and positional arguments) */
     bool *used;  /* argv[i] consumed */
     const char *cmd;
-    amls_stats *stats; /* --stats FILE: the command's statistics document, or NULL */
+    bool sum_duplicates; /* cli_load_graph reads a matrix: repeated entries are summed */
+    amls_stats *stats;   /* --stats FILE: the command's statistics document, or NULL */
 } cli;
 
 /* Value of --name (or -short), NULL if absent. "--name=value" and "--name value" both work. */
@@ -39,6 +40,10 @@ bool cli_is_flag(const char *name);
  * Collective. */
 int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights, amls_graph **g,
                    amls_raw_graph *keep_raw_props);
+
+/* Refuses (AMLS_ERR_PARAM) an output path that names the input file (or, for an LDBC graph,
+ * its .v or .properties). NULL arguments pass. Local. */
+int cli_output_not_input(const char *out, const char *in);
 
 /* rank-0 printf. */
 void cli_print(cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -47,6 +47,21 @@ static const char *param_value(cli *c, const amls_vprog *p, int i, const char *p
     return NULL;
 }
 
+/* A parameter's text as the serial references and the linear-algebra path take it: integers
+ * and vertex ids with all 64 bits (never through a double), numbers as doubles. The engine
+ * checks the text itself. */
+static amls_param_value typed_value(const amls_param *d, const char *v)
+{
+    amls_param_value x = {0};
+    if (v == NULL)
+        return x;
+    if (d->type == AMLS_PARAM_FLOAT)
+        x.f = strtod(v, NULL);
+    else
+        x.i = strtoll(v, NULL, 10);
+    return x;
+}
+
 /* Unknown --param names are errors. */
 static int check_params_known(cli *c, const amls_vprog *p)
 {
@@ -66,6 +81,7 @@ typedef struct run_args {
     const char *outp, *expected, *rule, *engine, *variant, *ck_dir, *restart, *input;
     bool verify, quiet, as_dir, no_comb, linalg;
     int64_t maxs, top, ck_every, fail_at, fail_rank;
+    double timeout;
 } run_args;
 
 static int parse_args(cli *c, const amls_vprog *p, const amls_builtin *b, run_args *a)
@@ -97,6 +113,9 @@ static int parse_args(cli *c, const amls_vprog *p, const amls_builtin *b, run_ar
     AMLS_CHECK(!a->linalg || b != NULL, AMLS_ERR_PARAM,
                "--engine linalg runs built-in algorithms only");
     AMLS_TRY(cli_get_i64(c, "top", NULL, 0, &a->top));
+    AMLS_TRY(cli_get_f64(c, "superstep-timeout", NULL, 0, &a->timeout));
+    AMLS_CHECK(a->timeout >= 0 && a->timeout < 1e9, AMLS_ERR_PARAM,
+               "--superstep-timeout %g: expected seconds >= 0 (0: none)", a->timeout);
     AMLS_CHECK(p->nparams <= 16, AMLS_ERR_VPROG, "%s declares more than 16 parameters", p->name);
 cleanup:
     return rc;
@@ -151,7 +170,8 @@ static int run_vertex(cli *c, amls_graph *g, const amls_vprog *p, const run_args
                         .input_crc32 = res->pv.input_crc32,
                         .on_superstep = a->fail_at >= 0 ? inject_fault : NULL,
                         .hook_ud = &fl,
-                        .stats = c->stats};
+                        .stats = c->stats,
+                        .superstep_timeout = a->timeout};
     AMLS_TRY(amls_run_program(g, p, &ro, &res->run));
     const amls_run *r = res->run;
     res->v = amls_run_values(r);
@@ -172,8 +192,9 @@ cleanup:
     return rc;
 }
 
-/* A built-in through the linear-algebra path (amls_algorithm_run with the linalg engine);
- * delta: the --delta option of sssp (a parameter of linear algebra only), or NULL. Collective. */
+/* A built-in through the linear-algebra path (amls_algorithm_run with the linalg engine, which
+ * parses integers and vertex ids with all 64 bits); delta: the --delta option of sssp (a
+ * parameter of linear algebra only), or NULL. Collective. */
 static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const char *const *vals,
                       const char *delta, const char *variant, result *res)
 {
@@ -205,45 +226,96 @@ cleanup:
     return rc;
 }
 
-/* Rank 0: the k largest values, by a partial selection (k passes; k is small). */
-static void print_top_root(const amls_values *v, double *f, const int64_t *ids, int64_t k)
+/* A candidate for --top: its sort key (the value; for a program that only has a formatter,
+ * the number its text starts with), the original id and the text as the program formats it. */
+typedef struct top_rec {
+    double key;
+    int64_t ikey, id;
+    char text[48];
+} top_rec;
+
+/* a ranks before b: larger value first, then the smaller id. */
+static bool top_before(const top_rec *a, const top_rec *b)
 {
-    amls_values typed = {.type = v->type};
-    int64_t n = v->g->n;
-    k = AMLS_MIN(k, n);
-    for (int64_t t = 0; t < k; t++) {
-        int64_t best = -1;
-        for (int64_t i = 0; i < n; i++)
-            if (!isnan(f[i]) && (best < 0 || f[i] > f[best]))
-                best = i;
-        if (best < 0)
-            break;
-        char buf[64];
-        int64_t iv = (int64_t)f[best];
-        amls_values_format(&typed, v->type == AMLS_TYPE_F64 ? (void *)&f[best] : (void *)&iv, buf,
-                           sizeof buf);
-        printf("top %lld: %lld %s\n", (long long)t + 1, (long long)ids[best], buf);
-        f[best] = NAN;
+    if (a->key != b->key)
+        return a->key > b->key;
+    if (a->ikey != b->ikey)
+        return a->ikey > b->ikey;
+    return a->id < b->id;
+}
+
+/* Inserts r into the k best so far (best[0..*n) sorted, best first). */
+static void top_insert(top_rec *best, int64_t *n, int64_t k, const top_rec *r)
+{
+    if (*n == k && !top_before(r, &best[k - 1]))
+        return;
+    int64_t i = *n < k ? (*n)++ : k - 1;
+    for (; i > 0 && top_before(r, &best[i - 1]); i--)
+        best[i] = best[i - 1];
+    best[i] = *r;
+}
+
+/* This rank's k best values, as records (unused ones have id -1). Local. */
+static void top_local(const amls_values *v, int64_t k, top_rec *best)
+{
+    const amls_graph *g = v->g;
+    int64_t n = 0;
+    for (int64_t i = 0; i < k; i++)
+        best[i] = (top_rec){.id = -1};
+    for (int64_t i = 0; i < g->n_local; i++) {
+        const char *elem = (const char *)v->data + (size_t)i * v->stride;
+        top_rec r = {.id = g->orig[i]};
+        amls_values_format(v, elem, r.text, sizeof r.text);
+        if (v->type == AMLS_TYPE_I64) {
+            memcpy(&r.ikey, elem, sizeof r.ikey);
+            r.key = (double)r.ikey;
+        } else if (v->type == AMLS_TYPE_F64) {
+            memcpy(&r.key, elem, sizeof r.key);
+        } else {
+            char *end = NULL;
+            r.key = strtod(r.text, &end);
+            if (end == r.text)
+                continue; /* not a number: no rank */
+        }
+        if (!isnan(r.key))
+            top_insert(best, &n, k, &r);
     }
 }
 
+/* Prints the K largest values: every rank picks its own K best, rank 0 merges them (ties go
+ * to the smaller original id, so the list does not depend on the layout). Collective. */
 static int print_top(cli *c, const amls_values *v, int64_t k)
 {
     int rc = AMLS_OK;
-    double *f = NULL;
-    int64_t *ids = NULL;
-    AMLS_TRY(amls_values_gather(v, 0, &f, NULL));
-    AMLS_TRY(amls_graph_gather_ids(v->g, 0, &ids));
-    if (c->rank == 0)
-        print_top_root(v, f, ids, k);
+    top_rec *mine = NULL, *all = NULL, *best = NULL;
+    k = AMLS_MIN(AMLS_MIN(k, AMLS_MAX(v->g->n, (int64_t)1)), (int64_t)1 << 20);
+    mine = amls__malloc((size_t)k, sizeof *mine);
+    if (c->rank == 0) {
+        all = amls__malloc((size_t)k * (size_t)c->nranks, sizeof *all);
+        best = amls__malloc((size_t)k, sizeof *best);
+    }
+    AMLS_AGREE(c->comm, amls__alloc_status(mine && (c->rank != 0 || (all && best))));
+    top_local(v, k, mine);
+    AMLS_MPI_TRY(MPI_Gather(mine, (int)(k * (int64_t)sizeof *mine), MPI_BYTE, all,
+                            (int)(k * (int64_t)sizeof *mine), MPI_BYTE, 0, c->comm));
+    if (c->rank == 0) {
+        int64_t n = 0;
+        for (int64_t i = 0; i < k * c->nranks; i++)
+            if (all[i].id >= 0)
+                top_insert(best, &n, k, &all[i]);
+        for (int64_t t = 0; t < n; t++)
+            printf("top %lld: %lld %s\n", (long long)t + 1, (long long)best[t].id, best[t].text);
+        fflush(stdout);
+    }
 cleanup:
-    amls__free(f);
-    amls__free(ids);
+    amls__free(mine);
+    amls__free(all);
+    amls__free(best);
     return rc;
 }
 
 /* Rank 0: the serial reference's values against the gathered ones. Local. */
-static int verify_root(const amls_builtin *b, const amls_csr *csr, const double *pvals,
+static int verify_root(const amls_builtin *b, const amls_csr *csr, const amls_param_value *pvals,
                        const double *af, const int64_t *ai, double t0)
 {
     int rc = AMLS_OK;
@@ -270,7 +342,8 @@ cleanup:
     return rc;
 }
 
-static int verify(cli *c, const amls_values *v, const amls_builtin *b, const double *pvals)
+static int verify(cli *c, const amls_values *v, const amls_builtin *b,
+                  const amls_param_value *pvals)
 {
     int rc = AMLS_OK;
     amls_csr csr = {0};
@@ -296,7 +369,7 @@ static void command_line(cli *c, char *buf, size_t cap)
 
 /* Output, --top, --expected, --verify. Collective. */
 static int outputs(cli *c, const run_args *a, const amls_builtin *b, result *res,
-                   const double *pvals)
+                   const amls_param_value *pvals)
 {
     int rc = AMLS_OK;
     char cmdline[2048];
@@ -331,15 +404,16 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     result res = {0};
     run_args a;
     const char *vals[16] = {0};
-    double pvals[16] = {0};
-    AMLS_AGREE(c->comm, parse_args(c, p, b, &a));
+    amls_param_value pvals[16] = {0};
+    rc = parse_args(c, p, b, &a);
+    AMLS_AGREE(c->comm, rc < 0 ? rc : cli_output_not_input(a.outp, cli_get(c, "input", "i")));
     bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg;
     bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;
     AMLS_TRY(cli_load_graph(c, NULL, need_in, drop_w, &g, &props));
     for (int i = 0; i < p->nparams; i++) {
         vals[i] = param_value(c, p, i, props.props, b && i < 4 ? b->props_keys[i] : NULL);
         const char *v = vals[i] ? vals[i] : p->params[i].def;
-        pvals[i] = v ? strtod(v, NULL) : 0;
+        pvals[i] = typed_value(&p->params[i], v);
     }
     rc = check_params_known(c, p);
     const char *delta = a.linalg ? cli_get(c, "delta", NULL) : NULL;
@@ -411,7 +485,9 @@ int cmd_help(cli *c)
         "\ngraph options:\n"
         "  --input, -i FILE      edge list (.txt[.gz]), LDBC (NAME.e), .mtx, .graph (METIS),\n"
         "                        .gr (DIMACS) or a generator spec gen:kron:scale=S,...\n"
-        "  --format F            edgelist|ldbc|mtx|metis|dimacs (default: from the name)\n"
+        "  --format F            edgelist|csv|ldbc|mtx|metis|dimacs (default: from the name)\n"
+        "  --delimiter C, --header yes|no|auto, --columns SRC,DST[,W]   csv: the field\n"
+        "                        delimiter, header line, and columns by number or name\n"
         "  --directed | --undirected   override the file's convention\n"
         "  --partition P         metis (default) | hash | range | FILE\n"
         "  --parts K             number of parts (default: number of ranks)\n"
@@ -421,6 +497,7 @@ int cmd_help(cli *c)
         "  --expected FILE       check against a reference output (Graphalytics rules;\n"
         "                        --rule exact|equiv|epsilon for plugins)\n"
         "  --max-supersteps N    stop after N supersteps\n"
+        "  --superstep-timeout S end the job when a program callback runs more than S seconds\n"
         "  --stats FILE          statistics as JSON, for every command (docs/stats.md);\n"
         "                        draw them with 'amls-graph plot FILE -o OUT.png'\n"
         "  --no-combiner         deliver every message uncombined\n"

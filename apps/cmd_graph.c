@@ -73,8 +73,8 @@ int cmd_partition(cli *c)
     amls_graph *g = NULL;
     amls_graph_stats st;
     const char *outp = cli_get(c, "output", "o");
-    AMLS_AGREE(c->comm,
-               outp ? AMLS_OK : amls_error(AMLS_ERR_PARAM, "partition: --output FILE is required"));
+    AMLS_AGREE(c->comm, outp ? cli_output_not_input(outp, cli_get(c, "input", "i"))
+                             : amls_error(AMLS_ERR_PARAM, "partition: --output FILE is required"));
     AMLS_TRY(cli_load_graph(c, NULL, false, true, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     AMLS_TRY(amls_graph_write_partition(g, outp));
@@ -150,27 +150,51 @@ cleanup:
     return rc;
 }
 
+/* The format convert writes: --to, or the output's name (.h5, .mtx, .csv; else an edge
+ * list). Local. */
+static int convert_target(const char *outp, const char *to, int *fmt)
+{
+    if (to == NULL) {
+        *fmt = amls_is_h5_path(outp) ? -1 : (int)amls_format_from_name(outp);
+        if (*fmt != AMLS_FORMAT_MTX && *fmt != AMLS_FORMAT_CSV && *fmt != -1)
+            *fmt = AMLS_FORMAT_EDGELIST;
+        return AMLS_OK;
+    }
+    *fmt = !strcmp(to, "h5") ? -1 : amls_format_parse(to);
+    if (*fmt != -1 && *fmt != AMLS_FORMAT_EDGELIST && *fmt != AMLS_FORMAT_MTX &&
+        *fmt != AMLS_FORMAT_CSV)
+        return amls_error(AMLS_ERR_PARAM, "convert: --to %s: expected h5, edgelist, csv or mtx",
+                          to);
+    return AMLS_OK;
+}
+
 int cmd_convert(cli *c)
 {
-    int rc = AMLS_OK;
+    int rc = AMLS_OK, fmt = -1;
     amls_graph *g = NULL;
     const char *outp = cli_get(c, "output", "o"), *input = cli_get(c, "input", "i");
+    const char *to = cli_get(c, "to", NULL);
     amls_source_info src = {.name = input};
-    AMLS_AGREE(c->comm, outp && amls_is_h5_path(outp)
-                            ? AMLS_OK
-                            : amls_error(AMLS_ERR_PARAM, "convert: --output FILE.h5 is required"));
-    AMLS_TRY(cli_load_graph(c, NULL, true, false, &g, NULL));
+    rc = outp ? convert_target(outp, to, &fmt)
+              : amls_error(AMLS_ERR_PARAM, "convert: --output FILE is required (.h5, .mtx, "
+                                           ".csv or an edge list)");
+    AMLS_AGREE(c->comm, rc < 0 ? rc : cli_output_not_input(outp, input));
+    AMLS_TRY(cli_load_graph(c, NULL, fmt == -1, false, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
-    if (strncmp(input, "gen:", 4) != 0 && !amls_is_h5_path(input))
-        AMLS_TRY(amls_file_crc32(c->comm, input, &src.crc32, &src.size));
     double t0 = amls__now();
-    AMLS_TRY(amls_graph_save_h5(g, outp, &src));
+    if (fmt != -1) {
+        AMLS_TRY(amls_graph_write_edges(g, outp, (amls_format)fmt, input));
+    } else {
+        if (strncmp(input, "gen:", 4) != 0 && !amls_is_h5_path(input))
+            AMLS_TRY(amls_file_crc32(c->comm, input, &src.crc32, &src.size));
+        AMLS_TRY(amls_graph_save_h5(g, outp, &src));
+    }
     AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "time", "write_seconds", amls__now() - t0));
     cli_print(c,
-              "output: %s\nvertices: %lld\nedges: %lld\nparts: %d\nsource_crc32: %08x\n"
-              "seconds: %.3f\n",
-              outp, (long long)g->n, (long long)g->edges, g->nparts, (unsigned)src.crc32,
-              amls__now() - t0);
+              "output: %s\nformat: %s\nvertices: %lld\nedges: %lld\nparts: %d\n"
+              "source_crc32: %08x\nseconds: %.3f\n",
+              outp, fmt == -1 ? "h5" : amls_format_name((amls_format)fmt), (long long)g->n,
+              (long long)g->edges, g->nparts, (unsigned)src.crc32, amls__now() - t0);
 cleanup:
     amls_graph_free(&g);
     return rc;

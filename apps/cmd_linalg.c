@@ -37,6 +37,8 @@ static int cg_parse(cli *c, cg_args *a)
     AMLS_TRY(cli_get_f64(c, "tol", NULL, 1e-8, &a->tol));
     AMLS_TRY(cli_get_i64(c, "max-iterations", NULL, 0, &a->maxit));
     AMLS_CHECK(a->mat != NULL, AMLS_ERR_PARAM, "cg: --matrix A.mtx is required");
+    AMLS_TRY(cli_output_not_input(a->outp, a->mat));
+    AMLS_TRY(cli_output_not_input(a->outp, a->rhs));
     AMLS_CHECK(!a->pre || !strcmp(a->pre, "jacobi") || !strcmp(a->pre, "none"), AMLS_ERR_PARAM,
                "cg: --precond %s: expected jacobi or none", a->pre);
 cleanup:
@@ -60,7 +62,9 @@ int cmd_cg(cli *c)
     cg_args a;
     amls_solve_info info = {0};
     AMLS_AGREE(c->comm, cg_parse(c, &a));
-    /* The matrix is read as a graph: rows are vertices, entries weighted edges. */
+    /* The matrix is read as a graph: rows are vertices, entries weighted edges; an entry given
+     * twice is the sum of both (Matrix Market, scipy), not one of them as for graph edges. */
+    c->sum_duplicates = true;
     AMLS_TRY(cli_load_graph(c, a.mat, true, false, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     if (!g->weighted)
@@ -130,8 +134,7 @@ typedef struct reg_args {
     bool strict;
 } reg_args;
 
-static int reg_parse(cli *c, reg_args *a, double def_lambda, double def_tol, int64_t def_it,
-                     bool need_test)
+static int reg_parse(cli *c, reg_args *a, double def_lambda, double def_tol, int64_t def_it)
 {
     int rc = AMLS_OK;
     a->train = cli_get(c, "train", NULL);
@@ -142,8 +145,8 @@ static int reg_parse(cli *c, reg_args *a, double def_lambda, double def_tol, int
     AMLS_TRY(cli_get_f64(c, "tol", NULL, def_tol, &a->tol));
     AMLS_TRY(cli_get_i64(c, "max-iterations", NULL, def_it, &a->maxit));
     AMLS_CHECK(a->train != NULL, AMLS_ERR_PARAM, "%s: --train FILE is required", c->cmd);
-    AMLS_CHECK(!need_test || a->test != NULL, AMLS_ERR_PARAM, "%s: --test FILE is required",
-               c->cmd);
+    AMLS_TRY(cli_output_not_input(a->outp, a->train));
+    AMLS_TRY(cli_output_not_input(a->outp, a->test));
     AMLS_CHECK(a->lambda >= 0, AMLS_ERR_PARAM, "%s: --lambda must be >= 0", c->cmd);
     AMLS_TRY(cli_check_unused(c));
 cleanup:
@@ -167,15 +170,33 @@ cleanup:
     return rc;
 }
 
+/* Root mean squared error of the linear model coef (intercept first, d features) on T. */
+static int rmse_of(MPI_Comm comm, const amls_rows *T, const double *coef, int64_t d, double *rmse)
+{
+    double sse = 0;
+    for (int64_t i = 0; i < T->n_local; i++) {
+        double z = coef[0];
+        for (int64_t j = T->ptr[i]; j < T->ptr[i + 1]; j++)
+            if (T->idx[j] < d)
+                z += T->val[j] * coef[1 + T->idx[j]];
+        sse += (T->y[i] - z) * (T->y[i] - z);
+    }
+    int rc = amls__allreduce_same(comm, &sse, 1, MPI_SUM);
+    *rmse = sqrt(sse / (double)AMLS_MAX(T->n_global, (int64_t)1));
+    return rc;
+}
+
 int cmd_linreg(cli *c)
 {
     int rc = AMLS_OK;
     reg_args a;
-    amls_rows X = {0};
-    double *coef = NULL;
+    amls_rows X = {0}, T = {0};
+    double *coef = NULL, test_rmse = 0;
     amls_solve_info info = {0};
-    AMLS_AGREE(c->comm, reg_parse(c, &a, 0.0, 1e-10, 1000, false));
+    AMLS_AGREE(c->comm, reg_parse(c, &a, 0.0, 1e-10, 1000));
     AMLS_TRY(amls_rows_read(c->comm, a.train, &X));
+    if (a.test)
+        AMLS_TRY(amls_rows_read(c->comm, a.test, &T));
     coef = amls__calloc((size_t)X.nfeat + 2, sizeof *coef);
     AMLS_AGREE(c->comm, amls__alloc_status(coef != NULL));
     AMLS_TRY(amls_linreg(c->comm, &X, a.lambda, a.tol, a.maxit, coef, &info));
@@ -187,11 +208,17 @@ int cmd_linreg(cli *c)
               sqrt(info.objective / (double)X.n_global), coef[0], info.seconds);
     AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "train_rmse",
                                            sqrt(info.objective / (double)X.n_global)));
+    if (a.test) {
+        AMLS_TRY(rmse_of(c->comm, &T, coef, X.nfeat, &test_rmse));
+        cli_print(c, "test_rows: %lld\ntest_rmse: %.8g\n", (long long)T.n_global, test_rmse);
+        AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "test_rmse", test_rmse));
+    }
     AMLS_TRY(reg_finish(c, &a, coef, X.nfeat + 1, &info));
 cleanup:
     amls_solve_info_free(&info);
     amls__free(coef);
     amls_rows_free(&X);
+    amls_rows_free(&T);
     return rc;
 }
 
@@ -202,23 +229,28 @@ int cmd_logreg(cli *c)
     amls_rows X = {0}, T = {0};
     double *coef = NULL, acc_train = 0, acc_test = 0;
     amls_solve_info info = {0};
-    AMLS_AGREE(c->comm, reg_parse(c, &a, 1e-4, 1e-6, 500, true));
+    AMLS_AGREE(c->comm, reg_parse(c, &a, 1e-4, 1e-6, 500));
     AMLS_TRY(amls_rows_read(c->comm, a.train, &X));
-    AMLS_TRY(amls_rows_read(c->comm, a.test, &T));
+    if (a.test)
+        AMLS_TRY(amls_rows_read(c->comm, a.test, &T));
     coef = amls__calloc((size_t)X.nfeat + 2, sizeof *coef);
     AMLS_AGREE(c->comm, amls__alloc_status(coef != NULL));
     AMLS_TRY(amls_logreg(c->comm, &X, a.lambda, a.tol, a.maxit, coef, &info));
     AMLS_TRY(amls_logreg_accuracy(c->comm, &X, coef, X.nfeat, &acc_train));
-    AMLS_TRY(amls_logreg_accuracy(c->comm, &T, coef, X.nfeat, &acc_test));
+    if (a.test)
+        AMLS_TRY(amls_logreg_accuracy(c->comm, &T, coef, X.nfeat, &acc_test));
     cli_print(c,
-              "rows: %lld\ntest_rows: %lld\nfeatures: %lld\nlambda: %g\niterations: %lld\n"
-              "objective: %.10g\ngradient_max: %.3e\nconverged: %s\ntrain_accuracy: %.6f\n"
-              "test_accuracy: %.6f\nseconds: %.4f\n",
-              (long long)X.n_global, (long long)T.n_global, (long long)X.nfeat, a.lambda,
-              (long long)info.iterations, info.objective, info.residual,
-              info.converged ? "yes" : "no", acc_train, acc_test, info.seconds);
+              "rows: %lld\nfeatures: %lld\nlambda: %g\niterations: %lld\nobjective: %.10g\n"
+              "gradient_max: %.3e\nconverged: %s\nstop_reason: %s\ntrain_accuracy: %.6f\n",
+              (long long)X.n_global, (long long)X.nfeat, a.lambda, (long long)info.iterations,
+              info.objective, info.residual, info.converged ? "yes" : "no",
+              info.stop_reason ? info.stop_reason : "", acc_train);
     AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "train_accuracy", acc_train));
-    AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "test_accuracy", acc_test));
+    if (a.test) {
+        cli_print(c, "test_rows: %lld\ntest_accuracy: %.6f\n", (long long)T.n_global, acc_test);
+        AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "test_accuracy", acc_test));
+    }
+    cli_print(c, "seconds: %.4f\n", info.seconds);
     AMLS_TRY(reg_finish(c, &a, coef, X.nfeat + 1, &info));
 cleanup:
     amls_solve_info_free(&info);

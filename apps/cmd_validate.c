@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <strings.h>
+#include <unistd.h>
 
 typedef struct kv {
     int64_t id;
@@ -32,8 +33,12 @@ static int read_results(const char *path, kv **out, int64_t *n)
     amls__vec_init(&v, sizeof(kv));
     char line[512], val[128];
     int64_t ln = 0;
-    FILE *f = fopen(path, "r");
+    int fd = -1;
+    FILE *f = NULL;
+    AMLS_TRY(amls__open_read(path, &fd));
+    f = fdopen(fd, "r");
     AMLS_CHECK(f != NULL, AMLS_ERR_IO, "%s: cannot open", path);
+    fd = -1;
     while (fgets(line, sizeof line, f)) {
         ln++;
         long long id;
@@ -54,6 +59,8 @@ static int read_results(const char *path, kv **out, int64_t *n)
 cleanup:
     if (f)
         fclose(f);
+    if (fd >= 0)
+        close(fd);
     amls__vec_free(&v);
     return rc;
 }

@@ -29,7 +29,8 @@ static const command commands[] = {
     {"tune", cmd_tune, "hyper-parameter search with k-fold cross-validation over groups of ranks"},
     {"info", cmd_info, "load a graph and print its statistics and partition quality"},
     {"partition", cmd_partition, "compute a partition and write it: --parts K --output FILE"},
-    {"convert", cmd_convert, "write a graph into the HDF5 container: --input G --output G.h5"},
+    {"convert", cmd_convert,
+     "write a graph as the HDF5 container (.h5), Matrix Market (.mtx), CSV or an edge list"},
     {"generate", cmd_generate, "generate a graph: generate kron|uniform|grid --output FILE"},
     {"validate", cmd_validate, "compare an output with a Graphalytics reference output"},
     {"plot", NULL, "plot a --stats file: plot STATS.json -o OUT.png (runs without mpirun)"},
@@ -82,7 +83,12 @@ static int run_command(cli *c, const command *cmd, int argc, char **argv)
     rc = amls_agree(c->comm, rc, &who);
     if (rc < 0 && c->rank == who) {
         const char *msg = amls_last_error();
-        fprintf(stderr, "amls-graph %s: error: %s\n", cmd->name, msg[0] ? msg : amls_strerror(rc));
+        fprintf(stderr, "amls-graph %s: error: %s", cmd->name, msg[0] ? msg : amls_strerror(rc));
+        /* Memory runs out on one rank: say which, and how much it held. */
+        if (rc == AMLS_ERR_NOMEM)
+            fprintf(stderr, " (on rank %d of %d, which had used %.0f MB at its peak)", c->rank,
+                    c->nranks, (double)amls__peak_rss() / 1e6);
+        fprintf(stderr, "\n");
         fflush(stderr);
     }
     free(c->used);

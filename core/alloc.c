@@ -7,6 +7,30 @@
 #include <stdio.h>
 
 static _Thread_local int64_t fail_after = -1;
+static _Thread_local size_t failed_bytes;
+
+size_t amls__alloc_failed_bytes(void)
+{
+    return failed_bytes;
+}
+
+/* Records the size of a failed request. */
+static void *checked(void *p, size_t bytes)
+{
+    if (p == NULL)
+        failed_bytes = bytes;
+    return p;
+}
+
+int amls__alloc_status_in(bool ok, const char *func)
+{
+    if (ok)
+        return AMLS_OK;
+    if (failed_bytes > 0)
+        return amls_error(AMLS_ERR_NOMEM, "out of memory in %s (a request for %.1f MB failed)",
+                          func, (double)failed_bytes / 1e6);
+    return amls_error(AMLS_ERR_NOMEM, "out of memory in %s", func);
+}
 
 void amls__assert_fail(const char *cond, const char *file, int line)
 {
@@ -32,26 +56,26 @@ static bool injected_failure(void)
 void *amls__malloc(size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size)
-        return NULL;
+        return checked(NULL, SIZE_MAX);
     if (injected_failure())
-        return NULL;
-    return malloc((n * size) != 0 ? n * size : 1);
+        return checked(NULL, n * size);
+    return checked(malloc((n * size) != 0 ? n * size : 1), n * size);
 }
 
 void *amls__calloc(size_t n, size_t size)
 {
     if (injected_failure())
-        return NULL;
-    return calloc(n ? n : 1, size ? size : 1);
+        return checked(NULL, n * size);
+    return checked(calloc(n ? n : 1, size ? size : 1), n * size);
 }
 
 void *amls__realloc(void *p, size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size)
-        return NULL;
+        return checked(NULL, SIZE_MAX);
     if (injected_failure())
-        return NULL;
-    return realloc(p, (n * size) != 0 ? n * size : 1);
+        return checked(NULL, n * size);
+    return checked(realloc(p, (n * size) != 0 ? n * size : 1), n * size);
 }
 
 char *amls__strdup(const char *s)

@@ -77,6 +77,9 @@ static inline int64_t amls__muldiv(int64_t a, int64_t b, int64_t c)
 #define AMLS_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 int amls__mpi_error(int mpi_rc, const char *what, const char *file, int line);
+/* A count of the error messages recorded on this thread (amls_error): a caller compares it
+ * before and after a call to know whether the call explained its failure. Local. */
+uint64_t amls__error_serial(void);
 void amls__assert_fail(const char *cond, const char *file, int line);
 
 /* ---- Allocation. All return NULL on failure (and on n*size overflow). A test hook can make
@@ -92,15 +95,18 @@ void amls__malloc_fail_after(int64_t k);
 /* Allocate or fail with AMLS_ERR_NOMEM through AMLS_CHECK. */
 #define AMLS_ALLOC(ptr, n)                                                                         \
     AMLS_CHECK(((ptr) = amls__malloc((size_t)(n), sizeof *(ptr))) != NULL || (n) == 0,             \
-               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes", (size_t)(n) * sizeof *(ptr))
+               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes in %s",                         \
+               (size_t)(n) * sizeof *(ptr), __func__)
 #define AMLS_CALLOC(ptr, n)                                                                        \
     AMLS_CHECK(((ptr) = amls__calloc((size_t)(n), sizeof *(ptr))) != NULL || (n) == 0,             \
-               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes", (size_t)(n) * sizeof *(ptr))
-/* The status of an allocation already made: OK, or AMLS_ERR_NOMEM with a message. */
-static inline int amls__alloc_status(bool ok)
-{
-    return ok ? AMLS_OK : amls_error(AMLS_ERR_NOMEM, "out of memory");
-}
+               AMLS_ERR_NOMEM, "out of memory allocating %zu bytes in %s",                         \
+               (size_t)(n) * sizeof *(ptr), __func__)
+/* The status of an allocation already made: OK, or AMLS_ERR_NOMEM with a message naming the
+ * function that allocated and the size of the request that failed. */
+int amls__alloc_status_in(bool ok, const char *func);
+#define amls__alloc_status(ok) amls__alloc_status_in((ok), __func__)
+/* The size of the last allocation request that failed on this thread (0: none). */
+size_t amls__alloc_failed_bytes(void);
 
 /* ---- Growable arrays of fixed-size elements. ------------------------------------------- */
 typedef struct amls__vec {
@@ -196,11 +202,26 @@ int amls__allreduce_i64(MPI_Comm comm, int64_t *buf, int count, MPI_Op op);
 int amls__exscan_i64(MPI_Comm comm, int64_t count, int64_t *before);
 
 /* Output files are written under a temporary name and renamed when complete. amls__tmp_name
- * makes "PATH.tmp-TAG" with a tag every rank agrees on; amls__commit renames it to `path`
- * (rank 0) when every rank reports success (rc), or removes it; returns the agreed status.
- * Both collective. */
+ * makes "PATH.tmp-TAG" with a random tag (not a pid: nobody can plant a link there in advance)
+ * that every rank agrees on; the writer creates it exclusively. amls__commit renames it to
+ * `path` (rank 0) when every rank reports success (rc), or removes it; returns the agreed
+ * status. Both collective. */
 int amls__tmp_name(MPI_Comm comm, const char *path, char *tmp, size_t cap);
 int amls__commit(MPI_Comm comm, int rc, const char *tmp, const char *path);
+
+/* ---- Files (core/file.c). Local. ----------------------------------------------------------
+ * amls__open_read opens an input for reading, refusing anything but a regular file before a
+ * read can block (FIFOs, devices, sockets, directories); amls__check_regular does the same
+ * and closes it. amls__create_excl creates a new file, failing if anything (a file, a link)
+ * exists at path. amls__write_all writes every byte or fails naming path (a full disk);
+ * amls__close_synced flushes to disk and closes, failing as a full disk would. */
+int amls__open_read(const char *path, int *fd);
+int amls__check_regular(const char *path);
+int amls__create_excl(const char *path, int *fd);
+int amls__write_all(int fd, const void *buf, size_t len, const char *path);
+int amls__close_synced(int fd, const char *path);
+/* len (<= 64) random characters [a-z0-9] and a NUL into buf (len + 1 bytes). */
+void amls__random_tag(char *buf, size_t len);
 
 /* Reproducible sums (core/rsum.c): p = amls__rsum_plan(B, n) with B >= |every term| and n >=
  * the number of terms of any one sum, both the same on every rank; accumulate each term into its

@@ -171,12 +171,14 @@ cleanup:
 int amls__tmp_name(MPI_Comm comm, const char *path, char *tmp, size_t cap)
 {
     int rank = 0, rc = AMLS_OK;
-    long tag = 0;
+    char tag[17] = "";
     AMLS_TRY(amls__comm_rank(comm, &rank, NULL));
-    tag = rank == 0 ? (long)getpid() : 0;
-    AMLS_MPI_TRY(MPI_Bcast(&tag, 1, MPI_LONG, 0, comm));
+    if (rank == 0)
+        amls__random_tag(tag, 16);
+    AMLS_MPI_TRY(MPI_Bcast(tag, (int)sizeof tag, MPI_CHAR, 0, comm));
+    AMLS_CHECK(strlen(path) + 5 + sizeof tag <= cap, AMLS_ERR_INVALID, "%s: path too long", path);
 cleanup:
-    snprintf(tmp, cap, "%s.tmp-%ld", path, tag);
+    snprintf(tmp, cap, "%s.tmp-%s", path, tag);
     return rc;
 }
 

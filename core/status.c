@@ -5,10 +5,14 @@
 #include "amls/status.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+
+uint64_t amls__error_serial(void);
 
 static _Thread_local char last_msg[AMLS_MSG_LEN];
 static _Thread_local int first_fail_rank = -1;
+static _Thread_local uint64_t error_serial;
 
 const char *amls_strerror(int code)
 {
@@ -86,8 +90,14 @@ int amls_error_rank(void)
     return first_fail_rank;
 }
 
+uint64_t amls__error_serial(void)
+{
+    return error_serial;
+}
+
 int amls_error(int code, const char *fmt, ...)
 {
+    error_serial++;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(last_msg, sizeof last_msg, fmt, ap);

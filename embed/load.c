@@ -5,8 +5,7 @@
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "core.h"
-
-#include "amls/embed.h"
+#include "embed_internal.h"
 
 #include <stdio.h>
 
@@ -27,7 +26,7 @@ static int load_opts(const char *input, const char *format, int direction, const
     if (format && strcmp(format, "h5") != 0) {
         int f = amls_format_parse(format);
         AMLS_CHECK(f >= 0, AMLS_ERR_PARAM,
-                   "format '%s': unknown (expected edgelist, ldbc, mtx, metis, dimacs or h5)",
+                   "format '%s': unknown (expected edgelist, csv, ldbc, mtx, metis, dimacs or h5)",
                    format);
         ro->format = (amls_format)f;
     }
@@ -65,6 +64,14 @@ int amls_graph_load(MPI_Comm comm, const char *input, const char *format, int di
                     const char *partition, int nparts, unsigned flags, amls_graph **out,
                     amls_load_info *info, amls_stats *stats)
 {
+    return amls__graph_load(comm, input, format, direction, partition, nparts, flags, NULL, out,
+                            info, stats);
+}
+
+int amls__graph_load(MPI_Comm comm, const char *input, const char *format, int direction,
+                     const char *partition, int nparts, unsigned flags, const amls_read_opts *read,
+                     amls_graph **out, amls_load_info *info, amls_stats *stats)
+{
     int rc = AMLS_OK;
     amls_raw_graph raw = {0};
     amls_read_opts ro = {0};
@@ -72,6 +79,11 @@ int amls_graph_load(MPI_Comm comm, const char *input, const char *format, int di
     amls_load_info li = {0};
     double t0 = amls__now();
     *out = NULL;
+    if (read) {
+        ro.csv_delimiter = read->csv_delimiter;
+        ro.csv_header = read->csv_header;
+        ro.csv_columns = read->csv_columns;
+    }
     AMLS_AGREE(comm, load_opts(input, format, direction, partition, nparts, flags, &ro, &bo));
     if (amls_is_h5_path(input) || (format && strcmp(format, "h5") == 0)) {
         li.container = true;
@@ -82,6 +94,8 @@ int amls_graph_load(MPI_Comm comm, const char *input, const char *format, int di
                        : AMLS_OK);
     } else {
         AMLS_TRY(amls_graph_read(comm, input, &ro, &raw));
+        if (flags & AMLS__LOAD_SUM_DUPLICATES)
+            AMLS_TRY(amls_raw_graph_sum_duplicates(comm, &raw));
         li.read_seconds = amls__now() - t0;
         li.props = raw.props;
         raw.props = NULL;

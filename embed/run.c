@@ -10,6 +10,7 @@
 #include "amls/linalg.h"
 #include "amls/plugin.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -109,18 +110,33 @@ static int match_params(const amls_vprog *p, const char *la_only, int n, const c
     return AMLS_OK;
 }
 
-/* The parameters as numbers, for linear algebra. Local. */
-static int params_numeric(const amls_vprog *p, const char *const *vals, double *pv)
+/* One parameter's text as linear algebra takes it: a number for FLOAT parameters, otherwise an
+ * integer with all 64 bits (a vertex id above 2^53 stays that vertex). Local. */
+static int param_typed(const amls_vprog *p, const amls_param *d, const char *v,
+                       amls_param_value *pv)
 {
-    for (int i = 0; i < p->nparams; i++) {
-        const char *v = vals[i] ? vals[i] : p->params[i].def;
-        char *end = NULL;
-        pv[i] = v ? strtod(v, &end) : NAN;
-        if (v == NULL || end == v || *end != '\0' || !isfinite(pv[i]))
-            return amls_error(AMLS_ERR_PARAM, "%s: parameter %s: expected a number, got '%s'",
-                              p->name, p->params[i].name, v ? v : "(none: it is required)");
-    }
-    return AMLS_OK;
+    char *end = NULL;
+    errno = 0;
+    if (v != NULL && d->type == AMLS_PARAM_FLOAT)
+        pv->f = strtod(v, &end);
+    else if (v != NULL)
+        pv->i = strtoll(v, &end, 10);
+    bool ok = v != NULL && end != v && *end == '\0' && errno == 0 &&
+              (d->type != AMLS_PARAM_FLOAT || isfinite(pv->f));
+    return ok ? AMLS_OK
+              : amls_error(AMLS_ERR_PARAM, "%s: parameter %s: expected %s, got '%s'", p->name,
+                           d->name, d->type == AMLS_PARAM_FLOAT ? "a number" : "an integer",
+                           v ? v : "(none: it is required)");
+}
+
+/* The parameters, parsed by their declared types, for linear algebra. Local. */
+static int params_typed(const amls_vprog *p, const char *const *vals, amls_param_value *pv)
+{
+    int rc = AMLS_OK;
+    for (int i = 0; i < p->nparams; i++)
+        AMLS_TRY(param_typed(p, &p->params[i], vals[i] ? vals[i] : p->params[i].def, &pv[i]));
+cleanup:
+    return rc;
 }
 
 /* The "run" section of a linear-algebra run. Local. */
@@ -150,8 +166,8 @@ cleanup:
 /* The values of the linear-algebra entry's parameters (amls_la_algorithm.params), in its order:
  * the program's own where it has the name, else an extra key (keys[k] with extra[k] set), else
  * 0 (the algorithm's default). Local. */
-static int la_params(const amls_vprog *p, const double *prog, int n, const char *const *keys,
-                     const char *const *extra, double *la)
+static int la_params(const amls_vprog *p, const amls_param_value *prog, int n,
+                     const char *const *keys, const char *const *extra, amls_param_value *la)
 {
     const amls_la_algorithm *e = amls_la_find(p->name);
     char name[64];
@@ -160,7 +176,7 @@ static int la_params(const amls_vprog *p, const double *prog, int n, const char 
         size_t len = strcspn(at, ",");
         snprintf(name, sizeof name, "%.*s", (int)len, at);
         at += len + (at[len] == ',');
-        la[k] = 0;
+        la[k].i = 0;
         for (int i = 0; i < p->nparams; i++)
             if (strcmp(p->params[i].name, name) == 0)
                 la[k] = prog[i];
@@ -168,8 +184,8 @@ static int la_params(const amls_vprog *p, const double *prog, int n, const char 
             char *end = NULL;
             if (extra[j] == NULL || strcmp(keys[j], name) != 0)
                 continue;
-            la[k] = strtod(extra[j], &end);
-            if (end == extra[j] || *end != '\0' || isnan(la[k]))
+            la[k].f = strtod(extra[j], &end);
+            if (end == extra[j] || *end != '\0' || isnan(la[k].f))
                 return amls_error(AMLS_ERR_PARAM, "%s: parameter %s: expected a number, got '%s'",
                                   p->name, name, extra[j]);
         }
@@ -184,12 +200,13 @@ static int run_linalg(amls_graph *g, const amls_vprog *p, const char *variant,
                       const char *const *extra, amls_stats *stats, amls_result *res)
 {
     int rc = AMLS_OK;
-    double *prog = NULL, pv[16] = {0}, t0 = amls__now();
+    amls_param_value *prog = NULL, pv[16] = {{0}};
+    double t0 = amls__now();
     amls_type type = 0;
     prog = amls__calloc((size_t)p->nparams + 1, sizeof *prog);
     rc = amls__alloc_status(prog != NULL);
     if (rc == AMLS_OK)
-        rc = params_numeric(p, vals, prog);
+        rc = params_typed(p, vals, prog);
     AMLS_AGREE(g->comm, rc == AMLS_OK ? la_params(p, prog, n, keys, extra, pv) : rc);
     AMLS_TRY(
         amls_la_run(g, p->name, pv, variant, &res->la_values, &type, &res->iterations, &res->spi));

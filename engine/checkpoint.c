@@ -19,7 +19,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -165,6 +167,25 @@ cleanup:
     return rc;
 }
 
+/* The bytes of data a checkpoint holds, over all ranks (for the space reservation). */
+static int ckpt_bytes(const amls_ctx *cx, int64_t *bytes)
+{
+    const amls_graph *g = cx->g;
+    const amls__pub *pb = &cx->pub;
+    int64_t nl = g->n_local, b = nl * (int64_t)(cx->p->state_size + 1);
+    if (cx->p->msg_size > 0)
+        b += cx->m.comb.kind != AMLS__COMB_NONE ? nl * (int64_t)(cx->m.msz + 1)
+                                                : 8 * nl + cx->m.ioff[nl] * (int64_t)cx->m.msz;
+    if (cx->p->pub_size == AMLS_PUB_VARIABLE)
+        for (int64_t v = 0; v < nl; v++)
+            b += 8 + pb->vcur_len[v];
+    else if (cx->p->pub_size > 0)
+        b += nl * (int64_t)(pb->psz + 1);
+    b += (int64_t)cx->agg.bytes;
+    *bytes = b;
+    return amls__allreduce_i64(g->comm, bytes, 1, MPI_SUM);
+}
+
 static int write_file(amls_ctx *cx, const amls_run_opts *o, const char *params, int64_t next,
                       const char *path)
 {
@@ -176,7 +197,9 @@ static int write_file(amls_ctx *cx, const amls_run_opts *o, const char *params, 
     ckpt_id id;
     identity(cx, o, params, next, &id);
     const amls__h5_field attrs[] = CKPT_FIELDS(&id);
-    AMLS_TRY(amls__h5_create(g->comm, path, &f));
+    int64_t bytes = 0;
+    AMLS_TRY(ckpt_bytes(cx, &bytes));
+    AMLS_TRY(amls__h5_create(g->comm, path, bytes, &f));
     AMLS_AGREE(g->comm, amls__h5_put_fields(f, attrs, CKPT_NFIELDS));
     AMLS_TRY(put_fixed(f, g, "/state", cx->state, p->state_size));
     AMLS_TRY(put_fixed(f, g, "/halted", cx->halted, 1));
@@ -196,9 +219,9 @@ static int write_file(amls_ctx *cx, const amls_run_opts *o, const char *params, 
     if (cx->agg.bytes > 0)
         AMLS_TRY(amls__h5_write(f, "/aggregates", H5T_NATIVE_UINT8, (int64_t)cx->agg.bytes, 0,
                                 g->rank == 0 ? (int64_t)cx->agg.bytes : 0, cx->agg.cur));
-cleanup:
-    amls__h5_close(&f);
-    return amls_agree(g->comm, rc, NULL);
+cleanup:;
+    int frc = amls__h5_finish(g->comm, &f, path);
+    return amls_agree(g->comm, rc < 0 ? rc : frc, NULL);
 }
 
 /* Steps of the complete checkpoints in dir, newest first (rank 0 lists them). Local. */
@@ -239,16 +262,48 @@ cleanup:
     return rc;
 }
 
+/* Rank 0: creates the checkpoint directory, takes its lock (.lock, held until the run ends:
+ * a second job cannot write into a directory in use) and removes the temporary files a killed
+ * job left (nobody else can be writing them while we hold the lock). Local. */
+static int lock_dir(amls_ctx *cx, const char *dir)
+{
+    int rc = AMLS_OK;
+    char path[4200];
+    AMLS_CHECK(mkdir(dir, 0777) == 0 || errno == EEXIST, AMLS_ERR_IO,
+               "%s: cannot create checkpoint directory: %s", dir, strerror(errno));
+    snprintf(path, sizeof path, "%s/.lock", dir);
+    cx->ckpt_lock = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+    AMLS_CHECK(cx->ckpt_lock >= 0, AMLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    AMLS_CHECK(flock(cx->ckpt_lock, LOCK_EX | LOCK_NB) == 0, AMLS_ERR_IO,
+               "%s: checkpoint directory in use by another running job (its lock %s is held)", dir,
+               path);
+    DIR *d = opendir(dir);
+    AMLS_CHECK(d != NULL, AMLS_ERR_IO, "%s: cannot open: %s", dir, strerror(errno));
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, "ckpt-", 5) == 0 && strstr(e->d_name, ".h5.tmp-") != NULL) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            if (unlink(path) == 0)
+                fprintf(stderr, "amls-graph: removed %s, left by a job that did not finish\n",
+                        path);
+        }
+    closedir(d);
+cleanup:
+    return rc;
+}
+
+int amls__ckpt_prepare(amls_ctx *cx, const amls_run_opts *o)
+{
+    amls_graph *g = cx->g;
+    return amls_agree(g->comm, g->rank == 0 ? lock_dir(cx, o->checkpoint_dir) : AMLS_OK, NULL);
+}
+
 int amls__ckpt_write(amls_ctx *cx, const amls_run_opts *o, const char *params, int64_t next)
 {
     int rc = AMLS_OK, n = 0;
     amls_graph *g = cx->g;
     char path[4200], tmp[4300];
     int64_t steps[256];
-    AMLS_AGREE(g->comm, g->rank == 0 && mkdir(o->checkpoint_dir, 0777) != 0 && errno != EEXIST
-                            ? amls_error(AMLS_ERR_IO, "%s: cannot create checkpoint directory: %s",
-                                         o->checkpoint_dir, strerror(errno))
-                            : AMLS_OK);
     snprintf(path, sizeof path, "%s/ckpt-%012lld.h5", o->checkpoint_dir, (long long)next);
     AMLS_TRY(amls__tmp_name(g->comm, path, tmp, sizeof tmp));
     AMLS_TRY(amls__commit(g->comm, write_file(cx, o, params, next, tmp), tmp, path));

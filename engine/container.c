@@ -99,8 +99,11 @@ int amls_graph_save_h5(const amls_graph *g, const char *path, const amls_source_
         AMLS__H5_I64("source_size", &ssize),
         AMLS__H5_I64("source_crc32", &scrc),
     };
+    /* ids twice, then per stored direction: row pointers, targets and weights. */
+    int64_t per_arc = 8 + (g->weighted ? 8 : 0), dirs = has_in ? 2 : 1;
+    int64_t bytes = 16 * g->n + dirs * (8 * (g->n + 1) + per_arc * g->arcs) + 8 * (parts + 1);
     AMLS_TRY(amls__tmp_name(g->comm, path, tmp, sizeof tmp));
-    AMLS_TRY(amls__h5_create(g->comm, tmp, &f));
+    AMLS_TRY(amls__h5_create(g->comm, tmp, bytes, &f));
     AMLS_AGREE(g->comm, amls__h5_put_fields(f, attrs, (int)(sizeof attrs / sizeof attrs[0])));
     AMLS_TRY(
         amls__h5_write(f, "/vertices/orig", H5T_NATIVE_INT64, g->n, g->lo, g->n_local, g->orig));
@@ -111,9 +114,9 @@ int amls_graph_save_h5(const amls_graph *g, const char *path, const amls_source_
     AMLS_TRY(save_csr(f, g, "out", g->out_ptr, g->out_col, g->out_w));
     if (g->directed && g->in_ptr)
         AMLS_TRY(save_csr(f, g, "in", g->in_ptr, g->in_col, g->in_w));
-cleanup:
-    amls__h5_close(&f);
-    return amls__commit(g->comm, rc, tmp, path);
+cleanup:;
+    int frc = amls__h5_finish(g->comm, &f, tmp);
+    return amls__commit(g->comm, rc < 0 ? rc : frc, tmp, path);
 }
 
 /* Rows [lo, hi) of one stored CSR: ptr (rebased, hi-lo+1), gid targets, weights. */

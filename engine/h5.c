@@ -5,8 +5,11 @@
 #include "h5.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 static void quiet(void)
 {
@@ -24,32 +27,109 @@ static hid_t mpio_fapl(MPI_Comm comm)
     return fapl;
 }
 
-int amls__h5_create(MPI_Comm comm, const char *path, hid_t *file)
+/* The space a file of `bytes` data bytes may take: chunk checksums, B-trees, attributes. */
+static int64_t h5_estimate(int64_t bytes)
 {
+    return bytes + bytes / 16 + ((int64_t)1 << 20);
+}
+
+/* The name to show for a file written under a temporary name: the final one. */
+static const char *shown(const char *path, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s", path);
+    char *t = strstr(buf, ".tmp-");
+    if (t != NULL && strchr(t, '/') == NULL)
+        *t = '\0';
+    return buf;
+}
+
+/* Rank 0: is there room for `need` bytes in the directory of path? Local. */
+static int space_check(const char *path, int64_t need)
+{
+    char dir[4200];
+    struct statvfs vfs;
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else
+        slash[slash == dir ? 1 : 0] = '\0';
+    if (statvfs(dir, &vfs) != 0)
+        return AMLS_OK; /* the create will say what is wrong */
+    int64_t avail = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
+    if (avail < need)
+        return amls_error(AMLS_ERR_IO,
+                          "%s: not enough space: the file needs about %.1f MB, %.1f MB are free",
+                          shown(path, dir, sizeof dir), (double)need / 1e6, (double)avail / 1e6);
+    return AMLS_OK;
+}
+
+/* Rank 0: reserves `need` bytes for the file without changing its size, so that HDF5 never
+ * meets a full disk half-way (it cannot recover from one: a failed metadata flush leaves the
+ * file open and the ranks out of step). Where the file system cannot reserve, the space check
+ * stands alone. Local. */
+static int reserve(const char *path, int64_t need)
+{
+    int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return amls_error(AMLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    int rc = AMLS_OK;
+    char name[4200];
+    if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)need) != 0 && errno != EOPNOTSUPP &&
+        errno != ENOSYS)
+        rc = amls_error(AMLS_ERR_IO, "%s: cannot reserve %.1f MB: %s",
+                        shown(path, name, sizeof name), (double)need / 1e6, strerror(errno));
+    close(fd);
+    return rc;
+}
+
+int amls__h5_create(MPI_Comm comm, const char *path, int64_t bytes, hid_t *file)
+{
+    int rc = AMLS_OK, rank = 0;
+    int64_t need = h5_estimate(bytes);
     quiet();
     *file = -1;
+    AMLS_TRY(amls__comm_rank(comm, &rank, NULL));
+    AMLS_AGREE(comm, rank == 0 ? space_check(path, need) : AMLS_OK);
     hid_t fapl = mpio_fapl(comm);
-    /* The 1.8+ file format checksums the metadata too. */
+    /* The 1.8+ file format checksums the metadata too. EXCL: never through a planted link. */
     if (fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0)
-        *file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+        *file = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
     if (fapl >= 0)
         H5Pclose(fapl);
-    int rc = *file < 0 ? amls_error(AMLS_ERR_IO, "%s: cannot create HDF5 file", path) : AMLS_OK;
-    rc = amls_agree(comm, rc, NULL);
+    char name[4200];
+    AMLS_AGREE(comm, *file < 0 ? amls_error(AMLS_ERR_IO, "%s: cannot create HDF5 file",
+                                            shown(path, name, sizeof name))
+                               : AMLS_OK);
+    AMLS_AGREE(comm, rank == 0 ? reserve(path, need) : AMLS_OK);
+cleanup:
     if (rc < 0)
         amls__h5_close(file);
     return rc;
 }
 
+int amls__h5_finish(MPI_Comm comm, hid_t *file, const char *path)
+{
+    int rank = 0, rc = amls__comm_rank(comm, &rank, NULL);
+    char name[4200];
+    if (*file >= 0 && H5Fclose(*file) < 0 && rc == AMLS_OK)
+        rc = amls_error(AMLS_ERR_IO, "%s: closing the HDF5 file failed (disk full?)",
+                        shown(path, name, sizeof name));
+    *file = -1;
+    rc = amls_agree(comm, rc, NULL);
+    /* Give back what the reservation left past the end of the file. */
+    struct stat st;
+    if (rank == 0 && rc == AMLS_OK && stat(path, &st) == 0 && truncate(path, st.st_size) != 0)
+        rc = amls_error(AMLS_ERR_IO, "%s: %s", path, strerror(errno));
+    return amls_agree(comm, rc, NULL);
+}
+
 int amls__h5_open(MPI_Comm comm, const char *path, hid_t *file)
 {
     int rc = AMLS_OK;
-    struct stat st;
     quiet();
     *file = -1;
-    AMLS_AGREE(comm, stat(path, &st) != 0
-                         ? amls_error(AMLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno))
-                         : AMLS_OK);
+    AMLS_AGREE(comm, amls__check_regular(path));
     hid_t fapl = mpio_fapl(comm);
     if (fapl >= 0) {
         *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
@@ -154,7 +234,9 @@ int amls__h5_write(hid_t file, const char *name, hid_t type, int64_t total, int6
         ds = H5Dcreate2(file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     if (ds < 0)
         rc = amls_error(AMLS_ERR_IO, "HDF5: cannot create dataset %s", name);
-    else if (total > 0 && transfer(ds, type, offset, count, (void *)buf, true) < 0)
+    /* The transfer is collective: every rank takes part only if every rank has the dataset. */
+    rc = amls_agree(comm, rc, NULL);
+    if (rc == AMLS_OK && total > 0 && transfer(ds, type, offset, count, (void *)buf, true) < 0)
         rc = amls_error(AMLS_ERR_IO, "HDF5: writing dataset %s failed", name);
     if (ds >= 0)
         H5Dclose(ds);

@@ -14,8 +14,13 @@
 
 #include <hdf5.h>
 
-/* Creates `path` for writing by every rank of comm (truncating). Collective. */
-int amls__h5_create(MPI_Comm comm, const char *path, hid_t *file);
+/* Creates `path` (which must not exist: never through a link) for writing by every rank of
+ * comm, for about `bytes` bytes of data in all: rank 0 checks the free space and reserves it
+ * first, so that a full disk is a clean error before HDF5 writes anything. Collective. */
+int amls__h5_create(MPI_Comm comm, const char *path, int64_t bytes, hid_t *file);
+/* Closes a file written with amls__h5_create, failing (on every rank) when the close does,
+ * and returns the unused reservation. Collective. */
+int amls__h5_finish(MPI_Comm comm, hid_t *file, const char *path);
 /* Opens `path` read-only on every rank of comm. Collective. */
 int amls__h5_open(MPI_Comm comm, const char *path, hid_t *file);
 void amls__h5_close(hid_t *file);

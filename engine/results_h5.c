@@ -50,15 +50,15 @@ int amls_values_write_h5(const amls_values *v, const char *path, const amls_prov
     /* The value is the element's first 8 bytes: compact them. */
     for (int64_t i = 0; i < nb; i++)
         memmove(vals + (size_t)i * 8, vals + (size_t)i * v->stride, 8);
-    AMLS_TRY(amls__h5_create(g->comm, tmp, &f));
+    AMLS_TRY(amls__h5_create(g->comm, tmp, 16 * g->n, &f));
     AMLS_AGREE(g->comm, amls__h5_put_fields(f, attrs, (int)(sizeof attrs / sizeof attrs[0])));
     AMLS_TRY(amls__h5_write(f, "/ids", H5T_NATIVE_INT64, g->n, lo, nb, ids));
     AMLS_TRY(amls__h5_write(f, "/values",
                             v->type == AMLS_TYPE_F64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64, g->n,
                             lo, nb, vals));
-cleanup:
-    amls__h5_close(&f);
+cleanup:;
+    int frc = amls__h5_finish(g->comm, &f, tmp);
     amls__free(vals);
     amls__free(ids);
-    return amls__commit(g->comm, rc, tmp, path);
+    return amls__commit(g->comm, rc < 0 ? rc : frc, tmp, path);
 }

@@ -112,12 +112,21 @@ static void api_aggregated(const amls_ctx *cx, int idx, void *value)
 }
 static void api_set_aggregated(amls_ctx *cx, int idx, const void *value)
 {
+    if (cx->phase != AMLS__PHASE_MASTER) {
+        amls__misuse(cx, "amls_set_aggregated called outside the master step");
+        return;
+    }
     const amls__agg *a = agg_at(cx, idx);
     if (a)
         memcpy(cx->agg.cur + a->off, value, a->size);
 }
 static void api_halt(amls_ctx *cx)
 {
+    if (cx->phase != AMLS__PHASE_MASTER) {
+        amls__misuse(cx, "amls_halt called outside the master step (a vertex votes to halt "
+                         "with amls_vote_to_halt)");
+        return;
+    }
     cx->agg.halt_req = true;
 }
 

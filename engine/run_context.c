@@ -5,6 +5,8 @@
  * ------------------------------------------------------------------------------------------- */
 #include "run_internal.h"
 
+#include <unistd.h>
+
 void amls__ctx_free(amls_ctx *cx)
 {
     if (cx == NULL)
@@ -20,6 +22,8 @@ void amls__ctx_free(amls_ctx *cx)
     amls__vec_free(&cx->scratch);
     amls__vec_free(&cx->nbr_buf);
     amls__vec_free(&cx->dir_buf);
+    if (cx->ckpt_lock >= 0)
+        close(cx->ckpt_lock); /* releases the lock */
     if (cx->vdir) {
         amls__free(cx->vdir->orig);
         amls__free(cx->vdir->gid);
@@ -35,6 +39,8 @@ int amls__ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, am
     int64_t nl = g->n_local;
     *out = NULL;
     AMLS_CALLOC(cx, 1);
+    cx->ckpt_lock = -1;
+    cx->cur_v = cx->misuse_v = -1;
     cx->api = amls_engine_api();
     cx->g = g;
     /* Members past the program's struct_size count as absent. */
@@ -126,7 +132,7 @@ void *amls__ctx_scratch(amls_ctx *cx, size_t bytes)
 /* Directions of every neighbour of an undirected graph: both. */
 static const uint8_t *both_ways(amls_ctx *cx, int64_t n)
 {
-    if (cx->dir_buf.len < (size_t)n) {
+    if (cx->dir_buf.len < (size_t)n || cx->dir_buf.data == NULL) { /* n = 0: still a buffer */
         if (amls__vec_reserve(&cx->dir_buf, (size_t)n + 1) < 0)
             return NULL;
         memset(cx->dir_buf.data, AMLS_DIR_OUT | AMLS_DIR_IN, cx->dir_buf.cap);

@@ -21,6 +21,8 @@
 
 #include "amls/engine.h"
 
+#include <stdatomic.h>
+
 /* ---- Combiners (run_combine.c). ------------------------------------------------------------ */
 enum amls__comb_kind {
     AMLS__COMB_NONE,
@@ -200,6 +202,18 @@ typedef struct amls__vdir {
     amls_gid *gid;
 } amls__vdir;
 
+/* Where a run is, for error messages, the crash handler and the watchdog (run_guard.c). */
+enum amls__phase {
+    AMLS__PHASE_NONE,
+    AMLS__PHASE_SETUP,
+    AMLS__PHASE_INIT,
+    AMLS__PHASE_COMPUTE,
+    AMLS__PHASE_MASTER,
+    AMLS__PHASE_FINALIZE,
+};
+/* The exit status of a rank the watchdog ends. */
+#define AMLS_WATCHDOG_EXIT 1
+
 struct amls_ctx {
     const amls_api *api; /* must stay first: vprog.h reads it */
     amls_graph *g;
@@ -222,6 +236,15 @@ struct amls_ctx {
     amls__vec nbr_buf, dir_buf; /* amls_nbrs */
     int64_t ghosts_below;       /* ghosts with an engine id below lo (amls_nbrs order) */
     amls__vdir *vdir;           /* built on the first amls_send_vid */
+    int ckpt_lock;              /* rank 0: the checkpoint directory's lock (-1: none) */
+    /* Where the run is (run_guard.c): the callback phase, the vertex being computed, the first
+     * misuse of the API seen in this phase, when the phase began and whether a program
+     * callback is running. */
+    int phase;
+    int64_t cur_v, misuse_v;
+    const char *misuse;
+    _Atomic double phase_start;
+    _Atomic bool in_callback;
 };
 
 /* A context for running p on g, with its parameters parsed. Local (the caller agrees). */
@@ -293,11 +316,35 @@ void amls__aggs_free(amls__aggs *ag);
 int amls__aggs_reduce(amls_ctx *cx);
 
 /* ---- Checkpoints (checkpoint.c). ------------------------------------------------------- */
+/* Creates o->checkpoint_dir, locks it for this run (refused if another job holds it) and
+ * removes the temporary files of killed jobs. Collective. */
+int amls__ckpt_prepare(amls_ctx *cx, const amls_run_opts *o);
 /* Writes the state at the start of superstep `next` into o->checkpoint_dir. Collective. */
 int amls__ckpt_write(amls_ctx *cx, const amls_run_opts *o, const char *params, int64_t next);
 /* Restores the newest usable checkpoint of o->restart_dir (falling back past damaged ones);
  * *next gets the superstep to run. Collective. */
 int amls__ckpt_restore(amls_ctx *cx, const amls_run_opts *o, const char *params, int64_t *next);
+
+/* ---- Guarding programs (run_guard.c). ------------------------------------------------ */
+/* The status of a program callback that returned rc in the current phase (v: the vertex, or
+ * -1): AMLS_OK, or an error naming the program, callback, superstep, vertex and rank, for a
+ * negative status (with the program's own message if it reported one since `serial`, see
+ * amls__error_serial), a positive one, or a misuse of the API recorded in the phase. Local. */
+int amls__callback_status(amls_ctx *cx, int64_t v, int rc, uint64_t serial);
+/* Records a misuse of the API by the program (the first of the phase counts). */
+void amls__misuse(amls_ctx *cx, const char *what);
+/* Starts guarding a run: the crash report and, with o->superstep_timeout, the watchdog;
+ * amls__guard_end stops both. Local. */
+int amls__guard_begin(amls_ctx *cx, const amls_run_opts *o);
+void amls__guard_end(amls_ctx *cx);
+/* Marks the start of a phase; in_callback when a program callback runs in it. */
+static inline void amls__phase(amls_ctx *cx, int phase, bool in_callback)
+{
+    cx->phase = phase;
+    cx->misuse = NULL;
+    atomic_store(&cx->phase_start, amls__now());
+    atomic_store(&cx->in_callback, in_callback);
+}
 
 /* ---- Results (results_stats.c). -------------------------------------------------------- */
 /* A statistics file holding the run alone (amls_run_opts.stats_path). Collective. */

@@ -24,29 +24,70 @@ typedef struct step_counts {
 } step_counts;
 enum { STEP_COUNTS = (int)(sizeof(step_counts) / sizeof(int64_t)) };
 
-/* The compute phase: every candidate with messages or not halted runs. Local. */
+/* The compute phase: every candidate with messages or not halted runs. A failed compute is
+ * explained by amls__callback_status. Local. */
 static int compute_phase(amls_ctx *cx, step_counts *c)
 {
     const amls_vprog *p = cx->p;
     bool dense = false;
     int rc = amls__ctx_candidates(cx, cx->step == 0, &dense);
+    if (rc < 0)
+        return rc;
     cx->m.sent = cx->m.vid_sent = cx->pub.published = cx->nalive = 0;
-    int64_t nrun = dense ? cx->g->n_local : cx->ncand;
+    int64_t nrun = dense ? cx->g->n_local : cx->ncand, v = -1;
+    uint64_t serial = amls__error_serial();
+    amls__phase(cx, AMLS__PHASE_COMPUTE, true);
     for (int64_t q = 0; q < nrun && rc == AMLS_OK; q++) {
-        int64_t v = dense ? q : cx->cand[q], nm = 0;
+        int64_t nm = 0;
+        v = dense ? q : cx->cand[q];
         const void *msgs = amls__inbox(cx, v, &nm);
         if (cx->halted[v] && nm == 0)
             continue;
         cx->halted[v] = 0;
         c->computed++;
+        cx->cur_v = v;
         rc = p->compute(cx, v, cx->state + (size_t)v * p->state_size, nm ? msgs : NULL, nm);
         if (!cx->halted[v])
             cx->alive[cx->nalive++] = v;
     }
+    atomic_store(&cx->in_callback, false);
     c->active = cx->nalive;
     c->sent = cx->m.sent;
     c->published = cx->pub.published;
     c->vid_sent = cx->m.vid_sent;
+    return amls__callback_status(cx, v, rc, serial);
+}
+
+/* A hash of what the master step decided (halt, aggregates), for comparing ranks. */
+static int64_t master_hash(const amls_ctx *cx)
+{
+    uint64_t h = cx->agg.halt_req ? 0x5bd1e995u : 0;
+    for (size_t i = 0; i < cx->agg.bytes; i++)
+        h = amls__mix64(h ^ (uint8_t)cx->agg.cur[i]);
+    return (int64_t)(h >> 2);
+}
+
+/* The master step, on every rank; a failure, or ranks that decided differently (a master step
+ * must be deterministic: otherwise ranks would leave the loop at different supersteps), is an
+ * error on every rank. One reduction, as the agreement on the status alone took. Collective. */
+static int master_phase(amls_ctx *cx)
+{
+    int rc = AMLS_OK;
+    uint64_t serial = amls__error_serial();
+    amls__phase(cx, AMLS__PHASE_MASTER, true);
+    int mrc = cx->p->master(cx);
+    atomic_store(&cx->in_callback, false);
+    mrc = amls__callback_status(cx, -1, mrc, serial);
+    int64_t h = master_hash(cx), v[3] = {mrc < 0, h, -h};
+    AMLS_TRY(amls__allreduce_i64(cx->g->comm, v, 3, MPI_MAX));
+    if (v[0])
+        AMLS_AGREE(cx->g->comm, mrc);
+    AMLS_CHECK(v[1] == -v[2], AMLS_ERR_VPROG,
+               "%s: the master step decided differently on different ranks at superstep %lld "
+               "(halt or aggregate values differ): it must be deterministic and use only "
+               "aggregates, not rank-local data",
+               cx->p->name, (long long)cx->step);
+cleanup:
     return rc;
 }
 
@@ -72,10 +113,9 @@ static int superstep(amls_ctx *cx, int pending, amls_superstep_stats *st, double
     AMLS_TRY(amls__aggs_reduce(cx));
     AMLS_TRY(amls__allreduce_i64(cx->g->comm, &bytes, 1, MPI_SUM));
     cx->agg.halt_req = false;
-    if (cx->p->master) {
-        int mrc = cx->p->master(cx);
-        AMLS_AGREE(cx->g->comm, mrc < 0 ? mrc : AMLS_OK);
-    }
+    if (cx->p->master)
+        AMLS_TRY(master_phase(cx));
+    cx->phase = AMLS__PHASE_NONE;
     double t2 = amls__now();
     *st = (amls_superstep_stats){c.computed, c.active, c.sent, bytes, t2 - t0, t1 - t0, t2 - t1};
     *comm_s = t2 - t1;
@@ -107,10 +147,24 @@ cleanup:
 /* setup() on every rank, init() on every vertex (unless restarting). Local. */
 static int setup_phase(amls_ctx *cx, bool restart)
 {
+    uint64_t serial = amls__error_serial();
+    amls__phase(cx, AMLS__PHASE_SETUP, true);
     int rc = cx->p->setup ? cx->p->setup(cx) : AMLS_OK;
-    for (int64_t v = 0; v < cx->g->n_local && rc >= 0 && cx->p->init && !restart; v++)
+    rc = amls__callback_status(cx, -1, rc, serial);
+    amls__phase(cx, AMLS__PHASE_NONE, false);
+    if (rc < 0 || !cx->p->init || restart)
+        return rc;
+    int64_t v = 0;
+    amls__phase(cx, AMLS__PHASE_INIT, true);
+    for (; v < cx->g->n_local && rc == AMLS_OK; v++) {
+        cx->cur_v = v;
         rc = cx->p->init(cx, v, cx->state + (size_t)v * cx->p->state_size);
-    return rc < 0 ? rc : AMLS_OK;
+    }
+    atomic_store(&cx->in_callback, false);
+    rc = amls__callback_status(cx, v - 1, rc, serial);
+    /* Engine work follows (agreement, a restore): the watchdog does not count it as setup. */
+    amls__phase(cx, AMLS__PHASE_NONE, false);
+    return rc;
 }
 
 /* Rank 0's progress line. */
@@ -174,7 +228,10 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
         o = *opts;
     *out = NULL;
     AMLS_AGREE(g->comm, prepare(g, p, &o, &cx, &r));
+    AMLS_AGREE(g->comm, amls__guard_begin(cx, &o));
     AMLS_TRY(amls__params_check_vertices(g, cx->p, cx->par));
+    if (o.checkpoint_every > 0 && o.checkpoint_dir)
+        AMLS_TRY(amls__ckpt_prepare(cx, &o));
     AMLS_AGREE(g->comm, setup_phase(cx, o.restart_dir != NULL));
     if (o.restart_dir) {
         AMLS_TRY(amls__ckpt_restore(cx, &o, r->params, &start));
@@ -190,8 +247,11 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
     if (o.stats_path)
         AMLS_TRY(amls__stats_write(r, o.stats_path));
 cleanup:
-    if (cx && cx->p->finalize)
+    if (cx && cx->p->finalize) {
+        amls__phase(cx, AMLS__PHASE_FINALIZE, true);
         cx->p->finalize(cx);
+    }
+    amls__guard_end(cx);
     rc = amls_agree(g->comm, rc, NULL);
     amls__ctx_free(cx);
     if (rc < 0)

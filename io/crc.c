@@ -39,10 +39,10 @@ int amls_file_crc32(MPI_Comm comm, const char *path, uint32_t *crc, int64_t *siz
     uLong c = 0;
     struct stat st;
     AMLS_TRY(amls__comm_rank(comm, &rank, &nranks));
-    fd = open(path, O_RDONLY);
-    AMLS_AGREE(comm, fd >= 0 && fstat(fd, &st) == 0
-                         ? AMLS_OK
-                         : amls_error(AMLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno)));
+    rc = amls__open_read(path, &fd);
+    AMLS_AGREE(comm, rc < 0 || fstat(fd, &st) == 0
+                         ? rc
+                         : amls_error(AMLS_ERR_IO, "%s: cannot stat: %s", path, strerror(errno)));
     int64_t total = (int64_t)st.st_size;
     int64_t lo = amls__muldiv(total, rank, nranks), hi = amls__muldiv(total, rank + 1, nranks);
     AMLS_AGREE(comm, crc_range(fd, path, lo, hi, &c));

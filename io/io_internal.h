@@ -36,6 +36,8 @@ typedef struct amls__lines {
     int64_t nlines;   /* lines returned so far (comments included) */
     int64_t size;     /* (uncompressed) file size estimate */
     bool eof, started;
+    bool has_nul;      /* a NUL byte was read: lines are checked for them */
+    bool line_has_nul; /* the line last returned holds a NUL byte */
 } amls__lines;
 
 /* Opens `path` for reading this rank's share of the bytes in [skip, end of file).
@@ -44,7 +46,8 @@ int amls__lines_open(amls__lines *L, MPI_Comm comm, const char *path, int64_t sk
 /* Opens `path` to read every line from offset 0, on this rank only (headers). Local. */
 int amls__lines_open_local(amls__lines *L, const char *path);
 /* Next line: *line points into the reader's buffer, NUL-terminated, without the line end
- * ("\n" or "\r\n"). Returns 1 for a line, 0 at the end of this rank's share, <0 on error. */
+ * ("\n" or "\r\n"). Returns 1 for a line, 0 at the end of this rank's share, <0 on error.
+ * A line holding a NUL byte sets L->line_has_nul (the callers refuse it with its line). */
 int amls__lines_next(amls__lines *L, char **line, size_t *len);
 /* Offset just past the line last returned (where the next line starts). */
 int64_t amls__lines_end_offset(const amls__lines *L);
@@ -99,6 +102,8 @@ typedef struct amls__body {
 int amls__read_body(MPI_Comm comm, const char *path, int64_t skip, int64_t header_lines,
                     amls__line_fn fn, void *ud, amls__body *res);
 
+/* The message for a line that holds a NUL byte. */
+extern const char amls__nul_error[];
 /* The next header line that is not a comment (first non-blank character in `comment`) or,
  * with skip_blank, blank; L->nlines counts every line. Returns 1, 0 at the end, < 0 on error. */
 int amls__header_line(amls__lines *L, const char *comment, bool skip_blank, char **line);
@@ -148,4 +153,9 @@ int amls__read_edgelist(MPI_Comm comm, const char *path, const amls_read_opts *o
 int amls__read_ldbc(MPI_Comm comm, const char *path, const amls_read_opts *o, amls_raw_graph *g);
 int amls__read_mtx(MPI_Comm comm, const char *path, const amls_read_opts *o, amls_raw_graph *g);
 int amls__read_metis(MPI_Comm comm, const char *path, const amls_read_opts *o, amls_raw_graph *g);
+/* LDBC: every listed vertex (ids with absolute lines, this rank's n) is listed once and every
+ * edge of g names listed vertices; errors name the .v or .e line. Collective. */
+int amls__ldbc_check(MPI_Comm comm, const char *vpath, const char *epath, const int64_t *ids,
+                     const int64_t *lines, int64_t n, const amls_raw_graph *g);
 int amls__read_dimacs(MPI_Comm comm, const char *path, const amls_read_opts *o, amls_raw_graph *g);
+int amls__read_csv(MPI_Comm comm, const char *path, const amls_read_opts *o, amls_raw_graph *g);

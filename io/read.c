@@ -10,6 +10,7 @@
  * ------------------------------------------------------------------------------------------- */
 #include "io_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 
 /* Name without a trailing ".gz". */
@@ -36,12 +37,15 @@ amls_format amls_format_from_name(const char *path)
     if (amls__ends_with(name, ".e") || amls__ends_with(name, ".v") ||
         amls__ends_with(name, ".properties"))
         return AMLS_FORMAT_LDBC;
+    if (amls__ends_with(name, ".csv") || amls__ends_with(name, ".tsv"))
+        return AMLS_FORMAT_CSV;
     return AMLS_FORMAT_EDGELIST;
 }
 
 int amls_format_parse(const char *name)
 {
-    static const char *names[] = {"auto", "edgelist", "ldbc", "mtx", "metis", "dimacs", "gen"};
+    static const char *names[] = {"auto",  "edgelist", "ldbc", "mtx",
+                                  "metis", "dimacs",   "gen",  "csv"};
     for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
         if (strcmp(name, names[i]) == 0)
             return i;
@@ -63,6 +67,8 @@ const char *amls_format_name(amls_format f)
         return "dimacs";
     case AMLS_FORMAT_GEN:
         return "gen";
+    case AMLS_FORMAT_CSV:
+        return "csv";
     default:
         return "auto";
     }
@@ -107,6 +113,10 @@ const char *amls_props_get(const char *props, const char *key)
 int amls__push_edge(amls_raw_graph *g, int64_t u, int64_t v, double w, bool mirror, int64_t rel,
                     amls__perr *err)
 {
+    if (!isfinite(w))
+        return amls__perr_set(err, AMLS_ERR_NUMERIC, rel,
+                              "edge %lld -> %lld: weight %g is not a finite number", (long long)u,
+                              (long long)v, w);
     int prc = amls_raw_graph_push(g, u, v, w);
     if (prc == AMLS_OK && mirror && u != v)
         prc = amls_raw_graph_push(g, v, u, w);
@@ -140,7 +150,10 @@ static int scan_lines(amls__lines *L, amls__line_fn fn, void *ud, amls__perr *er
         int r = amls__lines_next(L, &line, &len);
         if (r <= 0)
             return r;
-        fn(ud, line, L->nlines - 1, err);
+        if (L->line_has_nul)
+            amls__perr_set(err, AMLS_ERR_PARSE, L->nlines - 1, "%s", amls__nul_error);
+        else
+            fn(ud, line, L->nlines - 1, err);
     }
     return AMLS_OK;
 }
@@ -168,6 +181,8 @@ cleanup:
     return rc;
 }
 
+const char amls__nul_error[] = "NUL byte in the line: binary data, not text";
+
 int amls__header_line(amls__lines *L, const char *comment, bool skip_blank, char **line)
 {
     size_t len = 0;
@@ -175,6 +190,9 @@ int amls__header_line(amls__lines *L, const char *comment, bool skip_blank, char
         int r = amls__lines_next(L, line, &len);
         if (r <= 0)
             return r;
+        if (L->line_has_nul)
+            return amls_error(AMLS_ERR_PARSE, "%s:%lld: %s", L->path, (long long)L->nlines,
+                              amls__nul_error);
         const char *p = amls__skip_ws(*line);
         if (*p == '\0' ? !skip_blank : strchr(comment, *p) == NULL)
             return 1;
@@ -222,6 +240,8 @@ static int read_format(MPI_Comm comm, const char *path, amls_format f, const aml
         return amls__read_metis(comm, path, o, out);
     case AMLS_FORMAT_DIMACS:
         return amls__read_dimacs(comm, path, o, out);
+    case AMLS_FORMAT_CSV:
+        return amls__read_csv(comm, path, o, out);
     default:
         return amls__read_edgelist(comm, path, o, out);
     }

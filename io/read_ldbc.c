@@ -6,7 +6,9 @@
  * ------------------------------------------------------------------------------------------- */
 #include "io_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 
 /* Reads a whole (small) file into a NUL-terminated buffer; AMLS_ERR_NOT_FOUND if absent. */
 static int slurp(const char *path, char **out)
@@ -15,23 +17,33 @@ static int slurp(const char *path, char **out)
     amls__vec v;
     amls__vec_init(&v, 1);
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    int fd = -1;
+    FILE *f = NULL;
+    if (access(path, F_OK) != 0)
         return AMLS_ERR_NOT_FOUND;
+    AMLS_TRY(amls__open_read(path, &fd));
+    f = fdopen(fd, "rb");
+    AMLS_CHECK(f != NULL, AMLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    fd = -1;
     char tmp[4096];
     size_t got;
     while ((got = fread(tmp, 1, sizeof tmp, f)) > 0)
         AMLS_TRY(amls__vec_append(&v, tmp, got));
+    AMLS_CHECK(!ferror(f), AMLS_ERR_IO, "%s: read error", path);
+    AMLS_CHECK(memchr(v.data, '\0', v.len) == NULL, AMLS_ERR_PARSE, "%s: NUL byte: not text", path);
     AMLS_TRY(amls__vec_append(&v, "", 1));
     *out = amls__vec_steal(&v);
 cleanup:
-    fclose(f);
+    if (f)
+        fclose(f);
+    if (fd >= 0)
+        close(fd);
     amls__vec_free(&v);
     return rc;
 }
 
 typedef struct v_ctx {
-    amls__vec ids;
+    amls__vec ids, lines; /* listed ids and their line indices in this rank's share */
 } v_ctx;
 
 static int vfile_line(void *ud, char *line, int64_t rel, amls__perr *err)
@@ -51,6 +63,8 @@ static int vfile_line(void *ud, char *line, int64_t rel, amls__perr *err)
     if (id < 0)
         return amls__perr_set(err, AMLS_ERR_RANGE, rel, "negative vertex id in \"%.60s\"", line);
     int prc = amls__vec_push_i64(&c->ids, id);
+    if (prc == AMLS_OK)
+        prc = amls__vec_push_i64(&c->lines, rel);
     if (prc < 0)
         return amls__perr_set(err, prc, rel, "%s", amls_last_error());
     return 0;
@@ -73,7 +87,9 @@ int amls__read_ldbc(MPI_Comm comm, const char *path, const amls_read_opts *o, am
     char base[4096], vpath[4200], epath[4200], ppath[4200];
     char *props = NULL;
     v_ctx vc;
+    amls__body vb = {0};
     amls__vec_init(&vc.ids, sizeof(int64_t));
+    amls__vec_init(&vc.lines, sizeof(int64_t));
     base_name(path, base, sizeof base);
     snprintf(vpath, sizeof vpath, "%s.v", base);
     snprintf(epath, sizeof epath, "%s.e", base);
@@ -81,13 +97,16 @@ int amls__read_ldbc(MPI_Comm comm, const char *path, const amls_read_opts *o, am
 
     /* Properties are small: every rank reads them. A missing file is fine. */
     int prc = slurp(ppath, &props);
-    AMLS_AGREE(comm, prc == AMLS_ERR_NOMEM ? amls_error(prc, "out of memory reading %s", ppath)
-                                           : AMLS_OK);
+    AMLS_AGREE(comm, prc == AMLS_ERR_NOT_FOUND ? AMLS_OK : prc);
     const char *d = amls_props_get(props, "directed");
     g->directed = amls__want_directed(o->direction, d == NULL || strcmp(d, "true") == 0);
-    AMLS_TRY(amls__read_body(comm, vpath, 0, 0, vfile_line, &vc, NULL));
+    AMLS_TRY(amls__read_body(comm, vpath, 0, 0, vfile_line, &vc, &vb));
+    for (size_t i = 0; i < vc.lines.len; i++) /* absolute line numbers */
+        ((int64_t *)vc.lines.data)[i] += vb.lines_before + 1;
     amls__el_ctx c = {.g = g};
     AMLS_TRY(amls__read_body(comm, epath, 0, 0, amls__edgelist_line, &c, NULL));
+    AMLS_TRY(
+        amls__ldbc_check(comm, vpath, epath, vc.ids.data, vc.lines.data, (int64_t)vc.ids.len, g));
     const char *wn = amls_props_get(props, "edge-properties.names");
     AMLS_TRY(amls__finish_edges(comm, g, c.records, c.with_w,
                                 wn != NULL && strstr(wn, "weight") != NULL ? 1 : -1));
@@ -98,6 +117,7 @@ int amls__read_ldbc(MPI_Comm comm, const char *path, const amls_read_opts *o, am
     props = NULL;
 cleanup:
     amls__vec_free(&vc.ids);
+    amls__vec_free(&vc.lines);
     amls__free(props);
     return rc;
 }

@@ -90,6 +90,8 @@ static int read_local(vec_ctx *c, const int64_t *rows, int64_t *key, int64_t *id
     int r;
     while ((r = amls__lines_next(&L, &line, &len)) > 0) {
         c->lineno++;
+        AMLS_CHECK(!L.line_has_nul, AMLS_ERR_PARSE, "%s:%lld: %s", c->path, (long long)c->lineno,
+                   amls__nul_error);
         AMLS_TRY(vector_line(c, line));
     }
     AMLS_TRY(r);

@@ -279,35 +279,23 @@ int amls_stats_json(const amls_stats *s, char **text)
 }
 
 /* Writes text to path on this rank alone: into a new temporary file beside it (created
- * exclusively under an unpredictable name, so no planted file or link is written through),
- * every byte checked, closed, then renamed over path (a link at path is replaced, not followed).
- * On failure nothing is left. Local. */
+ * exclusively under an unpredictable name, never through a link, so no planted file or link is
+ * written through), every byte checked, synced and closed, then renamed over path (a link at
+ * path is replaced, not followed). On failure nothing is left. Local. */
 static int write_atomic(const char *path, const char *text)
 {
     int rc = AMLS_OK, fd = -1;
     bool created = false;
-    char tmp[4200];
-    size_t len = strlen(text);
-    AMLS_CHECK(snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) < (int)sizeof tmp, AMLS_ERR_PARAM,
+    char tmp[4200], tag[17];
+    amls__random_tag(tag, 16);
+    AMLS_CHECK(snprintf(tmp, sizeof tmp, "%s.tmp-%s", path, tag) < (int)sizeof tmp, AMLS_ERR_PARAM,
                "%s: file name too long", path);
-    fd = mkstemp(tmp);
-    AMLS_CHECK(fd >= 0, AMLS_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    AMLS_TRY(amls__create_excl(tmp, &fd));
     created = true;
-    mode_t mask = umask(0);
-    umask(mask);
-    AMLS_CHECK(fchmod(fd, 0666 & ~mask) == 0, AMLS_ERR_IO, "%s: %s", tmp, strerror(errno));
-    for (size_t done = 0; done < len;) {
-        ssize_t n = write(fd, text + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        AMLS_CHECK(n > 0, AMLS_ERR_IO, "%s: write failed: %s", path,
-                   n < 0 ? strerror(errno) : "no progress");
-        done += (size_t)n;
-    }
+    AMLS_TRY(amls__write_all(fd, text, strlen(text), path));
     int cfd = fd;
     fd = -1;
-    AMLS_CHECK(close(cfd) == 0, AMLS_ERR_IO, "%s: write failed on close: %s", path,
-               strerror(errno));
+    AMLS_TRY(amls__close_synced(cfd, path));
     AMLS_CHECK(rename(tmp, path) == 0, AMLS_ERR_IO, "%s: rename failed: %s", path, strerror(errno));
 cleanup:
     if (fd >= 0)

@@ -5,57 +5,101 @@
 #include "io_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define CHUNK ((size_t)4 << 20)
 
-/* Size of the file's contents: plain size, or the gzip trailer's ISIZE. */
-static int content_size(const char *path, int64_t *size, bool *is_gz)
+/* What the first bytes of a file say about it: NULL for text or gzip, else why it cannot be
+ * read as text. */
+static const char *binary_kind(const unsigned char *b, size_t n)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return amls_error(AMLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    unsigned char magic[2] = {0, 0};
-    size_t got = fread(magic, 1, 2, f);
-    *is_gz = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-    if (fseeko(f, 0, SEEK_END) != 0) {
-        fclose(f);
-        return amls_error(AMLS_ERR_IO, "%s: cannot seek: %s", path, strerror(errno));
+    static const struct {
+        const char *magic;
+        size_t len;
+        const char *what;
+    } kinds[] = {
+        {"\x89HDF\r\n\x1a\n", 8, "an HDF5 file (name it .h5 or pass --format h5)"},
+        {"BZh", 3, "bzip2-compressed (only gzip is read: decompress it first)"},
+        {"\xfd"
+         "7zXZ",
+         5, "xz-compressed (only gzip is read: decompress it first)"},
+        {"\x28\xb5\x2f\xfd", 4, "zstd-compressed (only gzip is read: decompress it first)"},
+        {"PK\x03\x04", 4, "a zip archive (only gzip is read: extract it first)"},
+    };
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        if (n >= kinds[k].len && memcmp(b, kinds[k].magic, kinds[k].len) == 0)
+            return kinds[k].what;
+    if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+        return NULL;
+    /* Bytes text does not hold: control bytes other than tab, line ends and form feed, and
+     * bytes that do not form UTF-8 (random data is about 60% of these, text almost none). */
+    size_t odd = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (b[i] < 0x80) {
+            odd += (b[i] < 0x20 && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' && b[i] != '\f') ||
+                   b[i] == 0x7f;
+            continue;
+        }
+        size_t len = b[i] >= 0xc2 && b[i] <= 0xdf   ? 2
+                     : b[i] >= 0xe0 && b[i] <= 0xef ? 3
+                     : b[i] >= 0xf0 && b[i] <= 0xf4 ? 4
+                                                    : 0;
+        size_t k = 1;
+        while (len > 0 && k < len && i + k < n && (b[i + k] & 0xc0) == 0x80)
+            k++;
+        if (len > 0 && (k == len || i + k == n)) /* a sequence (or one the head cuts) */
+            i += k - 1;
+        else
+            odd++;
     }
-    int64_t fsize = (int64_t)ftello(f);
-    *size = fsize;
-    if (*is_gz && fsize >= 18) {
-        unsigned char t[4];
-        if (fseeko(f, fsize - 4, SEEK_SET) == 0 && fread(t, 1, 4, f) == 4)
-            *size = (int64_t)t[0] | (int64_t)t[1] << 8 | (int64_t)t[2] << 16 | (int64_t)t[3] << 24;
-    }
-    fclose(f);
+    return n > 0 && 10 * odd > n ? "a binary file, not text" : NULL;
+}
+
+/* Size of the file's contents (plain size, or the gzip trailer's ISIZE), and a refusal of
+ * binary files by their first bytes. Local. */
+static int content_size(amls__lines *L, int fd, const struct stat *st)
+{
+    unsigned char head[512], t[4];
+    ssize_t got = pread(fd, head, sizeof head, 0);
+    if (got < 0)
+        return amls_error(AMLS_ERR_IO, "%s: read error: %s", L->path, strerror(errno));
+    const char *why = binary_kind(head, (size_t)got);
+    if (why != NULL)
+        return amls_error(AMLS_ERR_FORMAT, "%s: cannot read as text: %s", L->path, why);
+    bool is_gz = got >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+    int64_t fsize = (int64_t)st->st_size;
+    L->size = fsize;
+    if (is_gz && fsize >= 18 && pread(fd, t, 4, (off_t)(fsize - 4)) == 4)
+        L->size = (int64_t)t[0] | (int64_t)t[1] << 8 | (int64_t)t[2] << 16 | (int64_t)t[3] << 24;
     return AMLS_OK;
 }
 
 static int open_gz(amls__lines *L, const char *path)
 {
+    int fd = -1, rc = AMLS_OK;
+    struct stat st;
     memset(L, 0, sizeof *L);
     L->path = amls__strdup(path);
-    if (L->path == NULL)
-        return amls_error(AMLS_ERR_NOMEM, "out of memory");
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return amls_error(AMLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return amls_error(AMLS_ERR_IO, "%s: is a directory, expected a file", path);
-    L->gz = gzopen(path, "rb");
-    if (L->gz == NULL)
-        return amls_error(AMLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    AMLS_CHECK(L->path != NULL, AMLS_ERR_NOMEM, "out of memory");
+    AMLS_TRY(amls__open_read(path, &fd));
+    AMLS_CHECK(fstat(fd, &st) == 0, AMLS_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
+    AMLS_TRY(content_size(L, fd, &st));
+    L->gz = gzdopen(fd, "rb");
+    AMLS_CHECK(L->gz != NULL, AMLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    fd = -1; /* gzclose closes it */
     gzbuffer(L->gz, 1 << 20);
     L->cap = CHUNK;
     L->buf = amls__malloc(L->cap + 1, 1);
-    if (L->buf == NULL)
-        return amls_error(AMLS_ERR_NOMEM, "out of memory");
-    return AMLS_OK;
+    AMLS_CHECK(L->buf != NULL, AMLS_ERR_NOMEM, "%s: out of memory for the read buffer", path);
+cleanup:
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 /* Reads more data into the buffer, keeping bytes from `keep` on. */
@@ -85,12 +129,18 @@ static int refill(amls__lines *L, size_t keep)
     if (got == 0) {
         int errnum = 0;
         const char *msg = gzerror(L->gz, &errnum);
-        if (errnum != Z_OK && errnum != Z_BUF_ERROR)
+        /* zlib reports a stream that ends before its trailer as Z_BUF_ERROR. */
+        if (errnum == Z_BUF_ERROR)
+            return amls_error(
+                AMLS_ERR_IO, "%s: truncated compressed file (the gzip stream ends early)", L->path);
+        if (errnum != Z_OK)
             return amls_error(AMLS_ERR_IO, "%s: corrupt compressed data: %s", L->path, msg);
-        if (!gzeof(L->gz) && errnum == Z_BUF_ERROR)
-            return amls_error(AMLS_ERR_IO, "%s: truncated compressed file", L->path);
         L->eof = true;
     }
+    /* NUL bytes make the lines that hold them errors (amls__lines_next checks per line once
+     * one was seen). */
+    if (got > 0 && !L->has_nul && memchr(L->buf + L->len, '\0', (size_t)got) != NULL)
+        L->has_nul = true;
     L->len += (size_t)got;
     return AMLS_OK;
 }
@@ -99,8 +149,16 @@ static int refill(amls__lines *L, size_t keep)
 static int seek_start(amls__lines *L)
 {
     int64_t target = L->lo > 0 ? L->lo - 1 : 0;
-    if (target > 0 && gzseek(L->gz, (z_off_t)target, SEEK_SET) < 0)
-        return amls_error(AMLS_ERR_IO, "%s: cannot seek to byte %lld", L->path, (long long)target);
+    if (target > 0 && gzseek(L->gz, (z_off_t)target, SEEK_SET) < 0) {
+        int errnum = 0;
+        gzerror(L->gz, &errnum);
+        return errnum == Z_BUF_ERROR
+                   ? amls_error(AMLS_ERR_IO,
+                                "%s: truncated compressed file (the gzip stream ends early)",
+                                L->path)
+                   : amls_error(AMLS_ERR_IO, "%s: cannot seek to byte %lld", L->path,
+                                (long long)target);
+    }
     L->buf_off = target;
     L->len = L->pos = 0;
     if (L->lo == 0)
@@ -138,9 +196,7 @@ int amls__lines_open_local(amls__lines *L, const char *path)
 static int open_share(amls__lines *L, const char *path, int64_t skip, int rank, int nranks)
 {
     int rc = AMLS_OK;
-    bool is_gz = false;
     AMLS_TRY(open_gz(L, path));
-    AMLS_TRY(content_size(path, &L->size, &is_gz));
     int64_t body = AMLS_MAX((int64_t)0, L->size - skip);
     L->lo = skip + amls__muldiv(body, rank, nranks);
     L->hi = rank == nranks - 1 ? INT64_MAX : skip + amls__muldiv(body, rank + 1, nranks);
@@ -184,6 +240,7 @@ int amls__lines_next(amls__lines *L, char **line, size_t *len)
         }
         L->line_off = off;
         L->nlines++;
+        L->line_has_nul = L->has_nul && memchr(L->buf + start, '\0', end - start) != NULL;
         if (end > start && L->buf[end - 1] == '\r')
             end--;
         L->buf[end] = '\0';
@@ -291,6 +348,9 @@ int amls__perr_set(amls__perr *e, int code, int64_t rel, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->text, sizeof e->text, fmt, ap);
     va_end(ap);
+    for (char *c = e->text; *c; c++) /* a quoted line never puts control bytes on a terminal */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     return code;
 }
 

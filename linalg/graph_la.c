@@ -167,31 +167,31 @@ cleanup:
     return rc;
 }
 
-static int la_pagerank(const amls_graph *g, const double *params, const char *variant, void *values,
-                       int64_t *iterations, double *spi)
+static int la_pagerank(const amls_graph *g, const amls_param_value *params, const char *variant,
+                       void *values, int64_t *iterations, double *spi)
 {
     amls__pr_variant v = !variant || !strcmp(variant, "blocked") ? AMLS__PR_BLOCKED
                          : !strcmp(variant, "fp32")              ? AMLS__PR_FP32
                                                                  : AMLS__PR_PLAIN;
-    *iterations = (int64_t)params[1];
-    return amls__la_pagerank(g, params[0], (int64_t)params[1], v, values, spi);
+    *iterations = params[1].i;
+    return amls__la_pagerank(g, params[0].f, params[1].i, v, values, spi);
 }
 
-static int la_wcc(const amls_graph *g, const double *params, const char *variant, void *values,
-                  int64_t *iterations, double *spi)
+static int la_wcc(const amls_graph *g, const amls_param_value *params, const char *variant,
+                  void *values, int64_t *iterations, double *spi)
 {
     (void)params, (void)spi;
     int v = !variant || !strcmp(variant, "fastsv") ? 2 : !strcmp(variant, "frontier") ? 1 : 0;
     return amls_la_wcc(g, v, values, iterations);
 }
 
-static int la_bfs(const amls_graph *g, const double *params, const char *variant, void *values,
-                  int64_t *iterations, double *spi)
+static int la_bfs(const amls_graph *g, const amls_param_value *params, const char *variant,
+                  void *values, int64_t *iterations, double *spi)
 {
     (void)spi;
     int rc = AMLS_OK;
     int64_t gid = -1, nbu = 0;
-    amls_vid src = (amls_vid)params[0];
+    amls_vid src = params[0].i;
     AMLS_TRY(find_source(g, "bfs", src, &gid));
     if (variant && !strcmp(variant, "spmspv"))
         AMLS_TRY(bfs_spmspv(g, src, values, iterations));
@@ -216,12 +216,12 @@ cleanup:
     return rc;
 }
 
-static int la_sssp(const amls_graph *g, const double *params, const char *variant, void *values,
-                   int64_t *iterations, double *spi)
+static int la_sssp(const amls_graph *g, const amls_param_value *params, const char *variant,
+                   void *values, int64_t *iterations, double *spi)
 {
     (void)spi;
-    double delta = variant && !strcmp(variant, "bellman-ford") ? INFINITY : params[1];
-    return amls_la_sssp(g, (amls_vid)params[0], delta, values, iterations);
+    double delta = variant && !strcmp(variant, "bellman-ford") ? INFINITY : params[1].f;
+    return amls_la_sssp(g, params[0].i, delta, values, iterations);
 }
 
 static const amls_la_algorithm la_table[] = {
@@ -264,8 +264,9 @@ cleanup:
     return rc;
 }
 
-int amls_la_run(const amls_graph *g, const char *name, const double *params, const char *variant,
-                void **values, amls_type *type, int64_t *iterations, double *spi)
+int amls_la_run(const amls_graph *g, const char *name, const amls_param_value *params,
+                const char *variant, void **values, amls_type *type, int64_t *iterations,
+                double *spi)
 {
     int rc = AMLS_OK;
     const amls_la_algorithm *la = NULL;

@@ -98,7 +98,9 @@ int amls__ps_ckpt_write(const amls__ps_ctx *cx, int64_t epoch, const double *w, 
         return amls_error(AMLS_ERR_IO, "%s: cannot create the checkpoint directory: %s", dir,
                           strerror(errno));
     snprintf(path, sizeof path, "%s/ps-%012lld.h5", dir, (long long)epoch);
-    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", path, (long)getpid());
+    char tag[17];
+    amls__random_tag(tag, 16); /* a name that cannot be planted in advance */
+    snprintf(tmp, sizeof tmp, "%s.tmp-%s", path, tag);
     int rc = write_ckpt_file(cx, tmp, epoch, w, h, st);
     if (rc == AMLS_OK && rename(tmp, path) != 0)
         rc = amls_error(AMLS_ERR_IO, "%s: rename failed: %s", path, strerror(errno));

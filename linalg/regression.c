@@ -15,6 +15,7 @@
 #include "la_internal.h"
 
 #include <cblas.h>
+#include <float.h>
 #include <math.h>
 
 /* Global facts about the rows that bound the terms of every sum of a solve. */
@@ -345,8 +346,20 @@ static void remember(lbfgs *l, const double *w, const double *w2, const double *
     }
 }
 
+/* The largest gradient component. */
+static double grad_max(const double *fg, int64_t m)
+{
+    double gmax = 0;
+    for (int64_t k = 0; k < m; k++)
+        gmax = fmax(gmax, fabs(fg[1 + k]));
+    return gmax;
+}
+
 /* Backtracking line search (Armijo) from w along dir: w2 and fg2 at the accepted step;
- * *found is false when no step decreases f (no progress possible in double precision). */
+ * *found is false when no step makes progress: f decreases strictly, or stays equal in double
+ * precision while the gradient shrinks (accepting an equal f and gradient would repeat the same
+ * iterate until the iteration limit).
+ * f comes from a reduction with the same bits on every rank, so every rank decides alike. */
 static int line_search(MPI_Comm comm, const amls_rows *X, double lambda, logreg_ws *ws,
                        const double *w, const double *fg, const double *dir, double gd, double *w2,
                        double *fg2, bool *found)
@@ -359,19 +372,15 @@ static int line_search(MPI_Comm comm, const amls_rows *X, double lambda, logreg_
         for (int64_t k = 0; k < m; k++)
             w2[k] = w[k] + step * dir[k];
         AMLS_TRY(logreg_fg(comm, X, X->nfeat, lambda, w2, ws, fg2));
-        *found = fg2[0] <= fg[0] + 1e-4 * step * gd;
+        /* Below what f can resolve (a few ulps), f is noise: the gradient decides. */
+        double flat = 8 * DBL_EPSILON * fabs(fg[0]);
+        if (-step * gd <= flat)
+            *found = fg2[0] <= fg[0] + flat && grad_max(fg2, m) < grad_max(fg, m);
+        else
+            *found = fg2[0] <= fg[0] + 1e-4 * step * gd && fg2[0] < fg[0];
     }
 cleanup:
     return rc;
-}
-
-/* The largest gradient component. */
-static double grad_max(const double *fg, int64_t m)
-{
-    double gmax = 0;
-    for (int64_t k = 0; k < m; k++)
-        gmax = fmax(gmax, fabs(fg[1 + k]));
-    return gmax;
 }
 
 int amls_logreg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, int64_t max_iter,
@@ -393,24 +402,32 @@ int amls_logreg(MPI_Comm comm, const amls_rows *X, double lambda, double tol, in
     AMLS_TRY(row_bounds_get(comm, X, X->nfeat, &ws.rb));
     memset(w, 0, (size_t)m * sizeof *w);
     AMLS_TRY(logreg_fg(comm, X, X->nfeat, lambda, w, &ws, fg));
+    info->stop_reason = "iteration limit reached";
     for (; it < max_iter; it++) {
         bool found = false;
         amls__history_push(info, grad_max(fg, m), fg[0]);
-        if ((info->converged = grad_max(fg, m) <= tol))
+        if (grad_max(fg, m) <= tol)
             break;
         double gd = direction(&l, fg + 1, dir);
         AMLS_TRY(line_search(comm, X, lambda, &ws, w, fg, dir, gd, w2, fg2, &found));
-        if (!found)
+        if (!found) {
+            info->stop_reason =
+                "no step decreases the objective or the gradient (double precision limit)";
             break;
+        }
         remember(&l, w, w2, fg, fg2);
         memcpy(w, w2, (size_t)m * sizeof *w);
         memcpy(fg, fg2, (size_t)(m + 1) * sizeof *fg);
     }
     if (info->nhistory <= it) /* the iterate the last step reached */
         amls__history_push(info, grad_max(fg, m), fg[0]);
+    /* The test is on the final iterate, whatever ended the loop. */
     info->iterations = it;
     info->objective = fg[0];
     info->residual = grad_max(fg, m);
+    info->converged = info->residual <= tol;
+    if (info->converged)
+        info->stop_reason = "gradient below the tolerance";
 cleanup:
     info->seconds = amls__now() - t0;
     amls__free(fg);

@@ -43,6 +43,8 @@ int amls_solve_stats(const amls_solve_info *info, const char *solver, amls_stats
     AMLS_TRY(amls_stats_set_f64(st, "solver", "residual", info->residual));
     AMLS_TRY(amls_stats_set_f64(st, "solver", "objective", info->objective));
     AMLS_TRY(amls_stats_set_bool(st, "solver", "converged", info->converged));
+    if (info->stop_reason)
+        AMLS_TRY(amls_stats_set_str(st, "solver", "stop_reason", info->stop_reason));
     AMLS_TRY(amls_stats_set_f64(st, "solver", "seconds", info->seconds));
     AMLS_TRY(amls_stats_set_bool(st, "solver", "history_truncated", info->history_truncated));
     for (int64_t k = 0; k < info->nhistory; k++) {

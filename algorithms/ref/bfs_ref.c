@@ -8,10 +8,10 @@
  * ------------------------------------------------------------------------------------------- */
 #include "algorithms_internal.h"
 
-int amls_ref_bfs(const amls_csr *c, const double *params, double *f, int64_t *out)
+int amls_ref_bfs(const amls_csr *c, const amls_param_value *params, double *f, int64_t *out)
 {
     (void)f;
-    int64_t n = c->n, src = amls__ref_find(c, (amls_vid)params[0]);
+    int64_t n = c->n, src = amls__ref_find(c, params[0].i);
     int64_t *queue = amls__malloc((size_t)n + 1, sizeof *queue);
     if (queue == NULL)
         return amls_error(AMLS_ERR_NOMEM, "out of memory");

@@ -16,10 +16,10 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int amls_ref_cdlp(const amls_csr *c, const double *params, double *f, int64_t *lab)
+int amls_ref_cdlp(const amls_csr *c, const amls_param_value *params, double *f, int64_t *lab)
 {
     (void)f;
-    int64_t n = c->n, iters = (int64_t)params[0], m = c->ptr[n];
+    int64_t n = c->n, iters = params[0].i, m = c->ptr[n];
     int64_t *old = amls__malloc((size_t)n + 1, sizeof *old);
     int64_t *buf = amls__malloc(2 * (size_t)m + 1, sizeof *buf);
     if (old == NULL || buf == NULL) {

@@ -8,7 +8,7 @@
  * ------------------------------------------------------------------------------------------- */
 #include "algorithms_internal.h"
 
-int amls_ref_lcc(const amls_csr *c, const double *params, double *lcc, int64_t *i)
+int amls_ref_lcc(const amls_csr *c, const amls_param_value *params, double *lcc, int64_t *i)
 {
     (void)params;
     (void)i;

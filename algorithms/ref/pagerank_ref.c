@@ -8,11 +8,11 @@
  * ------------------------------------------------------------------------------------------- */
 #include "algorithms_internal.h"
 
-int amls_ref_pagerank(const amls_csr *c, const double *params, double *pr, int64_t *i)
+int amls_ref_pagerank(const amls_csr *c, const amls_param_value *params, double *pr, int64_t *i)
 {
     (void)i;
-    int64_t n = c->n, iters = (int64_t)params[1];
-    double d = params[0];
+    int64_t n = c->n, iters = params[1].i;
+    double d = params[0].f;
     double *next = amls__malloc((size_t)n + 1, sizeof *next);
     if (next == NULL)
         return amls_error(AMLS_ERR_NOMEM, "out of memory");

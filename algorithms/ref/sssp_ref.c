@@ -16,10 +16,10 @@ typedef struct hitem {
     int64_t v;
 } hitem;
 
-int amls_ref_sssp(const amls_csr *c, const double *params, double *dist, int64_t *i)
+int amls_ref_sssp(const amls_csr *c, const amls_param_value *params, double *dist, int64_t *i)
 {
     (void)i;
-    int64_t n = c->n, src = amls__ref_find(c, (amls_vid)params[0]), m = c->ptr[n];
+    int64_t n = c->n, src = amls__ref_find(c, params[0].i), m = c->ptr[n];
     hitem *h = amls__malloc((size_t)m + 2, sizeof *h);
     if (h == NULL)
         return amls_error(AMLS_ERR_NOMEM, "out of memory");

@@ -17,7 +17,7 @@ static int64_t uf_find(int64_t *p, int64_t x)
     return x;
 }
 
-int amls_ref_wcc(const amls_csr *c, const double *params, double *f, int64_t *out)
+int amls_ref_wcc(const amls_csr *c, const amls_param_value *params, double *f, int64_t *out)
 {
     (void)params;
     (void)f;

@@ -21,7 +21,8 @@ typedef enum amls_rule {
 
 /* A serial reference: computes the expected result for every vertex of c (in c's order) as
  * doubles (f) or integers (i), from the already parsed parameter values. */
-typedef int (*amls_ref_fn)(const amls_csr *c, const double *params, double *f, int64_t *i);
+typedef int (*amls_ref_fn)(const amls_csr *c, const amls_param_value *params, double *f,
+                           int64_t *i);
 
 /* A built-in algorithm (algorithms/list.h). */
 typedef struct amls_builtin {

@@ -34,6 +34,10 @@ typedef struct amls_run_opts {
     void *hook_ud;
     /* A statistics document the run adds its "run" section to (amls_run_stats), or NULL. */
     amls_stats *stats;
+    /* A watchdog ends the job (exiting the process, with a message naming the program, the
+     * superstep, the rank and the vertex) when a program callback runs longer than this many
+     * seconds, or a rank waits more than twice as long for the others. 0: no watchdog. */
+    double superstep_timeout;
 } amls_run_opts;
 
 typedef struct amls_superstep_stats {

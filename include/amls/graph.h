@@ -105,6 +105,14 @@ int amls_graph_stats_get(const amls_graph *g, amls_graph_stats *st);
 
 /* Writes the partition (one part per line, in original-id order) to `path`. Collective. */
 int amls_graph_write_partition(const amls_graph *g, const char *path);
+/* Writes the graph as text: AMLS_FORMAT_EDGELIST ("u v [w]" lines, original ids),
+ * AMLS_FORMAT_CSV (the same with commas and a "source,target[,weight]" header) or
+ * AMLS_FORMAT_MTX (Matrix Market; vertex i is the i-th in original-id order; general when
+ * directed, else symmetric with the lower triangle). Sorted by source then target original id;
+ * an undirected edge once; `source` (may be NULL) is named in the Matrix Market comment.
+ * Written under a temporary name and renamed when complete. Collective. */
+int amls_graph_write_edges(const amls_graph *g, const char *path, amls_format fmt,
+                           const char *source);
 
 /* Looks up the global id of an original vertex id; *gid = -1 when absent. Collective (every
  * rank passes the same id and gets the same answer). */

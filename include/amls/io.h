@@ -30,6 +30,7 @@ typedef enum amls_format {
     AMLS_FORMAT_METIS,    /* METIS graph file */
     AMLS_FORMAT_DIMACS,   /* DIMACS .gr: "p sp" arcs, "p tw"/"p edge" edges */
     AMLS_FORMAT_GEN,      /* generator spec "gen:kron:scale=18,..." */
+    AMLS_FORMAT_CSV,      /* delimited text (.csv, .tsv): chosen columns, optional header */
 } amls_format;
 
 /* How the vertex set of a raw graph is known. */
@@ -52,6 +53,13 @@ typedef struct amls_read_opts {
     amls_format format;       /* AMLS_FORMAT_AUTO: from the file name */
     amls_direction direction; /* AMLS_DIRECTION_FROM_FILE by default */
     bool allow_rectangular;   /* mtx: accept M != N (linear algebra); vertex range is max */
+    /* csv: the field delimiter (0: ',', or a tab for .tsv); whether the first line is a header
+     * (0: when its source or target field is not a number, 1: yes, 2: no); the columns
+     * "SOURCE,TARGET[,WEIGHT]" by 1-based number or header name (NULL: "1,2", and 3 as the
+     * weight when the first line has three fields or more). */
+    char csv_delimiter;
+    int csv_header;
+    const char *csv_columns;
 } amls_read_opts;
 
 /* The edges this rank read, before renumbering and partitioning. */
@@ -82,9 +90,13 @@ int amls_graph_read(MPI_Comm comm, const char *path, const amls_read_opts *opts,
 void amls_raw_graph_free(amls_raw_graph *g);
 /* Appends one edge to this rank's share. Local. */
 int amls_raw_graph_push(amls_raw_graph *g, amls_vid u, amls_vid v, double w);
+/* Sums the entries given more than once (the same (source, target), or for an undirected
+ * graph the same pair either way round), for a graph read as a matrix; afterwards every
+ * entry is held once, by some rank, with weights. Collective. */
+int amls_raw_graph_sum_duplicates(MPI_Comm comm, amls_raw_graph *g);
 /* Detects the format from the file name. Local; returns AMLS_FORMAT_EDGELIST by default. */
 amls_format amls_format_from_name(const char *path);
-/* Parses a format name (edgelist, ldbc, mtx, metis, dimacs). Returns -1 when unknown. */
+/* Parses a format name (edgelist, ldbc, mtx, metis, dimacs, gen, csv). Returns -1 when unknown. */
 int amls_format_parse(const char *name);
 const char *amls_format_name(amls_format f);
 

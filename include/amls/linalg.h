@@ -99,16 +99,16 @@ int amls_la_bfs(const amls_graph *g, amls_vid source, int64_t *depth, int64_t *l
 int amls_la_sssp(const amls_graph *g, amls_vid source, double delta, double *dist, int64_t *rounds);
 
 /* The graph algorithms by name, for running a built-in algorithm through linear algebra
- * (--engine linalg): params holds the values of the entry's `params`, in order (a parameter the
- * program declares takes the program's value; the others are --NAME options of the command
- * line, 0 when absent); values gets n_local results of `type`; variant (may be NULL: the
- * first) names one of `variants`. Collective. */
+ * (--engine linalg): params holds the values of the entry's `params`, in order (.i for integers
+ * and vertex ids, .f for numbers; a parameter the program declares takes the program's value,
+ * the others are keys only the linalg engine accepts, 0 when absent); values gets n_local
+ * results of `type`; variant (may be NULL: the first) names one of `variants`. Collective. */
 typedef struct amls_la_algorithm {
     const char *name;
     amls_type type;
     const char *variants; /* "fastsv|frontier|dense", or NULL: none; the first is the default */
-    int (*run)(const amls_graph *g, const double *params, const char *variant, void *values,
-               int64_t *iterations, double *seconds_per_iteration);
+    int (*run)(const amls_graph *g, const amls_param_value *params, const char *variant,
+               void *values, int64_t *iterations, double *seconds_per_iteration);
     const char *params; /* "source,delta": parameter names, comma-separated, or NULL */
 } amls_la_algorithm;
 /* The entry for a built-in algorithm's name, or NULL. Local. */
@@ -116,9 +116,10 @@ const amls_la_algorithm *amls_la_find(const char *name);
 /* Runs the built-in `name` through linear algebra: checks that it has a linear-algebra form and
  * that `variant` (may be NULL) is one of its variants, allocates *values (n_local elements of
  * *type; free with amls_buffer_free) and runs it with params = the values of the entry's
- * `params`, in order. Collective. */
-int amls_la_run(const amls_graph *g, const char *name, const double *params, const char *variant,
-                void **values, amls_type *type, int64_t *iterations, double *spi);
+ * `params`, in order (.i for integers and vertex ids, .f for numbers). Collective. */
+int amls_la_run(const amls_graph *g, const char *name, const amls_param_value *params,
+                const char *variant, void **values, amls_type *type, int64_t *iterations,
+                double *spi);
 
 /* ---- rows (LIBSVM data) ---------------------------------------------------------------------- */
 /* An empty CSR with room for `rows` rows and `nnz` entries (ptr zeroed, n_global -1). On
@@ -145,6 +146,7 @@ typedef struct amls_solve_info {
     double objective; /* logreg: final objective */
     bool converged;
     double seconds;
+    const char *stop_reason; /* why the solver stopped (a static string; logreg sets it) */
     /* Convergence history, one entry per iteration from the start (allocated by the solver,
      * freed by amls_solve_info_free; identical on every rank). When memory for it runs out the
      * solver keeps going and sets history_truncated. */

@@ -126,6 +126,13 @@ typedef struct amls_param {
     const char *help;
 } amls_param;
 
+/* A parameter's value once parsed: .i for INT, BOOL and VERTEX parameters (a vertex id keeps
+ * all 64 bits), .f for FLOAT. The serial references and the linear-algebra path take these. */
+typedef union amls_param_value {
+    int64_t i;
+    double f;
+} amls_param_value;
+
 /* Descriptor flags. */
 #define AMLS_NEED_IN_EDGES 0x1u /* compute() reads in-edges (directed graphs) */
 #define AMLS_NEED_WEIGHTS  0x2u /* the program reads edge weights (unweighted input: 1.0) */

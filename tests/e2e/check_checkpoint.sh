@@ -22,6 +22,8 @@ run -np 2 "$bin" "$algo" --input "$g" --quiet --output "$d/r2" --restart "$d/ck"
 grep resuming "$d/log"
 cmp "$d/full" "$d/r2" || { echo "FAIL: restart at 2 ranks differs from the uninterrupted run"; exit 1; }
 run -np 3 "$bin" "$algo" --input "$g" --quiet --output "$d/r3" --restart "$d/ck" "$@" || { cat "$d/log"; exit 1; }
+[ -s "$d/full" ] && [ "$(wc -l < "$d/r3")" = "$(wc -l < "$d/full")" ] ||
+    { echo "FAIL: empty output or the restart at 3 ranks has another number of lines"; exit 1; }
 awk -v f="$d/r3" '{ getline line < f; split(line, b, " "); if ($1 != b[1]) exit 1;
     if ($2 == b[2]) next; x = $2 + 0; y = b[2] + 0; e = x - y; if (e < 0) e = -e;
     m = x < 0 ? -x : x; if (e > 1e-12 * m) { print "differs at " $1; exit 1 } }' "$d/full" ||

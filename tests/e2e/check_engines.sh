@@ -11,6 +11,9 @@ mpirun -np "$np" "$bin" "$algo" --input "$input" --quiet --output "$d/vertex" "$
     { cat "$d/l1"; exit 1; }
 mpirun -np "$np" "$bin" "$algo" --engine linalg --input "$input" --quiet --output "$d/linalg" "$@" \
     > "$d/l2" 2>&1 || { cat "$d/l2"; exit 1; }
+n=$(wc -l < "$d/vertex")
+[ "$n" -gt 0 ] || { echo "FAIL: the vertex engine's output is empty"; exit 1; }
+[ "$(wc -l < "$d/linalg")" = "$n" ] || { echo "FAIL: linalg wrote $(wc -l < "$d/linalg") lines, the vertex engine $n"; exit 1; }
 awk -v f="$d/linalg" 'BEGIN { bad = 0 }
     { getline line < f; split(line, b, " ");
       if ($1 != b[1]) { print "vertex order differs at " $1; bad = 1; exit }

@@ -16,7 +16,10 @@ for cfg in "1 metis" "2 hash" "3 range" "4 metis"; do
         --output "$d/out$i" "${extra[@]}" > "$d/log$i" 2>&1 || { echo "FAIL: run $cfg"; cat "$d/log$i"; exit 1; }
     i=$((i + 1))
 done
+n0=$(wc -l < "$d/out0")
+[ "$n0" -gt 0 ] || { echo "FAIL: the 1-rank output is empty"; exit 1; }
 for k in 1 2 3; do
+    [ "$(wc -l < "$d/out$k")" = "$n0" ] || { echo "FAIL: output $k has $(wc -l < "$d/out$k") lines, the 1-rank one $n0"; exit 1; }
     if ! awk -v f="$d/out$k" -v tol="${LAYOUT_TOL:-1e-12}" 'BEGIN { bad = 0 }
         { getline line < f; split(line, b, " ");
           if ($1 != b[1]) { bad = 1; exit }

@@ -87,8 +87,8 @@ static amls_graph *build(const char *kind, bool directed, amls_part_method m, bo
 /* Runs one table entry and compares its values with the serial reference on rank 0; tol < 0:
  * integers, exact. Returns the iterations reported. */
 static int64_t check_algo(amls_graph *g, const amls_csr *c, const char *name, const char *variant,
-                          const double *params, const double *refparams, double tol,
-                          const char *what)
+                          const amls_param_value *params, const amls_param_value *refparams,
+                          double tol, const char *what)
 {
     const amls_la_algorithm *la = amls_la_find(name);
     const amls_builtin *b = amls_builtin_find(name);
@@ -132,7 +132,7 @@ static void check_graph(amls_graph *g, const char *what, amls_vid src)
 {
     amls_csr c = {0};
     CHECK(amls_graph_gather(g, 0, &c) == AMLS_OK, "gather csr");
-    double pr[2] = {0.85, 25}, s1[2] = {(double)src, 0};
+    amls_param_value pr[2] = {{.f = 0.85}, {.i = 25}}, s1[2] = {{.i = src}, {.f = 0}};
     static const char *pv[] = {"blocked", "fp32", "plain"};
     for (int k = 0; k < 3; k++)
         check_algo(g, &c, "pagerank", pv[k], pr, pr, k == 1 ? 2e-6 : 1e-12, what);
@@ -144,7 +144,7 @@ static void check_graph(amls_graph *g, const char *what, amls_vid src)
         check_algo(g, &c, "bfs", bv[k], s1, s1, -1, what);
     static const double deltas[] = {0, 0.5, 3, 1e-3, 1e9};
     for (int k = 0; k < 5; k++) {
-        double p[2] = {(double)src, deltas[k]};
+        amls_param_value p[2] = {{.i = src}, {.f = deltas[k]}};
         check_algo(g, &c, "sssp", NULL, p, s1, 1e-12, what);
     }
     check_algo(g, &c, "sssp", "bellman-ford", s1, s1, 1e-12, what);

@@ -5,7 +5,8 @@
  * (messages by original id through the directory), vector and user-defined aggregators (seen
  * by the master step for the superstep that just ended and by vertices in the next one),
  * amls_rank/amls_nranks, and a message to an id that does not exist. Expected values come
- * from the edge list in this file.
+ * from the edge list in this file. Also: the watchdog does not count engine time between setup
+ * and the first superstep as a callback.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "harness.h"
@@ -13,6 +14,7 @@
 #include "amls/engine.h"
 
 #include <string.h>
+#include <time.h>
 
 enum { NV = 7, NE = 9 };
 static const int64_t ids[NV] = {10, 20, 30, 40, 50, 60, 70};
@@ -169,6 +171,34 @@ static const amls_vprog nowhere = {.abi_major = AMLS_ABI_MAJOR,
                                    .msg_size = sizeof(int64_t),
                                    .compute = to_nowhere};
 
+/* Engine work between setup and the first superstep (here the on_superstep hook; in a real
+ * run the agreement and a restore) is not a callback: the watchdog must not end the job for it
+ * and blame setup. */
+static int quick_setup(amls_ctx *cx)
+{
+    (void)cx;
+    return 0;
+}
+static int halt_now(amls_ctx *cx, amls_vertex v, void *state, const void *msgs, int64_t n)
+{
+    (void)state, (void)msgs, (void)n;
+    amls_vote_to_halt(cx, v);
+    return 0;
+}
+static void slow_hook(void *ud, int64_t superstep, int rank)
+{
+    (void)ud, (void)rank;
+    if (superstep == 0)
+        nanosleep(&(struct timespec){1, 200000000}, NULL);
+}
+static const amls_vprog quick = {.abi_major = AMLS_ABI_MAJOR,
+                                 .abi_minor = AMLS_ABI_MINOR,
+                                 .struct_size = sizeof(amls_vprog),
+                                 .name = "quick",
+                                 .state_size = 8,
+                                 .setup = quick_setup,
+                                 .compute = halt_now};
+
 int main(int argc, char **argv)
 {
     h_init(&argc, &argv);
@@ -188,6 +218,10 @@ int main(int argc, char **argv)
     int rc = amls_run_program(g, &nowhere, &ro, &r);
     CHECK(rc == AMLS_ERR_VPROG, "a message to a missing id fails the run on every rank (%d)", rc);
     amls_clear_error();
+    amls_run_opts slow = {.quiet = true, .superstep_timeout = 0.5, .on_superstep = slow_hook};
+    CHECK(amls_run_program(g, &quick, &slow, &r) == AMLS_OK, "engine time outside callbacks: %s",
+          amls_last_error());
+    amls_run_free(&r);
     amls_graph_free(&g);
     return h_finish("test_vprog_api");
 }

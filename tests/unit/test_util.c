@@ -6,6 +6,9 @@
 #include "io_internal.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 Test(util, radix_sort_matches_insertion_sort)
 {
@@ -123,4 +126,62 @@ Test(util, allocation_failure_hook)
     cr_assert_eq(amls__vec_push_i64(&v, 3), AMLS_OK);
     amls__vec_free(&v);
     cr_assert_null(amls__malloc(SIZE_MAX / 2, 4), "overflowing size is refused");
+}
+
+/* Temporary files are created exclusively: an existing file, or a link planted at the name
+ * (even a dangling one), makes the creation fail instead of writing through it. */
+Test(util, create_excl_never_follows_a_link)
+{
+    char dir[] = "/tmp/amls-excl-XXXXXX", victim[64], link[64], fresh[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    snprintf(link, sizeof link, "%s/link", dir);
+    snprintf(fresh, sizeof fresh, "%s/fresh", dir);
+    FILE *f = fopen(victim, "w");
+    fputs("precious", f);
+    fclose(f);
+    cr_assert_eq(symlink(victim, link), 0);
+    int fd = -1;
+    cr_assert_lt(amls__create_excl(link, &fd), 0, "created through a link");
+    cr_assert_lt(amls__create_excl(victim, &fd), 0, "created over an existing file");
+    cr_assert_eq(unlink(victim), 0); /* now dangling */
+    cr_assert_lt(amls__create_excl(link, &fd), 0, "created through a dangling link");
+    cr_assert_eq(access(victim, F_OK), -1, "the dangling link's target was created");
+    cr_assert_eq(amls__create_excl(fresh, &fd), AMLS_OK);
+    cr_assert_eq(amls__write_all(fd, "abc", 3, fresh), AMLS_OK);
+    cr_assert_eq(amls__close_synced(fd, fresh), AMLS_OK);
+    unlink(fresh);
+    unlink(link);
+    rmdir(dir);
+}
+
+/* Temporary tags are random (not a pid), from [a-z0-9], and differ between calls. */
+Test(util, random_tags_are_unpredictable)
+{
+    char a[17], b[17], pid[32];
+    amls__random_tag(a, 16);
+    amls__random_tag(b, 16);
+    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    cr_assert_eq(strlen(a), 16);
+    cr_assert_neq(strcmp(a, b), 0);
+    cr_assert_null(strstr(a, pid));
+    for (int i = 0; i < 16; i++)
+        cr_assert((a[i] >= 'a' && a[i] <= 'z') || (a[i] >= '0' && a[i] <= '9'));
+}
+
+/* Inputs must be regular files: a FIFO is refused at once (it would block open() forever). */
+Test(util, open_read_refuses_fifos_and_directories)
+{
+    char dir[] = "/tmp/amls-fifo-XXXXXX", fifo[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/p", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    int fd = -1;
+    cr_assert_lt(amls__open_read(fifo, &fd), 0);
+    cr_assert(strstr(amls_last_error(), "not a regular file") != NULL, "%s", amls_last_error());
+    cr_assert_lt(amls__open_read(dir, &fd), 0);
+    cr_assert(strstr(amls_last_error(), "is a directory") != NULL, "%s", amls_last_error());
+    cr_assert_eq(fd, -1);
+    unlink(fifo);
+    rmdir(dir);
 }
