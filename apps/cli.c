@@ -15,7 +15,7 @@
 
 static const char *flags[] = {"verify",      "quiet",         "directed", "undirected", "help",
                               "no-combiner", "strict",        "sorted",   "dir",        "degrees",
-                              "shuffle",     "no-warm-start", NULL};
+                              "shuffle",     "no-warm-start", "dry-run",  NULL};
 
 bool cli_is_flag(const char *name)
 {
@@ -213,9 +213,87 @@ static int load_options(cli *c, const char *input, amls_read_opts *ro, amls_buil
     ro->direction = dir     ? AMLS_DIRECTION_DIRECTED
                     : undir ? AMLS_DIRECTION_UNDIRECTED
                             : AMLS_DIRECTION_FROM_FILE;
-    bo->method = part ? amls_part_method_parse(part) : AMLS_PART_METIS;
+    bo->method = part ? amls_part_method_parse(part) : AMLS_PART_AUTO;
     bo->part_file = part;
     bo->nparts = (int)nparts;
+cleanup:
+    return rc;
+}
+
+/* "1.5G", "512MiB", "2000000": bytes (K, M, G, T are powers of 1024). Local. */
+static int parse_size(const char *s, int64_t *out)
+{
+    char *end = NULL;
+    double v = strtod(s, &end);
+    double mult = 1;
+    if (end && *end) {
+        const char *units = "KMGT";
+        const char *u = strchr(units, (char)(*end & ~0x20));
+        if (u == NULL)
+            return amls_error(AMLS_ERR_PARAM, "--memory-limit %s: expected a size such as 8G", s);
+        mult = (double)((int64_t)1 << (10 * (u - units + 1)));
+        end++;
+        if (*end == 'i' || *end == 'I')
+            end++;
+        if (*end == 'B' || *end == 'b')
+            end++;
+    }
+    if (end == s || *end != '\0' || !(v > 0) || v * mult > 9e18)
+        return amls_error(AMLS_ERR_PARAM, "--memory-limit %s: expected a size such as 8G", s);
+    *out = (int64_t)(v * mult);
+    return AMLS_OK;
+}
+
+static void print_estimate(cli *c, const char *input, const amls_graph_size *sz,
+                           const amls_mem_estimate *e, int64_t limit)
+{
+    double mib = 1048576.0;
+    cli_print(c,
+              "input: %s\nrecords: %lld (%s)\nvertices: %lld%s\nweighted: %s\ndirected: %s\n"
+              "partitioner: %s\nranks: %d\nmemory_rank0_bytes: %lld (%.1f MiB)\n"
+              "memory_per_rank_bytes: %lld (%.1f MiB)\nmemory_total_bytes: %lld (%.1f MiB)\n",
+              input, (long long)sz->records, sz->exact ? "exact" : "estimated from a sample",
+              (long long)sz->vertices, sz->exact ? "" : " (at most)", sz->weighted ? "yes" : "no",
+              sz->directed ? "yes" : "no", amls_part_method_name(e->assumed), c->nranks,
+              (long long)e->rank0, (double)e->rank0 / mib, (long long)e->per_rank,
+              (double)e->per_rank / mib, (long long)e->total, (double)e->total / mib);
+    if (limit > 0)
+        cli_print(c, "memory_limit_bytes: %lld\nfits: %s\n", (long long)limit,
+                  AMLS_MAX(e->rank0, e->per_rank) <= limit ? "yes" : "no");
+}
+
+/* --dry-run and --memory-limit: the estimate, before anything is read. Collective. */
+static int memory_check(cli *c, const char *input, bool h5, const amls_read_opts *ro,
+                        amls_build_opts *bo, const char **part)
+{
+    int rc = AMLS_OK;
+    const char *lim = cli_get(c, "memory-limit", NULL);
+    bool dry = cli_flag(c, "dry-run");
+    int64_t limit = 0;
+    amls_graph_size sz;
+    amls_mem_estimate e;
+    if (!dry && lim == NULL)
+        return AMLS_OK;
+    AMLS_AGREE(c->comm, lim ? parse_size(lim, &limit) : AMLS_OK);
+    bo->memory_limit = limit;
+    if (h5)
+        AMLS_TRY(amls_graph_probe_h5(c->comm, input, &sz));
+    else
+        AMLS_TRY(amls_graph_probe(c->comm, input, ro, &sz));
+    sz.stored = sz.stored && cli_get(c, "partition", NULL) == NULL;
+    amls_graph_estimate(&sz, bo, c->nranks, &e);
+    if (dry)
+        print_estimate(c, input, &sz, &e, limit);
+    int64_t need = AMLS_MAX(e.rank0, e.per_rank);
+    AMLS_CHECK(limit == 0 || need <= limit, AMLS_ERR_NOMEM,
+               "%s: loading needs about %.1f MiB on %s (the estimate of --dry-run), more than "
+               "--memory-limit %s",
+               input, (double)need / 1048576.0, e.rank0 > e.per_rank ? "rank 0" : "every rank",
+               lim);
+    /* The default under a limit METIS on rank 0 would exceed: chunk, as the estimate assumed. */
+    if (*part == NULL && limit > 0 && e.assumed == AMLS_PART_CHUNK)
+        *part = "chunk";
+    rc = dry ? CLI_DRY_RUN : AMLS_OK;
 cleanup:
     return rc;
 }
@@ -225,16 +303,21 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
 {
     int rc = AMLS_OK;
     amls_read_opts ro = {0};
-    amls_build_opts bo = {0};
+    amls_build_opts bo = {.need_in_edges = need_in_edges, .drop_weights = drop_weights};
     amls_load_info li = {0};
     *g = NULL;
     if (input == NULL)
         input = cli_get(c, "input", "i");
     const char *fmt = cli_get(c, "format", NULL), *part = cli_get(c, "partition", NULL);
     AMLS_AGREE(c->comm, load_options(c, input, &ro, &bo));
+    bool h5 = amls_is_h5_path(input) || (fmt && !strcmp(fmt, "h5"));
+    rc = memory_check(c, input, h5, &ro, &bo, &part);
+    if (rc != AMLS_OK)
+        goto cleanup;
     unsigned lf = (need_in_edges ? AMLS_LOAD_IN_EDGES : 0) |
                   (drop_weights ? AMLS_LOAD_NO_WEIGHTS : 0) |
                   (c->sum_duplicates ? AMLS__LOAD_SUM_DUPLICATES : 0);
+    amls__progress_enable(c->comm, !cli_flag(c, "quiet"));
     AMLS_TRY(amls__graph_load(c->comm, input, fmt, (int)ro.direction, part, bo.nparts, lf, &ro, g,
                               &li, c->stats));
     if (keep) {
@@ -256,9 +339,10 @@ int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weig
                   "%.3f s, partition %s %.3f s), %d ranks\n",
                   input, (long long)(*g)->n, (long long)(*g)->edges,
                   (*g)->directed ? "directed" : "undirected", li.seconds, li.read_seconds,
-                  li.build_seconds, amls_part_method_name(bo.method), li.partition_seconds,
+                  li.build_seconds, amls_part_method_name((*g)->part_method), li.partition_seconds,
                   c->nranks);
 cleanup:
+    amls__progress_enable(c->comm, false);
     amls_load_info_free(&li);
     return rc;
 }

@@ -37,7 +37,17 @@ bool cli_is_flag(const char *name);
 
 /* Loads a graph (`input`, or --input when NULL) into a distributed graph with --format,
  * --directed/--undirected, --partition and --parts. Prints load time on rank 0 unless --quiet.
- * Collective. */
+ * Before reading anything, --dry-run prints the memory each rank will need and returns
+ * CLI_DRY_RUN (nothing loaded), and --memory-limit SIZE refuses a load whose estimate exceeds
+ * SIZE on some rank. Collective. */
+#define CLI_DRY_RUN 100
+/* rc = cli_load_graph(...), leaving for cleanup unless it loaded (errors and --dry-run). */
+#define CLI_LOAD(call)                                                                             \
+    do {                                                                                           \
+        rc = (call);                                                                               \
+        if (rc != AMLS_OK)                                                                         \
+            goto cleanup;                                                                          \
+    } while (0)
 int cli_load_graph(cli *c, const char *input, bool need_in_edges, bool drop_weights, amls_graph **g,
                    amls_raw_graph *keep_raw_props);
 

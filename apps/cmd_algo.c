@@ -409,7 +409,7 @@ int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
     AMLS_AGREE(c->comm, rc < 0 ? rc : cli_output_not_input(a.outp, cli_get(c, "input", "i")));
     bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg;
     bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;
-    AMLS_TRY(cli_load_graph(c, NULL, need_in, drop_w, &g, &props));
+    CLI_LOAD(cli_load_graph(c, NULL, need_in, drop_w, &g, &props));
     for (int i = 0; i < p->nparams; i++) {
         vals[i] = param_value(c, p, i, props.props, b && i < 4 ? b->props_keys[i] : NULL);
         const char *v = vals[i] ? vals[i] : p->params[i].def;
@@ -489,8 +489,11 @@ int cmd_help(cli *c)
         "  --delimiter C, --header yes|no|auto, --columns SRC,DST[,W]   csv: the field\n"
         "                        delimiter, header line, and columns by number or name\n"
         "  --directed | --undirected   override the file's convention\n"
-        "  --partition P         metis (default) | hash | range | FILE\n"
+        "  --partition P         auto (default) | chunk | metis | ptscotch | hash | range |\n"
+        "                        FILE (README: partitioning)\n"
         "  --parts K             number of parts (default: number of ranks)\n"
+        "  --dry-run             print the memory each rank will need, load nothing\n"
+        "  --memory-limit SIZE   refuse a load needing more than SIZE (e.g. 8G) on a rank\n"
         "run options:\n"
         "  --output, -o PATH     write 'id value' lines (a directory with --dir or a trailing /)\n"
         "  --verify              check against the serial reference (Graphalytics rules)\n"

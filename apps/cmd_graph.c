@@ -44,22 +44,31 @@ int cmd_info(cli *c)
     amls_graph *g = NULL;
     amls_graph_stats st;
     bool degrees = cli_flag(c, "degrees");
-    AMLS_TRY(cli_load_graph(c, NULL, degrees, false, &g, NULL));
+    double t0 = amls__now();
+    CLI_LOAD(cli_load_graph(c, NULL, degrees, false, &g, NULL));
+    double load = amls__now() - t0;
     AMLS_AGREE(c->comm, cli_check_unused(c));
     AMLS_TRY(amls_graph_stats_get(g, &st));
-    int64_t peak = amls__peak_rss(); /* after loading: the load's peak is the figure */
-    AMLS_TRY(amls__allreduce_i64(c->comm, &peak, 1, MPI_MAX));
-    const char *part = cli_get(c, "partition", NULL);
+    /* After loading: the load's peak is the figure; the largest rank's and the sum. */
+    int64_t peak[2] = {amls__peak_rss(), 0};
+    peak[1] = peak[0];
+    AMLS_TRY(amls__allreduce_i64(c->comm, &peak[0], 1, MPI_MAX));
+    AMLS_TRY(amls__allreduce_i64(c->comm, &peak[1], 1, MPI_SUM));
     cli_print(c,
               "vertices: %lld\nedges: %lld\narcs: %lld\nself_loops: %lld\nedges_read: %lld\n"
               "directed: %s\nweighted: %s\nmax_out_degree: %lld\nmax_in_degree: %lld\n"
               "isolated: %lld\nparts: %d\npartitioner: %s\nedge_cut: %lld\nimbalance: %.4f\n"
-              "edge_imbalance: %.4f\nranks: %d\nbuild_seconds: %.3f\npeak_rss_bytes_max: %lld\n",
+              "edge_imbalance: %.4f\nvertex_imbalance: %.4f\nranks: %d\nload_seconds: %.3f\n"
+              "build_seconds: %.3f\npartition_seconds: %.3f\npeak_rss_bytes_max: "
+              "%lld\npeak_rss_bytes_sum: %lld\n"
+              "peak_bytes_per_edge: %.1f\n",
               (long long)st.vertices, (long long)st.edges, (long long)st.arcs,
               (long long)st.self_loops, (long long)st.edges_read, g->directed ? "yes" : "no",
               g->weighted ? "yes" : "no", (long long)st.max_out_degree, (long long)st.max_in_degree,
-              (long long)st.isolated, st.nparts, part ? part : "metis", (long long)st.edge_cut,
-              st.imbalance, st.edge_imbalance, c->nranks, g->build_seconds, (long long)peak);
+              (long long)st.isolated, st.nparts, amls_part_method_name(g->part_method),
+              (long long)st.edge_cut, st.imbalance, st.edge_imbalance, st.vertex_imbalance,
+              c->nranks, load, g->build_seconds, g->partition_seconds, (long long)peak[0],
+              (long long)peak[1], st.edges > 0 ? (double)peak[1] / (double)st.edges : 0.0);
     if (degrees)
         AMLS_TRY(info_degrees(c, g));
 cleanup:
@@ -75,7 +84,7 @@ int cmd_partition(cli *c)
     const char *outp = cli_get(c, "output", "o");
     AMLS_AGREE(c->comm, outp ? cli_output_not_input(outp, cli_get(c, "input", "i"))
                              : amls_error(AMLS_ERR_PARAM, "partition: --output FILE is required"));
-    AMLS_TRY(cli_load_graph(c, NULL, false, true, &g, NULL));
+    CLI_LOAD(cli_load_graph(c, NULL, false, true, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     AMLS_TRY(amls_graph_write_partition(g, outp));
     AMLS_TRY(amls_graph_stats_get(g, &st));
@@ -179,7 +188,7 @@ int cmd_convert(cli *c)
               : amls_error(AMLS_ERR_PARAM, "convert: --output FILE is required (.h5, .mtx, "
                                            ".csv or an edge list)");
     AMLS_AGREE(c->comm, rc < 0 ? rc : cli_output_not_input(outp, input));
-    AMLS_TRY(cli_load_graph(c, NULL, fmt == -1, false, &g, NULL));
+    CLI_LOAD(cli_load_graph(c, NULL, fmt == -1, false, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     double t0 = amls__now();
     if (fmt != -1) {

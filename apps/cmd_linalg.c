@@ -65,7 +65,7 @@ int cmd_cg(cli *c)
     /* The matrix is read as a graph: rows are vertices, entries weighted edges; an entry given
      * twice is the sum of both (Matrix Market, scipy), not one of them as for graph edges. */
     c->sum_duplicates = true;
-    AMLS_TRY(cli_load_graph(c, a.mat, true, false, &g, NULL));
+    CLI_LOAD(cli_load_graph(c, a.mat, true, false, &g, NULL));
     AMLS_AGREE(c->comm, cli_check_unused(c));
     if (!g->weighted)
         cli_print(c, "# note: pattern matrix, every stored entry is 1\n");

@@ -62,7 +62,8 @@ foreach(dir ${MPI_C_INCLUDE_DIRS})
   string(APPEND _mpi_cflags " -I${dir}")
 endforeach()
 amls_pc_libs(AMLS_PC_MPI_LIBS ${MPI_C_LIBRARIES})
-amls_pc_libs(AMLS_PC_PRIVATE ${HDF5_C_LIBRARIES} ${METIS_LIBRARY} ${LAPACKE_LIBRARY}
+amls_pc_libs(AMLS_PC_PRIVATE ${HDF5_C_LIBRARIES} ${METIS_LIBRARY} ${PTSCOTCH_LIBRARY}
+             ${PTSCOTCHERR_LIBRARY} ${SCOTCH_LIBRARY} ${SCOTCHERR_LIBRARY} ${LAPACKE_LIBRARY}
              ${LAPACK_LIBRARIES} ${BLAS_LIBRARIES} ${ZLIB_LIBRARIES} cjson ${CMAKE_DL_LIBS} m)
 set(AMLS_PC_MPI_CFLAGS "${_mpi_cflags}")
 configure_file(cmake/amls-graph.pc.in ${PROJECT_BINARY_DIR}/amls-graph.pc.in @ONLY)

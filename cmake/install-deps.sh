@@ -6,7 +6,7 @@ set -e
 # scipy; pip installs: venv, pip, setuptools, wheel); cffi is the alternative FFI to ctypes;
 # scikit-learn is the reference of the SGD/SVM and model-selection tests.
 PKGS="cmake ninja-build gcc make pkg-config python3 zlib1g-dev openmpi-bin libopenmpi-dev libmetis-dev \
-libopenblas-dev liblapacke-dev libhdf5-openmpi-dev libcriterion-dev libcjson-dev \
+libopenblas-dev liblapacke-dev libhdf5-openmpi-dev libcriterion-dev libptscotch-dev libcjson-dev \
 python3-numpy python3-mpi4py python3-cffi python3-matplotlib python3-scipy python3-venv python3-pip \
 python3-setuptools python3-wheel python3-sklearn"
 missing=""

@@ -157,8 +157,29 @@ int amls__sort_i64(int64_t *keys, int64_t *vals, size_t n);
 int amls__sort_unique_i64(int64_t *a, size_t n, size_t *m);
 /* Index of x in sorted a[0..n) or -1. */
 int64_t amls__bsearch_i64(const int64_t *a, int64_t n, int64_t x);
-/* Largest i with off[i] <= x, for x in [off[0], off[n]); off has n+1 entries. */
-int amls__owner_of(const int64_t *off, int n, int64_t x);
+/* Largest i with off[i] <= x, for x in [off[0], off[n]); off has n+1 entries. Inline: the
+ * loader and the exchanges route every record through it. */
+static inline int amls__owner_of(const int64_t *off, int n, int64_t x)
+{
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (off[mid] <= x)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* Set bits of x, without the library call __builtin_popcountll becomes on baseline x86-64. */
+static inline int amls__popcount64(uint64_t x)
+{
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (int)((x * 0x0101010101010101ULL) >> 56);
+}
 
 /* ---- Random numbers: counter-based, so results do not depend on the rank count. ------- */
 static inline uint64_t amls__mix64(uint64_t z)
@@ -249,6 +270,12 @@ int amls__max_same(MPI_Comm comm, double *x);
 double amls__now(void);
 /* Peak resident set size of this process in bytes (0 if unknown). */
 int64_t amls__peak_rss(void);
+
+/* Progress lines for long loads (core/progress.c): amls__progress_enable starts the clock of a
+ * load and turns the lines on (rank 0 of comm) or off; amls__progress(phase, done) reports that
+ * the fraction `done` of `phase` is finished (call it with 0 when a phase starts). Local. */
+void amls__progress_enable(MPI_Comm comm, bool on);
+void amls__progress(const char *phase, double done);
 
 /* ---- Exchange: routing records to ranks. ------------------------------------------------
  * One exchange moves records from every rank to every rank in four steps:

@@ -128,16 +128,3 @@ int64_t amls__bsearch_i64(const int64_t *a, int64_t n, int64_t x)
     }
     return (lo < n && a[lo] == x) ? lo : -1;
 }
-
-int amls__owner_of(const int64_t *off, int n, int64_t x)
-{
-    int lo = 0, hi = n - 1;
-    while (lo < hi) {
-        int mid = (lo + hi + 1) / 2;
-        if (off[mid] <= x)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo;
-}

@@ -34,7 +34,8 @@ static int load_opts(const char *input, const char *format, int direction, const
                AMLS_ERR_PARAM, "direction %d: expected 0 (from the file), 1 or 2", direction);
     AMLS_CHECK(nparts >= 0 && nparts <= 1 << 20, AMLS_ERR_PARAM, "parts %d: out of range", nparts);
     ro->direction = (amls_direction)direction;
-    bo->method = partition ? amls_part_method_parse(partition) : AMLS_PART_METIS;
+    ro->compact = true; /* 32-bit ids while they fit: the lean loader */
+    bo->method = partition ? amls_part_method_parse(partition) : AMLS_PART_AUTO;
     bo->part_file = partition;
     bo->nparts = nparts;
     bo->need_in_edges = (flags & AMLS_LOAD_IN_EDGES) != 0;

@@ -119,9 +119,10 @@ cleanup:;
     return amls__commit(g->comm, rc < 0 ? rc : frc, tmp, path);
 }
 
-/* Rows [lo, hi) of one stored CSR: ptr (rebased, hi-lo+1), gid targets, weights. */
+/* Rows [lo, hi) of one stored CSR: ptr (rebased, hi-lo+1), global-id targets, weights. */
 typedef struct rows {
-    int64_t *ptr, *tg, m;
+    int64_t *ptr, m;
+    uint32_t *tg;
     double *w;
 } rows;
 
@@ -133,8 +134,48 @@ static void rows_free(rows *r)
     memset(r, 0, sizeof *r);
 }
 
-static int load_rows(MPI_Comm comm, hid_t f, const char *grp, int64_t lo, int64_t hi, bool weighted,
-                     rows *r)
+/* Targets are stored as 32-bit ids when the graph has fewer than 2^31 vertices, else as 64-bit
+ * ones: read them as stored and narrow those in place. Collective. */
+static int load_targets(MPI_Comm comm, hid_t f, const char *name, int64_t base, rows *r)
+{
+    int rc = AMLS_OK;
+    bool narrow = amls__h5_type_size(f, name) == 4;
+    int64_t *wide = NULL;
+    if (narrow) {
+        r->tg = amls__malloc((size_t)r->m + 1, sizeof *r->tg);
+        AMLS_AGREE(comm, amls__alloc_status(r->tg != NULL));
+        AMLS_TRY(amls__h5_read(f, name, H5T_NATIVE_UINT32, base, r->m, r->tg));
+        goto cleanup;
+    }
+    wide = amls__malloc((size_t)r->m + 1, sizeof *wide);
+    AMLS_AGREE(comm, amls__alloc_status(wide != NULL));
+    AMLS_TRY(amls__h5_read(f, name, H5T_NATIVE_INT64, base, r->m, wide));
+    r->tg = (uint32_t *)wide;
+    for (int64_t j = 0; j < r->m; j++)
+        r->tg[j] = wide[j] < 0 || wide[j] > UINT32_MAX ? UINT32_MAX : (uint32_t)wide[j];
+    wide = NULL;
+cleanup:
+    amls__free(wide);
+    return rc;
+}
+
+/* The rows hold what a CSR over n vertices can: offsets that grow, targets below n. Local. */
+static int check_rows(const rows *r, int64_t nr, int64_t n, const char *grp)
+{
+    for (int64_t i = 0; i < nr; i++)
+        if (r->ptr[i + 1] < r->ptr[i])
+            return amls_error(AMLS_ERR_FORMAT, "/%s/offsets decrease at row %lld", grp,
+                              (long long)i);
+    int64_t lim = AMLS_MIN(n, (int64_t)UINT32_MAX); /* UINT32_MAX: a 64-bit id that did not fit */
+    for (int64_t j = 0; j < r->m; j++)
+        if ((int64_t)r->tg[j] >= lim)
+            return amls_error(AMLS_ERR_FORMAT, "/%s/targets holds %lld, not a vertex", grp,
+                              (long long)r->tg[j]);
+    return AMLS_OK;
+}
+
+static int load_rows(MPI_Comm comm, hid_t f, const char *grp, int64_t lo, int64_t hi, int64_t n,
+                     bool weighted, rows *r)
 {
     int rc = AMLS_OK;
     char name[64];
@@ -145,24 +186,18 @@ static int load_rows(MPI_Comm comm, hid_t f, const char *grp, int64_t lo, int64_
     snprintf(name, sizeof name, "/%s/offsets", grp);
     AMLS_TRY(amls__h5_read(f, name, H5T_NATIVE_INT64, lo, nr + 1, r->ptr));
     int64_t base = r->ptr[0];
-    r->m = r->ptr[nr] - base;
+    r->m = AMLS_MAX(r->ptr[nr] - base, (int64_t)0);
     for (int64_t i = 0; i <= nr; i++)
         r->ptr[i] -= base;
-    r->tg = amls__malloc((size_t)r->m + 1, sizeof *r->tg);
-    r->w = weighted ? amls__malloc((size_t)r->m + 1, sizeof *r->w) : NULL;
-    AMLS_AGREE(comm, amls__alloc_status(r->tg && (!weighted || r->w)));
-    /* Targets are stored as 32-bit ids when they fit: read them as such and widen. */
     snprintf(name, sizeof name, "/%s/targets", grp);
-    bool narrow = amls__h5_type_size(f, name) == 4;
-    AMLS_TRY(
-        amls__h5_read(f, name, narrow ? H5T_NATIVE_INT32 : H5T_NATIVE_INT64, base, r->m, r->tg));
-    if (narrow)
-        for (int64_t j = r->m - 1; j >= 0; j--)
-            r->tg[j] = ((const int32_t *)r->tg)[j];
+    AMLS_TRY(load_targets(comm, f, name, base, r));
     if (weighted) {
+        r->w = amls__malloc((size_t)r->m + 1, sizeof *r->w);
+        AMLS_AGREE(comm, amls__alloc_status(r->w != NULL));
         snprintf(name, sizeof name, "/%s/weights", grp);
         AMLS_TRY(amls__h5_read(f, name, H5T_NATIVE_DOUBLE, base, r->m, r->w));
     }
+    AMLS_AGREE(comm, check_rows(r, nr, n, grp));
 cleanup:
     if (rc < 0)
         rows_free(r);
@@ -223,19 +258,22 @@ static int load_stored(MPI_Comm comm, hid_t f, const header *h, bool need_in, am
         g->comm = MPI_COMM_NULL;
     AMLS_AGREE(comm, amls__alloc_status(g != NULL));
     AMLS_TRY(stored_graph(comm, f, h, need_in, g));
-    AMLS_TRY(load_rows(comm, f, "out", g->lo, g->lo + g->n_local, g->weighted, &ro));
+    g->part_method = AMLS_PART_FILE; /* the partition stored in the file */
+    AMLS_TRY(load_rows(comm, f, "out", g->lo, g->lo + g->n_local, g->n, g->weighted, &ro));
     g->out_ptr = ro.ptr;
     g->out_w = ro.w;
     ro.ptr = NULL;
     ro.w = NULL;
     if (g->directed && h->has_in && need_in) {
-        AMLS_TRY(load_rows(comm, f, "in", g->lo, g->lo + g->n_local, g->weighted, &ri));
+        AMLS_TRY(load_rows(comm, f, "in", g->lo, g->lo + g->n_local, g->n, g->weighted, &ri));
         g->in_ptr = ri.ptr;
         g->in_w = ri.w;
         ri.ptr = NULL;
         ri.w = NULL;
     }
-    AMLS_TRY(amls__graph_finish(g, ro.tg, ro.m, ri.tg, ri.m));
+    rc = amls__graph_finish(g, ro.tg, ro.m, ri.tg, ri.m);
+    ro.tg = ri.tg = NULL; /* taken over */
+    AMLS_TRY(rc);
     *out = g;
     g = NULL;
 cleanup:
@@ -268,7 +306,7 @@ static int load_repartition(MPI_Comm comm, hid_t f, const header *h, const amls_
                             amls_graph **out)
 {
     int rc = AMLS_OK, rank = 0, R = 1;
-    amls_raw_graph raw = {0};
+    amls_raw_graph raw = {.compact = true};
     int64_t *orig = NULL;
     rows r = {0};
     AMLS_TRY(amls__comm_rank(comm, &rank, &R));
@@ -276,17 +314,13 @@ static int load_repartition(MPI_Comm comm, hid_t f, const header *h, const amls_
     orig = amls__malloc((size_t)h->n + 1, sizeof *orig);
     AMLS_AGREE(comm, amls__alloc_status(orig != NULL));
     AMLS_TRY(amls__h5_read(f, "/vertices/orig", H5T_NATIVE_INT64, 0, h->n, orig));
-    AMLS_TRY(load_rows(comm, f, "out", lo, hi, h->weighted != 0, &r));
+    AMLS_TRY(load_rows(comm, f, "out", lo, hi, h->n, h->weighted != 0, &r));
     AMLS_AGREE(comm, rows_to_raw(orig, lo, hi, &r, h->directed != 0, &raw));
     raw.nvlist = hi - lo;
     raw.vset = AMLS_VSET_LIST;
     raw.directed = h->directed != 0;
     raw.weighted = h->weighted != 0;
     raw.edges_read = h->edges_read;
-    if (!raw.weighted) {
-        amls__free(raw.w);
-        raw.w = NULL;
-    }
     amls__free(orig);
     orig = NULL;
     rows_free(&r);
@@ -356,6 +390,28 @@ int amls_graph_load_h5(MPI_Comm comm, const char *path, const amls_build_opts *o
 cleanup:
     amls__h5_close(&f);
     return amls_agree(comm, rc, NULL);
+}
+
+int amls_graph_probe_h5(MPI_Comm comm, const char *path, amls_graph_size *out)
+{
+    int rc = AMLS_OK;
+    hid_t f = -1;
+    header h = {0};
+    int64_t arcs = 0;
+    const amls__h5_field attr[] = {AMLS__H5_I64("arcs", &arcs)};
+    memset(out, 0, sizeof *out);
+    AMLS_TRY(amls__h5_open(comm, path, &f));
+    AMLS_AGREE(comm, read_header(f, path, &h, NULL, 0));
+    AMLS_AGREE(comm, amls__h5_get_fields(f, attr, 1));
+    out->stored = out->exact = true;
+    out->vertices = h.n;
+    out->records = arcs;
+    out->directed = h.directed != 0;
+    out->weighted = h.weighted != 0;
+    out->has_in = h.has_in != 0;
+cleanup:
+    amls__h5_close(&f);
+    return rc;
 }
 
 int amls_graph_input_crc32(MPI_Comm comm, const char *input, uint32_t *crc)

@@ -5,16 +5,17 @@
  * Steps (all collective, errors agreed after each):
  *   1. Directory: the vertex set sorted by original id and cut into one block per rank; a
  *      vertex's position in that order is its dense id (graph_dir.c).
- *   2. Edge endpoints are translated to dense ids by asking the directory (graph_dir.c).
+ *   2. Edge endpoints are translated to dense ids in place, as 32-bit ids (graph_dir.c).
  *   3. The partitioner assigns a part to every directory entry (partition.c).
  *   4. Final ids: parts are laid out one after the other, keeping original-id order inside a
  *      part; each rank owns a contiguous run of parts, hence of ids.
- *   5. Endpoints are translated again (dense -> final) and the edges shuffled to the owner of
- *      the source (and of the target, for in-edges); each rank sorts its rows, removes
- *      duplicate edges (keeping the smallest weight) and maps targets to local indices
- *      (graph_csr.c).
- *   6. The communication plan: the ghosts each rank needs, grouped by owner, and the mirror
- *      lists of local vertices each peer needs (graph_csr.c).
+ *   5. Endpoints are translated again (dense -> final), in place, and the edges streamed to
+ *      the owner of the source (and of the target, for in-edges) in bounded rounds, straight
+ *      into rows sized in advance; rows are sorted and duplicate edges merged, keeping the
+ *      smallest weight (graph_shuffle.c).
+ *   6. Ghosts and 32-bit local columns (in place), the communication plan (graph_csr.c).
+ * At no point does a rank hold its edges twice: the raw endpoints become the dense, then the
+ * final ids, and the rows are the only other copy of the edges, built one round at a time.
  * ------------------------------------------------------------------------------------------- */
 #include "graph_internal.h"
 
@@ -60,14 +61,14 @@ typedef struct build {
     amls_build_opts o;
     amls_raw_graph *raw;
     amls_graph *g;
-    int64_t ne;       /* raw edges on this rank */
-    int64_t *ends;    /* 2 ne endpoints: dense ids (steps 1-2), then final ids (step 5) */
-    int64_t *dir_ids; /* original ids of the directory block (NULL for declared ranges) */
-    int32_t *part;    /* parts of the directory block */
-    int64_t *final;   /* final ids of the directory block */
-    int64_t dlo, nd;  /* the directory block */
-    int K;            /* parts */
-    double tm;        /* phase timer */
+    int64_t ne;          /* raw edges on this rank */
+    uint32_t *src, *dst; /* endpoints: dense ids (steps 1-3), then final ids (step 5) */
+    int64_t *dir_ids;    /* original ids of the directory block (NULL for declared ranges) */
+    int32_t *part;       /* parts of the directory block */
+    int64_t *final;      /* final ids of the directory block */
+    int64_t dlo, nd;     /* the directory block */
+    int K;               /* parts */
+    double tm;           /* phase timer */
 } build;
 
 /* Phase timer for AMLS_TIMING=1 (rank 0 prints). */
@@ -80,7 +81,8 @@ static void mark(const build *b, const char *what, double *t)
         return;
     double now = amls__now();
     if (b->g->rank == 0)
-        fprintf(stderr, "[timing] build %-22s %.3f s\n", what, now - *t);
+        fprintf(stderr, "[timing] build %-22s %.3f s (peak RSS so far %.0f MiB)\n", what, now - *t,
+                (double)amls__peak_rss() / 1048576.0);
     *t = now;
 }
 
@@ -101,9 +103,12 @@ static int graph_new(build *b)
     g->weighted = weighted != 0;
     g->edges_read = b->raw->edges_read;
     b->K = b->o.nparts > 0 ? b->o.nparts : g->nranks;
+    if (!g->weighted) {
+        amls__free(b->raw->w);
+        b->raw->w = NULL;
+    }
     g->dir_off = amls__calloc((size_t)g->nranks + 1, sizeof *g->dir_off);
-    b->ends = amls__malloc(2 * (size_t)b->ne + 1, sizeof *b->ends);
-    AMLS_AGREE(g->comm, amls__alloc_status(g->dir_off && b->ends));
+    AMLS_AGREE(g->comm, amls__alloc_status(g->dir_off != NULL));
 cleanup:
     return rc;
 }
@@ -113,18 +118,10 @@ static int partition(build *b)
 {
     int rc = AMLS_OK;
     amls_graph *g = b->g;
-    int64_t *sd = NULL, ne = b->ne;
-    bool metis = b->o.method == AMLS_PART_METIS;
     b->dlo = g->dir_off[g->rank];
     b->nd = g->dir_off[g->rank + 1] - b->dlo;
     b->part = amls__malloc((size_t)b->nd + 1, sizeof *b->part);
-    if (metis)
-        sd = amls__malloc(2 * (size_t)ne + 1, sizeof *sd);
-    AMLS_AGREE(g->comm, amls__alloc_status(b->part != NULL && (!metis || sd != NULL)));
-    for (int64_t e = 0; sd && e < ne; e++) {
-        sd[e] = b->ends[2 * e];
-        sd[ne + e] = b->ends[2 * e + 1];
-    }
+    AMLS_AGREE(g->comm, amls__alloc_status(b->part != NULL));
     amls__part_input pin = {.comm = g->comm,
                             .rank = g->rank,
                             .nranks = g->nranks,
@@ -135,15 +132,21 @@ static int partition(build *b)
                             .dir_off = g->dir_off,
                             .dir_orig = b->dir_ids,
                             .vbase = b->raw->vbase,
-                            .src = sd,
-                            .dst = sd ? sd + ne : NULL,
-                            .nedges = ne};
+                            .src = b->src,
+                            .dst = b->dst,
+                            .nedges = b->ne,
+                            .directed = g->directed,
+                            .need_in = g->directed && b->o.need_in_edges,
+                            .round_bytes = b->o.round_bytes,
+                            .memory_limit = b->o.memory_limit};
+    amls__part_result res = {0};
     double tp = amls__now();
-    AMLS_TRY(amls__partition_compute(&pin, b->part, &b->K));
+    AMLS_TRY(amls__partition_compute(&pin, b->part, &res));
+    b->K = res.nparts;
+    g->part_method = res.chosen;
     AMLS_CHECK(b->K >= 1, AMLS_ERR_PARTITION, "the partition has no parts");
     g->partition_seconds = amls__now() - tp;
 cleanup:
-    amls__free(sd);
     return rc;
 }
 
@@ -234,24 +237,30 @@ cleanup:
 }
 
 /* 5b, through a table of every final id replicated on every rank. Collective. */
-static int ends_by_table(build *b, int64_t *table)
+static int ends_by_table(build *b, uint32_t *table)
 {
     int rc = AMLS_OK;
     amls_graph *g = b->g;
     int *cnts = amls__malloc((size_t)g->nranks, sizeof *cnts);
     int *disp = amls__malloc((size_t)g->nranks, sizeof *disp);
-    AMLS_AGREE(g->comm, amls__alloc_status(cnts && disp));
+    uint32_t *mine = amls__malloc((size_t)b->nd + 1, sizeof *mine);
+    AMLS_AGREE(g->comm, amls__alloc_status(cnts && disp && mine));
     for (int p = 0; p < g->nranks; p++) {
         cnts[p] = (int)(g->dir_off[p + 1] - g->dir_off[p]);
         disp[p] = (int)g->dir_off[p];
     }
-    AMLS_MPI_TRY(MPI_Allgatherv(b->final, cnts[g->rank], MPI_INT64_T, table, cnts, disp,
-                                MPI_INT64_T, g->comm));
-    for (int64_t e = 0; e < 2 * b->ne; e++)
-        b->ends[e] = table[b->ends[e]];
+    for (int64_t i = 0; i < b->nd; i++)
+        mine[i] = (uint32_t)b->final[i];
+    AMLS_MPI_TRY(MPI_Allgatherv(mine, cnts[g->rank], MPI_UINT32_T, table, cnts, disp, MPI_UINT32_T,
+                                g->comm));
+    for (int64_t e = 0; e < b->ne; e++) {
+        b->src[e] = table[b->src[e]];
+        b->dst[e] = table[b->dst[e]];
+    }
 cleanup:
     amls__free(cnts);
     amls__free(disp);
+    amls__free(mine);
     return rc;
 }
 
@@ -267,56 +276,62 @@ static void answer_final(const void *ctx, int64_t key, void *out)
     memcpy(out, &b->final[key - b->dlo], sizeof *b->final);
 }
 
-/* 5b. Endpoints dense -> final: through a replicated table when it is no larger than the
- * endpoint array on every rank, else by asking the directory. Collective. */
+/* 5b. Endpoints dense -> final: through a replicated table (4 bytes per vertex) when it is no
+ * larger than the endpoints on every rank, else by asking the directory. Collective. */
 static int ends_to_final(build *b)
 {
     int rc = AMLS_OK;
     amls_graph *g = b->g;
-    int64_t least = 2 * b->ne, *table = NULL;
+    int64_t least = 2 * b->ne;
+    uint32_t *table = NULL;
     AMLS_TRY(amls__allreduce_i64(g->comm, &least, 1, MPI_MIN));
-    if (g->n <= AMLS_MAX(least, (int64_t)1 << 20))
+    if (g->n <= AMLS_MAX(least, (int64_t)1 << 22) && g->n <= INT32_MAX)
         table = amls__malloc((size_t)g->n + 1, sizeof *table);
     int64_t have = table != NULL;
     AMLS_TRY(amls__allreduce_i64(g->comm, &have, 1, MPI_MIN));
-    if (have && g->n <= INT32_MAX)
+    if (have)
         AMLS_TRY(ends_by_table(b, table));
     else
-        AMLS_TRY(amls__xchg_lookup(g->comm, b->ends, 2 * b->ne, route_dense, g, answer_final, b,
-                                   sizeof *b->ends, b->ends));
+        AMLS_TRY(
+            amls__ends_lookup(g->comm, b->src, b->dst, b->ne, route_dense, g, answer_final, b));
 cleanup:
     amls__free(table);
     return rc;
 }
 
-/* 5c-6. The CSRs, then ghosts and the plan. Collective. */
+/* 5c-6. The rows, then ghosts and the plan. Collective. */
 static int build_rows(build *b)
 {
     int rc = AMLS_OK;
     amls_graph *g = b->g;
-    amls__graph_csr out = {0}, in = {0};
+    amls__rows out = {0}, in = {0};
+    amls__arcs a = {b->src, b->dst, b->raw->w, b->ne, !g->directed, false, true};
     AMLS_TRY(
-        amls__graph_shuffle(g, b->ends, b->raw->w, b->ne, !g->directed, false, g->weighted, &out));
+        amls__arcs_to_rows(g->comm, g->owner_off, g->n, &a, g->weighted, b->o.round_bytes, &out));
     g->out_ptr = out.ptr;
     g->out_w = out.w;
     out.ptr = NULL;
     out.w = NULL;
     g->has_in = !g->directed || b->o.need_in_edges;
     if (g->directed && b->o.need_in_edges) {
-        AMLS_TRY(amls__graph_shuffle(g, b->ends, b->raw->w, b->ne, false, true, g->weighted, &in));
+        a.reverse = true;
+        AMLS_TRY(amls__arcs_to_rows(g->comm, g->owner_off, g->n, &a, g->weighted, b->o.round_bytes,
+                                    &in));
         g->in_ptr = in.ptr;
         g->in_w = in.w;
         in.ptr = NULL;
         in.w = NULL;
     }
-    amls__free(b->ends);
-    b->ends = NULL;
+    amls__free(b->src);
+    amls__free(b->dst);
+    b->src = b->dst = NULL;
     amls_raw_graph_free(b->raw);
-    mark(b, "shuffle+csr", &b->tm);
-    AMLS_TRY(amls__graph_finish(g, out.gcol, out.m, in.gcol, in.m));
+    mark(b, "shuffle+rows", &b->tm);
+    rc = amls__graph_finish(g, out.col, out.m, in.col, in.m);
+    out.col = in.col = NULL; /* taken over, even on failure */
 cleanup:
-    amls__graph_csr_free(&out);
-    amls__graph_csr_free(&in);
+    amls__rows_free(&out);
+    amls__rows_free(&in);
     return rc;
 }
 
@@ -330,14 +345,15 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
     double t0 = amls__now();
     *out = NULL;
     AMLS_TRY(graph_new(&b));
-    b.tm = amls__now();
-    AMLS_TRY(amls__graph_directory(b.g, raw, b.ends, &b.dir_ids));
-    /* The endpoints live on in `ends`: the raw ids are not needed any more. */
-    amls__free(raw->src);
-    amls__free(raw->dst);
-    raw->src = raw->dst = NULL;
+    b.tm = t0;
+    mark(&b, "start", &b.tm);
+    amls__progress("numbering vertices", 0.0);
+    AMLS_TRY(amls__graph_directory(b.g, raw, &b.src, &b.dst, &b.dir_ids));
+    amls__progress("numbering vertices", 1.0);
     mark(&b, "directory+dense ids", &b.tm);
+    amls__progress("partitioning", 0.0);
     AMLS_TRY(partition(&b));
+    amls__progress("partitioning", 1.0);
     mark(&b, "partition", &b.tm);
     AMLS_TRY(final_ids(&b));
     AMLS_TRY(vertex_metadata(&b));
@@ -354,7 +370,8 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
     mark(&b, "plan+ghost ids", &b.tm);
     b.g->build_seconds = amls__now() - t0;
 cleanup:
-    amls__free(b.ends);
+    amls__free(b.src);
+    amls__free(b.dst);
     amls__free(b.dir_ids);
     amls__free(b.part);
     amls__free(b.final);

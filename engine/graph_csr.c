@@ -1,147 +1,15 @@
 /* ---------------------------------------------------------------------------------------------
- * engine/graph_csr.c — steps 5 and 6 of the build: edges shuffled to their owners and turned
- * into sorted, duplicate-free CSR rows; then ghosts, 32-bit local columns, edge statistics, the
- * communication plan and the ghosts' original ids (shared with the HDF5 container loader).
+ * engine/graph_csr.c — step 6 of the build: ghosts and 32-bit local columns (in place), edge
+ * statistics, the communication plan and the ghosts' original ids (shared with the HDF5
+ * container loader).
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "graph_internal.h"
 
-/* Sorts one row (targets with optional weights) by target, then by weight. */
-static void sort_row(int64_t *t, double *w, int64_t n)
-{
-    if (n <= 32 || w != NULL) {
-        for (int64_t i = 1; i < n; i++) {
-            int64_t x = t[i];
-            double y = w ? w[i] : 0;
-            int64_t j = i;
-            while (j > 0 && (t[j - 1] > x || (w && t[j - 1] == x && w[j - 1] > y))) {
-                t[j] = t[j - 1];
-                if (w)
-                    w[j] = w[j - 1];
-                j--;
-            }
-            t[j] = x;
-            if (w)
-                w[j] = y;
-        }
-        return;
-    }
-    size_t m = 0;
-    amls__sort_unique_i64(t, (size_t)n, &m); /* radix; duplicates removed later anyway */
-    for (int64_t i = (int64_t)m; i < n; i++)
-        t[i] = INT64_MAX; /* padding, dropped by the caller's compaction */
-}
-
-typedef struct edge_route {
-    const amls_graph *g;
-    const int64_t *ends;
-    const double *wts;
-    bool both, reverse, keep_w;
-} edge_route;
-
-/* Item i = 2e + k: k = 0 is edge e from its source, k = 1 its mirror (when `both`). */
-static int edge_dest(const void *ud, int64_t i)
-{
-    const edge_route *r = ud;
-    int64_t e = i / 2, u = r->ends[2 * e + r->reverse], v = r->ends[2 * e + !r->reverse];
-    if (i % 2 == 0)
-        return amls_graph_owner(r->g, u);
-    return r->both && u != v ? amls_graph_owner(r->g, v) : -1;
-}
-
-static void edge_pack(const void *ud, int64_t i, void *rec)
-{
-    const edge_route *r = ud;
-    int64_t e = i / 2, u = r->ends[2 * e + r->reverse], v = r->ends[2 * e + !r->reverse];
-    int64_t a = i % 2 ? v : u, b = i % 2 ? u : v;
-    double wt = r->wts ? r->wts[e] : 1.0;
-    memcpy(rec, &a, 8);
-    memcpy((char *)rec + 8, &b, 8);
-    if (r->keep_w)
-        memcpy((char *)rec + 16, &wt, 8);
-}
-
-/* Rows from the received (source, target[, weight]) records: sorted by target, duplicates
- * dropped (the smallest weight stays). Frees the records once copied. Local. */
-static int csr_from_records(amls_graph *g, amls__xchg *x, size_t rs, bool keep_w,
-                            amls__graph_csr *out)
-{
-    int rc = AMLS_OK;
-    int64_t nl = g->n_local, nrecv = x->nrecv / (int64_t)rs, *fill = NULL;
-    AMLS_CALLOC(out->ptr, nl + 2);
-    AMLS_ALLOC(out->gcol, nrecv + 1);
-    if (keep_w)
-        AMLS_ALLOC(out->w, nrecv + 1);
-    AMLS_ALLOC(fill, nl + 1);
-    for (int64_t e = 0; e < nrecv; e++) {
-        int64_t u;
-        memcpy(&u, x->recv + (size_t)e * rs, 8);
-        out->ptr[u - g->lo + 1]++;
-    }
-    for (int64_t i = 0; i < nl; i++)
-        out->ptr[i + 1] += out->ptr[i];
-    memcpy(fill, out->ptr, (size_t)nl * sizeof *fill);
-    for (int64_t e = 0; e < nrecv; e++) {
-        const char *r = x->recv + (size_t)e * rs;
-        int64_t u;
-        memcpy(&u, r, 8);
-        int64_t k = fill[u - g->lo]++;
-        memcpy(&out->gcol[k], r + 8, 8);
-        if (keep_w)
-            memcpy(&out->w[k], r + 16, 8);
-    }
-    amls__xchg_free(x);
-    /* Sort each row, drop duplicates (the first, smallest weight, stays), compact. */
-    int64_t k = 0, *ptr = out->ptr, *gcol = out->gcol;
-    double *w = out->w;
-    for (int64_t i = 0; i < nl; i++) {
-        int64_t b = ptr[i], e = ptr[i + 1];
-        sort_row(gcol + b, w ? w + b : NULL, e - b);
-        ptr[i] = k;
-        for (int64_t j = b; j < e; j++)
-            if (gcol[j] != INT64_MAX && (j == b || gcol[j] != gcol[j - 1])) {
-                gcol[k] = gcol[j];
-                if (w)
-                    w[k] = w[j];
-                k++;
-            }
-    }
-    ptr[nl] = k;
-    out->m = k;
-cleanup:
-    amls__free(fill);
-    return rc;
-}
-
-int amls__graph_shuffle(amls_graph *g, const int64_t *ends, const double *wts, int64_t ne,
-                        bool both, bool reverse, bool keep_w, amls__graph_csr *out)
-{
-    int rc = AMLS_OK;
-    size_t rs = keep_w ? 24 : 16;
-    amls__xchg x = {0};
-    memset(out, 0, sizeof *out);
-    edge_route r = {g, ends, wts, both, reverse, keep_w};
-    AMLS_TRY(amls__xchg_route(&x, g->comm, AMLS_OK, 2 * ne, rs, edge_dest, edge_pack, &r));
-    AMLS_AGREE(g->comm, csr_from_records(g, &x, rs, keep_w, out));
-cleanup:
-    amls__xchg_free(&x);
-    if (rc < 0)
-        amls__graph_csr_free(out);
-    return rc;
-}
-
-void amls__graph_csr_free(amls__graph_csr *c)
-{
-    amls__free(c->ptr);
-    amls__free(c->gcol);
-    amls__free(c->w);
-    memset(c, 0, sizeof *c);
-}
-
-/* Maps global targets to local indices, creating the ghost list (sorted by global id). Remote
- * targets are marked in a bitmap over the global ids; a ghost's index is the number of marked
- * ids below it (prefix popcounts), so no sort or search is needed. */
-static int localise(amls_graph *g, int64_t *gout, int64_t nout, int64_t *gin, int64_t nin)
+/* Maps global targets to local indices in place, creating the ghost list (sorted by global
+ * id). Remote targets are marked in a bitmap over the global ids; a ghost's index is the number
+ * of marked ids below it (prefix popcounts), so no sort or search is needed. Local. */
+static int localise(amls_graph *g, uint32_t *gout, int64_t nout, uint32_t *gin, int64_t nin)
 {
     int rc = AMLS_OK;
     int64_t nw = (g->n + 63) / 64, hi = g->lo + g->n_local;
@@ -150,7 +18,7 @@ static int localise(amls_graph *g, int64_t *gout, int64_t nout, int64_t *gin, in
     AMLS_CALLOC(bits, nw + 1);
     AMLS_ALLOC(prefix, nw + 1);
     for (int pass = 0; pass < 2; pass++) {
-        const int64_t *a = pass == 0 ? gout : gin;
+        const uint32_t *a = pass == 0 ? gout : gin;
         int64_t na = pass == 0 ? nout : nin;
         for (int64_t j = 0; j < na; j++)
             if (a[j] < g->lo || a[j] >= hi)
@@ -159,7 +27,7 @@ static int localise(amls_graph *g, int64_t *gout, int64_t nout, int64_t *gin, in
     int64_t ng = 0;
     for (int64_t w = 0; w < nw; w++) {
         prefix[w] = ng;
-        ng += __builtin_popcountll(bits[w]);
+        ng += amls__popcount64(bits[w]);
     }
     AMLS_CHECK((uint64_t)g->n_local + (uint64_t)ng < UINT32_MAX, AMLS_ERR_RANGE,
                "rank %d would hold %lld local and %lld remote vertices, more than 32-bit local "
@@ -171,31 +39,21 @@ static int localise(amls_graph *g, int64_t *gout, int64_t nout, int64_t *gin, in
         for (uint64_t b = bits[w]; b; b &= b - 1)
             g->ghost_gid[k++] = 64 * w + __builtin_ctzll(b);
     for (int pass = 0; pass < 2; pass++) {
-        int64_t *a = pass == 0 ? gout : gin;
+        uint32_t *a = pass == 0 ? gout : gin;
         int64_t na = pass == 0 ? nout : nin;
         for (int64_t j = 0; j < na; j++) {
             int64_t x = a[j];
             if (x >= g->lo && x < hi)
-                a[j] = x - g->lo;
+                a[j] = (uint32_t)(x - g->lo);
             else
-                a[j] = g->n_local + prefix[x / 64] +
-                       __builtin_popcountll(bits[x / 64] & (((uint64_t)1 << (x % 64)) - 1));
+                a[j] = (uint32_t)(g->n_local + prefix[x / 64] +
+                                  amls__popcount64(bits[x / 64] & (((uint64_t)1 << (x % 64)) - 1)));
         }
     }
 cleanup:
     amls__free(bits);
     amls__free(prefix);
     return rc;
-}
-
-static uint32_t *to_u32(int64_t *a, int64_t n)
-{
-    uint32_t *b = amls__malloc((size_t)n + 1, sizeof *b);
-    if (b == NULL)
-        return NULL;
-    for (int64_t j = 0; j < n; j++)
-        b[j] = (uint32_t)a[j];
-    return b;
 }
 
 static int ghost_dest(const void *ud, int64_t k)
@@ -264,26 +122,12 @@ static int route_owner(const void *ctx, int64_t gid)
     return amls_graph_owner(ctx, gid);
 }
 
-/* Completes a graph whose rows are set (out_ptr, and in_ptr for directed graphs with in-edges)
- * from global-id targets: ghosts and 32-bit columns, edge statistics, the plan, ghost ids.
- * Converts the gid arrays in place (the caller frees them). Collective. */
-/* Ghosts and 32-bit local columns from global-id targets. Local. */
-static int columns(amls_graph *g, int64_t *gout, int64_t nout, int64_t *gin, int64_t nin)
+int amls__graph_finish(amls_graph *g, uint32_t *gout, int64_t nout, uint32_t *gin, int64_t nin)
 {
     int rc = AMLS_OK;
-    AMLS_TRY(localise(g, gout, nout, gin, nin));
-    g->out_col = to_u32(gout, nout);
-    if (gin)
-        g->in_col = to_u32(gin, nin);
-    rc = amls__alloc_status(g->out_col != NULL && (gin == NULL || g->in_col != NULL));
-cleanup:
-    return rc;
-}
-
-int amls__graph_finish(amls_graph *g, int64_t *gout, int64_t nout, int64_t *gin, int64_t nin)
-{
-    int rc = AMLS_OK;
-    AMLS_AGREE(g->comm, columns(g, gout, nout, gin, nin));
+    g->out_col = gout;
+    g->in_col = gin;
+    AMLS_AGREE(g->comm, localise(g, gout, nout, gin, nin));
     if (!g->directed) {
         g->in_ptr = g->out_ptr;
         g->in_col = g->out_col;

@@ -10,33 +10,56 @@
 
 #include "amls/graph.h"
 
-/* ---- Building (graph_build.c, graph_dir.c, graph_csr.c). --------------------------------- */
-/* Steps 1-2: the directory of dense ids. On return g->n and g->dir_off are set, ends[0..2 ne)
- * holds the dense ids of the endpoints of raw's edges, and *dir_ids (NULL for declared ranges)
- * the original ids of this rank's directory block. Collective. */
-int amls__graph_directory(amls_graph *g, const amls_raw_graph *raw, int64_t *ends,
+/* ---- Building (graph_build.c, graph_dir.c, graph_shuffle.c, graph_csr.c). ---------------- */
+/* Steps 1-2: the directory of dense ids. Takes the endpoint arrays of `raw` over (they are NULL
+ * on return): *src and *dst (raw->nedges each) hold the dense ids of the endpoints, g->n and
+ * g->dir_off are set, and *dir_ids (NULL for declared ranges) holds the original ids of this
+ * rank's directory block. At most 2^32 - 1 vertices. Collective. */
+int amls__graph_directory(amls_graph *g, amls_raw_graph *raw, uint32_t **src, uint32_t **dst,
                           int64_t **dir_ids);
 
-/* One CSR of global-id targets. */
-typedef struct amls__graph_csr {
-    int64_t *ptr;  /* n_local + 1 */
-    int64_t *gcol; /* m targets (global ids) */
-    double *w;     /* m weights or NULL */
-    int64_t m;
-} amls__graph_csr;
-void amls__graph_csr_free(amls__graph_csr *c);
+/* Replaces every endpoint x of the edges (src, dst: ne each) by answer(x) (an id that fits 32
+ * bits), computed on rank route(x), a bounded slice at a time. Collective. */
+int amls__ends_lookup(MPI_Comm comm, uint32_t *src, uint32_t *dst, int64_t ne, amls__route_fn route,
+                      const void *rctx, amls__answer_fn answer, const void *actx);
 
-/* Step 5: sends edge records (source, target[, weight]) to the owner of the source and builds
- * the rows, sorted, duplicates removed (the smallest weight kept). The records are the endpoint
- * pairs `ends` (final ids): (ends[2e], ends[2e+1]), reversed when `reverse`, and both ways when
- * `both`. Collective. */
-int amls__graph_shuffle(amls_graph *g, const int64_t *ends, const double *wts, int64_t ne,
-                        bool both, bool reverse, bool keep_w, amls__graph_csr *out);
+/* Edges as 32-bit endpoint pairs, and which arcs they stand for. */
+typedef struct amls__arcs {
+    const uint32_t *src, *dst; /* ne endpoints */
+    const double *w;           /* ne weights, or NULL: every weight is 1 */
+    int64_t ne;
+    bool both;    /* every edge both ways (undirected) */
+    bool reverse; /* stored at the target (in-edges) */
+    bool loops;   /* keep self loops */
+} amls__arcs;
+
+/* Rows of arcs: this rank's block of ids under a layout `off`. */
+typedef struct amls__rows {
+    int64_t nrows, m;
+    int64_t *ptr;  /* nrows + 1 */
+    uint32_t *col; /* m targets (ids) */
+    double *w;     /* m weights, or NULL */
+} amls__rows;
+void amls__rows_free(amls__rows *r);
+
+/* Bytes one rank sends per round of the shuffle, unless the build options say otherwise. */
+#define AMLS_ROUND_BYTES ((int64_t)8 << 20)
+
+/* The arcs per row of this rank's block [off[rank], off[rank+1]) of the ids [0, n), summed
+ * over every rank's edges into cnt. Collective. */
+int amls__arcs_count(MPI_Comm comm, const int64_t *off, int64_t n, const amls__arcs *a,
+                     uint32_t *cnt);
+/* The streamed shuffle: every arc to the owner of its row under `off`, in rounds of at most
+ * round_bytes (0: AMLS_ROUND_BYTES) per rank, rows sized in advance, sorted by target, with
+ * duplicates merged (the smallest weight kept). Collective. */
+int amls__arcs_to_rows(MPI_Comm comm, const int64_t *off, int64_t n, const amls__arcs *a,
+                       bool keep_w, int64_t round_bytes, amls__rows *out);
 
 /* Step 6: completes a graph whose rows are set (out_ptr, and in_ptr for directed graphs with
- * in-edges) from global-id targets: ghosts and 32-bit columns, edge statistics, the plan, ghost
- * ids. Converts the gid arrays in place (the caller frees them). Collective. */
-int amls__graph_finish(amls_graph *g, int64_t *gout, int64_t nout, int64_t *gin, int64_t nin);
+ * in-edges) from targets given as global ids: takes gout and gin over and turns them into the
+ * local columns out_col and in_col (ghosts, in place), then edge statistics, the plan and the
+ * ghosts' original ids. Collective. */
+int amls__graph_finish(amls_graph *g, uint32_t *gout, int64_t nout, uint32_t *gin, int64_t nin);
 
 /* ---- Sample sort (dist.c). -------------------------------------------------------------- */
 /* Sorts and de-duplicates the union of every rank's keys (ids is reordered in place). On
@@ -58,16 +81,34 @@ typedef struct amls__part_input {
     const char *file;
     int nparts;
     int64_t n;
-    const int64_t *dir_off;   /* nranks+1 */
-    const amls_vid *dir_orig; /* original ids of this rank's directory block, or NULL ... */
-    amls_vid vbase;           /* ... in which case orig = vbase + dense */
-    const int64_t *src, *dst; /* this rank's edges as dense ids (METIS only) */
+    const int64_t *dir_off;    /* nranks+1 */
+    const amls_vid *dir_orig;  /* original ids of this rank's directory block, or NULL ... */
+    amls_vid vbase;            /* ... in which case orig = vbase + dense */
+    const uint32_t *src, *dst; /* this rank's edges as dense ids */
     int64_t nedges;
+    bool directed;        /* the edges are arcs (stored at their source) */
+    bool need_in;         /* directed graphs: in-arcs are stored too (at their target) */
+    int64_t round_bytes;  /* shuffles in rounds of this size (0: the default) */
+    int64_t memory_limit; /* bytes per rank (0: none): auto avoids METIS above it */
 } amls__part_input;
 
-/* Fills part[] for this rank's directory block. For files, *nparts_out receives the number of
- * parts the file names (max + 1). Collective; errors agreed. */
-int amls__partition_compute(const amls__part_input *in, int32_t *part, int *nparts_out);
+/* auto picks chunk above this many stored arcs: METIS on one rank would cost more than it
+ * saves (partition.c; the memory estimate assumes the same). */
+#define AMLS_AUTO_METIS_ARCS ((int64_t)1 << 24)
+
+/* What METIS on rank 0 adds to rank 0's memory for a graph of `records` edge records
+ * (graph_estimate.c). */
+int64_t amls__metis_bytes(int64_t records, int64_t vertices);
+
+/* What the partitioner did: the method it chose (for auto), and the time. */
+typedef struct amls__part_result {
+    amls_part_method chosen;
+    int nparts;
+} amls__part_result;
+
+/* Fills part[] for this rank's directory block. out->nparts receives the number of parts (for
+ * files the number the file names, max + 1). Collective; errors agreed. */
+int amls__partition_compute(const amls__part_input *in, int32_t *part, amls__part_result *out);
 
 /* Part of a global id. */
 int amls__part_of(const amls_graph *g, int64_t gid);

@@ -12,20 +12,26 @@ int amls__part_of(const amls_graph *g, int64_t gid)
     return amls__owner_of(g->part_off, g->nparts, gid);
 }
 
-/* In-degrees (owned and ghost entries) and the local edge cut. Local. */
+/* In-degrees (owned and ghost entries) and the local edge cut, with the part of every local
+ * index looked up once. Local. */
 static int local_degrees(const amls_graph *g, int64_t *indeg, int64_t *maxout, int64_t *cut)
 {
+    int rc = AMLS_OK;
+    int32_t *part = NULL;
+    AMLS_ALLOC(part, g->n_local + g->n_ghost + 1);
+    for (int64_t i = 0; i < g->n_local + g->n_ghost; i++)
+        part[i] = amls__part_of(g, amls_graph_gid(g, i));
     for (int64_t i = 0; i < g->n_local; i++) {
         *maxout = AMLS_MAX(*maxout, g->out_ptr[i + 1] - g->out_ptr[i]);
-        int pu = amls__part_of(g, g->lo + i);
         for (int64_t j = g->out_ptr[i]; j < g->out_ptr[i + 1]; j++) {
-            int64_t t = g->out_col[j];
+            uint32_t t = g->out_col[j];
             indeg[t]++;
-            if (amls__part_of(g, amls_graph_gid(g, t)) != pu)
-                (*cut)++;
+            *cut += part[t] != part[i];
         }
     }
-    return AMLS_OK;
+cleanup:
+    amls__free(part);
+    return rc;
 }
 
 int amls_graph_stats_get(const amls_graph *g, amls_graph_stats *st)
@@ -47,8 +53,9 @@ int amls_graph_stats_get(const amls_graph *g, amls_graph_stats *st)
         if (indeg[i] == 0 && g->out_ptr[i + 1] == g->out_ptr[i])
             iso++;
     }
-    int64_t gmax[4] = {maxout, maxin, g->n_ghost, g->out_ptr[g->n_local]}, gsum[2] = {cut, iso};
-    AMLS_TRY(amls__allreduce_i64(g->comm, gmax, 4, MPI_MAX));
+    int64_t gmax[5] = {maxout, maxin, g->n_ghost, g->out_ptr[g->n_local], g->n_local};
+    int64_t gsum[2] = {cut, iso};
+    AMLS_TRY(amls__allreduce_i64(g->comm, gmax, 5, MPI_MAX));
     AMLS_TRY(amls__allreduce_i64(g->comm, gsum, 2, MPI_SUM));
     st->max_out_degree = gmax[0];
     st->max_in_degree = gmax[1];
@@ -60,6 +67,7 @@ int amls_graph_stats_get(const amls_graph *g, amls_graph_stats *st)
         maxpart = AMLS_MAX(maxpart, g->part_off[p + 1] - g->part_off[p]);
     st->imbalance = g->n > 0 ? (double)maxpart * g->nparts / (double)g->n : 1.0;
     st->edge_imbalance = g->arcs > 0 ? (double)gmax[3] * g->nranks / (double)g->arcs : 1.0;
+    st->vertex_imbalance = g->n > 0 ? (double)gmax[4] * g->nranks / (double)g->n : 1.0;
 cleanup:
     amls__free(indeg);
     return rc;

@@ -97,6 +97,8 @@ static uint64_t scramble(uint64_t x, int bits, uint64_t seed)
 
 static double weight_of(const amls_gen_spec *s, uint64_t e)
 {
+    if (!s->weighted)
+        return 1.0; /* not stored: a compact graph keeps no weights until one differs from 1 */
     return (double)(1 + amls__rand64(s->seed, 3, e) % 255);
 }
 
@@ -184,8 +186,14 @@ cleanup:
 
 int amls_generate(MPI_Comm comm, const amls_gen_spec *s, amls_raw_graph *out)
 {
+    return amls__generate(comm, s, false, out);
+}
+
+int amls__generate(MPI_Comm comm, const amls_gen_spec *s, bool compact, amls_raw_graph *out)
+{
     int rc = AMLS_OK, rank = 0, nranks = 1;
     memset(out, 0, sizeof *out);
+    out->compact = compact;
     AMLS_TRY(amls__comm_rank(comm, &rank, &nranks));
     out->format = AMLS_FORMAT_GEN;
     out->directed = false;

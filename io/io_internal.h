@@ -136,6 +136,10 @@ static inline bool amls__ends_with(const char *s, const char *suffix)
 }
 /* Frees the weights of a graph that has none (every reader fills them with 1.0). */
 void amls__raw_graph_trim(amls_raw_graph *g);
+/* amls_generate, storing the edges compactly when asked. Collective. */
+int amls__generate(MPI_Comm comm, const amls_gen_spec *s, bool compact, amls_raw_graph *out);
+/* Adds `by` (>= 0) to every source id (readers that learn id bases after the body). Local. */
+int amls__raw_graph_shift_src(amls_raw_graph *g, int64_t by);
 /* The message for a failed amls__parse_i64 of a vertex id. */
 const char *amls__id_error(int r);
 

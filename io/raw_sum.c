@@ -15,8 +15,8 @@ typedef struct entry {
 /* An undirected edge stands for both directions: (i, j) and (j, i) are one entry. */
 static void key_of(const amls_raw_graph *g, int64_t e, int64_t *i, int64_t *j)
 {
-    *i = g->src[e];
-    *j = g->dst[e];
+    *i = amls_raw_src(g, e);
+    *j = amls_raw_dst(g, e);
     if (!g->directed && *i > *j) {
         int64_t t = *i;
         *i = *j;
@@ -40,7 +40,7 @@ static int entry_dest(const void *ud, int64_t e)
 static void entry_pack(const void *ud, int64_t e, void *rec)
 {
     const amls_raw_graph *g = ((const route *)ud)->g;
-    entry x = {0, 0, g->w ? g->w[e] : 1.0};
+    entry x = {0, 0, amls_raw_w(g, e)};
     key_of(g, e, &x.i, &x.j);
     memcpy(rec, &x, sizeof x);
 }
@@ -62,8 +62,12 @@ static int merge(amls_raw_graph *g, amls__xchg *x, int64_t *summed)
     qsort(es, (size_t)n, sizeof *es, by_key);
     amls__free(g->src);
     amls__free(g->dst);
+    amls__free(g->src32);
+    amls__free(g->dst32);
     amls__free(g->w);
     g->src = g->dst = NULL;
+    g->src32 = g->dst32 = NULL;
+    g->compact = false; /* the merged entries in 64-bit arrays, weights kept */
     g->w = NULL;
     g->nedges = g->cap = 0;
     AMLS_ALLOC(g->src, n + 1);

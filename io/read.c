@@ -141,20 +141,33 @@ cleanup:
     return rc;
 }
 
+/* The fraction of this rank's share read so far (for progress lines). */
+static double share_done(const amls__lines *L)
+{
+    int64_t hi = L->hi == INT64_MAX ? L->size : L->hi;
+    return hi > L->lo ? (double)(amls__lines_end_offset(L) - L->lo) / (double)(hi - L->lo) : 1.0;
+}
+
 /* Reads this rank's lines, stopping at the first parse error. Local; returns an I/O error. */
 static int scan_lines(amls__lines *L, amls__line_fn fn, void *ud, amls__perr *err)
 {
     char *line = NULL;
     size_t len = 0;
+    amls__progress("reading", 0.0);
     while (err->code == 0) {
         int r = amls__lines_next(L, &line, &len);
-        if (r <= 0)
+        if (r < 0)
             return r;
+        if (r == 0)
+            break;
         if (L->line_has_nul)
             amls__perr_set(err, AMLS_ERR_PARSE, L->nlines - 1, "%s", amls__nul_error);
         else
             fn(ud, line, L->nlines - 1, err);
+        if ((L->nlines & 0xffff) == 0)
+            amls__progress("reading", share_done(L));
     }
+    amls__progress("reading", 1.0);
     return AMLS_OK;
 }
 
@@ -219,7 +232,7 @@ static int read_gen(MPI_Comm comm, const char *spec, const amls_read_opts *o, am
     int rc = AMLS_OK;
     amls_gen_spec s;
     AMLS_AGREE(comm, amls_gen_spec_parse(spec, &s));
-    AMLS_TRY(amls_generate(comm, &s, out));
+    AMLS_TRY(amls__generate(comm, &s, o->compact, out));
     out->directed = amls__want_directed(o->direction, out->directed);
 cleanup:
     return rc;
@@ -258,6 +271,7 @@ int amls_graph_read(MPI_Comm comm, const char *path, const amls_read_opts *opts,
     amls_format f = o.format != AMLS_FORMAT_AUTO ? o.format : amls_format_from_name(path);
     out->format = f;
     out->directed = true;
+    out->compact = o.compact;
     AMLS_TRY(read_format(comm, path, f, &o, out));
     amls__raw_graph_trim(out);
 cleanup:

@@ -104,8 +104,8 @@ static int find_unlisted(MPI_Comm comm, const amls_raw_graph *g, vset *s, int64_
         int64_t e0 = AMLS_MIN(r * EDGES_PER_ROUND, g->nedges);
         int64_t ne = AMLS_MIN(EDGES_PER_ROUND, g->nedges - e0);
         for (int64_t k = 0; k < ne; k++) {
-            keys[2 * k] = g->src[e0 + k];
-            keys[2 * k + 1] = g->dst[e0 + k];
+            keys[2 * k] = amls_raw_src(g, e0 + k);
+            keys[2 * k + 1] = amls_raw_dst(g, e0 + k);
         }
         AMLS_TRY(amls__xchg_lookup(comm, keys, 2 * ne, id_owner, s, answer_listed, s, 1, yes));
         for (int64_t k = 0; k < 2 * ne && *bad < 0; k++)
@@ -135,8 +135,8 @@ static int recount_line(void *ud, char *line, int64_t rel, amls__perr *err)
         return 0;
     return amls__perr_set(err, AMLS_ERR_NOT_FOUND, rel,
                           "edge %lld %lld: vertex %lld is not listed in %s",
-                          (long long)c->g->src[c->bad], (long long)c->g->dst[c->bad],
-                          (long long)c->missing, c->vpath);
+                          (long long)amls_raw_src(c->g, c->bad),
+                          (long long)amls_raw_dst(c->g, c->bad), (long long)c->missing, c->vpath);
 }
 
 int amls__ldbc_check(MPI_Comm comm, const char *vpath, const char *epath, const int64_t *ids,

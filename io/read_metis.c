@@ -129,8 +129,7 @@ int amls__read_metis(MPI_Comm comm, const char *path, const amls_read_opts *o, a
     /* Vertex numbers: count vertex lines before this rank. */
     int64_t vbefore = 0;
     AMLS_TRY(amls__exscan_i64(comm, c.vlines, &vbefore));
-    for (int64_t e = 0; e < g->nedges; e++)
-        g->src[e] += vbefore + 1;
+    AMLS_AGREE(comm, amls__raw_graph_shift_src(g, vbefore + 1));
     AMLS_TRY(check_counts(comm, path, &h, &c, vbefore));
     g->edges_read = h.m;
     AMLS_TRY(amls__finish_edges(comm, g, -1, 0, c.has_ew));

@@ -319,6 +319,36 @@ int amls__parse_i64(const char **pp, int64_t *out)
     return 1;
 }
 
+static bool is_field_end(char c)
+{
+    return c == '\0' || c == ' ' || c == '\t' || c == '\r' || c == ',';
+}
+
+/* Clinger's fast path for the common weight: [+-]digits[.digits], at most 15 digits, no
+ * exponent. The digits and the power of ten are exact doubles, so one division rounds
+ * correctly, as strtod does: the same value, several times faster. NULL for anything else,
+ * which strtod then reads (or refuses). */
+static const char *parse_f64_fast(const char *p, double *out)
+{
+    static const double p10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    bool neg = *p == '-';
+    if (*p == '-' || *p == '+')
+        p++;
+    uint64_t m = 0;
+    int nd = 0, frac = 0;
+    for (; *p >= '0' && *p <= '9' && nd <= 15; p++, nd++)
+        m = m * 10 + (uint64_t)(*p - '0');
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9' && nd <= 15; p++, nd++, frac++)
+            m = m * 10 + (uint64_t)(*p - '0');
+    if (nd == 0 || nd > 15 || !is_field_end(*p))
+        return NULL;
+    double v = (double)m / p10[frac];
+    *out = neg ? -v : v;
+    return p;
+}
+
 int amls__parse_f64(const char **pp, double *out)
 {
     const char *p = amls__skip_ws(*pp);
@@ -326,12 +356,17 @@ int amls__parse_f64(const char **pp, double *out)
         *pp = p;
         return 0;
     }
+    const char *fast = parse_f64_fast(p, out);
+    if (fast) {
+        *pp = fast;
+        return 1;
+    }
     char *end = NULL;
     errno = 0;
     double v = strtod(p, &end);
     if (end == p)
         return -1;
-    if (*end != '\0' && *end != ' ' && *end != '\t' && *end != '\r' && *end != ',')
+    if (!is_field_end(*end))
         return -1;
     *out = v;
     *pp = end;

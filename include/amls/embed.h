@@ -47,7 +47,8 @@ void amls_load_info_free(amls_load_info *info);
 /* Loads a graph: a file in any supported format, a generator spec ("gen:kron:scale=10,...") or
  * an HDF5 container (with its stored partition unless `partition` is given). format: NULL
  * (from the name), "edgelist", "ldbc", "mtx", "metis", "dimacs" or "h5"; direction: an
- * amls_direction; partition: NULL ("metis"), "metis", "hash", "range" or a partition file;
+ * amls_direction; partition: NULL ("auto"), "auto", "chunk", "metis", "ptscotch", "hash",
+ * "range" or a partition file (README: partitioning);
  * nparts: 0 for the number of ranks. info (may be NULL) gets the times. With a statistics
  * document, adds the "graph", "partition" and "time" sections (amls_graph_describe). Collective.
  */

@@ -19,10 +19,13 @@ extern "C" {
 #endif
 
 typedef enum amls_part_method {
-    AMLS_PART_METIS = 0, /* k-way edge-cut minimisation on rank 0 (graph must fit one node) */
-    AMLS_PART_HASH,      /* hash of the original id */
-    AMLS_PART_RANGE,     /* contiguous blocks of original-id order */
-    AMLS_PART_FILE,      /* one part per line, in original-id order (METIS .part format) */
+    AMLS_PART_AUTO = 0, /* the default: chunk for skewed or large graphs, else METIS (README) */
+    AMLS_PART_METIS,    /* k-way edge-cut minimisation on rank 0, edges balanced (fits one node) */
+    AMLS_PART_HASH,     /* hash of the original id */
+    AMLS_PART_RANGE,    /* contiguous blocks of original-id order, equal vertex counts */
+    AMLS_PART_FILE,     /* one part per line, in original-id order (METIS .part format) */
+    AMLS_PART_CHUNK,    /* contiguous blocks of original-id order balancing arcs + 4 per vertex */
+    AMLS_PART_PTSCOTCH, /* PT-Scotch k-way on the distributed graph: no rank holds it whole */
 } amls_part_method;
 
 typedef struct amls_build_opts {
@@ -31,6 +34,8 @@ typedef struct amls_build_opts {
     int nparts;            /* parts to compute; 0 = number of ranks */
     bool need_in_edges;    /* keep the in-edge CSR of directed graphs too */
     bool drop_weights;     /* do not keep edge weights even if the input has them */
+    int64_t round_bytes;   /* bytes a rank sends per round of the edge shuffle (0: 8 MiB) */
+    int64_t memory_limit;  /* bytes per rank (0: none); auto does not pick METIS above it */
 } amls_build_opts;
 
 /* The distributed graph. Fields are read-only for users of the engine. */
@@ -68,6 +73,7 @@ typedef struct amls_graph {
     int64_t *send_off;
     uint32_t *send_idx;
     double build_seconds, partition_seconds;
+    amls_part_method part_method; /* the partitioner that made the partition (auto resolved) */
 } amls_graph;
 
 /* Builds the distributed graph from the raw edges (which it frees, to save memory). Collective;
@@ -76,7 +82,8 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
                      amls_graph **out);
 /* Frees a graph and sets *g to NULL; accepts NULL. Local. */
 void amls_graph_free(amls_graph **g);
-/* Parses "metis", "hash", "range"; anything else is taken as a partition file name. Local. */
+/* Parses "auto", "metis", "hash", "range", "chunk", "ptscotch"; anything else is taken as a
+ * partition file name. Local. */
 amls_part_method amls_part_method_parse(const char *s);
 const char *amls_part_method_name(amls_part_method m);
 
@@ -93,13 +100,30 @@ static inline amls_vid amls_graph_orig(const amls_graph *g, int64_t i)
 /* Rank owning global id x. */
 int amls_graph_owner(const amls_graph *g, int64_t gid);
 
+/* The memory a load will need, estimated before anything is read from the size of the input
+ * (amls_graph_probe, amls_graph_probe_h5) and the build options: the loader's model of its own
+ * peak (32-bit ids, bounded shuffle rounds; rank 0 holds the whole graph when METIS
+ * partitions). */
+typedef struct amls_mem_estimate {
+    int64_t per_rank;         /* bytes at the peak on every rank but rank 0 */
+    int64_t rank0;            /* bytes at the peak on rank 0 */
+    int64_t total;            /* the sum over ranks */
+    amls_part_method assumed; /* the partitioner the estimate assumes (auto: its likely choice) */
+} amls_mem_estimate;
+/* Local; cannot fail. */
+void amls_graph_estimate(const amls_graph_size *sz, const amls_build_opts *o, int nranks,
+                         amls_mem_estimate *out);
+/* The size of the graph in an HDF5 container, from its attributes. Collective. */
+int amls_graph_probe_h5(MPI_Comm comm, const char *path, amls_graph_size *out);
+
 /* Statistics for `amls-graph info`. Collective. */
 typedef struct amls_graph_stats {
     int64_t vertices, edges, arcs, self_loops, edges_read, max_out_degree, max_in_degree;
     int64_t isolated, edge_cut, ghosts_max;
     int nparts;
-    double imbalance; /* largest part's vertices over the average */
-    double edge_imbalance;
+    double imbalance;        /* largest part's vertices over the average */
+    double edge_imbalance;   /* largest rank's stored out-arcs over the average */
+    double vertex_imbalance; /* largest rank's vertices over the average */
 } amls_graph_stats;
 int amls_graph_stats_get(const amls_graph *g, amls_graph_stats *st);
 
@@ -144,9 +168,10 @@ typedef struct amls_source_info {
 
 /* Writes g to path (under a temporary name, renamed when complete). Collective. */
 int amls_graph_save_h5(const amls_graph *g, const char *path, const amls_source_info *src);
-/* Loads a container. With o == NULL (or o->method == AMLS_PART_METIS and use_stored), each rank
- * reads the rows of its run of the stored parts: no shuffle. Otherwise the graph is
- * re-partitioned with o. Collective. src (optional) receives the source attributes. */
+/* Loads a container. With use_stored and o == NULL (or o->nparts 0 or the stored count), each
+ * rank reads the rows of its run of the stored parts: no shuffle (part_method: AMLS_PART_FILE).
+ * Otherwise the graph is re-partitioned with o. Collective. src (optional) receives the source
+ * attributes. */
 int amls_graph_load_h5(MPI_Comm comm, const char *path, const amls_build_opts *o, bool use_stored,
                        amls_graph **out, amls_source_info *src, char *src_name, size_t src_cap);
 /* True if the name ends in .h5 or .hdf5. */

@@ -53,6 +53,8 @@ typedef struct amls_read_opts {
     amls_format format;       /* AMLS_FORMAT_AUTO: from the file name */
     amls_direction direction; /* AMLS_DIRECTION_FROM_FILE by default */
     bool allow_rectangular;   /* mtx: accept M != N (linear algebra); vertex range is max */
+    bool compact;             /* store the edges compactly (see amls_raw_graph): what the loader
+                                 asks for; the default keeps 64-bit src/dst arrays */
     /* csv: the field delimiter (0: ',', or a tab for .tsv); whether the first line is a header
      * (0: when its source or target field is not a number, 1: yes, 2: no); the columns
      * "SOURCE,TARGET[,WEIGHT]" by 1-based number or header name (NULL: "1,2", and 3 as the
@@ -62,13 +64,18 @@ typedef struct amls_read_opts {
     const char *csv_columns;
 } amls_read_opts;
 
-/* The edges this rank read, before renumbering and partitioning. */
+/* The edges this rank read, before renumbering and partitioning. Read edge e with
+ * amls_raw_src/amls_raw_dst/amls_raw_w: a compact graph (amls_read_opts.compact) keeps its ids
+ * in 32 bits (src32/dst32, src/dst NULL) until one does not fit, and its weights only once one
+ * differs from 1 (w NULL while every weight is 1, even when `weighted`). */
 typedef struct amls_raw_graph {
     int64_t nedges; /* edges held by this rank */
     int64_t cap;
     amls_vid *src; /* original ids */
     amls_vid *dst;
-    double *w;     /* NULL when the graph has no weights */
+    double *w;               /* NULL when the graph has no weights */
+    uint32_t *src32, *dst32; /* compact graphs whose ids all fit 32 bits: the ids */
+    bool compact;
     bool directed; /* false: each edge stands for both directions */
     bool weighted;
     amls_vset vset;
@@ -80,6 +87,19 @@ typedef struct amls_raw_graph {
     amls_format format;
     char *props; /* LDBC .properties text (NUL-terminated) or NULL */
 } amls_raw_graph;
+
+static inline amls_vid amls_raw_src(const amls_raw_graph *g, int64_t e)
+{
+    return g->src32 ? (amls_vid)g->src32[e] : g->src[e];
+}
+static inline amls_vid amls_raw_dst(const amls_raw_graph *g, int64_t e)
+{
+    return g->dst32 ? (amls_vid)g->dst32[e] : g->dst[e];
+}
+static inline double amls_raw_w(const amls_raw_graph *g, int64_t e)
+{
+    return g->w ? g->w[e] : 1.0;
+}
 
 /* Reads a graph. Collective on comm; every rank returns the same status. On error no rank
  * holds edges and the failing rank's message (file, line, what was expected) is available
@@ -99,6 +119,21 @@ amls_format amls_format_from_name(const char *path);
 /* Parses a format name (edgelist, ldbc, mtx, metis, dimacs, gen, csv). Returns -1 when unknown. */
 int amls_format_parse(const char *name);
 const char *amls_format_name(amls_format f);
+
+/* The size of a graph before it is read (amls_graph_probe), for memory estimates. */
+typedef struct amls_graph_size {
+    int64_t records;  /* edge records in the file (or arcs stored, for the HDF5 container) */
+    int64_t vertices; /* vertices; an upper estimate when the file does not declare them */
+    bool weighted, directed;
+    bool exact;  /* from a header or a generator spec, not from a sample of the lines */
+    bool stored; /* an HDF5 container: records are stored arcs, in-arcs included when has_in */
+    bool has_in;
+} amls_graph_size;
+/* Looks at the input without reading it: the header (mtx, METIS, DIMACS), the generator spec,
+ * or the file size and a 1 MiB sample of the lines (edge lists, LDBC). Rank 0 looks, every rank
+ * gets the answer. Collective. */
+int amls_graph_probe(MPI_Comm comm, const char *path, const amls_read_opts *opts,
+                     amls_graph_size *out);
 
 /* Looks up `key` in LDBC properties text ("graph.NAME.KEY = value" lines, NAME any).
  * Returns a pointer into a static per-thread buffer, or NULL. Local. */

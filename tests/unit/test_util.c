@@ -98,6 +98,56 @@ Test(util, parse_numbers)
     cr_assert_eq(amls__parse_i64(&e, &x), 0);
 }
 
+/* Plain decimals take a fast path: every value must be strtod's, bit for bit, and anything
+ * that path does not take (exponents, 16+ digits, hex, junk) must still read as before. */
+Test(util, parse_f64_same_as_strtod)
+{
+    const char *cases[] = {"0",
+                           "-0",
+                           "+7",
+                           "36",
+                           "0.1",
+                           "0.3",
+                           ".5",
+                           "5.",
+                           "-2.25",
+                           "123.456",
+                           "1e3",
+                           "0x10",
+                           "9007199254740993",
+                           "999999999999999",
+                           "0.000000000000001",
+                           "3.14159265358979",
+                           "12345678901234567890",
+                           "1.7976931348623157e308",
+                           "00000000000000001",
+                           "7,",
+                           "8\r"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *p = cases[i];
+        double d = -1.0, want = strtod(cases[i], NULL);
+        cr_assert_eq(amls__parse_f64(&p, &d), 1, "%s", cases[i]);
+        cr_assert(memcmp(&d, &want, sizeof d) == 0, "%s: %.17g, strtod %.17g", cases[i], d, want);
+    }
+    uint64_t z = 1;
+    for (int i = 0; i < 100000; i++) { /* random decimals of up to 15 digits */
+        char buf[40];
+        z = z * 6364136223846793005ULL + 1442695040888963407ULL;
+        int frac = (int)((z >> 60) % 8);
+        snprintf(buf, sizeof buf, "%.*f", frac, (double)(z >> 20 & 0xffffffffffULL) / 1e4);
+        const char *p = buf;
+        double d = 0, want = strtod(buf, NULL);
+        cr_assert_eq(amls__parse_f64(&p, &d), 1, "%s", buf);
+        cr_assert(memcmp(&d, &want, sizeof d) == 0, "%s: %.17g, strtod %.17g", buf, d, want);
+    }
+    const char *bad[] = {".", "-", "1.2.3", "12abc", "--1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *p = bad[i];
+        double d;
+        cr_assert_eq(amls__parse_f64(&p, &d), -1, "%s", bad[i]);
+    }
+}
+
 Test(util, status_strings_and_messages)
 {
     cr_assert_str_eq(amls_strerror(AMLS_OK), "ok");
