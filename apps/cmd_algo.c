@@ -86,10 +86,12 @@ static int check_builtin(cli *c)
     const amls_la_algorithm *la = amls_la_find(c->cmd->name);
     AMLS_TRY(check_run(c));
     AMLS_CHECK(!linalg || la != NULL, AMLS_ERR_PARAM,
-               "%s: --engine linalg runs pagerank, wcc and bfs, not %s", c->cmd->name,
+               "%s: --engine linalg runs pagerank, wcc, bfs and sssp, not %s", c->cmd->name,
                c->cmd->name);
     AMLS_CHECK(!variant || linalg, AMLS_ERR_PARAM, "%s: --variant needs --engine linalg",
                c->cmd->name);
+    AMLS_CHECK(!cli_given(c, "delta") || (linalg && !strcmp(c->cmd->name, "sssp")), AMLS_ERR_PARAM,
+               "%s: --delta is for sssp --engine linalg", c->cmd->name);
     AMLS_CHECK(!variant || la->variants, AMLS_ERR_PARAM, "%s: --variant: %s has no variants",
                c->cmd->name, c->cmd->name);
     AMLS_CHECK(!variant || cli_in_choices(la->variants, variant), AMLS_ERR_PARAM,
@@ -193,26 +195,33 @@ cleanup:
 }
 
 /* A built-in through the linear-algebra path (amls_algorithm_run with the linalg engine, which
- * parses integers and vertex ids with all 64 bits). Collective. */
+ * parses integers and vertex ids with all 64 bits); delta: the --delta option of sssp (a
+ * parameter of linear algebra only), or NULL. Collective. */
 static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const char *const *vals,
-                      const char *variant, result *res)
+                      const char *delta, const char *variant, result *res)
 {
     int rc = AMLS_OK;
-    const char *keys[16], *given[16];
+    const char *keys[17], *given[17];
     int n = 0;
     for (int i = 0; i < p->nparams; i++)
         if (vals[i]) {
             keys[n] = p->params[i].name;
             given[n++] = vals[i];
         }
+    if (delta) {
+        keys[n] = "delta";
+        given[n++] = delta;
+    }
     AMLS_TRY(amls_algorithm_run(g, p->name, "linalg", variant, n, keys, given, 0, 0, c->stats,
                                 &res->la));
     res->v = *amls_result_values(res->la);
     res->pv.algorithm = p->name;
     res->pv.supersteps = amls_result_iterations(res->la);
     res->pv.seconds = amls_result_seconds(res->la);
-    cli_print(c, "algorithm: %s\nengine: linalg\niterations: %lld\nseconds: %.4f\n", p->name,
-              (long long)res->pv.supersteps, res->pv.seconds);
+    const amls_la_algorithm *la = amls_la_find(p->name);
+    const char *vn = variant ? variant : la && la->variants ? la->variants : "-";
+    cli_print(c, "algorithm: %s\nengine: linalg\nvariant: %.*s\niterations: %lld\nseconds: %.4f\n",
+              p->name, (int)strcspn(vn, "|"), vn, (long long)res->pv.supersteps, res->pv.seconds);
     if (amls_result_seconds_per_iteration(res->la) > 0)
         cli_print(c, "seconds_per_iteration: %.5f\n", amls_result_seconds_per_iteration(res->la));
 cleanup:
@@ -405,7 +414,7 @@ int run_vprog(cli *c)
     res.pv.input = a.input;
     if (a.ck_every > 0 || a.ck_dir || a.restart || (a.outp && amls_is_h5_path(a.outp)))
         AMLS_TRY(amls_graph_input_crc32(c->comm, a.input, &res.pv.input_crc32));
-    rc = a.linalg ? run_linalg(c, g, p, c->pval, a.variant, &res)
+    rc = a.linalg ? run_linalg(c, g, p, c->pval, cli_str(c, "delta"), a.variant, &res)
                   : run_vertex(c, g, p, &a, c->pval, &res);
     if (rc == AMLS_OK)
         AMLS_TRY(outputs(c, &a, c->builtin, &res, pvals));

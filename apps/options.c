@@ -86,10 +86,15 @@ const cli_group cli_builtin_group = {
     "algorithm options",
     (const cli_opt[]){
         {"engine", 0, CLI_CHOICE, "E",
-         .help = "the vertex engine, or linear algebra (pagerank, wcc, bfs)",
+         .help = "the vertex engine, or linear algebra (pagerank, wcc, bfs, sssp)",
          .choices = "vertex|linalg", .def = "vertex"},
-        {"variant", 0, CLI_TEXT, "V", .help = "--engine linalg: the method (wcc: frontier|dense)",
+        {"variant", 0, CLI_TEXT, "V",
+         .help = "--engine linalg: the method (pagerank blocked|fp32|plain, wcc "
+                 "fastsv|frontier|dense, bfs diropt|push|spmspv, sssp delta|bellman-ford)",
          .def_text = "the algorithm's first"},
+        {"delta", 0, CLI_NUM, "D", .help = "sssp --engine linalg: the bucket width", .min = 0,
+         .max = 1e300, .flags = CLI_OPEN_MIN,
+         .def_text = "largest weight / average degree, at least the smallest weight"},
         {"verify", 0, CLI_FLAG,
          .help = "check the result against the serial reference (Graphalytics rules)"},
         {0}}};
