@@ -39,8 +39,12 @@ run: build
 	mpirun -np $(NP) $(BIN) pagerank --input gen:kron:scale=$(SCALE),edge-factor=16,seed=1 \
 	    --partition hash --iterations 20 --top 10
 
+# The whole suite, then a summary: passed, failed and skipped counted apart, and the reason
+# each skipped test gave (tests/summary.py).
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	@start=$$(date +%s); cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600 \
+	    --output-junit $(abspath $(BUILD))/ctest-junit.xml; \
+	python3 $(CURDIR)/tests/summary.py $(abspath $(BUILD))/ctest-junit.xml $$(( $$(date +%s) - start ))
 
 test-slurm: build
 	cd $(BUILD) && ctest --output-on-failure -L slurm

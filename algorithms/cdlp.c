@@ -16,6 +16,7 @@ enum { P_ITERATIONS };
 static const amls_param params[] = {
     {"iterations", AMLS_PARAM_INT, "10", "number of iterations (Graphalytics max-iterations)"},
 };
+static const amls_param_range ranges[] = {{"iterations", 0, 1e9}};
 
 typedef struct cdlp_state {
     int64_t label;
@@ -73,5 +74,5 @@ static int cdlp_compute(amls_ctx *cx, amls_vertex v, void *state, const void *ms
 
 AMLS_VPROG_DEFINE(cdlp, .description = "community detection by label propagation",
                   .state_size = sizeof(cdlp_state), .pub_size = sizeof(int64_t),
-                  .flags = AMLS_NEED_IN_EDGES, AMLS_PARAMS(params), .result_type = AMLS_TYPE_I64,
-                  .compute = cdlp_compute)
+                  .flags = AMLS_NEED_IN_EDGES, AMLS_PARAMS(params), AMLS_PARAM_RANGES(ranges),
+                  .result_type = AMLS_TYPE_I64, .compute = cdlp_compute)

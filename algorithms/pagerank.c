@@ -18,6 +18,7 @@ static const amls_param params[] = {
     {"damping", AMLS_PARAM_FLOAT, "0.85", "damping factor d"},
     {"iterations", AMLS_PARAM_INT, "20", "number of iterations"},
 };
+static const amls_param_range ranges[] = {{"damping", 0, 1}, {"iterations", 0, 1e9}};
 enum { A_SINK };
 static const amls_aggregator aggs[] = {{"sink_mass", AMLS_OP_SUM, AMLS_TYPE_F64, false}};
 
@@ -53,5 +54,5 @@ static int pr_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs
 AMLS_VPROG_DEFINE(pagerank, .description = "PageRank (LDBC Graphalytics definition)",
                   .state_size = sizeof(pr_state), .msg_size = sizeof(double),
                   .combiner = {AMLS_OP_SUM, AMLS_TYPE_F64, 0}, .flags = AMLS_PULL,
-                  AMLS_AGGREGATORS(aggs), AMLS_PARAMS(params), .result_type = AMLS_TYPE_F64,
-                  .compute = pr_compute)
+                  AMLS_AGGREGATORS(aggs), AMLS_PARAMS(params), AMLS_PARAM_RANGES(ranges),
+                  .result_type = AMLS_TYPE_F64, .compute = pr_compute)

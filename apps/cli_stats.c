@@ -1,48 +1,37 @@
 /* ---------------------------------------------------------------------------------------------
- * apps/cli_stats.c — `--stats FILE` for every command: the document is started before the
- * command runs (after checking that FILE can be written), the command and the library add their
- * sections, and it is written like a result when the command has succeeded.
+ * apps/cli_stats.c — `--stats FILE` for every command (the option group cli_stats_group, which
+ * every option table gets): the document is started before the command runs, the command and
+ * the library add their sections, and it is written like a result when the command has
+ * succeeded. cli_check has already checked that FILE can be written; commands that parse their
+ * own arguments (CLI_RAW) are checked here.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "cli.h"
 #include "core.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-/* FILE's directory exists and is writable, and FILE is not a directory. Local. */
-static int check_writable(const char *path)
+/* --stats FILE, or NULL. */
+static const char *stats_path(cli *c)
 {
-    char dir[4096];
-    struct stat st;
-    if (*path == '\0')
-        return amls_error(AMLS_ERR_PARAM, "--stats: empty file name");
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return amls_error(AMLS_ERR_IO, "--stats %s: is a directory", path);
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        snprintf(dir, sizeof dir, ".");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return amls_error(AMLS_ERR_IO, "--stats %s: directory %s does not exist", path, dir);
-    if (access(dir, W_OK) != 0)
-        return amls_error(AMLS_ERR_IO, "--stats %s: directory %s is not writable: %s", path, dir,
-                          strerror(errno));
-    return AMLS_OK;
+    if (c->cmd->flags & CLI_LOCAL)
+        return NULL;
+    return (c->cmd->flags & CLI_RAW) ? cli_get(c, "stats", NULL) : cli_str(c, "stats");
 }
 
-/* The command line and its options as given ("options": {name: value or true}). Local. */
-static int record_options(cli *c)
+/* An option's value into "options": true for flags. Local. */
+static int record_one(cli *c, const char *name, const char *value)
+{
+    if (value == NULL)
+        return amls_stats_set_bool(c->stats, "options", name, true);
+    return amls_stats_set_str(c->stats, "options", name, value);
+}
+
+/* The options of a command that parses its own: "--name=V", "--name V" (V not an option) or a
+ * flag. Local. */
+static int record_raw(cli *c)
 {
     int rc = AMLS_OK;
-    char line[4096];
-    size_t at = (size_t)snprintf(line, sizeof line, "amls-graph %s", c->cmd);
-    for (int k = 0; k < c->argc && at < sizeof line - 1; k++)
-        at += (size_t)snprintf(line + at, sizeof line - at, " %s", c->argv[k]);
-    AMLS_TRY(amls_stats_set_str(c->stats, NULL, "command_line", line));
     for (int k = 0; k < c->argc; k++) {
         const char *a = c->argv[k];
         if (a[0] != '-' || a[1] != '-')
@@ -50,13 +39,37 @@ static int record_options(cli *c)
         char name[256];
         const char *eq = strchr(a, '=');
         snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a - 2) : (int)strlen(a + 2), a + 2);
-        if (eq)
-            AMLS_TRY(amls_stats_set_str(c->stats, "options", name, eq + 1));
-        else if (!cli_is_flag(name) && k + 1 < c->argc)
-            AMLS_TRY(amls_stats_set_str(c->stats, "options", name, c->argv[++k]));
-        else
-            AMLS_TRY(amls_stats_set_bool(c->stats, "options", name, true));
+        const char *next = k + 1 < c->argc ? c->argv[k + 1] : NULL;
+        bool has_value = eq == NULL && next && strncmp(next, "--", 2) != 0;
+        AMLS_TRY(record_one(c, name, eq ? eq + 1 : has_value ? c->argv[++k] : NULL));
     }
+cleanup:
+    return rc;
+}
+
+/* The command line and its options as given ("options": {name: value or true}); a program's
+ * parameters are among them. Local. */
+static int record_options(cli *c)
+{
+    int rc = AMLS_OK;
+    char line[4096];
+    size_t at = (size_t)snprintf(line, sizeof line, "amls-graph %s", c->cmd->name);
+    for (int k = 0; k < c->argc && at < sizeof line - 1; k++)
+        at += (size_t)snprintf(line + at, sizeof line - at, " %s", c->argv[k]);
+    AMLS_TRY(amls_stats_set_str(c->stats, NULL, "command_line", line));
+    if (c->cmd->flags & CLI_RAW)
+        return record_raw(c);
+    for (int k = 0; k < c->nopt; k++)
+        if (c->given[k])
+            AMLS_TRY(
+                record_one(c, c->opt[k]->name, c->opt[k]->kind == CLI_FLAG ? NULL : c->val[k]));
+    for (int i = 0; i < c->argc; i++) /* a program's parameters: --NAME V or --NAME=V */
+        if (c->slot[i] == CLI_SLOT_PARAM) {
+            const char *a = c->argv[i] + 2, *eq = strchr(a, '=');
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
+            AMLS_TRY(record_one(c, name, eq ? eq + 1 : i + 1 < c->argc ? c->argv[i + 1] : ""));
+        }
 cleanup:
     return rc;
 }
@@ -64,11 +77,12 @@ cleanup:
 int cli_stats_begin(cli *c)
 {
     int rc = AMLS_OK;
-    const char *path = cli_get(c, "stats", NULL);
+    const char *path = stats_path(c);
     if (path == NULL)
         return AMLS_OK;
-    AMLS_AGREE(c->comm, c->rank == 0 ? check_writable(path) : AMLS_OK);
-    AMLS_AGREE(c->comm, amls_stats_new(c->comm, c->cmd, &c->stats));
+    if (c->cmd->flags & CLI_RAW)
+        AMLS_AGREE(c->comm, c->rank == 0 ? cli_check_writable(c, "--stats", path) : AMLS_OK);
+    AMLS_AGREE(c->comm, amls_stats_new(c->comm, c->cmd->name, &c->stats));
     AMLS_AGREE(c->comm, record_options(c));
 cleanup:
     if (rc < 0)
@@ -81,7 +95,7 @@ int cli_stats_end(cli *c, double seconds)
     int rc = AMLS_OK;
     AMLS_TRY(amls_stats_add_memory(c->stats));
     AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "time", "total_seconds", seconds));
-    AMLS_TRY(amls_stats_write(c->stats, cli_get(c, "stats", NULL)));
+    AMLS_TRY(amls_stats_write(c->stats, stats_path(c)));
 cleanup:
     return rc;
 }

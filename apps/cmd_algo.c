@@ -10,42 +10,11 @@
 #include "amls/algorithms.h"
 #include "amls/engine.h"
 #include "amls/linalg.h"
+#include "amls/plugin.h"
 
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
-
-/* Value of a declared parameter: --NAME, --PROG.NAME, --param NAME=V, the Graphalytics
- * properties key, or NULL (default). */
-static const char *param_value(cli *c, const amls_vprog *p, int i, const char *props,
-                               const char *propkey)
-{
-    const char *name = p->params[i].name;
-    const char *v = cli_get(c, name, NULL);
-    if (v)
-        return v;
-    char dotted[256];
-    snprintf(dotted, sizeof dotted, "%s.%s", p->name, name);
-    if ((v = cli_get(c, dotted, NULL)))
-        return v;
-    size_t nl = strlen(name);
-    for (int k = 0; k + 1 < c->argc; k++)
-        if (strcmp(c->argv[k], "--param") == 0 && strncmp(c->argv[k + 1], name, nl) == 0 &&
-            c->argv[k + 1][nl] == '=') {
-            c->used[k] = c->used[k + 1] = true;
-            return c->argv[k + 1] + nl + 1;
-        }
-    if (propkey && props) {
-        const char *pv = amls_props_get(props, propkey);
-        if (pv) {
-            /* Props values live in a static buffer: keep a copy per parameter. */
-            static _Thread_local char keep[8][256];
-            snprintf(keep[i % 8], sizeof keep[0], "%s", pv);
-            return keep[i % 8];
-        }
-    }
-    return NULL;
-}
 
 /* A parameter's text as the serial references and the linear-algebra path take it: integers
  * and vertex ids with all 64 bits (never through a double), numbers as doubles. The engine
@@ -62,71 +31,125 @@ static amls_param_value typed_value(const amls_param *d, const char *v)
     return x;
 }
 
-/* Unknown --param names are errors. */
-static int check_params_known(cli *c, const amls_vprog *p)
-{
-    for (int k = 0; k + 1 < c->argc; k++) {
-        if (strcmp(c->argv[k], "--param") != 0 || c->used[k])
-            continue;
-        const char *eq = strchr(c->argv[k + 1], '=');
-        return amls_error(AMLS_ERR_PARAM, "%s: unknown parameter '%.*s' (see 'amls-graph help %s')",
-                          p->name, eq ? (int)(eq - c->argv[k + 1]) : (int)strlen(c->argv[k + 1]),
-                          c->argv[k + 1], p->name);
-    }
-    return AMLS_OK;
-}
-
-/* The options of a run. */
+/* The options of a run (checked by cli_check). */
 typedef struct run_args {
-    const char *outp, *expected, *rule, *engine, *variant, *ck_dir, *restart, *input;
+    const char *outp, *expected, *rule, *variant, *ck_dir, *restart, *input;
     bool verify, quiet, as_dir, no_comb, linalg;
     int direction;
     int64_t maxs, top, ck_every, fail_at, fail_rank;
     double timeout;
 } run_args;
 
-static int parse_args(cli *c, const amls_vprog *p, const amls_builtin *b, run_args *a)
+static void get_args(cli *c, run_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->input = cli_str(c, "input");
+    a->outp = cli_str(c, "output");
+    a->quiet = cli_flag(c, "quiet");
+    a->expected = cli_str(c, "expected");
+    a->rule = cli_str(c, "rule");
+    a->as_dir = cli_output_is_dir(c);
+    a->no_comb = cli_flag(c, "no-combiner");
+    a->ck_dir = cli_str(c, "checkpoint-dir");
+    a->restart = cli_str(c, "restart");
+    a->maxs = cli_i64(c, "max-supersteps");
+    a->ck_every = cli_i64(c, "checkpoint-every");
+    a->fail_at = cli_given(c, "fail-at-superstep") ? cli_i64(c, "fail-at-superstep") : -1;
+    a->fail_rank = cli_i64(c, "fail-rank");
+    a->top = cli_i64(c, "top");
+    a->timeout = cli_f64(c, "superstep-timeout");
+    const char *dir = cli_str(c, "direction"); /* a choice: checked by the option table */
+    a->direction = dir && !strcmp(dir, "push")   ? AMLS_STEP_PUSH
+                   : dir && !strcmp(dir, "pull") ? AMLS_STEP_PULL
+                                                 : AMLS_STEP_AUTO;
+    if (c->builtin) {
+        a->verify = cli_flag(c, "verify");
+        a->variant = cli_str(c, "variant");
+        a->linalg = !strcmp(cli_str(c, "engine"), "linalg");
+    }
+}
+
+/* Rules between the options of a run (built-ins and plugins). Local. */
+static int check_run(cli *c)
 {
     int rc = AMLS_OK;
-    memset(a, 0, sizeof *a);
-    a->outp = cli_get(c, "output", "o");
-    a->verify = cli_flag(c, "verify");
-    a->quiet = cli_flag(c, "quiet");
-    a->expected = cli_get(c, "expected", NULL);
-    a->rule = cli_get(c, "rule", NULL);
-    a->as_dir =
-        cli_flag(c, "dir") || (a->outp && a->outp[0] && a->outp[strlen(a->outp) - 1] == '/');
-    a->no_comb = cli_flag(c, "no-combiner");
-    const char *dir = cli_get(c, "direction", NULL);
-    a->direction = !dir || !strcmp(dir, "auto") ? AMLS_STEP_AUTO
-                   : !strcmp(dir, "push")       ? AMLS_STEP_PUSH
-                   : !strcmp(dir, "pull")       ? AMLS_STEP_PULL
-                                                : -1;
-    AMLS_CHECK(a->direction >= 0, AMLS_ERR_PARAM, "--direction %s: expected auto, push or pull",
-               dir);
-    a->engine = cli_get(c, "engine", NULL);
-    a->variant = cli_get(c, "variant", NULL);
-    a->linalg = a->engine && !strcmp(a->engine, "linalg");
-    a->ck_dir = cli_get(c, "checkpoint-dir", NULL);
-    a->restart = cli_get(c, "restart", NULL);
-    AMLS_TRY(cli_get_i64(c, "max-supersteps", NULL, 0, &a->maxs));
-    AMLS_TRY(cli_get_i64(c, "checkpoint-every", NULL, 0, &a->ck_every));
-    AMLS_TRY(cli_get_i64(c, "fail-at-superstep", NULL, -1, &a->fail_at));
-    AMLS_TRY(cli_get_i64(c, "fail-rank", NULL, 0, &a->fail_rank));
-    AMLS_CHECK(a->ck_every <= 0 || a->ck_dir != NULL, AMLS_ERR_PARAM,
-               "--checkpoint-every needs --checkpoint-dir DIR");
-    AMLS_CHECK(a->ck_every >= 0, AMLS_ERR_PARAM, "--checkpoint-every must be >= 0");
-    AMLS_CHECK(!a->engine || a->linalg || !strcmp(a->engine, "vertex"), AMLS_ERR_PARAM,
-               "--engine %s: expected vertex or linalg", a->engine);
-    AMLS_CHECK(!a->linalg || b != NULL, AMLS_ERR_PARAM,
-               "--engine linalg runs built-in algorithms only");
-    AMLS_TRY(cli_get_i64(c, "top", NULL, 0, &a->top));
-    AMLS_TRY(cli_get_f64(c, "superstep-timeout", NULL, 0, &a->timeout));
-    AMLS_CHECK(a->timeout >= 0 && a->timeout < 1e9, AMLS_ERR_PARAM,
-               "--superstep-timeout %g: expected seconds >= 0 (0: none)", a->timeout);
-    AMLS_CHECK(p->nparams <= 16, AMLS_ERR_VPROG, "%s declares more than 16 parameters", p->name);
+    AMLS_CHECK(cli_i64(c, "checkpoint-every") == 0 || cli_given(c, "checkpoint-dir"),
+               AMLS_ERR_PARAM, "%s: --checkpoint-every needs --checkpoint-dir DIR", c->cmd->name);
+    AMLS_CHECK(!cli_given(c, "fail-rank") || cli_given(c, "fail-at-superstep"), AMLS_ERR_PARAM,
+               "%s: --fail-rank needs --fail-at-superstep K", c->cmd->name);
+    AMLS_TRY(cli_output_not_input(cli_str(c, "output"), cli_str(c, "input")));
 cleanup:
     return rc;
+}
+
+/* --variant NAME with the vertex engine: one of variants.h for this algorithm. Local. */
+static int check_vertex_variant(cli *c, const char *variant)
+{
+    if (amls_variant_find(c->cmd->name, variant))
+        return AMLS_OK;
+    char names[256] = "";
+    for (const amls_variant *v = amls_variants(); v->algo; v++)
+        if (!strcmp(v->algo, c->cmd->name))
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                     names[0] ? ", " : "", v->name);
+    return amls_error(AMLS_ERR_PARAM, "%s: --variant %s: %s %s%s", c->cmd->name, variant,
+                      c->cmd->name,
+                      names[0] ? "has the variants " : "has no variants in the vertex engine",
+                      names[0] ? names : " (--engine linalg has its own)");
+}
+
+/* --delta with the vertex engine: the delta-stepping program's parameter (the Bellman-Ford
+ * variant has none). Local. */
+static int vertex_delta(cli *c)
+{
+    const amls_vprog *p = c->prog;
+    for (int i = 0; i < p->nparams; i++)
+        if (!strcmp(p->params[i].name, "delta")) {
+            if (c->pval[i])
+                return amls_error(AMLS_ERR_PARAM, "%s: parameter --delta is given more than once",
+                                  c->cmd->name);
+            c->pval[i] = cli_str(c, "delta");
+            return AMLS_OK;
+        }
+    return amls_error(AMLS_ERR_PARAM, "%s: --delta: the variant %s has no bucket width",
+                      c->cmd->name, p->name);
+}
+
+/* ... and those of built-ins: --engine linalg and --variant. Local. */
+static int check_builtin(cli *c)
+{
+    int rc = AMLS_OK;
+    const char *variant = cli_str(c, "variant");
+    bool linalg = !strcmp(cli_str(c, "engine"), "linalg");
+    const amls_la_algorithm *la = amls_la_find(c->cmd->name);
+    AMLS_TRY(check_run(c));
+    AMLS_CHECK(!linalg || la != NULL, AMLS_ERR_PARAM,
+               "%s: --engine linalg runs pagerank, wcc, bfs and sssp, not %s", c->cmd->name,
+               c->cmd->name);
+    if (variant && !linalg) /* the vertex engine's variants (variants.h) */
+        AMLS_TRY(check_vertex_variant(c, variant));
+    AMLS_CHECK(!cli_given(c, "delta") || !strcmp(c->cmd->name, "sssp"), AMLS_ERR_PARAM,
+               "%s: --delta is for sssp", c->cmd->name);
+    if (cli_given(c, "delta") && !linalg) /* delta-stepping's parameter */
+        AMLS_TRY(vertex_delta(c));
+    AMLS_CHECK(!variant || !linalg || la->variants, AMLS_ERR_PARAM,
+               "%s: --variant: %s has no variants", c->cmd->name, c->cmd->name);
+    AMLS_CHECK(!variant || !linalg || cli_in_choices(la->variants, variant), AMLS_ERR_PARAM,
+               "%s: --variant %s: expected %s", c->cmd->name, variant, la->variants);
+    AMLS_CHECK(!linalg || (!cli_given(c, "checkpoint-dir") && !cli_given(c, "restart")),
+               AMLS_ERR_PARAM, "%s: checkpoints are for the vertex engine (--engine vertex)",
+               c->cmd->name);
+cleanup:
+    return rc;
+}
+
+/* A stop request (SIGUSR1 with --checkpoint-dir): checkpoint at the end of the superstep. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
 }
 
 /* Fault injection (--fail-at-superstep K --fail-rank R): the rank dies as a crashed node
@@ -179,10 +202,21 @@ static int run_vertex(cli *c, amls_graph *g, const amls_vprog *p, const run_args
                         .input_crc32 = res->pv.input_crc32,
                         .on_superstep = a->fail_at >= 0 ? inject_fault : NULL,
                         .hook_ud = &fl,
+                        .stop_request = a->ck_dir ? &stop_requested : NULL,
                         .stats = c->stats,
                         .superstep_timeout = a->timeout};
+    if (a->ck_dir)
+        signal(SIGUSR1, on_stop_signal);
     AMLS_TRY(amls_run_program(g, p, &ro, &res->run));
     const amls_run *r = res->run;
+    if (r->stopped) {
+        cli_print(c,
+                  "stopped: on SIGUSR1 after %lld supersteps, checkpoint written to %s; resume "
+                  "with --restart %s\n",
+                  (long long)r->supersteps, a->ck_dir, a->ck_dir);
+        rc = AMLS_INFO_STOPPED;
+        goto cleanup;
+    }
     res->v = amls_run_values(r);
     res->pv.algorithm = p->name;
     res->pv.parameters = r->params;
@@ -202,26 +236,33 @@ cleanup:
 }
 
 /* A built-in through the linear-algebra path (amls_algorithm_run with the linalg engine, which
- * parses integers and vertex ids with all 64 bits). Collective. */
+ * parses integers and vertex ids with all 64 bits); delta: the --delta option of sssp (a
+ * parameter of linear algebra only), or NULL. Collective. */
 static int run_linalg(cli *c, amls_graph *g, const amls_vprog *p, const char *const *vals,
-                      const char *variant, result *res)
+                      const char *delta, const char *variant, result *res)
 {
     int rc = AMLS_OK;
-    const char *keys[16], *given[16];
+    const char *keys[17], *given[17];
     int n = 0;
     for (int i = 0; i < p->nparams; i++)
         if (vals[i]) {
             keys[n] = p->params[i].name;
             given[n++] = vals[i];
         }
+    if (delta) {
+        keys[n] = "delta";
+        given[n++] = delta;
+    }
     AMLS_TRY(amls_algorithm_run(g, p->name, "linalg", variant, n, keys, given, 0, 0, c->stats,
                                 &res->la));
     res->v = *amls_result_values(res->la);
     res->pv.algorithm = p->name;
     res->pv.supersteps = amls_result_iterations(res->la);
     res->pv.seconds = amls_result_seconds(res->la);
-    cli_print(c, "algorithm: %s\nengine: linalg\niterations: %lld\nseconds: %.4f\n", p->name,
-              (long long)res->pv.supersteps, res->pv.seconds);
+    const amls_la_algorithm *la = amls_la_find(p->name);
+    const char *vn = variant ? variant : la && la->variants ? la->variants : "-";
+    cli_print(c, "algorithm: %s\nengine: linalg\nvariant: %.*s\niterations: %lld\nseconds: %.4f\n",
+              p->name, (int)strcspn(vn, "|"), vn, (long long)res->pv.supersteps, res->pv.seconds);
     if (amls_result_seconds_per_iteration(res->la) > 0)
         cli_print(c, "seconds_per_iteration: %.5f\n", amls_result_seconds_per_iteration(res->la));
 cleanup:
@@ -364,7 +405,7 @@ cleanup:
 /* The command line, for HDF5 provenance. */
 static void command_line(cli *c, char *buf, size_t cap)
 {
-    size_t at = (size_t)snprintf(buf, cap, "amls-graph %s", c->cmd);
+    size_t at = (size_t)snprintf(buf, cap, "amls-graph %s", c->cmd->name);
     for (int k = 0; k < c->argc && at < cap - 1; k++)
         at += (size_t)snprintf(buf + at, cap - at, " %s", c->argv[k]);
 }
@@ -388,156 +429,120 @@ static int outputs(cli *c, const run_args *a, const amls_builtin *b, result *res
         amls_rule rule = cli_rule_parse(a->rule, b ? b->rule : AMLS_RULE_EXACT);
         AMLS_TRY(cli_compare_file(c, &res->v, a->expected, rule ? rule : AMLS_RULE_EXACT));
     }
-    if (a->verify && b == NULL)
-        AMLS_AGREE(c->comm, amls_error(AMLS_ERR_UNSUPPORTED,
-                                       "--verify needs a built-in algorithm's serial reference"));
-    if (a->verify)
+    if (a->verify && b)
         AMLS_TRY(verify(c, &res->v, b, pvals));
 cleanup:
     return rc;
 }
 
-/* Loads the graph, runs p, writes/verifies. `b` is NULL for plugins. */
-int run_vprog(cli *c, const amls_vprog *p, const amls_builtin *b)
+/* Loads the graph, runs c->prog, writes and verifies. Collective. */
+int run_vprog(cli *c)
 {
     int rc = AMLS_OK;
+    const amls_vprog *p = c->prog;
     amls_graph *g = NULL;
-    amls_raw_graph props = {0};
     result res = {0};
     run_args a;
-    const char *vals[16] = {0};
-    amls_param_value pvals[16] = {0};
-    rc = parse_args(c, p, b, &a);
-    AMLS_AGREE(c->comm, rc < 0 ? rc : cli_output_not_input(a.outp, cli_get(c, "input", "i")));
+    amls_param_value pvals[CLI_MAX_PARAMS] = {{0}};
+    get_args(c, &a);
+    for (int i = 0; i < p->nparams; i++) {
+        const char *v = c->pval[i] ? c->pval[i] : p->params[i].def;
+        pvals[i] = typed_value(&p->params[i], v);
+    }
     bool need_in = (p->flags & AMLS_NEED_IN_EDGES) != 0 || a.linalg ||
                    ((p->flags & AMLS_PULL) != 0 && a.direction != AMLS_STEP_PUSH);
     bool drop_w = (p->flags & AMLS_NEED_WEIGHTS) == 0;
-    CLI_LOAD(cli_load_graph(c, NULL, need_in, drop_w, &g, &props));
-    for (int i = 0; i < p->nparams; i++) {
-        vals[i] = param_value(c, p, i, props.props, b && i < 4 ? b->props_keys[i] : NULL);
-        const char *v = vals[i] ? vals[i] : p->params[i].def;
-        pvals[i] = typed_value(&p->params[i], v);
-    }
-    rc = check_params_known(c, p);
-    AMLS_AGREE(c->comm, rc < 0 ? rc : cli_check_unused(c));
-    a.input = cli_get(c, "input", "i");
+    CLI_LOAD(cli_load_graph(c, NULL, need_in, drop_w, &g));
     res.pv.input = a.input;
-    if (a.ck_every > 0 || a.restart || (a.outp && amls_is_h5_path(a.outp)))
+    if (a.ck_every > 0 || a.ck_dir || a.restart || (a.outp && amls_is_h5_path(a.outp)))
         AMLS_TRY(amls_graph_input_crc32(c->comm, a.input, &res.pv.input_crc32));
-    if (a.linalg)
-        AMLS_TRY(run_linalg(c, g, p, vals, a.variant, &res));
-    else
-        AMLS_TRY(run_vertex(c, g, p, &a, vals, &res));
-    AMLS_TRY(outputs(c, &a, b, &res, pvals));
+    rc = a.linalg ? run_linalg(c, g, p, c->pval, cli_str(c, "delta"), a.variant, &res)
+                  : run_vertex(c, g, p, &a, c->pval, &res);
+    if (rc == AMLS_OK)
+        AMLS_TRY(outputs(c, &a, c->builtin, &res, pvals));
 cleanup:
     result_free(&res);
     amls_graph_free(&g);
-    amls_raw_graph_free(&props);
     return rc;
 }
 
-/* The vertex program of `--variant NAME` (variants.h), or the algorithm's default. Local. */
-static int pick_variant(cli *c, const amls_builtin *b, const amls_vprog **p)
+/* ---- The built-in algorithms' command: one table for all of them -------------------------- */
+
+/* The built-in's vertex program: --variant NAME picks one of variants.h for the vertex engine
+ * (check_builtin refuses a name it does not know); linear algebra has its own variants. */
+static int builtin_program(cli *c)
 {
-    const char *engine = cli_get(c, "engine", NULL), *variant = cli_get(c, "variant", NULL);
-    *p = b->get();
-    if (variant == NULL || (engine && !strcmp(engine, "linalg")))
-        return AMLS_OK; /* linear algebra has its own variants */
-    *p = amls_variant_find(b->name, variant);
-    if (*p)
-        return AMLS_OK;
-    char names[256] = "";
-    for (const amls_variant *v = amls_variants(); v->algo; v++)
-        if (!strcmp(v->algo, b->name))
-            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
-                     names[0] ? ", " : "", v->name);
-    return amls_error(AMLS_ERR_PARAM, "--variant %s: %s %s%s", variant, b->name,
-                      names[0] ? "has the variants " : "has no variants in the vertex engine",
-                      names);
+    c->builtin = amls_builtin_find(c->cmd->name);
+    c->prog = c->builtin ? c->builtin->get() : NULL;
+    const char *variant = cli_str(c, "variant");
+    bool linalg = !strcmp(cli_str(c, "engine"), "linalg");
+    const amls_vprog *v = variant && !linalg ? amls_variant_find(c->cmd->name, variant) : NULL;
+    if (v)
+        c->prog = v;
+    return c->prog ? AMLS_OK : amls_error(AMLS_ERR_INTERNAL, "no built-in %s", c->cmd->name);
 }
 
-int cmd_algorithm(cli *c)
-{
-    const amls_builtin *b = amls_builtin_find(c->cmd);
-    const amls_vprog *p = NULL;
-    if (b == NULL)
-        return amls_error(AMLS_ERR_NOT_FOUND, "no built-in algorithm '%s'", c->cmd);
-    int rc = pick_variant(c, b, &p);
-    return rc < 0 ? rc : run_vprog(c, p, b);
-}
+static const cli_group *const builtin_table[] = {&cli_graph_group,   &cli_builtin_group,
+                                                 &cli_results_group, &cli_engine_group,
+                                                 &cli_quiet_group,   NULL};
 
-/* ---- help --------------------------------------------------------------------------------- */
-
-void cli_print_vprog_help(const amls_vprog *p)
+int cli_algorithm_command(const amls_builtin *b, cli_command *out)
 {
-    printf("%s: %s\n\nparameters:\n", p->name, p->description ? p->description : "");
-    if (p->nparams == 0)
-        printf("  (none)\n");
-    for (int i = 0; i < p->nparams; i++) {
-        const amls_param *d = &p->params[i];
-        static const char *tn[] = {"", "int", "float", "string", "bool", "vertex"};
-        printf("  --%-14s %-7s %s (default: %s)\n", d->name, tn[d->type], d->help ? d->help : "",
-               d->def ? d->def : "required");
-    }
-}
-
-int cmd_help(cli *c)
-{
-    const char *what = cli_positional(c);
-    if (c->rank != 0)
-        return AMLS_OK;
-    const amls_builtin *b = what ? amls_builtin_find(what) : NULL;
-    if (what && strcmp(what, "train") == 0) {
-        cmd_train_help();
-        return AMLS_OK;
-    }
-    if (what && strcmp(what, "tune") == 0)
-        return cmd_tune_help(c);
-    if (b) {
-        printf("usage: mpirun -np N amls-graph %s --input GRAPH [options]\n\n", what);
-        cli_print_vprog_help(b->get());
-        bool first = true;
-        for (const amls_variant *v = amls_variants(); v->algo; v++)
-            if (!strcmp(v->algo, what)) {
-                printf("%s  --variant %-6s %s\n", first ? "\nvariants (for comparison):\n" : "",
-                       v->name, v->description);
-                first = false;
-            }
-    } else {
-        printf("usage: mpirun -np N amls-graph COMMAND [options]\n\ncommands:");
-        for (const amls_builtin *k = amls_builtins(); k->name; k++)
-            printf(" %s", k->name);
-        printf(" run info partition generate convert\n"
-               "          validate cg linreg logreg als train tune help (amls-graph --help\n"
-               "          describes them; 'amls-graph help train' lists the trainer's options;\n"
-               "          'amls-graph help ALGORITHM' lists an algorithm's parameters)\n");
-    }
-    printf(
-        "\ngraph options:\n"
-        "  --input, -i FILE      edge list (.txt[.gz]), LDBC (NAME.e), .mtx, .graph (METIS),\n"
-        "                        .gr (DIMACS) or a generator spec gen:kron:scale=S,...\n"
-        "  --format F            edgelist|csv|ldbc|mtx|metis|dimacs (default: from the name)\n"
-        "  --delimiter C, --header yes|no|auto, --columns SRC,DST[,W]   csv: the field\n"
-        "                        delimiter, header line, and columns by number or name\n"
-        "  --directed | --undirected   override the file's convention\n"
-        "  --partition P         auto (default) | chunk | metis | ptscotch | hash | range |\n"
-        "                        FILE (README: partitioning)\n"
-        "  --parts K             number of parts (default: number of ranks)\n"
-        "  --dry-run             print the memory each rank will need, load nothing\n"
-        "  --memory-limit SIZE   refuse a load needing more than SIZE (e.g. 8G) on a rank\n"
-        "run options:\n"
-        "  --output, -o PATH     write 'id value' lines (a directory with --dir or a trailing /)\n"
-        "  --verify              check against the serial reference (Graphalytics rules)\n"
-        "  --expected FILE       check against a reference output (Graphalytics rules;\n"
-        "                        --rule exact|equiv|epsilon for plugins)\n"
-        "  --max-supersteps N    stop after N supersteps\n"
-        "  --superstep-timeout S end the job when a program callback runs more than S seconds\n"
-        "  --stats FILE          statistics as JSON, for every command (docs/stats.md);\n"
-        "                        draw them with 'amls-graph plot FILE -o OUT.png'\n"
-        "  --no-combiner         deliver every message uncombined\n"
-        "  --direction D         auto (default) | push | pull: how values sent to all\n"
-        "                        neighbours travel (auto: Beamer's switch per superstep)\n"
-        "  --top K               print the K vertices with the largest values\n"
-        "  --quiet               no progress lines\n");
+    const amls_vprog *p = b->get();
+    *out = (cli_command){.name = b->name,
+                         .usage = "--input GRAPH [parameters] [options]",
+                         .summary = p && p->description ? p->description : b->name,
+                         .groups = builtin_table,
+                         .run = run_vprog,
+                         .check = check_builtin,
+                         .program = builtin_program,
+                         .flags = CLI_PROGRAM};
     return AMLS_OK;
 }
+
+/* ---- run PROG.so: a plugin through the same path ------------------------------------------ */
+
+static int plugin_program(cli *c)
+{
+    amls_plugin *pl = NULL;
+    int rc = amls_plugin_load(c->comm, c->pos, &pl);
+    if (rc < 0)
+        return rc;
+    c->plugin = pl;
+    c->prog = &pl->vprog;
+    return AMLS_OK;
+}
+
+static void plugin_release(cli *c)
+{
+    amls_plugin *pl = c->plugin;
+    amls_plugin_free(&pl);
+    c->plugin = NULL;
+}
+
+static const cli_group *const run_table[] = {&cli_graph_group, &cli_results_group,
+                                             &cli_engine_group, &cli_quiet_group, NULL};
+static const cli_opt run_plugin = {"plugin",
+                                   0,
+                                   CLI_IN,
+                                   "PROG.so",
+                                   .help = "the vertex program: a shared object built against "
+                                           "amls/vprog.h (see docs/vertex-programs.md)",
+                                   .flags = CLI_REQUIRED};
+static const cli_hint run_hints[] = {
+    {"verify", "a plugin has no serial reference to verify against (compare with --expected FILE)"},
+    {"engine", "a plugin runs on the vertex engine only"},
+    {"variant", "a plugin runs on the vertex engine only"},
+    {0}};
+
+const cli_command cli_cmd_run = {.name = "run",
+                                 .usage = "PROG.so --input GRAPH [parameters] [options]",
+                                 .summary = "run a vertex program plugin: run PROG.so --input G",
+                                 .groups = run_table,
+                                 .positional = &run_plugin,
+                                 .run = run_vprog,
+                                 .check = check_run,
+                                 .program = plugin_program,
+                                 .release = plugin_release,
+                                 .hints = run_hints,
+                                 .flags = CLI_PROGRAM};

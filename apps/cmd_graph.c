@@ -38,16 +38,15 @@ cleanup:
     return rc;
 }
 
-int cmd_info(cli *c)
+static int cmd_info(cli *c)
 {
     int rc = AMLS_OK;
     amls_graph *g = NULL;
     amls_graph_stats st;
     bool degrees = cli_flag(c, "degrees");
     double t0 = amls__now();
-    CLI_LOAD(cli_load_graph(c, NULL, degrees, false, &g, NULL));
+    CLI_LOAD(cli_load_graph(c, NULL, degrees, false, &g));
     double load = amls__now() - t0;
-    AMLS_AGREE(c->comm, cli_check_unused(c));
     AMLS_TRY(amls_graph_stats_get(g, &st));
     /* After loading: the load's peak is the figure; the largest rank's and the sum. */
     int64_t peak[2] = {amls__peak_rss(), 0};
@@ -76,16 +75,13 @@ cleanup:
     return rc;
 }
 
-int cmd_partition(cli *c)
+static int cmd_partition(cli *c)
 {
     int rc = AMLS_OK;
     amls_graph *g = NULL;
     amls_graph_stats st;
-    const char *outp = cli_get(c, "output", "o");
-    AMLS_AGREE(c->comm, outp ? cli_output_not_input(outp, cli_get(c, "input", "i"))
-                             : amls_error(AMLS_ERR_PARAM, "partition: --output FILE is required"));
-    CLI_LOAD(cli_load_graph(c, NULL, false, true, &g, NULL));
-    AMLS_AGREE(c->comm, cli_check_unused(c));
+    const char *outp = cli_str(c, "output");
+    CLI_LOAD(cli_load_graph(c, NULL, false, true, &g));
     AMLS_TRY(amls_graph_write_partition(g, outp));
     AMLS_TRY(amls_graph_stats_get(g, &st));
     cli_print(c, "parts: %d\nedge_cut: %lld\nimbalance: %.4f\noutput: %s\n", st.nparts,
@@ -95,32 +91,28 @@ cleanup:
     return rc;
 }
 
-/* The generator options on top of the defaults. Local. */
-static int gen_options(cli *c, amls_gen_spec *s)
+/* The generator options on top of the defaults (checked by the table). Local. */
+static void gen_options(cli *c, amls_gen_spec *s)
+{
+    amls_gen_spec_default(s);
+    snprintf(s->kind, sizeof s->kind, "%s", c->pos);
+    s->scale = (int)cli_i64(c, "scale");
+    s->edge_factor = (int)cli_i64(c, "edge-factor");
+    s->seed = (uint64_t)cli_i64(c, "seed");
+    s->rows = cli_i64(c, "rows");
+    s->cols = cli_i64(c, "cols");
+    s->weighted = cli_i64(c, "weighted") != 0;
+}
+
+/* --rows and --cols are for grids, --edge-factor for the others. Local. */
+static int check_generate(cli *c)
 {
     int rc = AMLS_OK;
-    int64_t scale, ef, seed, rows, cols, weighted;
-    const char *kind = cli_positional(c);
-    amls_gen_spec_default(s);
-    if (kind)
-        snprintf(s->kind, sizeof s->kind, "%s", kind);
-    AMLS_TRY(cli_get_i64(c, "scale", NULL, s->scale, &scale));
-    AMLS_TRY(cli_get_i64(c, "edge-factor", NULL, s->edge_factor, &ef));
-    AMLS_TRY(cli_get_i64(c, "seed", NULL, (int64_t)s->seed, &seed));
-    AMLS_TRY(cli_get_i64(c, "rows", NULL, 0, &rows));
-    AMLS_TRY(cli_get_i64(c, "cols", NULL, 0, &cols));
-    AMLS_TRY(cli_get_i64(c, "weighted", NULL, 0, &weighted));
-    AMLS_CHECK(cli_get(c, "output", "o") != NULL, AMLS_ERR_PARAM,
-               "generate: --output FILE is required");
-    AMLS_CHECK(!strcmp(s->kind, "kron") || !strcmp(s->kind, "uniform") || !strcmp(s->kind, "grid"),
-               AMLS_ERR_PARAM, "generate: unknown kind '%s' (kron, uniform, grid)", s->kind);
-    AMLS_TRY(cli_check_unused(c));
-    s->scale = (int)scale;
-    s->edge_factor = (int)ef;
-    s->seed = (uint64_t)seed;
-    s->rows = rows;
-    s->cols = cols;
-    s->weighted = weighted != 0;
+    bool grid = c->pos && !strcmp(c->pos, "grid");
+    AMLS_CHECK(grid || (!cli_given(c, "rows") && !cli_given(c, "cols")), AMLS_ERR_PARAM,
+               "generate: --rows and --cols are for grid, not %s", c->pos);
+    AMLS_CHECK(!grid || !cli_given(c, "edge-factor"), AMLS_ERR_PARAM,
+               "generate: --edge-factor is for kron and uniform, not grid");
 cleanup:
     return rc;
 }
@@ -139,13 +131,13 @@ cleanup:
     return rc;
 }
 
-int cmd_generate(cli *c)
+static int cmd_generate(cli *c)
 {
     int rc = AMLS_OK;
     amls_gen_spec s;
     amls_raw_graph raw = {0};
-    AMLS_AGREE(c->comm, gen_options(c, &s));
-    const char *outp = cli_get(c, "output", "o");
+    gen_options(c, &s);
+    const char *outp = cli_str(c, "output");
     double t0 = amls__now();
     AMLS_TRY(amls_generate(c->comm, &s, &raw));
     AMLS_TRY(amls_raw_graph_write(c->comm, outp, &raw));
@@ -177,19 +169,14 @@ static int convert_target(const char *outp, const char *to, int *fmt)
     return AMLS_OK;
 }
 
-int cmd_convert(cli *c)
+static int cmd_convert(cli *c)
 {
     int rc = AMLS_OK, fmt = -1;
     amls_graph *g = NULL;
-    const char *outp = cli_get(c, "output", "o"), *input = cli_get(c, "input", "i");
-    const char *to = cli_get(c, "to", NULL);
+    const char *outp = cli_str(c, "output"), *input = cli_str(c, "input");
     amls_source_info src = {.name = input};
-    rc = outp ? convert_target(outp, to, &fmt)
-              : amls_error(AMLS_ERR_PARAM, "convert: --output FILE is required (.h5, .mtx, "
-                                           ".csv or an edge list)");
-    AMLS_AGREE(c->comm, rc < 0 ? rc : cli_output_not_input(outp, input));
-    CLI_LOAD(cli_load_graph(c, NULL, fmt == -1, false, &g, NULL));
-    AMLS_AGREE(c->comm, cli_check_unused(c));
+    AMLS_AGREE(c->comm, convert_target(outp, cli_str(c, "to"), &fmt)); /* checked: local */
+    CLI_LOAD(cli_load_graph(c, NULL, fmt == -1, false, &g));
     double t0 = amls__now();
     if (fmt != -1) {
         AMLS_TRY(amls_graph_write_edges(g, outp, (amls_format)fmt, input));
@@ -208,3 +195,111 @@ cleanup:
     amls_graph_free(&g);
     return rc;
 }
+
+/* ---- The commands' tables ------------------------------------------------------------------ */
+
+static const cli_group info_group = {
+    "info options",
+    (const cli_opt[]){{"degrees", 0, CLI_FLAG,
+                       .help = "also print the degree distributions (NAME_distribution: "
+                               "degree:vertices ...; --stats records them)"},
+                      {0}}};
+static const cli_group *const info_table[] = {&cli_graph_group, &info_group, &cli_quiet_group,
+                                              NULL};
+const cli_command cli_cmd_info = {
+    .name = "info",
+    .usage = "--input GRAPH [options]",
+    .summary = "load a graph and print its statistics and partition quality",
+    .about =
+        "Loads a graph and prints key: value lines: vertices, edges, arcs, self loops, "
+        "degrees,\nisolated vertices, parts, edge cut, imbalance, peak memory; with --degrees the\n"
+        "degree distributions.",
+    .groups = info_table,
+    .run = cmd_info};
+
+static const cli_group partition_group = {
+    "partition options",
+    (const cli_opt[]){{"output", 'o', CLI_OUT, "FILE",
+                       .help = "the partition: one part number per vertex, in original-id order",
+                       .flags = CLI_REQUIRED},
+                      {0}}};
+static const cli_group *const partition_table[] = {&cli_graph_group, &partition_group,
+                                                   &cli_quiet_group, NULL};
+static int check_partition(cli *c)
+{
+    return cli_output_not_input(cli_str(c, "output"), cli_str(c, "input"));
+}
+
+const cli_command cli_cmd_partition = {
+    .name = "partition",
+    .usage = "--input GRAPH --output FILE [--parts K] [options]",
+    .summary = "compute a partition and write it: --parts K --output FILE",
+    .groups = partition_table,
+    .check = check_partition,
+    .run = cmd_partition};
+
+static int check_convert(cli *c)
+{
+    int rc = AMLS_OK, fmt = -1;
+    AMLS_TRY(convert_target(cli_str(c, "output"), cli_str(c, "to"), &fmt));
+    AMLS_TRY(cli_output_not_input(cli_str(c, "output"), cli_str(c, "input")));
+cleanup:
+    return rc;
+}
+
+static const cli_group convert_group = {
+    "convert options",
+    (const cli_opt[]){{"output", 'o', CLI_OUT, "FILE",
+                       .help = "the graph: FILE.h5 the HDF5 container, .mtx Matrix Market, .csv "
+                               "CSV, any other name an edge list",
+                       .flags = CLI_REQUIRED},
+                      {"to", 0, CLI_CHOICE, "F", .help = "the format to write",
+                       .choices = "h5|edgelist|csv|mtx", .def_text = "from --output's name"},
+                      {0}}};
+static const cli_group *const convert_table[] = {&cli_graph_group, &convert_group, &cli_quiet_group,
+                                                 NULL};
+const cli_command cli_cmd_convert = {
+    .name = "convert",
+    .usage = "--input GRAPH --output FILE [--to h5|edgelist|csv|mtx] [options]",
+    .summary =
+        "write a graph as the HDF5 container (.h5), Matrix Market (.mtx), CSV or an edge list",
+    .about = "Writes the graph, partitioned as --partition and --parts say, into an HDF5 "
+             "container that\nlater runs load without parsing (each rank reads its own part), "
+             "or as text: Matrix Market,\nCSV or an edge list.",
+    .groups = convert_table,
+    .check = check_convert,
+    .run = cmd_convert};
+
+static const cli_opt generate_kind = {"kind",
+                                      0,
+                                      CLI_CHOICE,
+                                      "KIND",
+                                      .help = "Kronecker (Graph500), uniform random or 2-D grid",
+                                      .choices = "kron|uniform|grid",
+                                      .flags = CLI_REQUIRED};
+static const cli_group generate_group = {
+    "generate options",
+    (const cli_opt[]){
+        {"output", 'o', CLI_OUT, "FILE", .help = "the edge list to write", .flags = CLI_REQUIRED},
+        {"scale", 0, CLI_INT, "S", .help = "2^S vertices (grid: 2^(S/2) rows)", .min = 0, .max = 40,
+         .def = "10"},
+        {"edge-factor", 0, CLI_INT, "E", .help = "kron, uniform: E * 2^S edges", .min = 1,
+         .max = 1 << 20, .def = "16"},
+        {"seed", 0, CLI_INT, "N", .help = "the same seed gives the same graph at any rank count",
+         .min = 0, .max = 9.2e18, .def = "1"},
+        {"rows", 0, CLI_INT, "R", .help = "grid: rows", .min = 1, .max = 1LL << 40,
+         .def_text = "2^(S/2), or --cols"},
+        {"cols", 0, CLI_INT, "C", .help = "grid: columns", .min = 1, .max = 1LL << 40,
+         .def_text = "2^(S-S/2), or --rows"},
+        {"weighted", 0, CLI_INT, "0|1", .help = "integer weights 1..255", .min = 0, .max = 1,
+         .def = "0"},
+        {0}}};
+static const cli_group *const generate_table[] = {&generate_group, NULL};
+const cli_command cli_cmd_generate = {
+    .name = "generate",
+    .usage = "KIND --output FILE [options]",
+    .summary = "generate a graph: generate kron|uniform|grid --output FILE",
+    .groups = generate_table,
+    .positional = &generate_kind,
+    .check = check_generate,
+    .run = cmd_generate};

@@ -26,23 +26,15 @@ typedef struct cg_args {
     int64_t maxit;
 } cg_args;
 
-static int cg_parse(cli *c, cg_args *a)
+static void cg_args_get(cli *c, cg_args *a)
 {
-    int rc = AMLS_OK;
-    a->mat = cli_get(c, "matrix", "A");
-    a->rhs = cli_get(c, "rhs", NULL);
-    a->pre = cli_get(c, "precond", NULL);
-    a->outp = cli_get(c, "output", "o");
+    a->mat = cli_str(c, "matrix");
+    a->rhs = cli_str(c, "rhs");
+    a->pre = cli_str(c, "precond");
+    a->outp = cli_str(c, "output");
     a->strict = cli_flag(c, "strict");
-    AMLS_TRY(cli_get_f64(c, "tol", NULL, 1e-8, &a->tol));
-    AMLS_TRY(cli_get_i64(c, "max-iterations", NULL, 0, &a->maxit));
-    AMLS_CHECK(a->mat != NULL, AMLS_ERR_PARAM, "cg: --matrix A.mtx is required");
-    AMLS_TRY(cli_output_not_input(a->outp, a->mat));
-    AMLS_TRY(cli_output_not_input(a->outp, a->rhs));
-    AMLS_CHECK(!a->pre || !strcmp(a->pre, "jacobi") || !strcmp(a->pre, "none"), AMLS_ERR_PARAM,
-               "cg: --precond %s: expected jacobi or none", a->pre);
-cleanup:
-    return rc;
+    a->tol = cli_f64(c, "tol");
+    a->maxit = cli_i64(c, "max-iterations");
 }
 
 /* Every stored entry is a finite number. Local. */
@@ -54,19 +46,18 @@ static int finite_entries(const amls_graph *g, const char *mat)
     return AMLS_OK;
 }
 
-int cmd_cg(cli *c)
+static int cmd_cg(cli *c)
 {
     int rc = AMLS_OK;
     amls_graph *g = NULL;
     double *b = NULL, *x = NULL;
     cg_args a;
     amls_solve_info info = {0};
-    AMLS_AGREE(c->comm, cg_parse(c, &a));
+    cg_args_get(c, &a);
     /* The matrix is read as a graph: rows are vertices, entries weighted edges; an entry given
      * twice is the sum of both (Matrix Market, scipy), not one of them as for graph edges. */
     c->sum_duplicates = true;
-    CLI_LOAD(cli_load_graph(c, a.mat, true, false, &g, NULL));
-    AMLS_AGREE(c->comm, cli_check_unused(c));
+    CLI_LOAD(cli_load_graph(c, a.mat, true, false, &g));
     if (!g->weighted)
         cli_print(c, "# note: pattern matrix, every stored entry is 1\n");
     AMLS_AGREE(c->comm, finite_entries(g, a.mat));
@@ -80,13 +71,12 @@ int cmd_cg(cli *c)
         for (int64_t i = 0; i < g->n_local; i++)
             b[i] = 1.0;
     int64_t maxit = a.maxit > 0 ? a.maxit : AMLS_MAX((int64_t)1000, 10 * g->n);
-    AMLS_TRY(amls_cg(g, b, x, a.tol, maxit, !a.pre || !strcmp(a.pre, "jacobi"), &info));
+    AMLS_TRY(amls_cg(g, b, x, a.tol, maxit, !strcmp(a.pre, "jacobi"), &info));
     cli_print(c,
               "rows: %lld\nnonzeros: %lld\npreconditioner: %s\niterations: %lld\nresidual: "
               "%.6e\nconverged: %s\nseconds: %.4f\n",
-              (long long)g->n, (long long)g->arcs, a.pre ? a.pre : "jacobi",
-              (long long)info.iterations, info.residual, info.converged ? "yes" : "no",
-              info.seconds);
+              (long long)g->n, (long long)g->arcs, a.pre, (long long)info.iterations, info.residual,
+              info.converged ? "yes" : "no", info.seconds);
     AMLS_AGREE(c->comm, amls_solve_stats(&info, "cg", c->stats));
     if (a.outp)
         AMLS_TRY(write_vertex_values(g, x, a.outp));
@@ -134,23 +124,15 @@ typedef struct reg_args {
     bool strict;
 } reg_args;
 
-static int reg_parse(cli *c, reg_args *a, double def_lambda, double def_tol, int64_t def_it)
+static void reg_args_get(cli *c, reg_args *a)
 {
-    int rc = AMLS_OK;
-    a->train = cli_get(c, "train", NULL);
-    a->test = cli_get(c, "test", NULL);
-    a->outp = cli_get(c, "output", "o");
+    a->train = cli_str(c, "train");
+    a->test = cli_str(c, "test");
+    a->outp = cli_str(c, "output");
     a->strict = cli_flag(c, "strict");
-    AMLS_TRY(cli_get_f64(c, "lambda", NULL, def_lambda, &a->lambda));
-    AMLS_TRY(cli_get_f64(c, "tol", NULL, def_tol, &a->tol));
-    AMLS_TRY(cli_get_i64(c, "max-iterations", NULL, def_it, &a->maxit));
-    AMLS_CHECK(a->train != NULL, AMLS_ERR_PARAM, "%s: --train FILE is required", c->cmd);
-    AMLS_TRY(cli_output_not_input(a->outp, a->train));
-    AMLS_TRY(cli_output_not_input(a->outp, a->test));
-    AMLS_CHECK(a->lambda >= 0, AMLS_ERR_PARAM, "%s: --lambda must be >= 0", c->cmd);
-    AMLS_TRY(cli_check_unused(c));
-cleanup:
-    return rc;
+    a->lambda = cli_f64(c, "lambda");
+    a->tol = cli_f64(c, "tol");
+    a->maxit = cli_i64(c, "max-iterations");
 }
 
 /* Writes the coefficients when --output is given, then reports non-convergence, an error only
@@ -159,12 +141,12 @@ static int reg_finish(cli *c, const reg_args *a, const double *coef, int64_t m,
                       const amls_solve_info *info)
 {
     int rc = AMLS_OK;
-    AMLS_AGREE(c->comm, amls_solve_stats(info, c->cmd, c->stats));
+    AMLS_AGREE(c->comm, amls_solve_stats(info, c->cmd->name, c->stats));
     AMLS_AGREE(c->comm, amls_stats_set_f64(c->stats, "solver", "lambda", a->lambda));
     if (a->outp)
         AMLS_TRY(write_coef(c, a->outp, coef, m));
     AMLS_CHECK(info->converged || !a->strict, AMLS_ERR_DIVERGED,
-               "%s: no convergence in %lld iterations (--strict)", c->cmd,
+               "%s: no convergence in %lld iterations (--strict)", c->cmd->name,
                (long long)info->iterations);
 cleanup:
     return rc;
@@ -186,14 +168,14 @@ static int rmse_of(MPI_Comm comm, const amls_rows *T, const double *coef, int64_
     return rc;
 }
 
-int cmd_linreg(cli *c)
+static int cmd_linreg(cli *c)
 {
     int rc = AMLS_OK;
     reg_args a;
     amls_rows X = {0}, T = {0};
     double *coef = NULL, test_rmse = 0;
     amls_solve_info info = {0};
-    AMLS_AGREE(c->comm, reg_parse(c, &a, 0.0, 1e-10, 1000));
+    reg_args_get(c, &a);
     AMLS_TRY(amls_rows_read(c->comm, a.train, &X));
     if (a.test)
         AMLS_TRY(amls_rows_read(c->comm, a.test, &T));
@@ -222,14 +204,14 @@ cleanup:
     return rc;
 }
 
-int cmd_logreg(cli *c)
+static int cmd_logreg(cli *c)
 {
     int rc = AMLS_OK;
     reg_args a;
     amls_rows X = {0}, T = {0};
     double *coef = NULL, acc_train = 0, acc_test = 0;
     amls_solve_info info = {0};
-    AMLS_AGREE(c->comm, reg_parse(c, &a, 1e-4, 1e-6, 500));
+    reg_args_get(c, &a);
     AMLS_TRY(amls_rows_read(c->comm, a.train, &X));
     if (a.test)
         AMLS_TRY(amls_rows_read(c->comm, a.test, &T));
@@ -260,40 +242,27 @@ cleanup:
     return rc;
 }
 
-/* The options of als. */
-static int als_parse(cli *c, amls_als_opts *o, const char **path)
+/* The options of als (checked by the table). */
+static void als_args_get(cli *c, amls_als_opts *o, const char **path)
 {
-    int rc = AMLS_OK;
-    int64_t k = 10, iters = 10, seed = 1;
-    *path = cli_get(c, "ratings", NULL);
+    *path = cli_str(c, "ratings");
     o->quiet = cli_flag(c, "quiet");
-    AMLS_TRY(cli_get_i64(c, "rank", NULL, 10, &k));
-    AMLS_TRY(cli_get_f64(c, "lambda", NULL, 0.1, &o->lambda));
-    AMLS_TRY(cli_get_i64(c, "iterations", NULL, 10, &iters));
-    AMLS_TRY(cli_get_f64(c, "test-fraction", NULL, 0.2, &o->test_fraction));
-    AMLS_TRY(cli_get_i64(c, "seed", NULL, 1, &seed));
-    AMLS_CHECK(*path != NULL, AMLS_ERR_PARAM, "als: --ratings FILE is required");
-    AMLS_CHECK(o->test_fraction >= 0 && o->test_fraction < 1, AMLS_ERR_PARAM,
-               "als: --test-fraction must be in [0, 1)");
-    AMLS_CHECK(o->lambda > 0, AMLS_ERR_PARAM, "als: --lambda must be > 0");
-    AMLS_CHECK(iters >= 0 && iters <= 100000, AMLS_ERR_PARAM, "als: --iterations out of range");
-    o->rank = (int)k;
-    o->iterations = (int)iters;
-    o->seed = (uint64_t)seed;
-cleanup:
-    return rc;
+    o->rank = (int)cli_i64(c, "rank");
+    o->lambda = cli_f64(c, "lambda");
+    o->iterations = (int)cli_i64(c, "iterations");
+    o->test_fraction = cli_f64(c, "test-fraction");
+    o->seed = (uint64_t)cli_i64(c, "seed");
 }
 
-int cmd_als(cli *c)
+static int cmd_als(cli *c)
 {
     int rc = AMLS_OK;
     amls_raw_graph raw = {0};
     amls_graph *g = NULL;
     amls_als_opts o = {0};
     amls_als_result res = {0};
-    const char *path = NULL, *part = cli_get(c, "partition", NULL);
-    int prc = als_parse(c, &o, &path);
-    AMLS_AGREE(c->comm, prc < 0 ? prc : cli_check_unused(c));
+    const char *path = NULL, *part = cli_str(c, "partition");
+    als_args_get(c, &o, &path);
     AMLS_TRY(amls_ratings_read(c->comm, path, o.test_fraction, o.seed, &raw));
     amls_build_opts bo = {.method = part ? amls_part_method_parse(part) : AMLS_PART_METIS,
                           .part_file = part};
@@ -312,3 +281,135 @@ cleanup:
     amls_graph_free(&g);
     return rc;
 }
+
+/* ---- The commands' tables ------------------------------------------------------------------ */
+
+/* The output is none of the inputs (it would be overwritten before it was read). Local. */
+static int check_cg(cli *c)
+{
+    int rc = AMLS_OK;
+    AMLS_TRY(cli_output_not_input(cli_str(c, "output"), cli_str(c, "matrix")));
+    AMLS_TRY(cli_output_not_input(cli_str(c, "output"), cli_str(c, "rhs")));
+cleanup:
+    return rc;
+}
+
+static int check_reg(cli *c)
+{
+    int rc = AMLS_OK;
+    AMLS_TRY(cli_output_not_input(cli_str(c, "output"), cli_str(c, "train")));
+    AMLS_TRY(cli_output_not_input(cli_str(c, "output"), cli_str(c, "test")));
+cleanup:
+    return rc;
+}
+
+static const cli_group cg_group = {
+    "cg options",
+    (const cli_opt[]){
+        {"matrix", 'A', CLI_GRAPH, "A.mtx",
+         .help = "the matrix, symmetric positive definite (Matrix Market, or any graph format)",
+         .flags = CLI_REQUIRED},
+        {"rhs", 0, CLI_IN, "b.mtx",
+         .help = "the right-hand side: a Matrix Market vector or 'row value' lines",
+         .def_text = "ones"},
+        {"precond", 0, CLI_CHOICE, "P", .help = "preconditioner", .choices = "jacobi|none",
+         .def = "jacobi"},
+        {"tol", 0, CLI_NUM, "T", .help = "stop at ||b - Ax|| / ||b|| <= T", .min = 0, .max = 1,
+         .def = "1e-8", .flags = CLI_OPEN_MIN},
+        {"max-iterations", 0, CLI_INT, "N", .help = "iteration limit", .min = 1, .max = 1e12,
+         .def_text = "max(1000, 10 rows)"},
+        {"strict", 0, CLI_FLAG, .help = "no convergence is an error (exit code 6)"},
+        {"output", 'o', CLI_OUT, "PATH", .help = "the solution: 'row value' lines",
+         .def_text = "none"},
+        {"format", 0, CLI_CHOICE, "F", .help = "the matrix's format",
+         .choices = "edgelist|csv|ldbc|mtx|metis|dimacs|h5", .def_text = "from the file name"},
+        {"partition", 0, CLI_PART, "P",
+         .help = "rows to ranks: auto, chunk, metis, ptscotch, hash, range, or a file",
+         .def_text = "auto"},
+        {"parts", 0, CLI_INT, "K", .help = "number of parts", .min = 1, .max = 1 << 20,
+         .def_text = "the number of ranks"},
+        {0}}};
+static const cli_group *const cg_table[] = {&cg_group, &cli_quiet_group, NULL};
+const cli_command cli_cmd_cg = {
+    .name = "cg",
+    .usage = "--matrix A.mtx [--rhs b.mtx] [options]",
+    .summary = "conjugate gradient for a symmetric positive definite system A x = b",
+    .about = "Solves A x = b by (Jacobi-preconditioned) conjugate gradient; prints rows, "
+             "iterations,\nresidual (recomputed), converged, seconds.",
+    .groups = cg_table,
+    .check = check_cg,
+    .run = cmd_cg};
+
+/* What linreg and logreg share; their numbers differ in defaults only. */
+static const cli_group reg_group = {
+    "data and output",
+    (const cli_opt[]){{"train", 0, CLI_IN, "FILE",
+                       .help = "training rows (LIBSVM: label index:value ...)",
+                       .flags = CLI_REQUIRED},
+                      {"test", 0, CLI_IN, "FILE",
+                       .help = "test rows (LIBSVM), scored after training (test_rmse, "
+                               "test_accuracy)",
+                       .def_text = "none"},
+                      {"output", 'o', CLI_OUT, "FILE",
+                       .help = "the intercept, then one coefficient per line", .def_text = "none"},
+                      {"strict", 0, CLI_FLAG, .help = "no convergence is an error (exit code 6)"},
+                      {0}}};
+
+static const cli_group linreg_group = {
+    "solver options",
+    (const cli_opt[]){{"lambda", 0, CLI_NUM, "L", .help = "ridge (L2) regularisation", .min = 0,
+                       .max = 1e300, .def = "0"},
+                      {"tol", 0, CLI_NUM, "T", .help = "CG tolerance on the normal equations",
+                       .min = 0, .max = 1, .def = "1e-10", .flags = CLI_OPEN_MIN},
+                      {"max-iterations", 0, CLI_INT, "N", .help = "CG iteration limit", .min = 1,
+                       .max = 1e12, .def = "1000"},
+                      {0}}};
+static const cli_group *const linreg_table[] = {&reg_group, &linreg_group, NULL};
+const cli_command cli_cmd_linreg = {
+    .name = "linreg",
+    .usage = "--train FILE [options]",
+    .summary = "least squares / ridge regression (CG on the normal equations)",
+    .groups = linreg_table,
+    .check = check_reg,
+    .run = cmd_linreg};
+
+static const cli_group logreg_group = {
+    "solver options",
+    (const cli_opt[]){{"lambda", 0, CLI_NUM, "L", .help = "L2 regularisation", .min = 0,
+                       .max = 1e300, .def = "1e-4"},
+                      {"tol", 0, CLI_NUM, "T", .help = "gradient tolerance", .min = 0, .max = 1,
+                       .def = "1e-6", .flags = CLI_OPEN_MIN},
+                      {"max-iterations", 0, CLI_INT, "N", .help = "L-BFGS iteration limit",
+                       .min = 1, .max = 1e12, .def = "500"},
+                      {0}}};
+static const cli_group *const logreg_table[] = {&reg_group, &logreg_group, NULL};
+const cli_command cli_cmd_logreg = {.name = "logreg",
+                                    .usage = "--train FILE [--test FILE] [options]",
+                                    .summary = "L2-regularised logistic regression (L-BFGS)",
+                                    .groups = logreg_table,
+                                    .check = check_reg,
+                                    .run = cmd_logreg};
+
+static const cli_group als_group = {
+    "als options",
+    (const cli_opt[]){
+        {"ratings", 0, CLI_IN, "FILE", .help = "'user item rating [time]' lines (MovieLens u.data)",
+         .flags = CLI_REQUIRED},
+        {"rank", 0, CLI_INT, "K", .help = "latent factors", .min = 1, .max = 1000, .def = "10"},
+        {"lambda", 0, CLI_NUM, "L", .help = "regularisation (weighted-lambda)", .min = 0,
+         .max = 1e300, .def = "0.1", .flags = CLI_OPEN_MIN},
+        {"iterations", 0, CLI_INT, "N", .help = "ALS sweeps", .min = 0, .max = 100000, .def = "10"},
+        {"test-fraction", 0, CLI_NUM, "F", .help = "ratings held out for testing", .min = 0,
+         .max = 0.999999, .def = "0.2"},
+        {"seed", 0, CLI_INT, "N", .help = "the train/test split", .min = 0, .max = 9.2e18,
+         .def = "1"},
+        {"partition", 0, CLI_PART, "P", .help = "the rating graph's partition",
+         .def_text = "metis"},
+        {0}}};
+static const cli_group *const als_table[] = {&als_group, &cli_quiet_group, NULL};
+const cli_command cli_cmd_als = {
+    .name = "als",
+    .usage = "--ratings FILE [options]",
+    .summary = "ALS matrix factorisation of a rating graph (MovieLens u.data)",
+    .groups = als_table,
+    .run = cmd_als};

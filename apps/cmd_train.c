@@ -141,10 +141,10 @@ static int parse_train(cli *c, train_args *a)
     a->train = cli_get(c, "train", NULL);
     a->test = cli_get(c, "test", NULL);
     a->outp = cli_get(c, "output", "o");
-    a->verify = cli_flag(c, "verify");
-    a->quiet = cli_flag(c, "quiet");
-    a->standardize = cli_flag(c, "standardize");
-    o->shuffle = cli_flag(c, "shuffle");
+    a->verify = cli_raw_flag(c, "verify");
+    a->quiet = cli_raw_flag(c, "quiet");
+    a->standardize = cli_raw_flag(c, "standardize");
+    o->shuffle = cli_raw_flag(c, "shuffle");
     o->checkpoint_dir = cli_get(c, "checkpoint-dir", NULL);
     o->restart_dir = cli_get(c, "restart", NULL);
     o->trace = cli_get(c, "trace", NULL);
@@ -289,7 +289,7 @@ static void print_result(cli *c, const train_args *a, const amls_ps_result *r)
 /* The command line as one string. */
 static void command_line(cli *c, char *buf, size_t cap)
 {
-    size_t at = (size_t)snprintf(buf, cap, "amls-graph %s", c->cmd);
+    size_t at = (size_t)snprintf(buf, cap, "amls-graph %s", c->cmd->name);
     for (int k = 0; k < c->argc && at < cap - 1; k++)
         at += (size_t)snprintf(buf + at, cap - at, " %s", c->argv[k]);
 }
@@ -326,7 +326,7 @@ cleanup:
     return rc;
 }
 
-int cmd_train(cli *c)
+static int cmd_train(cli *c)
 {
     train_args a = {0};
     amls_rows X = {0}, T = {0};
@@ -373,8 +373,10 @@ cleanup:
     return rc;
 }
 
-void cmd_train_help(void)
+static int train_help(cli *c)
 {
+    if (c->rank != 0)
+        return AMLS_OK;
     printf(
         "usage: mpirun -np P amls-graph train --train F.libsvm [--test F] [options]\n\n"
         "Mini-batch SGD of a sparse linear model on a parameter server: ranks 0..M-1 hold the\n"
@@ -405,7 +407,8 @@ void cmd_train_help(void)
         "  --straggler R:F       slow worker rank R down: its steps take F times as long\n"
         "output:\n"
         "  --output, -o F        the model: text (intercept first), or HDF5 (.h5) with provenance\n"
-        "  --stats F             JSON: configuration, every evaluation point, final figures\n"
+        "  --stats F             JSON statistics (docs/stats.md) with a 'train' section:\n"
+        "                        configuration, every evaluation point, final figures\n"
         "  --evals-per-epoch K   progress evaluations per epoch (default 1)\n"
         "  --eval-rows N         progress metrics on at most N rows per set (default 100000;\n"
         "                        the final metrics use every row)\n"
@@ -414,4 +417,13 @@ void cmd_train_help(void)
         "  --trace F             per-server event log F.sK (pulls, answers, pushes, steps)\n"
         "  --verify              bsp / fixed drop: compare with the serial reference, bit for bit\n"
         "  --quiet               no progress lines\n");
+    return AMLS_OK;
 }
+
+const cli_command cli_cmd_train = {
+    .name = "train",
+    .usage = "--train F.libsvm [--test F] [options]",
+    .summary = "mini-batch SGD on a parameter server: BSP, ASP, SSP, backup workers",
+    .run = cmd_train,
+    .help = train_help,
+    .flags = CLI_RAW};

@@ -26,7 +26,7 @@ typedef struct tune_args {
     const char *train, *test, *csv, *json, *outp, *folds_out, *partition;
 } tune_args;
 
-int cmd_tune_help(cli *c)
+static int tune_help(cli *c)
 {
     if (c->rank != 0)
         return AMLS_OK;
@@ -65,6 +65,7 @@ int cmd_tune_help(cli *c)
            "  --output, -o FILE.h5  the refitted best model with provenance\n"
            "  --folds-output FILE   the fold of every training row, one per line\n"
            "  --partition P         als: partitioner of the rating graph (metis, hash, range)\n"
+           "  --stats FILE          JSON statistics of the command (docs/stats.md)\n"
            "  --quiet               no progress lines\n");
     return AMLS_OK;
 }
@@ -224,15 +225,15 @@ static int parse_args(cli *c, tune_args *a)
         return amls_error(AMLS_ERR_PARAM,
                           "tune: --groups is for --schedule groups (model hopping uses every "
                           "rank as one partition)");
-    if (cli_flag(c, "no-warm-start") && a->t->state_len == NULL)
+    if (cli_raw_flag(c, "no-warm-start") && a->t->state_len == NULL)
         return amls_error(AMLS_ERR_PARAM, "tune: --no-warm-start is for --solver sgd");
-    a->o.no_warm_start = cli_flag(c, "no-warm-start");
+    a->o.no_warm_start = cli_raw_flag(c, "no-warm-start");
     if (c->rank == 0 && ((rc = check_writable("--csv", a->csv)) < 0 ||
                          (rc = check_writable("--json", a->json)) < 0 ||
                          (rc = check_writable("--output", a->outp)) < 0 ||
                          (rc = check_writable("--folds-output", a->folds_out)) < 0))
         return rc;
-    a->o.progress = cli_flag(c, "quiet") ? NULL : stdout;
+    a->o.progress = cli_raw_flag(c, "quiet") ? NULL : stdout;
     return cli_check_unused(c);
 }
 
@@ -357,12 +358,10 @@ static int tune_run(cli *c, tune_args *a, void *data)
     return rc;
 }
 
-int cmd_tune(cli *c)
+static int cmd_tune(cli *c)
 {
     tune_args a = {0};
     void *data = NULL;
-    if (cli_flag(c, "help"))
-        return cmd_tune_help(c);
     int rc = amls_agree(c->comm, parse_args(c, &a), NULL);
     if (rc == AMLS_OK)
         rc = check_rows(c, &a);
@@ -379,3 +378,11 @@ int cmd_tune(cli *c)
     amls_tune_space_free(&a.space);
     return rc;
 }
+
+const cli_command cli_cmd_tune = {
+    .name = "tune",
+    .usage = "--model M --train FILE --param NAME=SPEC [options]",
+    .summary = "hyper-parameter search with k-fold cross-validation over groups of ranks",
+    .run = cmd_tune,
+    .help = tune_help,
+    .flags = CLI_RAW};

@@ -175,20 +175,49 @@ amls_rule cli_rule_parse(const char *s, amls_rule def)
                                    : 0;
 }
 
-int cmd_validate(cli *c)
+static int cmd_validate(cli *c)
 {
     int rc = AMLS_OK;
-    const char *exp = cli_get(c, "expected", NULL), *act = cli_get(c, "actual", NULL);
-    const char *rule_s = cli_get(c, "rule", NULL), *algo = cli_get(c, "algorithm", NULL);
+    const char *algo = cli_str(c, "algorithm");
     const amls_builtin *b = algo ? amls_builtin_find(algo) : NULL;
-    amls_rule rule = cli_rule_parse(rule_s, b ? b->rule : 0);
-    int urc = cli_check_unused(c);
-    AMLS_AGREE(c->comm, urc < 0 || (exp && act && rule)
-                            ? urc
-                            : amls_error(AMLS_ERR_PARAM,
-                                         "validate: need --expected FILE --actual FILE and "
-                                         "--rule exact|equiv|epsilon (or --algorithm NAME)"));
-    AMLS_AGREE(c->comm, c->rank == 0 ? validate_files(exp, act, rule) : AMLS_OK);
+    amls_rule rule = cli_rule_parse(cli_str(c, "rule"), b ? b->rule : 0);
+    AMLS_AGREE(c->comm, c->rank == 0
+                            ? validate_files(cli_str(c, "expected"), cli_str(c, "actual"), rule)
+                            : AMLS_OK);
 cleanup:
     return rc;
 }
+
+/* A rule, directly or through a known algorithm. Local. */
+static int check_validate(cli *c)
+{
+    const char *algo = cli_str(c, "algorithm");
+    if (algo && amls_builtin_find(algo) == NULL)
+        return amls_error(AMLS_ERR_PARAM, "validate: --algorithm %s: no such built-in algorithm",
+                          algo);
+    if (!algo && !cli_given(c, "rule"))
+        return amls_error(AMLS_ERR_PARAM, "validate: give --rule exact|equiv|epsilon or "
+                                          "--algorithm NAME");
+    return AMLS_OK;
+}
+
+static const cli_group validate_group = {
+    "validate options",
+    (const cli_opt[]){
+        {"expected", 0, CLI_IN, "FILE", .help = "the reference output ('id value' lines)",
+         .flags = CLI_REQUIRED},
+        {"actual", 0, CLI_IN, "FILE", .help = "the output to check", .flags = CLI_REQUIRED},
+        {"rule", 0, CLI_CHOICE, "R",
+         .help = "exact (integers), equiv (same grouping), epsilon (1e-4 relative)",
+         .choices = "exact|equiv|epsilon", .def_text = "the --algorithm's"},
+        {"algorithm", 0, CLI_TEXT, "NAME", .help = "a built-in algorithm, whose rule applies"},
+        {0}}};
+static const cli_group *const validate_table[] = {&validate_group, NULL};
+const cli_command cli_cmd_validate = {
+    .name = "validate",
+    .usage = "--expected FILE --actual FILE (--rule R | --algorithm NAME)",
+    .summary = "compare an output with a Graphalytics reference output",
+    .about = "Compares two 'id value' files by a Graphalytics rule; exit code 5 when they differ.",
+    .groups = validate_table,
+    .check = check_validate,
+    .run = cmd_validate};

@@ -32,3 +32,51 @@ function(amls_add_mpi_test)
                          ENVIRONMENT "${AMLS_MPI_ENV}" LABELS "mpi;${T_LABELS}")
   endforeach()
 endfunction()
+
+# amls_fields(CASE VAR...): splits a "a|b|c" table row into the named variables, in order (a
+# missing field leaves its variable empty).
+function(amls_fields case)
+  string(REPLACE "|" ";" parts "${case}")
+  list(LENGTH parts n)
+  set(i 0)
+  foreach(var ${ARGN})
+    set(v "")
+    if(i LESS n)
+      list(GET parts ${i} v)
+    endif()
+    set(${var} "${v}" PARENT_SCOPE)
+    math(EXPR i "${i} + 1")
+  endforeach()
+endfunction()
+
+# The dataset tier. The suite runs on inputs the project writes itself (tests/fixtures, built
+# into ${AMLS_FIXTURES}); the shared datasets (AMLS_DATA_DIR) add one ctest per dataset that
+# runs every check on it in turn: amls_data_check(DATASET COMMAND...) adds a check to the
+# dataset's test, amls_data_tests() creates the tests. Without the datasets each reports
+# Skipped, with the reason.
+set_property(GLOBAL PROPERTY AMLS_DATA_SETS "")
+function(amls_data_check dataset)
+  set(line "")
+  foreach(a ${ARGN})
+    string(APPEND line " '${a}'")
+  endforeach()
+  get_property(sets GLOBAL PROPERTY AMLS_DATA_SETS)
+  if(NOT dataset IN_LIST sets)
+    set_property(GLOBAL APPEND PROPERTY AMLS_DATA_SETS ${dataset})
+  endif()
+  set_property(GLOBAL APPEND PROPERTY AMLS_DATA_CHECKS_${dataset} "${line}")
+endfunction()
+
+function(amls_data_tests)
+  get_property(sets GLOBAL PROPERTY AMLS_DATA_SETS)
+  foreach(ds ${sets})
+    get_property(checks GLOBAL PROPERTY AMLS_DATA_CHECKS_${ds})
+    string(REPLACE ";" "\n" content "${checks}")
+    file(GENERATE OUTPUT ${PROJECT_BINARY_DIR}/tests/data/${ds}.checks CONTENT "${content}\n")
+    add_test(NAME data_${ds}
+             COMMAND ${PROJECT_SOURCE_DIR}/tests/run_checks.sh
+                     ${PROJECT_BINARY_DIR}/tests/data/${ds}.checks ${AMLS_DATA_DIR})
+    set_tests_properties(data_${ds} PROPERTIES PROCESSORS 4 TIMEOUT 900 SKIP_RETURN_CODE 77
+                         ENVIRONMENT "${AMLS_MPI_ENV}" LABELS "data")
+  endforeach()
+endfunction()

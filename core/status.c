@@ -23,6 +23,8 @@ const char *amls_strerror(int code)
         return "not converged";
     case AMLS_INFO_HALTED:
         return "halted";
+    case AMLS_INFO_STOPPED:
+        return "stopped at a checkpoint";
     case AMLS_ERR_NOMEM:
         return "out of memory";
     case AMLS_ERR_INVALID:

@@ -7,6 +7,7 @@
 
 #include "amls/algorithms.h"
 #include "amls/embed.h"
+#include "amls/linalg.h"
 #include "amls/plugin.h"
 
 #include <errno.h>
@@ -68,15 +69,34 @@ cleanup:
     return rc;
 }
 
-/* vals[i] = the value given for the program's parameter i (NULL: its default); an unknown key
- * is an error naming the known ones. Local. */
-static int match_params(const amls_vprog *p, int n, const char *const *keys,
-                        const char *const *values, const char **vals)
+/* True if `name` is one of the comma-separated names in `list` (may be NULL). */
+static bool in_names(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *at = list; at && *at; at += strcspn(at, ","), at += *at == ',') {
+        size_t len = strcspn(at, ",");
+        if (len == n && strncmp(at, name, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* vals[i] = the value given for the program's parameter i (NULL: its default); a key that is
+ * not the program's but one of la_only (the linear-algebra form's own parameters, e.g. sssp's
+ * delta; NULL: none) goes to extra[k]; any other key is an error naming the known ones.
+ * Local. */
+static int match_params(const amls_vprog *p, const char *la_only, int n, const char *const *keys,
+                        const char *const *values, const char **vals, const char **extra)
 {
     for (int k = 0; k < n; k++) {
         int i = 0;
         while (i < p->nparams && strcmp(p->params[i].name, keys[k]) != 0)
             i++;
+        extra[k] = NULL;
+        if (i == p->nparams && in_names(la_only, keys[k])) {
+            extra[k] = values[k];
+            continue;
+        }
         if (i == p->nparams) {
             char known[512] = "";
             for (int j = 0; j < p->nparams; j++)
@@ -143,17 +163,51 @@ cleanup:
     return rc;
 }
 
-/* A built-in through linear algebra. Collective. */
+/* The values of the linear-algebra entry's parameters (amls_la_algorithm.params), in its order:
+ * the program's own where it has the name, else an extra key (keys[k] with extra[k] set), else
+ * 0 (the algorithm's default). Local. */
+static int la_params(const amls_vprog *p, const amls_param_value *prog, int n,
+                     const char *const *keys, const char *const *extra, amls_param_value *la)
+{
+    const amls_la_algorithm *e = amls_la_find(p->name);
+    char name[64];
+    int k = 0;
+    for (const char *at = e ? e->params : NULL; at && *at && k < 16; k++) {
+        size_t len = strcspn(at, ",");
+        snprintf(name, sizeof name, "%.*s", (int)len, at);
+        at += len + (at[len] == ',');
+        la[k].i = 0;
+        for (int i = 0; i < p->nparams; i++)
+            if (strcmp(p->params[i].name, name) == 0)
+                la[k] = prog[i];
+        for (int j = 0; j < n; j++) {
+            char *end = NULL;
+            if (extra[j] == NULL || strcmp(keys[j], name) != 0)
+                continue;
+            la[k].f = strtod(extra[j], &end);
+            if (end == extra[j] || *end != '\0' || isnan(la[k].f))
+                return amls_error(AMLS_ERR_PARAM, "%s: parameter %s: expected a number, got '%s'",
+                                  p->name, name, extra[j]);
+        }
+    }
+    return AMLS_OK;
+}
+
+/* A built-in through linear algebra; keys[k] with extra[k] set are linear algebra's own
+ * parameters. Collective. */
 static int run_linalg(amls_graph *g, const amls_vprog *p, const char *variant,
-                      const char *const *vals, amls_stats *stats, amls_result *res)
+                      const char *const *vals, int n, const char *const *keys,
+                      const char *const *extra, amls_stats *stats, amls_result *res)
 {
     int rc = AMLS_OK;
-    amls_param_value *pv = NULL;
+    amls_param_value *prog = NULL, pv[16] = {{0}};
     double t0 = amls__now();
     amls_type type = 0;
-    pv = amls__calloc((size_t)p->nparams + 1, sizeof *pv);
-    rc = amls__alloc_status(pv != NULL);
-    AMLS_AGREE(g->comm, rc == AMLS_OK ? params_typed(p, vals, pv) : rc);
+    prog = amls__calloc((size_t)p->nparams + 1, sizeof *prog);
+    rc = amls__alloc_status(prog != NULL);
+    if (rc == AMLS_OK)
+        rc = params_typed(p, vals, prog);
+    AMLS_AGREE(g->comm, rc == AMLS_OK ? la_params(p, prog, n, keys, extra, pv) : rc);
     AMLS_TRY(
         amls_la_run(g, p->name, pv, variant, &res->la_values, &type, &res->iterations, &res->spi));
     res->v = (amls_values){g, res->la_values, 8, type, NULL};
@@ -161,7 +215,7 @@ static int run_linalg(amls_graph *g, const amls_vprog *p, const char *variant,
     if (stats)
         AMLS_AGREE(g->comm, la_stats(stats, p, vals, res));
 cleanup:
-    amls__free(pv);
+    amls__free(prog);
     return rc;
 }
 
@@ -190,7 +244,7 @@ int amls_algorithm_run(amls_graph *g, const char *name, const char *engine, cons
     int rc = AMLS_OK;
     amls_result *res = NULL;
     const amls_vprog *p = NULL;
-    const char **vals = NULL;
+    const char **vals = NULL, **extra = NULL;
     bool linalg = engine && strcmp(engine, "linalg") == 0;
     *out = NULL;
     res = amls__calloc(1, sizeof *res);
@@ -205,16 +259,21 @@ int amls_algorithm_run(amls_graph *g, const char *name, const char *engine, cons
                    ? AMLS_OK
                    : amls_error(AMLS_ERR_PARAM, "the linalg engine runs built-in algorithms only"));
     vals = amls__calloc((size_t)p->nparams + 1, sizeof *vals);
-    rc = amls__alloc_status(vals != NULL);
-    AMLS_AGREE(g->comm, rc == AMLS_OK ? match_params(p, nparams, keys, values, vals) : rc);
+    extra = amls__calloc((size_t)nparams + 1, sizeof *extra);
+    rc = amls__alloc_status(vals != NULL && extra != NULL);
+    const amls_la_algorithm *la = linalg ? amls_la_find(p->name) : NULL;
+    AMLS_AGREE(g->comm, rc == AMLS_OK ? match_params(p, la ? la->params : NULL, nparams, keys,
+                                                     values, vals, extra)
+                                      : rc);
     if (linalg)
-        AMLS_TRY(run_linalg(g, p, variant, vals, stats, res));
+        AMLS_TRY(run_linalg(g, p, variant, vals, nparams, keys, extra, stats, res));
     else
         AMLS_TRY(run_vertex(g, p, vals, max_supersteps, flags, stats, res));
     *out = res;
     res = NULL;
 cleanup:
     amls__free(vals);
+    amls__free(extra);
     amls_result_free(&res);
     return rc;
 }

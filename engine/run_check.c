@@ -6,6 +6,7 @@
 #include "run_internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <strings.h>
 
@@ -101,6 +102,50 @@ static int check_aggregators(const amls_vprog *p, const char *name, char *err, s
     return AMLS_OK;
 }
 
+/* The declared parameter named `name`, or NULL. */
+static const amls_param *param_named(const amls_vprog *p, const char *name)
+{
+    for (int i = 0; name && i < p->nparams; i++)
+        if (p->params[i].name && strcmp(p->params[i].name, name) == 0)
+            return &p->params[i];
+    return NULL;
+}
+
+/* The [1.2] range table: each entry names a numeric parameter and has min <= max. */
+static int check_ranges(const amls_vprog *p, const char *name, char *err, size_t errlen)
+{
+    if (p->struct_size < offsetof(amls_vprog, nparam_ranges) + sizeof(int))
+        return AMLS_OK; /* built before [1.2]: no ranges */
+    if (p->nparam_ranges < 0 || (p->nparam_ranges > 0 && p->param_ranges == NULL)) {
+        snprintf(err, errlen, "%s: parameter range table is inconsistent", name);
+        return AMLS_ERR_VPROG;
+    }
+    for (int i = 0; i < p->nparam_ranges; i++) {
+        const amls_param_range *r = &p->param_ranges[i];
+        const amls_param *d = param_named(p, r->name);
+        if (d == NULL || (d->type != AMLS_PARAM_INT && d->type != AMLS_PARAM_FLOAT) ||
+            !(r->min <= r->max)) {
+            snprintf(err, errlen,
+                     "%s: parameter range %d must name an INT or FLOAT parameter and have "
+                     "min <= max",
+                     name, i);
+            return AMLS_ERR_VPROG;
+        }
+    }
+    return AMLS_OK;
+}
+
+/* The declared range of parameter d, or NULL. */
+static const amls_param_range *range_of(const amls_vprog *p, const amls_param *d)
+{
+    if (p->struct_size < offsetof(amls_vprog, nparam_ranges) + sizeof(int))
+        return NULL;
+    for (int i = 0; i < p->nparam_ranges && p->param_ranges; i++)
+        if (p->param_ranges[i].name && strcmp(p->param_ranges[i].name, d->name) == 0)
+            return &p->param_ranges[i];
+    return NULL;
+}
+
 int amls_vprog_check(const amls_vprog *p, char *err, size_t errlen)
 {
     if (p == NULL) {
@@ -139,6 +184,8 @@ int amls_vprog_check(const amls_vprog *p, char *err, size_t errlen)
             snprintf(err, errlen, "%s: parameter %d has no name or an unknown type", name, i);
             return AMLS_ERR_VPROG;
         }
+    if ((rc = check_ranges(p, name, err, errlen)) < 0)
+        return rc;
     if (p->format == NULL && p->result_type != AMLS_TYPE_I64 && p->result_type != AMLS_TYPE_F64 &&
         p->result_type != 0) {
         snprintf(err, errlen, "%s: result_type must be I64 or F64", name);
@@ -162,7 +209,7 @@ static int parse_one(const amls_vprog *p, const amls_param *d, const char *v, am
         return AMLS_OK;
     case AMLS_PARAM_FLOAT:
         out->f = strtod(v, &end);
-        if (*v == '\0' || *end != '\0')
+        if (*v == '\0' || *end != '\0' || isnan(out->f))
             return amls_error(AMLS_ERR_PARAM, "%s: parameter --%s expects a number, got '%s'",
                               p->name, d->name, v);
         return AMLS_OK;
@@ -190,8 +237,27 @@ int amls__params_parse(const amls_vprog *p, const char *const *vals, amls__parva
         AMLS_CHECK(v != NULL, AMLS_ERR_PARAM, "%s: parameter --%s is required (%s)", p->name,
                    d->name, d->help ? d->help : "");
         AMLS_TRY(parse_one(p, d, v, &par[i]));
+        const amls_param_range *r = range_of(p, d);
+        double x = d->type == AMLS_PARAM_FLOAT ? par[i].f : (double)par[i].i;
+        AMLS_CHECK(r == NULL || (x >= r->min && x <= r->max), AMLS_ERR_PARAM,
+                   "%s: parameter --%s %s: out of range (%g..%g)", p->name, d->name, v,
+                   r ? r->min : 0.0, r ? r->max : 0.0);
     }
 cleanup:
+    return rc;
+}
+
+int amls_params_check(const amls_vprog *p, const char *const *vals)
+{
+    int rc = AMLS_OK;
+    amls__parval *par = NULL;
+    char why[256] = "";
+    rc = amls_vprog_check(p, why, sizeof why);
+    AMLS_CHECK(rc == AMLS_OK, rc, "%s", why);
+    AMLS_CALLOC(par, p->nparams + 1);
+    AMLS_TRY(amls__params_parse(p, vals, par));
+cleanup:
+    amls__free(par);
     return rc;
 }
 

@@ -49,6 +49,7 @@ int amls__ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, am
     /* Members past the program's struct_size count as absent. */
     memcpy(&cx->desc, p, AMLS_MIN((size_t)p->struct_size, sizeof cx->desc));
     cx->p = &cx->desc;
+    cx->stop_request = o->checkpoint_dir ? o->stop_request : NULL;
     amls__vec_init(&cx->scratch, 1);
     amls__vec_init(&cx->nbr_buf, sizeof(amls_nbr));
     amls__vec_init(&cx->dir_buf, 1);
@@ -148,7 +149,8 @@ void *amls__ctx_scratch(amls_ctx *cx, size_t bytes)
     return cx->scratch.data;
 }
 
-/* Directions of every neighbour of an undirected graph: both. */
+/* Directions of every neighbour of an undirected graph: both. Never NULL (also for n = 0: a
+ * vertex without neighbours may be the first to ask). */
 static const uint8_t *both_ways(amls_ctx *cx, int64_t n)
 {
     if (cx->dir_buf.len < (size_t)n || cx->dir_buf.data == NULL) { /* n = 0: still a buffer */

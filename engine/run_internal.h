@@ -303,6 +303,7 @@ enum {
     AMLS__REC_MU0,       /* in-arcs of vertices that still want messages (m_u) */
     AMLS__REC_MU1,       /* out-arcs of those vertices */
     AMLS__REC_BYTES,     /* bytes this rank sent in the previous superstep */
+    AMLS__REC_STOP,      /* the rank saw a stop request (amls_run_opts.stop_request) */
     AMLS__REC_FIXED
 };
 typedef struct amls__step {
@@ -358,7 +359,9 @@ struct amls_ctx {
     amls__vec nbr_buf, dir_buf; /* amls_nbrs */
     int64_t ghosts_below;       /* ghosts with an engine id below lo (amls_nbrs order) */
     amls__vdir *vdir;           /* built on the first amls_send_vid */
-    int ckpt_lock;              /* rank 0: the checkpoint directory's lock (-1: none) */
+    const volatile sig_atomic_t
+        *stop_request; /* amls_run_opts.stop_request, with a checkpoint dir */
+    int ckpt_lock;     /* rank 0: the checkpoint directory's lock (-1: none) */
     /* Where the run is (run_guard.c): the callback phase, the vertex being computed, the first
      * misuse of the API seen in this phase, when the phase began and whether a program
      * callback is running. */

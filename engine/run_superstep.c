@@ -125,7 +125,8 @@ cleanup:
 /* One superstep; *st gets its statistics (but the bytes, known at the next reduction) and
  * *comm_s the seconds after the compute phase. *pending carries a local failure of the phases
  * after the reduction into the next one (or to the end of the run). Collective. */
-static int superstep(amls_ctx *cx, int *pending, amls_superstep_stats *st, double *comm_s)
+static int superstep(amls_ctx *cx, int *pending, amls_superstep_stats *st, double *comm_s,
+                     bool *stop)
 {
     int rc = AMLS_OK;
     int64_t rec[AMLS__REC_FIXED] = {0};
@@ -134,6 +135,7 @@ static int superstep(amls_ctx *cx, int *pending, amls_superstep_stats *st, doubl
     *pending = AMLS_OK;
     rec[AMLS__REC_FAILED] = lrc < 0;
     rec[AMLS__REC_BYTES] = cx->st.bytes;
+    rec[AMLS__REC_STOP] = cx->stop_request && *cx->stop_request != 0;
     cx->st.bytes = 0;
     amls__msgs_promise(cx);
     amls__req_promise(cx);
@@ -158,6 +160,7 @@ static int superstep(amls_ctx *cx, int *pending, amls_superstep_stats *st, doubl
                                  .comm_seconds = t2 - t1,
                                  .pull = cx->m.pull};
     *comm_s = t2 - t1;
+    *stop = sum[AMLS__REC_STOP] > 0;
 cleanup:
     return rc;
 }
@@ -234,9 +237,10 @@ static int loop(amls_ctx *cx, const amls_run_opts *o, amls_run *r, int64_t start
             o->on_superstep(o->hook_ud, cx->step, g->rank);
         amls_superstep_stats st = {0};
         double comm_s = 0;
+        bool stop = false;
         int prc = amls__vec_push(&steps, &st); /* its slot; agreed on inside the superstep */
         pending = pending < 0 ? pending : prc;
-        AMLS_TRY(superstep(cx, &pending, &st, &comm_s));
+        AMLS_TRY(superstep(cx, &pending, &st, &comm_s, &stop));
         amls_superstep_stats *all = steps.data;
         all[steps.len - 1] = st;
         if (steps.len >= 2) { /* the previous superstep's bytes came with this reduction */
@@ -252,10 +256,14 @@ static int loop(amls_ctx *cx, const amls_run_opts *o, amls_run *r, int64_t start
                         cx->agg.halt_req || (maxs > 0 && cx->step + 1 >= maxs);
         if (finished)
             break;
-        if (o->checkpoint_every > 0 && o->checkpoint_dir &&
-            (cx->step + 1) % o->checkpoint_every == 0) {
+        if (stop || (o->checkpoint_every > 0 && o->checkpoint_dir &&
+                     (cx->step + 1) % o->checkpoint_every == 0)) {
             AMLS_AGREE(g->comm, pending);
             AMLS_TRY(amls__ckpt_write(cx, o, r->params, cx->step + 1));
+        }
+        if (stop) { /* every rank saw the same sum: all stop here */
+            r->stopped = true;
+            break;
         }
     }
     /* The end: a failure after the last reduction, and the last superstep's bytes. */
@@ -288,7 +296,9 @@ int amls_run_program(amls_graph *g, const amls_vprog *p, const amls_run_opts *op
     AMLS_AGREE(g->comm, prepare(g, p, &o, &cx, &r));
     AMLS_AGREE(g->comm, amls__guard_begin(cx, &o));
     AMLS_TRY(amls__params_check_vertices(g, cx->p, cx->par));
-    if (o.checkpoint_every > 0 && o.checkpoint_dir)
+    /* The directory (and its lock) for periodic checkpoints, or for the one a stop request
+     * writes. */
+    if (o.checkpoint_dir && (o.checkpoint_every > 0 || o.stop_request))
         AMLS_TRY(amls__ckpt_prepare(cx, &o));
     AMLS_AGREE(g->comm, setup_phase(cx, o.restart_dir != NULL));
     if (o.restart_dir) {

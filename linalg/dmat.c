@@ -5,7 +5,9 @@
  * SpMV pulls: each row combines the values of its columns, after the ghost entries of x have
  * been refreshed along the communication plan. SpMSpV pushes: each nonzero of the frontier
  * updates the rows of its out-edges; updates to remote rows are combined on the sender into
- * one value per remote vertex and shipped to the owner as (position in the plan, value) pairs.
+ * one value per remote vertex and shipped to the owner through the neighbour exchange
+ * (la_nbx.c): a bitmap over the plan positions and the values of the set bits, or (position,
+ * value) lists when few are set, whichever is smaller; no vertex ids travel.
  * ------------------------------------------------------------------------------------------- */
 #include "la_internal.h"
 
@@ -152,21 +154,24 @@ int amls_norm2(const amls_graph *g, const double *x, double *out)
 int amls__spmspv_ws_new(const amls_graph *g, amls__spmspv_ws **out)
 {
     int rc = AMLS_OK;
-    amls__spmspv_ws *ws = NULL;
-    int64_t nt = g->n_local + g->n_ghost;
+    amls__spmspv_ws *ws = amls__calloc(1, sizeof *ws);
+    amls__nbx *nbx = NULL;
     *out = NULL;
-    AMLS_CALLOC(ws, 1);
+    AMLS_TRY(amls__nbx_new(g, 8, &nbx));
+    AMLS_CHECK(ws != NULL, AMLS_ERR_NOMEM, "out of memory");
     ws->g = g;
-    AMLS_ALLOC(ws->slot, 8 * (size_t)nt + 8);
-    AMLS_CALLOC(ws->has, nt + 1);
-    AMLS_ALLOC(ws->touched, nt + 1);
-    AMLS_ALLOC(ws->ghost_owner, g->n_ghost + 1);
-    for (int q = 0; q < g->nranks; q++)
-        for (int64_t k = g->recv_off[q]; k < g->recv_off[q + 1]; k++)
-            ws->ghost_owner[k] = q;
-    *out = ws;
-    ws = NULL;
+    ws->nbx = nbx;
+    nbx = NULL;
+    AMLS_ALLOC(ws->slot, 8 * (size_t)g->n_local + 8);
+    AMLS_CALLOC(ws->has, g->n_local + 1);
+    AMLS_ALLOC(ws->touched, g->n_local + 1);
 cleanup:
+    rc = amls_agree(g->comm, rc, NULL);
+    if (rc == AMLS_OK) {
+        *out = ws;
+        ws = NULL;
+    }
+    amls__nbx_free(&nbx);
     amls__spmspv_ws_free(&ws);
     return rc;
 }
@@ -179,13 +184,13 @@ void amls__spmspv_ws_free(amls__spmspv_ws **wp)
     amls__free(ws->slot);
     amls__free(ws->has);
     amls__free(ws->touched);
-    amls__free(ws->ghost_owner);
+    amls__nbx_free(&ws->nbx);
     amls__free(ws);
     *wp = NULL;
 }
 
-/* Combines v into slot t under the semiring. */
-static inline void put(amls__spmspv_ws *ws, amls_semiring_kind k, int64_t t, const void *v)
+/* Combines v into the slot of owned vertex t under the semiring. */
+static inline void put_owned(amls__spmspv_ws *ws, amls_semiring_kind k, int64_t t, const void *v)
 {
     char *s = ws->slot + 8 * (size_t)t;
     if (!ws->has[t]) {
@@ -209,6 +214,26 @@ static inline void put(amls__spmspv_ws *ws, amls_semiring_kind k, int64_t t, con
     }
 }
 
+/* Combines v into local index t: an owned slot or a ghost slot of the exchange. */
+static inline void put(amls__spmspv_ws *ws, amls_semiring_kind k, int64_t t, const void *v)
+{
+    int64_t nl = ws->g->n_local;
+    if (t < nl) {
+        put_owned(ws, k, t, v);
+    } else if (k == AMLS_SR_MIN_SELECT2ND) {
+        int64_t b;
+        memcpy(&b, v, 8);
+        amls__nbx_min_i64(ws->nbx, t - nl, b);
+    } else {
+        double b;
+        memcpy(&b, v, 8);
+        if (k == AMLS_SR_PLUS_TIMES)
+            amls__nbx_add_f64(ws->nbx, t - nl, b);
+        else
+            amls__nbx_min_f64(ws->nbx, t - nl, b);
+    }
+}
+
 int amls__spmspv(amls__spmspv_ws *ws, const amls_semiring *sr, const int64_t *xi, const void *xv,
                  int64_t nx, int64_t **yi_out, void **yv_out, int64_t *ny_out)
 {
@@ -220,8 +245,7 @@ static void push_frontier(amls__spmspv_ws *ws, amls_semiring_kind k, const int64
                           const void *xv, int64_t nx, bool both)
 {
     const amls_graph *g = ws->g;
-    int ndir = both && g->directed && g->in_ptr ? 2 : 1;
-    for (int dir = 0; dir < ndir; dir++) {
+    for (int dir = 0; dir < amls__la_ndir(g, both); dir++) {
         const int64_t *ptr = dir ? g->in_ptr : g->out_ptr;
         const uint32_t *col = dir ? g->in_col : g->out_col;
         const double *w = dir ? g->in_w : g->out_w;
@@ -243,79 +267,35 @@ static void push_frontier(amls__spmspv_ws *ws, amls_semiring_kind k, const int64
     }
 }
 
-/* Ghost slots go to their owners as (position in the owner's send list, value). Local. */
-static int pack_ghosts(amls__spmspv_ws *ws, amls__xchg *x)
-{
-    int rc = AMLS_OK;
-    const amls_graph *g = ws->g;
-    AMLS_TRY(amls__xchg_init(x, g->comm));
-    for (int64_t q = 0; q < ws->ntouched; q++)
-        if (ws->touched[q] >= g->n_local)
-            amls__xchg_count(x, ws->ghost_owner[ws->touched[q] - g->n_local], 12);
-    AMLS_TRY(amls__xchg_pack(x));
-    for (int64_t q = 0; q < ws->ntouched; q++) {
-        int64_t t = ws->touched[q];
-        if (t < g->n_local)
-            continue;
-        int64_t kk = t - g->n_local;
-        int p = ws->ghost_owner[kk];
-        uint32_t at = (uint32_t)(kk - g->recv_off[p]);
-        char *r = amls__xchg_put(x, p, 12);
-        memcpy(r, &at, 4);
-        memcpy(r + 4, ws->slot + 8 * (size_t)t, 8);
-        ws->has[t] = 0;
-    }
-cleanup:
-    return rc;
-}
-
-/* The local half of a product: the frontier into the slots, the ghost slots packed. Local. */
-static int push(amls__spmspv_ws *ws, amls_semiring_kind k, const int64_t *xi, const void *xv,
-                int64_t nx, bool both, amls__xchg *x)
-{
-    int rc = AMLS_OK;
-    AMLS_CHECK(k == AMLS_SR_MIN_SELECT2ND || k == AMLS_SR_PLUS_TIMES || k == AMLS_SR_MIN_PLUS,
-               AMLS_ERR_INVALID, "SpMSpV supports plus-times, min-plus and min-select2nd");
-    push_frontier(ws, k, xi, xv, nx, both);
-    AMLS_TRY(pack_ghosts(ws, x));
-cleanup:
-    return rc;
-}
-
 typedef struct spmspv_recv {
     amls__spmspv_ws *ws;
     amls_semiring_kind k;
 } spmspv_recv;
 
-static void combine_received(void *ud, int src, const void *rec)
+static void combine_received(void *ud, uint32_t v, const void *val)
 {
     spmspv_recv *r = ud;
-    const amls_graph *g = r->ws->g;
-    uint32_t at;
-    memcpy(&at, rec, 4);
-    put(r->ws, r->k, g->send_idx[g->send_off[src] + at], (const char *)rec + 4);
+    put_owned(r->ws, r->k, v, val);
 }
 
 /* The owned slots touched are the result; every flag is cleared. Local. */
 static int collect(amls__spmspv_ws *ws, int64_t **yi, char **yv, int64_t *ny)
 {
     int rc = AMLS_OK;
-    const amls_graph *g = ws->g;
-    int64_t n = 0, m = 0;
-    for (int64_t q = 0; q < ws->ntouched; q++)
-        n += ws->touched[q] < g->n_local && ws->has[ws->touched[q]];
+    int64_t n = ws->ntouched, m = 0;
     *yi = amls__malloc((size_t)n + 1, sizeof **yi);
     *yv = amls__malloc(8 * (size_t)n + 8, 1);
     rc = amls__alloc_status(*yi && *yv);
     for (int64_t q = 0; q < ws->ntouched; q++) {
         int64_t t = ws->touched[q];
-        if (t < g->n_local && ws->has[t] && rc == AMLS_OK) {
+        if (rc == AMLS_OK) {
             (*yi)[m] = t;
             memcpy(*yv + 8 * m, ws->slot + 8 * (size_t)t, 8);
             m++;
         }
         ws->has[t] = 0;
     }
+    ws->ntouched = 0;
     *ny = m;
     return rc;
 }
@@ -327,17 +307,21 @@ int amls__spmspv_dir(amls__spmspv_ws *ws, const amls_semiring *sr, const int64_t
     int rc = AMLS_OK;
     const amls_graph *g = ws->g;
     amls_semiring_kind k = sr->kind;
-    amls__xchg x = {0};
     int64_t *yi = NULL, ny = 0;
     char *yv = NULL;
     *yi_out = NULL;
     *yv_out = NULL;
     *ny_out = 0;
     ws->ntouched = 0;
-    x.comm = g->comm;
-    AMLS_TRY(amls__xchg_run(&x, push(ws, k, xi, xv, nx, both, &x)));
+    AMLS_AGREE(g->comm,
+               k == AMLS_SR_MIN_SELECT2ND || k == AMLS_SR_PLUS_TIMES || k == AMLS_SR_MIN_PLUS
+                   ? AMLS_OK
+                   : amls_error(AMLS_ERR_INVALID,
+                                "SpMSpV supports plus-times, min-plus and min-select2nd"));
+    push_frontier(ws, k, xi, xv, nx, both);
+    AMLS_TRY(amls__nbx_push(ws->nbx));
     spmspv_recv r = {ws, k};
-    amls__xchg_each(&x, 12, combine_received, &r);
+    amls__nbx_recv_each(ws->nbx, combine_received, &r);
     AMLS_AGREE(g->comm, collect(ws, &yi, &yv, &ny));
     *yi_out = yi;
     *yv_out = yv;
@@ -345,7 +329,6 @@ int amls__spmspv_dir(amls__spmspv_ws *ws, const amls_semiring *sr, const int64_t
     yi = NULL;
     yv = NULL;
 cleanup:
-    amls__xchg_free(&x);
     amls__free(yi);
     amls__free(yv);
     return rc;
@@ -356,7 +339,7 @@ int amls_spmspv(const amls_graph *g, const amls_semiring *sr, const int64_t *xi,
 {
     int rc = AMLS_OK;
     amls__spmspv_ws *ws = NULL;
-    AMLS_AGREE(g->comm, amls__spmspv_ws_new(g, &ws));
+    AMLS_TRY(amls__spmspv_ws_new(g, &ws));
     AMLS_TRY(amls__spmspv(ws, sr, xi, xv, nx, yi, yv, ny));
 cleanup:
     amls__spmspv_ws_free(&ws);

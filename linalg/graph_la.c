@@ -1,69 +1,19 @@
 /* ---------------------------------------------------------------------------------------------
- * linalg/graph_la.c — PageRank, connected components and BFS in the language of linear algebra
- * (GraphBLAS style), on the same partitions as the vertex engine and with the same results.
+ * linalg/graph_la.c — the table of graph algorithms run through linear algebra (--engine
+ * linalg) with their variants, the public entry points, and the earlier algorithms kept for
+ * comparison. The defaults live in their own files: la_pagerank.c (cache-blocked pull),
+ * la_wcc.c (FastSV), la_bfs.c (direction-optimising), la_sssp.c (delta-stepping).
  * SPDX-License-Identifier: MIT
  *
- * PageRank: x_{k+1} = (1-d)/N + d (A^T D^{-1} x_k + (sink mass of x_k)/N), one pull SpMV per
- * iteration over the in-edge CSR (pattern: weights are ignored, as Graphalytics does).
- * WCC: labels start as original ids; variant 0 repeats labels = min(labels, A labels, A^T
- * labels) over the min-select semiring until nothing changes; variant 1 pushes only the labels
- * that changed in the last round (SpMSpV), so work follows the frontier.
- * BFS: SpMSpV of the frontier over min-select, masked by the visited set.
+ * Earlier algorithms: WCC variant 0 (dense) repeats labels = min(labels, A labels, A^T labels)
+ * over the min-select semiring until nothing changes, starting from original ids; variant 1
+ * (frontier) pushes only the labels that changed in the last round (SpMSpV). BFS variant
+ * spmspv: SpMSpV of the frontier over min-select, masked by the visited set.
  * ------------------------------------------------------------------------------------------- */
+#include "la_algos.h"
 #include "la_internal.h"
 
 #include <math.h>
-
-/* 1/outdeg of every owned vertex (0 for sinks), and x = 1/N. Local. */
-static int pagerank_start(const amls_graph *g, double *inv, double *x)
-{
-    for (int64_t v = 0; v < g->n_local; v++) {
-        int64_t deg = g->out_ptr[v + 1] - g->out_ptr[v];
-        inv[v] = deg > 0 ? 1.0 / (double)deg : 0.0;
-        x[v] = 1.0 / (double)g->n;
-    }
-    return (!g->directed || g->in_ptr != NULL)
-               ? AMLS_OK
-               : amls_error(AMLS_ERR_INVALID,
-                            "linear-algebra PageRank needs the in-edges of a directed graph");
-}
-
-int amls_la_pagerank(const amls_graph *g, double damping, int64_t iterations, double *x,
-                     int64_t *spmv_count, double *sec_per_iter)
-{
-    int rc = AMLS_OK;
-    int64_t nl = g->n_local;
-    double n = (double)g->n, t0 = 0;
-    double *c = amls_dvec_new(g), *y = amls__malloc((size_t)nl + 1, sizeof *y);
-    double *inv = amls__malloc((size_t)nl + 1, sizeof *inv);
-    AMLS_AGREE(g->comm, c && y && inv ? pagerank_start(g, inv, x) : amls__alloc_status(false));
-    amls_dmat A = amls_dmat_view(g, AMLS_MAT_IN);
-    A.val = NULL; /* PageRank ignores weights */
-    amls_semiring sr = {.kind = AMLS_SR_PLUS_TIMES};
-    t0 = amls__now();
-    for (int64_t it = 0; it < iterations; it++) {
-        double sink = 0, gsink = 0;
-        for (int64_t v = 0; v < nl; v++) {
-            if (inv[v] == 0.0)
-                sink += x[v];
-            c[v] = x[v] * inv[v];
-        }
-        AMLS_MPI_TRY(MPI_Allreduce(&sink, &gsink, 1, MPI_DOUBLE, MPI_SUM, g->comm));
-        AMLS_TRY(amls_spmv(&A, &sr, c, y));
-        double base = (1.0 - damping) / n + damping * gsink / n;
-        for (int64_t v = 0; v < nl; v++)
-            x[v] = base + damping * y[v];
-    }
-    if (spmv_count)
-        *spmv_count = iterations;
-    if (sec_per_iter)
-        *sec_per_iter = iterations > 0 ? (amls__now() - t0) / (double)iterations : 0;
-cleanup:
-    amls__free(c);
-    amls__free(y);
-    amls__free(inv);
-    return rc;
-}
 
 /* label = min(label, y) element-wise; returns how many changed. */
 static int64_t take_min(int64_t *x, const int64_t *y, int64_t n)
@@ -174,59 +124,111 @@ int amls_la_wcc(const amls_graph *g, int variant, int64_t *label, int64_t *itera
     AMLS_AGREE(g->comm, !g->directed || g->in_ptr != NULL
                             ? AMLS_OK
                             : amls_error(AMLS_ERR_INVALID, "linear-algebra WCC needs in-edges"));
-    AMLS_TRY(variant == 0 ? wcc_dense(g, label, &it) : wcc_frontier(g, label, &it));
+    AMLS_TRY(variant == 0   ? wcc_dense(g, label, &it)
+             : variant == 1 ? wcc_frontier(g, label, &it)
+                            : amls__la_wcc_fastsv(g, label, &it));
 cleanup:
     if (iterations)
         *iterations = it;
     return rc;
 }
 
-int amls_la_bfs(const amls_graph *g, amls_vid source, int64_t *depth, int64_t *levels)
+/* The earlier BFS: SpMSpV of the frontier over min-select, masked by the visited set (levels
+ * only grow, so "improves" is "not visited yet"). */
+static int bfs_spmspv(const amls_graph *g, amls_vid source, int64_t *depth, int64_t *levels)
 {
-    /* Levels only grow, so "improves" is "not visited yet": the mask of BFS. */
     for (int64_t v = 0; v < g->n_local; v++)
         depth[v] = g->orig[v] == source ? 0 : INT64_MAX;
-    int64_t lvl = 0;
-    int rc = frontier_min(g, false, 1, depth, start_source, &source, &lvl);
+    return frontier_min(g, false, 1, depth, start_source, &source, levels);
+}
+
+/* The global id of an original id that must exist; errors agreed. Collective. */
+static int find_source(const amls_graph *g, const char *algo, amls_vid source, int64_t *gid)
+{
+    int rc = AMLS_OK;
+    AMLS_TRY(amls_graph_find(g, source, gid));
+    AMLS_AGREE(g->comm, *gid >= 0
+                            ? AMLS_OK
+                            : amls_error(AMLS_ERR_NOT_FOUND, "%s: --source %lld: no such vertex",
+                                         algo, (long long)source));
+cleanup:
+    return rc;
+}
+
+int amls_la_bfs(const amls_graph *g, amls_vid source, int64_t *depth, int64_t *levels)
+{
+    int rc = AMLS_OK;
+    int64_t gid = -1, lv = 0, nbu = 0;
+    AMLS_TRY(find_source(g, "bfs", source, &gid));
+    AMLS_TRY(amls__la_bfs(g, gid, AMLS__BFS_DIROPT, depth, &lv, &nbu));
+cleanup:
     if (levels)
-        *levels = lvl;
+        *levels = lv;
     return rc;
 }
 
 static int la_pagerank(const amls_graph *g, const amls_param_value *params, const char *variant,
                        void *values, int64_t *iterations, double *spi)
 {
-    (void)variant;
-    return amls_la_pagerank(g, params[0].f, params[1].i, values, iterations, spi);
+    amls__pr_variant v = !variant || !strcmp(variant, "blocked") ? AMLS__PR_BLOCKED
+                         : !strcmp(variant, "fp32")              ? AMLS__PR_FP32
+                                                                 : AMLS__PR_PLAIN;
+    *iterations = params[1].i;
+    return amls__la_pagerank(g, params[0].f, params[1].i, v, values, spi);
 }
 
 static int la_wcc(const amls_graph *g, const amls_param_value *params, const char *variant,
                   void *values, int64_t *iterations, double *spi)
 {
     (void)params, (void)spi;
-    return amls_la_wcc(g, variant && !strcmp(variant, "dense") ? 0 : 1, values, iterations);
+    int v = !variant || !strcmp(variant, "fastsv") ? 2 : !strcmp(variant, "frontier") ? 1 : 0;
+    return amls_la_wcc(g, v, values, iterations);
 }
 
 static int la_bfs(const amls_graph *g, const amls_param_value *params, const char *variant,
                   void *values, int64_t *iterations, double *spi)
 {
-    (void)variant, (void)spi;
+    (void)spi;
     int rc = AMLS_OK;
-    int64_t gid = -1;
-    AMLS_TRY(amls_graph_find(g, params[0].i, &gid));
-    AMLS_AGREE(g->comm, gid >= 0
-                            ? AMLS_OK
-                            : amls_error(AMLS_ERR_NOT_FOUND, "bfs: --source %lld: no such vertex",
-                                         (long long)params[0].i));
-    AMLS_TRY(amls_la_bfs(g, params[0].i, values, iterations));
+    int64_t gid = -1, nbu = 0;
+    amls_vid src = params[0].i;
+    AMLS_TRY(find_source(g, "bfs", src, &gid));
+    if (variant && !strcmp(variant, "spmspv"))
+        AMLS_TRY(bfs_spmspv(g, src, values, iterations));
+    else
+        AMLS_TRY(amls__la_bfs(
+            g, gid, variant && !strcmp(variant, "push") ? AMLS__BFS_PUSH : AMLS__BFS_DIROPT, values,
+            iterations, &nbu));
 cleanup:
     return rc;
 }
 
+int amls_la_sssp(const amls_graph *g, amls_vid source, double delta, double *dist, int64_t *rounds)
+{
+    int rc = AMLS_OK;
+    int64_t gid = -1, r = 0, nb = 0;
+    double used = 0;
+    AMLS_TRY(find_source(g, "sssp", source, &gid));
+    AMLS_TRY(amls__la_sssp(g, gid, delta, dist, &r, &nb, &used));
+cleanup:
+    if (rounds)
+        *rounds = r;
+    return rc;
+}
+
+static int la_sssp(const amls_graph *g, const amls_param_value *params, const char *variant,
+                   void *values, int64_t *iterations, double *spi)
+{
+    (void)spi;
+    double delta = variant && !strcmp(variant, "bellman-ford") ? INFINITY : params[1].f;
+    return amls_la_sssp(g, params[0].i, delta, values, iterations);
+}
+
 static const amls_la_algorithm la_table[] = {
-    {"pagerank", AMLS_TYPE_F64, NULL, la_pagerank},
-    {"wcc", AMLS_TYPE_I64, "dense|frontier", la_wcc},
-    {"bfs", AMLS_TYPE_I64, NULL, la_bfs},
+    {"pagerank", AMLS_TYPE_F64, "blocked|fp32|plain", la_pagerank, "damping,iterations"},
+    {"wcc", AMLS_TYPE_I64, "fastsv|frontier|dense", la_wcc, NULL},
+    {"bfs", AMLS_TYPE_I64, "diropt|push|spmspv", la_bfs, "source"},
+    {"sssp", AMLS_TYPE_F64, "delta|bellman-ford", la_sssp, "source,delta"},
 };
 
 const amls_la_algorithm *amls_la_find(const char *name)
@@ -237,16 +239,27 @@ const amls_la_algorithm *amls_la_find(const char *name)
     return NULL;
 }
 
+/* True if `v` is one of the '|'-separated names in `list`. */
+static bool in_list(const char *list, const char *v)
+{
+    size_t n = strlen(v);
+    for (const char *at = list; at && *at; at += strcspn(at, "|"), at += *at == '|') {
+        if (strcspn(at, "|") == n && strncmp(at, v, n) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* The entry for name and a check of the variant. Local. */
 static int la_lookup(const char *name, const char *variant, const amls_la_algorithm **la)
 {
     int rc = AMLS_OK;
     *la = amls_la_find(name);
     AMLS_CHECK(*la != NULL, AMLS_ERR_UNSUPPORTED,
-               "--engine linalg supports pagerank, wcc and bfs, not %s", name);
+               "--engine linalg supports pagerank, wcc, bfs and sssp, not %s", name);
     AMLS_CHECK(!variant || (*la)->variants, AMLS_ERR_PARAM, "--variant: %s has no variants", name);
-    AMLS_CHECK(!variant || (strstr((*la)->variants, variant) && !strchr(variant, '|')),
-               AMLS_ERR_PARAM, "--variant %s: expected %s", variant, (*la)->variants);
+    AMLS_CHECK(!variant || in_list((*la)->variants, variant), AMLS_ERR_PARAM,
+               "--variant %s: expected %s", variant, (*la)->variants);
 cleanup:
     return rc;
 }

@@ -8,6 +8,7 @@
 #include "amls/stats.h"
 #include "amls/vprog.h"
 
+#include <signal.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -32,6 +33,10 @@ typedef struct amls_run_opts {
     /* Called on every rank at the start of each superstep (fault injection, monitoring). */
     void (*on_superstep)(void *ud, int64_t superstep, int rank);
     void *hook_ud;
+    /* A stop request, set asynchronously (a signal handler) on any rank: at the end of the
+     * superstep in which some rank sees it non-zero, the run writes a checkpoint into
+     * checkpoint_dir (which must be set) and ends with amls_run.stopped. NULL: none. */
+    const volatile sig_atomic_t *stop_request;
     /* How values sent to all neighbours travel in a superstep: AMLS_STEP_AUTO (the engine
      * chooses per superstep, Beamer's rule), or always AMLS_STEP_PUSH or AMLS_STEP_PULL (for
      * comparison and tests; PULL falls back to push on a directed graph loaded without
@@ -70,12 +75,20 @@ typedef struct amls_run {
     int64_t nsteps;
     int64_t first_superstep; /* > 0 when resumed from a checkpoint */
     char params[1024];       /* "name=value ..." as used */
+    bool stopped;            /* ended on stop_request after a checkpoint: the result is partial */
     bool combined;           /* messages were combined (the program has a combiner, not disabled) */
 } amls_run;
 
 /* Checks a descriptor: ABI versions, sizes, required callbacks. Writes a reason into err.
  * Local; returns AMLS_ERR_ABI or AMLS_ERR_VPROG on refusal. */
 int amls_vprog_check(const amls_vprog *p, char *err, size_t errlen);
+
+/* Checks parameter values (one per declared parameter; NULL: the default) without a graph:
+ * every required parameter is given, every value has its declared type, numbers are within
+ * their declared range ([1.2] param_ranges) and a FLOAT is never NaN. Whether a VERTEX
+ * parameter names a vertex of the graph is checked by amls_run_program before superstep 0.
+ * Local; AMLS_ERR_PARAM with a message naming the parameter. */
+int amls_params_check(const amls_vprog *p, const char *const *vals);
 
 /* The engine's function table handed to plugin entry points. */
 const amls_api *amls_engine_api(void);

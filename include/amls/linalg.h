@@ -84,29 +84,39 @@ int amls_la_pagerank(const amls_graph *g, double damping, int64_t iterations, do
                      int64_t *spmv_count, double *seconds_per_iteration);
 /* Weakly connected components: label = smallest original id in the component.
  * variant 0: dense min-label propagation to a fixed point (SpMV over min-select);
- * variant 1: frontier propagation (SpMSpV over the vertices whose label changed). Needs the
- * in-edges for directed graphs. Collective. */
+ * variant 1: frontier propagation (SpMSpV over the vertices whose label changed);
+ * variant 2: FastSV (Zhang, Azad and Hu 2020): hooking and shortcutting of a parent vector in
+ * O(log n) rounds. Needs the in-edges for directed graphs. Collective. */
 int amls_la_wcc(const amls_graph *g, int variant, int64_t *label, int64_t *iterations);
 /* BFS hop counts from the vertex with original id `source` (INT64_MAX if unreachable), by
- * SpMSpV over the frontier. Collective. */
+ * direction-optimising BFS (push steps over a sparse frontier, pull steps over a bitmap one).
+ * Needs the in-edges for directed graphs. Collective. */
 int amls_la_bfs(const amls_graph *g, amls_vid source, int64_t *depth, int64_t *levels);
+/* Shortest-path distances from the vertex with original id `source` (INFINITY if unreachable)
+ * by delta-stepping with bucket width delta (<= 0: (largest weight) / (average out-degree), at
+ * least the smallest positive weight; INFINITY: Bellman-Ford); weights must be >= 0. *rounds
+ * gets the exchange rounds. Collective. */
+int amls_la_sssp(const amls_graph *g, amls_vid source, double delta, double *dist, int64_t *rounds);
 
-/* The three above by name, for running a built-in algorithm through linear algebra
- * (--engine linalg): params are the program's parameters in order, parsed; values gets
- * n_local results of `type`; variant (may be NULL) names one of `variants`. Collective. */
+/* The graph algorithms by name, for running a built-in algorithm through linear algebra
+ * (--engine linalg): params holds the values of the entry's `params`, in order (.i for integers
+ * and vertex ids, .f for numbers; a parameter the program declares takes the program's value,
+ * the others are keys only the linalg engine accepts, 0 when absent); values gets n_local
+ * results of `type`; variant (may be NULL: the first) names one of `variants`. Collective. */
 typedef struct amls_la_algorithm {
     const char *name;
     amls_type type;
-    const char *variants; /* "dense|frontier", or NULL: none */
+    const char *variants; /* "fastsv|frontier|dense", or NULL: none; the first is the default */
     int (*run)(const amls_graph *g, const amls_param_value *params, const char *variant,
                void *values, int64_t *iterations, double *seconds_per_iteration);
+    const char *params; /* "source,delta": parameter names, comma-separated, or NULL */
 } amls_la_algorithm;
 /* The entry for a built-in algorithm's name, or NULL. Local. */
 const amls_la_algorithm *amls_la_find(const char *name);
 /* Runs the built-in `name` through linear algebra: checks that it has a linear-algebra form and
  * that `variant` (may be NULL) is one of its variants, allocates *values (n_local elements of
- * *type; free with amls_buffer_free) and runs it. params: the program's parameters in order
- * (.i for integers and vertex ids, .f for numbers). Collective. */
+ * *type; free with amls_buffer_free) and runs it with params = the values of the entry's
+ * `params`, in order (.i for integers and vertex ids, .f for numbers). Collective. */
 int amls_la_run(const amls_graph *g, const char *name, const amls_param_value *params,
                 const char *variant, void **values, amls_type *type, int64_t *iterations,
                 double *spi);

@@ -19,6 +19,7 @@ enum amls_status {
     /* Positive values: information, never failures. */
     AMLS_INFO_NOT_CONVERGED = 1,
     AMLS_INFO_HALTED = 2,
+    AMLS_INFO_STOPPED = 3, /* stopped on request after writing a checkpoint (resume from it) */
 
     /* Generic errors, -1 .. -99. */
     AMLS_ERR_NOMEM = -1,

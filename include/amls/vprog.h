@@ -118,6 +118,7 @@ typedef struct amls_aggregator_ext {
 #define AMLS_PARAMS(a)          .params = (a), .nparams = AMLS_COUNT(a)
 #define AMLS_AGGREGATORS(a)     .aggregators = (a), .naggregators = AMLS_COUNT(a)
 #define AMLS_AGGREGATORS_EXT(a) .aggregators_ext = (a), .naggregators_ext = AMLS_COUNT(a)
+#define AMLS_PARAM_RANGES(a)    .param_ranges = (a), .nparam_ranges = AMLS_COUNT(a)
 
 /* [1.1] Directions of a neighbour in amls_nbrs: v -> u (out), u -> v (in), or both. Every
  * edge of an undirected graph is both. */
@@ -132,6 +133,15 @@ typedef struct amls_param {
     const char *def;
     const char *help;
 } amls_param;
+
+/* [1.2] The valid range of a numeric parameter (INT or FLOAT), both ends included. The command
+ * line refuses a value outside it before the graph is loaded, naming the parameter and the
+ * range; so does amls_run_program. A FLOAT parameter never accepts NaN, with or without a
+ * range. A descriptor lists ranges in param_ranges, by parameter name. */
+typedef struct amls_param_range {
+    const char *name; /* a declared INT or FLOAT parameter */
+    double min, max;
+} amls_param_range;
 
 /* A parameter's value once parsed: .i for INT, BOOL and VERTEX parameters (a vertex id keeps
  * all 64 bits), .f for FLOAT. The serial references and the linear-algebra path take these. */
@@ -187,6 +197,8 @@ typedef struct amls_vprog {
     const amls_aggregator_ext *aggregators_ext; /* indices naggregators, naggregators + 1, ... */
     int naggregators_ext;
     /* -- [1.2] -- */
+    const amls_param_range *param_ranges; /* valid ranges of numeric parameters, by name */
+    int nparam_ranges;
     /* Optional, for pull supersteps: false when v can no longer use messages (a visited BFS
      * vertex). A pull superstep gathers only for vertices where it is true; push supersteps
      * still deliver to the others, which must ignore such messages. Must be monotone: once

@@ -307,3 +307,70 @@ Test(wire, signal_segment_sizes)
     cr_assert_eq(amls__sigseg_size(1000, 500, false, 8), 16 + 125 + 4000);
     cr_assert_eq(amls__sigseg_size(1000, 0, true, 8), 16, "nothing sent: the header");
 }
+
+/* ---- parameters: types and [1.2] ranges, checked without a graph ---------------------------- */
+
+static int dummy_compute(amls_ctx *cx, amls_vertex v, void *s, const void *m, int64_t n)
+{
+    (void)cx, (void)v, (void)s, (void)m, (void)n;
+    return AMLS_OK;
+}
+
+static const amls_param range_params[] = {
+    {"damping", AMLS_PARAM_FLOAT, "0.85", "d"},
+    {"iterations", AMLS_PARAM_INT, "20", "n"},
+    {"source", AMLS_PARAM_VERTEX, NULL, "s"},
+};
+static const amls_param_range ranges[] = {{"damping", 0, 1}, {"iterations", 0, 100}};
+
+static amls_vprog range_prog(void)
+{
+    return (amls_vprog){.abi_major = AMLS_ABI_MAJOR,
+                        .abi_minor = AMLS_ABI_MINOR,
+                        .struct_size = sizeof(amls_vprog),
+                        .name = "t",
+                        .state_size = 8,
+                        .compute = dummy_compute,
+                        AMLS_PARAMS(range_params),
+                        AMLS_PARAM_RANGES(ranges)};
+}
+
+static int check3(const amls_vprog *p, const char *d, const char *it, const char *src)
+{
+    const char *vals[3] = {d, it, src};
+    return amls_params_check(p, vals);
+}
+
+Test(params, ranges_types_nan_and_required)
+{
+    amls_vprog p = range_prog();
+    cr_assert_eq(check3(&p, NULL, NULL, "7"), AMLS_OK);
+    cr_assert_eq(check3(&p, "1", "0", "7"), AMLS_OK); /* both ends are included */
+    cr_assert_eq(check3(&p, "1.5", NULL, "7"), AMLS_ERR_PARAM);
+    cr_assert(strstr(amls_last_error(), "--damping 1.5: out of range (0..1)"), "%s",
+              amls_last_error());
+    cr_assert_eq(check3(&p, "-0.1", NULL, "7"), AMLS_ERR_PARAM);
+    cr_assert_eq(check3(&p, "nan", NULL, "7"), AMLS_ERR_PARAM);
+    cr_assert_eq(check3(&p, NULL, "-1", "7"), AMLS_ERR_PARAM);
+    cr_assert_eq(check3(&p, NULL, "101", "7"), AMLS_ERR_PARAM);
+    cr_assert_eq(check3(&p, NULL, "2.5", "7"), AMLS_ERR_PARAM);
+    cr_assert_eq(check3(&p, NULL, NULL, NULL), AMLS_ERR_PARAM);
+    cr_assert(strstr(amls_last_error(), "--source is required"), "%s", amls_last_error());
+}
+
+Test(params, range_table_checked_and_absent_before_abi_1_2)
+{
+    amls_vprog p = range_prog();
+    static const amls_param_range on_string[] = {{"source", 0, 1}};
+    static const amls_param_range inverted[] = {{"damping", 1, 0}};
+    char why[256];
+    p.param_ranges = on_string;
+    cr_assert_eq(amls_vprog_check(&p, why, sizeof why), AMLS_ERR_VPROG, "a VERTEX range: %s", why);
+    p.param_ranges = inverted;
+    cr_assert_eq(amls_vprog_check(&p, why, sizeof why), AMLS_ERR_VPROG);
+    /* A descriptor built before 1.2 has no range members: values are not range-checked. */
+    p = range_prog();
+    p.abi_minor = 1;
+    p.struct_size = (uint32_t)offsetof(amls_vprog, param_ranges);
+    cr_assert_eq(check3(&p, "1.5", NULL, "7"), AMLS_OK);
+}

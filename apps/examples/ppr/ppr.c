@@ -19,6 +19,8 @@ static const amls_param params[] = {
     {"damping", AMLS_PARAM_FLOAT, "0.85", "damping factor"},
     {"iterations", AMLS_PARAM_INT, "20", "number of iterations"},
 };
+/* Values outside these are refused before the graph is loaded. */
+static const amls_param_range ranges[] = {{"damping", 0, 1}, {"iterations", 0, 1e9}};
 enum { A_SINK, A_SEEDS_FOUND };
 static const amls_aggregator aggs[] = {
     {"sink_mass", AMLS_OP_SUM, AMLS_TYPE_F64, false},
@@ -121,5 +123,6 @@ static int ppr_master(amls_ctx *cx)
 AMLS_VPROG_DEFINE(ppr, .description = "personalised PageRank from --seeds",
                   .state_size = sizeof(ppr_state), .msg_size = sizeof(double),
                   .combiner = {AMLS_OP_SUM, AMLS_TYPE_F64, 0}, AMLS_AGGREGATORS(aggs),
-                  AMLS_PARAMS(params), .result_type = AMLS_TYPE_F64, .setup = ppr_setup,
-                  .compute = ppr_compute, .master = ppr_master, .finalize = ppr_finalize)
+                  AMLS_PARAMS(params), AMLS_PARAM_RANGES(ranges), .result_type = AMLS_TYPE_F64,
+                  .setup = ppr_setup, .compute = ppr_compute, .master = ppr_master,
+                  .finalize = ppr_finalize)
