@@ -85,6 +85,16 @@ static void print_group(FILE *f, const cli_group *g)
 }
 
 /* The vertex program's parameters. */
+/* Whether the command's option table has an option `name`. */
+static bool in_table(const cli_command *cmd, const char *name)
+{
+    for (const cli_group *const *g = cmd->groups; g && *g; g++)
+        for (const cli_opt *o = (*g)->opts; o->name; o++)
+            if (!strcmp(o->name, name))
+                return true;
+    return false;
+}
+
 static void print_params(FILE *f, const cli *c)
 {
     static const char *tn[] = {"", "N", "X", "TEXT", "BOOL", "ID"};
@@ -100,6 +110,8 @@ static void print_params(FILE *f, const cli *c)
         fprintf(f, "  (none)\n");
     for (int i = 0; i < p->nparams; i++) {
         const amls_param *d = &p->params[i];
+        if (in_table(c->cmd, d->name))
+            continue; /* set through the command's option of that name (sssp --delta) */
         const amls_param_range *r = NULL;
         for (int k = 0; p->struct_size >= offsetof(amls_vprog, nparam_ranges) + sizeof(int) &&
                         k < p->nparam_ranges && p->param_ranges;
