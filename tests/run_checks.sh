@@ -13,14 +13,17 @@ pass=0 fail=0 skip=0
 while IFS= read -r line; do
     [ -z "$line" ] && continue
     name=$(eval "set -- $line"; printf '%s ' "$(basename "$1")" "${@:2}" | sed 's|/[^ ]*/||g' | cut -c1-110)
+    t0=${EPOCHREALTIME/./}
     out=$(eval "$line" 2>&1 < /dev/null)
     rc=$?
+    ms=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+    secs=$((ms / 1000)).$(((ms % 1000) / 100))
     if [ $rc -eq 0 ]; then
-        pass=$((pass + 1)); echo "PASS: $name"
+        pass=$((pass + 1)); echo "PASS ($secs s): $name"
     elif [ $rc -eq 77 ]; then
-        skip=$((skip + 1)); echo "SKIP: $name: $(echo "$out" | grep -m1 SKIPPED)"
+        skip=$((skip + 1)); echo "SKIP ($secs s): $name: $(echo "$out" | grep -m1 SKIPPED)"
     else
-        fail=$((fail + 1)); echo "FAIL: $name (exit $rc)"; echo "$out" | tail -25 | sed 's/^/    /'
+        fail=$((fail + 1)); echo "FAIL ($secs s): $name (exit $rc)"; echo "$out" | tail -25 | sed 's/^/    /'
     fi
 done < "$checks"
 echo "$pass passed, $fail failed, $skip skipped"
