@@ -6,11 +6,19 @@
 
 struct amls_h5file {
     hid_t id;
+    MPI_Comm comm; /* the communicator it was created on (for the collective close) */
+    char *path;    /* set for files created for writing: their close is checked */
 };
 
 static hid_t h5_type(amls_h5_kind type)
 {
     return type == AMLS_H5_I64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
+}
+
+/* Small files: the space check asks for the 1 MiB of slack every file gets. */
+static int create_small(MPI_Comm comm, const char *path, hid_t *id)
+{
+    return amls__h5_create(comm, path, 0, id);
 }
 
 /* Wraps a file opened (or not) by `open_fn`. */
@@ -19,22 +27,22 @@ static int wrap(MPI_Comm comm, const char *path, int (*open_fn)(MPI_Comm, const 
 {
     int rc = AMLS_OK;
     hid_t id = -1;
-    *f = amls__malloc(1, sizeof **f);
+    *f = amls__calloc(1, sizeof **f);
     AMLS_AGREE(comm, amls__alloc_status(*f != NULL));
+    (*f)->comm = comm;
+    if (open_fn == create_small) {
+        (*f)->path = amls__strdup(path);
+        AMLS_AGREE(comm, amls__alloc_status((*f)->path != NULL));
+    }
     AMLS_TRY(open_fn(comm, path, &id));
     (*f)->id = id;
 cleanup:
-    if (rc < 0) {
+    if (rc < 0 && *f != NULL) {
+        amls__free((*f)->path);
         amls__free(*f);
         *f = NULL;
     }
     return rc;
-}
-
-/* Small files: the space check asks for the 1 MiB of slack every file gets. */
-static int create_small(MPI_Comm comm, const char *path, hid_t *id)
-{
-    return amls__h5_create(comm, path, 0, id);
 }
 
 int amls_h5file_create(MPI_Comm comm, const char *path, amls_h5file **f)
@@ -47,13 +55,19 @@ int amls_h5file_open(MPI_Comm comm, const char *path, amls_h5file **f)
     return wrap(comm, path, amls__h5_open, f);
 }
 
-void amls_h5file_close(amls_h5file **f)
+int amls_h5file_close(amls_h5file **f)
 {
+    int rc = AMLS_OK;
     if (*f == NULL)
-        return;
-    amls__h5_close(&(*f)->id);
+        return rc;
+    if ((*f)->path != NULL)
+        rc = amls__h5_finish((*f)->comm, &(*f)->id, (*f)->path);
+    else
+        amls__h5_close(&(*f)->id);
+    amls__free((*f)->path);
     amls__free(*f);
     *f = NULL;
+    return rc;
 }
 
 int amls_h5file_put_attrs(amls_h5file *f, const amls_h5_attr *attrs, int n)

@@ -14,6 +14,7 @@
 #include "ps_internal.h"
 
 #include "amls/h5file.h"
+#include "amls/version.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -57,9 +58,9 @@ static int write_ckpt_file(const amls__ps_ctx *cx, const char *tmp, int64_t epoc
     AMLS_TRY(amls_h5file_write(f, "/w", AMLS_H5_F64, cx->m, 0, cx->m, w));
     if (h != NULL)
         AMLS_TRY(amls_h5file_write(f, "/h", AMLS_H5_F64, cx->m, 0, cx->m, h));
-cleanup:
-    amls_h5file_close(&f);
-    return rc;
+cleanup:;
+    int crc = amls_h5file_close(&f); /* the metadata is written here: a full disk shows */
+    return rc < 0 ? rc : crc;
 }
 
 /* Epochs of the checkpoints in dir, newest first. Local. */
@@ -219,7 +220,7 @@ static int write_model_h5(const char *tmp, const amls_ps_opts *o, const amls_ps_
     const amls_h5_attr attrs[] = {
         AMLS_H5_ATTR_STR("format", "amls-graph model"),
         AMLS_H5_ATTR_STR("model", model_name(o->hp.model)),
-        AMLS_H5_ATTR_STR("engine_version", "amls-graph 0.1.0"),
+        AMLS_H5_ATTR_STR("engine_version", "amls-graph " AMLS_VERSION_STRING),
         AMLS_H5_ATTR_STR("command_line", or_empty(p.command_line)),
         AMLS_H5_ATTR_STR("configuration", or_empty(p.configuration)),
         AMLS_H5_ATTR_STR("train", or_empty(p.train)),
@@ -254,8 +255,8 @@ static int write_model_h5(const char *tmp, const amls_ps_opts *o, const amls_ps_
     AMLS_TRY(amls_h5file_write(f, "/values", AMLS_H5_F64, m, 0, m, res->w));
 cleanup:
     amls__free(ids);
-    amls_h5file_close(&f);
-    return rc;
+    int crc = amls_h5file_close(&f);
+    return rc < 0 ? rc : crc;
 }
 
 /* The model as text on rank 0: one value per line, intercept first. */

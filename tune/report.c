@@ -9,6 +9,8 @@
  * ------------------------------------------------------------------------------------------- */
 #include "tune_internal.h"
 
+#include "amls/version.h"
+
 #include <math.h>
 #include <stdio.h>
 
@@ -291,7 +293,7 @@ static int model_attrs(amls_h5file *f, const amls_trainer *t, const amls_tune_sp
         AMLS_H5_ATTR_STR("train", pv->train),
         AMLS_H5_ATTR_I64("train_crc32", &crc),
         AMLS_H5_ATTR_I64("train_bytes", &pv->train_bytes),
-        AMLS_H5_ATTR_STR("engine_version", "amls-graph 0.1.0"),
+        AMLS_H5_ATTR_STR("engine_version", "amls-graph " AMLS_VERSION_STRING),
         AMLS_H5_ATTR_STR("command_line", pv->command_line ? pv->command_line : ""),
         AMLS_H5_ATTR_I64("ranks", &ranks),
         AMLS_H5_ATTR_I64("groups", &groups),
@@ -311,7 +313,8 @@ int amls_tune_write_model(MPI_Comm world, const char *path, const amls_trainer *
     AMLS_TRY(amls_h5file_create(world, tmp, &f));
     AMLS_AGREE(world, model_attrs(f, t, s, o, res, refit, pv));
     AMLS_TRY(t->write_model(world, data, model, f));
-cleanup:
-    amls_h5file_close(&f);
+cleanup:;
+    int crc = amls_h5file_close(&f); /* agreed on every rank */
+    rc = rc < 0 ? rc : crc;
     return tmp[0] ? amls__commit(world, rc, tmp, path) : rc;
 }

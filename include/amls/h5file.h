@@ -57,8 +57,11 @@ typedef struct amls_h5_attr {
 int amls_h5file_create(MPI_Comm comm, const char *path, amls_h5file **f);
 /* Opens `path` read-only on every rank of comm. Collective on comm. */
 int amls_h5file_open(MPI_Comm comm, const char *path, amls_h5file **f);
-/* Closes the file (NULL is fine) and sets *f to NULL. Collective on the file's communicator. */
-void amls_h5file_close(amls_h5file **f);
+/* Closes the file (NULL is fine) and sets *f to NULL. For a file made by amls_h5file_create
+ * it returns the close's failure (HDF5 writes its metadata at the close: a full disk shows
+ * there), agreed on every rank, and gives back the unused reservation; reading files close
+ * with AMLS_OK. comm must still be valid. Collective on the file's communicator. */
+int amls_h5file_close(amls_h5file **f);
 
 /* Writes (reads) the attributes of a table in order, stopping at the first failure. Local, but
  * every rank of the file's communicator makes the same calls (with the same values); agree on
