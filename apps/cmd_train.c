@@ -172,6 +172,11 @@ static int parse_train(cli *c, train_args *a)
                "--drop fixed)");
     AMLS_CHECK(!a->verify || !o->restart_dir, AMLS_ERR_PARAM,
                "train: --verify checks whole runs, not restarts");
+    /* Outputs are checked before the data is read and the model trained. */
+    if (c->rank == 0 && a->outp)
+        AMLS_TRY(cli_check_writable(c, "--output", a->outp));
+    if (c->rank == 0 && o->trace)
+        AMLS_TRY(cli_check_writable(c, "--trace", o->trace));
     AMLS_TRY(cli_check_unused(c));
 cleanup:
     return amls_agree(c->comm, rc, NULL);

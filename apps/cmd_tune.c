@@ -15,7 +15,6 @@
 
 #include "amls/tune.h"
 
-#include <libgen.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -90,19 +89,6 @@ static int parse_params(cli *c, tune_args *a)
             rc = amls_tune_space_add(&a->space, v);
     }
     return rc;
-}
-
-/* Fails if the directory of `path` cannot be written (rank 0). */
-static int check_writable(const char *opt, const char *path)
-{
-    if (path == NULL)
-        return AMLS_OK;
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    if (path[0] == '\0' || access(dirname(dir), W_OK) != 0)
-        return amls_error(AMLS_ERR_IO, "%s %s: cannot write into the directory '%s'", opt, path,
-                          dir);
-    return AMLS_OK;
 }
 
 static int parse_enums(cli *c, tune_args *a)
@@ -228,11 +214,13 @@ static int parse_args(cli *c, tune_args *a)
     if (cli_raw_flag(c, "no-warm-start") && a->t->state_len == NULL)
         return amls_error(AMLS_ERR_PARAM, "tune: --no-warm-start is for --solver sgd");
     a->o.no_warm_start = cli_raw_flag(c, "no-warm-start");
-    if (c->rank == 0 && ((rc = check_writable("--csv", a->csv)) < 0 ||
-                         (rc = check_writable("--json", a->json)) < 0 ||
-                         (rc = check_writable("--output", a->outp)) < 0 ||
-                         (rc = check_writable("--folds-output", a->folds_out)) < 0))
-        return rc;
+    const char *outs[][2] = {{"--csv", a->csv},
+                             {"--json", a->json},
+                             {"--output", a->outp},
+                             {"--folds-output", a->folds_out}};
+    for (int k = 0; k < 4 && c->rank == 0; k++)
+        if (outs[k][1] && (rc = cli_check_writable(c, outs[k][0], outs[k][1])) < 0)
+            return rc;
     a->o.progress = cli_raw_flag(c, "quiet") ? NULL : stdout;
     return cli_check_unused(c);
 }
