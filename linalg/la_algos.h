@@ -42,9 +42,11 @@ typedef struct amls__contract {
     uint32_t *root; /* n_local: the smallest local index of each vertex's local component */
     uint32_t *act;  /* na: the roots whose component has ghost neighbours ("active") */
     int64_t na;
-    int64_t *gptr; /* na+1: active root i touches ghosts gl[gptr[i] .. gptr[i+1]) */
-    uint32_t *gl;  /* ghost indices (0-based among the ghosts), distinct per root */
+    int64_t *gptr;     /* na+1: active root i touches ghosts gl[gptr[i] .. gptr[i+1]) */
+    uint32_t *gl;      /* ghost indices (0-based among the ghosts), distinct per root */
+    int64_t big_act;   /* active index of this rank's skipped piece (-1: none), whose parent */
+    int64_t big_label; /* starts at big_label, the skipping group's smallest piece root */
 } amls__contract;
-/* Local; AMLS_ERR_NOMEM. */
+/* Collective (the skipped pieces are agreed with the other ranks). */
 int amls__contract_new(const amls_graph *g, amls__contract *c);
 void amls__contract_free(amls__contract *c);

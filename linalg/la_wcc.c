@@ -387,6 +387,8 @@ static int fsv_start(fsv *s, remote *r)
         s->mngf[i] = INT64_MAX;
         s->chg[i] = (uint32_t)i;
     }
+    if (s->c.big_act >= 0) /* the skipped pieces hang under their group's smallest root */
+        s->f[s->c.big_act] = s->gf[s->c.big_act] = s->c.big_label;
     s->nchg = na;
 cleanup:
     return rc;

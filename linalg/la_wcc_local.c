@@ -1,20 +1,36 @@
 /* ---------------------------------------------------------------------------------------------
- * linalg/la_wcc_local.c — the local contraction of WCC: the components of the subgraph of owned
+ * linalg/la_wcc_local.c — the contraction of WCC: the components of the subgraph of owned
  * vertices (a union-find, Afforest-style sampling first), and for each local component that
- * touches ghosts the list of its distinct ghost neighbours. No communication.
+ * touches ghosts the list of its distinct ghost neighbours.
  * SPDX-License-Identifier: MIT
  *
- * Afforest (Sutton, Ben-Nun and Barak, IPDPS'18): link every vertex to its first SAMPLES
- * out-neighbours, find the most frequent root among SAMPLE_SIZE vertices, then link every
- * remaining edge of the vertices outside that component (out- and, for directed graphs,
+ * Afforest (Sutton, Ben-Nun and Barak, IPDPS'18): link every vertex to its first SAMPLES owned
+ * out-neighbours (among its first LOOK: with many ranks most neighbours are remote), find the
+ * most frequent root among SAMPLE_SIZE vertices, then link every edge of the vertices outside
+ * that component (out- and, for directed graphs,
  * in-edges, so that an edge between the big component and another is seen from the other
  * side). Links point the larger root at the smaller, so each root is its component's smallest
  * local index, hence smallest global id.
+ *
+ * The same idea across ranks: each rank's big local component ("piece") is connected, and the
+ * pieces of a group of ranks are known to be connected when a sampled edge joins them (ranks
+ * send a few sampled cut edges of their piece to the owners of the far ends, which say whether
+ * the end lies in their own piece). The ranks of the largest such group skip the edges of their
+ * piece altogether: the piece becomes one active root whose parent starts at the group's
+ * smallest piece root, and its ghost list holds only the edges other ranks see from their side
+ * (every cut edge of a vertex outside the skipped pieces is sent to the owner of its far end
+ * when that rank skips). An edge between two skipped pieces joins what is already joined.
+ * Cost: the edges of the vertices outside the pieces, instead of every edge.
  * ------------------------------------------------------------------------------------------- */
 #include "la_algos.h"
 #include "la_internal.h"
 
-enum { SAMPLES = 2, SAMPLE_SIZE = 1024 };
+enum {
+    SAMPLES = 2,
+    LOOK = 8,
+    SAMPLE_SIZE = 1024,
+    PROBES = 8 /* sampled cut edges per peer rank */
+};
 
 static uint32_t find(uint32_t *p, uint32_t x)
 {
@@ -58,36 +74,250 @@ static uint32_t frequent_root(uint32_t *p, int64_t nl)
     return best;
 }
 
-/* Links the local edges of v from position `from` of its out-list, and all of its in-list. */
-static void link_rest(const amls_graph *g, uint32_t *p, int64_t v, int64_t from)
+/* Links all local edges of v (out-list, and in-list for directed graphs). */
+static void link_rest(const amls_graph *g, uint32_t *p, int64_t v)
 {
     for (int dir = 0; dir < amls__la_ndir(g, true); dir++) {
         const int64_t *ptr = dir ? g->in_ptr : g->out_ptr;
         const uint32_t *col = dir ? g->in_col : g->out_col;
-        for (int64_t j = ptr[v] + (dir ? 0 : from); j < ptr[v + 1]; j++)
+        for (int64_t j = ptr[v]; j < ptr[v + 1]; j++)
             if (col[j] < g->n_local)
                 link(p, (uint32_t)v, col[j]);
     }
 }
 
-/* p[v] = the root of v's local component. Local. */
-static void local_components(const amls_graph *g, uint32_t *p)
+/* p[v] = the root of v's local component; returns the root of the most frequent one. Local. */
+static uint32_t local_components(const amls_graph *g, uint32_t *p)
 {
     int64_t nl = g->n_local;
     for (int64_t v = 0; v < nl; v++)
         p[v] = (uint32_t)v;
-    for (int r = 0; r < SAMPLES; r++)
+    for (int r = 0; r < SAMPLES; r++) /* the r-th owned neighbour among the first LOOK */
         for (int64_t v = 0; v < nl; v++) {
-            int64_t j = g->out_ptr[v] + r;
-            if (j < g->out_ptr[v + 1] && g->out_col[j] < nl)
-                link(p, (uint32_t)v, g->out_col[j]);
+            int64_t end = AMLS_MIN(g->out_ptr[v] + LOOK, g->out_ptr[v + 1]);
+            for (int64_t j = g->out_ptr[v], seen = 0; j < end; j++)
+                if (g->out_col[j] < nl && seen++ == r) {
+                    link(p, (uint32_t)v, g->out_col[j]);
+                    break;
+                }
         }
+    for (int64_t v = 0; v < nl; v++) /* flatten: later finds take one step */
+        p[v] = p[p[v]];
     uint32_t big = nl > 0 ? frequent_root(p, nl) : 0;
     for (int64_t v = 0; v < nl; v++)
         if (find(p, (uint32_t)v) != big)
-            link_rest(g, p, v, SAMPLES);
+            link_rest(g, p, v);
     for (int64_t v = 0; v < nl; v++)
         p[v] = find(p, (uint32_t)v);
+    return nl > 0 ? p[big] : 0;
+}
+
+/* The skipped pieces (see the header). */
+typedef struct skip_plan {
+    const amls_graph *g;
+    const uint32_t *root;
+    int nranks, rank;
+    uint32_t big;    /* this rank's piece: the root of its most frequent local component */
+    bool skip;       /* this rank skips the edges of its piece */
+    int64_t label;   /* the group's smallest piece root (global id) */
+    uint8_t *group;  /* nranks: the ranks that skip */
+    uint8_t *conn;   /* nranks * nranks: row r, the ranks whose probes landed in r's piece */
+    int64_t *info;   /* 2 * nranks: piece size and root (global id) of every rank */
+    int64_t *probes; /* nranks: probes packed per rank */
+    int32_t *gown;   /* n_ghost: each ghost's owner */
+    int *par;        /* nranks: union-find over ranks */
+    amls__vec extra; /* ghost indices next to the skipped piece, as other ranks saw them */
+    int rc;          /* a failure inside a receive callback */
+} skip_plan;
+
+static int plan_init(skip_plan *sp, const amls_graph *g, const uint32_t *root)
+{
+    int rc = AMLS_OK;
+    sp->g = g;
+    sp->root = root;
+    amls__vec_init(&sp->extra, sizeof(uint32_t));
+    AMLS_TRY(amls__comm_rank(g->comm, &sp->rank, &sp->nranks));
+    int64_t P = sp->nranks;
+    AMLS_CALLOC(sp->group, P);
+    AMLS_CALLOC(sp->conn, P * P);
+    AMLS_ALLOC(sp->info, 2 * P);
+    AMLS_CALLOC(sp->probes, P);
+    AMLS_ALLOC(sp->gown, g->n_ghost + 1);
+    AMLS_ALLOC(sp->par, P);
+    for (int p = 0; p < P; p++)
+        for (int64_t k = g->recv_off[p]; k < g->recv_off[p + 1]; k++)
+            sp->gown[k] = p;
+cleanup:
+    return rc;
+}
+
+static void plan_free(skip_plan *sp)
+{
+    amls__free(sp->group);
+    amls__free(sp->conn);
+    amls__free(sp->info);
+    amls__free(sp->probes);
+    amls__free(sp->gown);
+    amls__free(sp->par);
+    amls__vec_free(&sp->extra);
+}
+
+/* Probes: up to PROBES sampled cut edges of this rank's piece per peer rank, each as the far
+ * end's global id, to its owner (counted, or put when `put`). Local. */
+static void pack_probes(skip_plan *sp, amls__xchg *x, bool put)
+{
+    const amls_graph *g = sp->g;
+    int full = 1; /* ranks with PROBES probes (this one counts as full) */
+    memset(sp->probes, 0, (size_t)sp->nranks * sizeof *sp->probes);
+    for (int64_t v = 0; v < g->n_local && full < sp->nranks; v++) {
+        if (sp->root[v] != sp->big)
+            continue;
+        int64_t end = AMLS_MIN(g->out_ptr[v] + SAMPLES, g->out_ptr[v + 1]);
+        for (int64_t j = g->out_ptr[v]; j < end; j++) {
+            int64_t k = (int64_t)g->out_col[j] - g->n_local;
+            if (k < 0 || sp->probes[sp->gown[k]] >= PROBES)
+                continue;
+            full += ++sp->probes[sp->gown[k]] == PROBES;
+            if (put)
+                memcpy(amls__xchg_put(x, sp->gown[k], 8), &g->ghost_gid[k], 8);
+            else
+                amls__xchg_count(x, sp->gown[k], 8);
+        }
+    }
+}
+
+static void probe_received(void *ud, int src, const void *rec)
+{
+    skip_plan *sp = ud;
+    int64_t gid;
+    memcpy(&gid, rec, sizeof gid);
+    if (sp->root[gid - sp->g->lo] == sp->big)
+        sp->conn[(int64_t)sp->rank * sp->nranks + src] = 1;
+}
+
+static int rank_root(int *par, int r)
+{
+    while (par[r] != r)
+        r = par[r] = par[par[r]];
+    return r;
+}
+
+/* The skipping group: ranks whose pieces probes joined, the group holding the most vertices
+ * (the lowest rank's on a tie); its smallest piece root is the label. Collective. */
+static int choose_group(skip_plan *sp, int64_t size)
+{
+    int rc = AMLS_OK, P = sp->nranks, best = 0;
+    int64_t mine[2] = {size, sp->g->lo + sp->big}, *tot = (int64_t *)sp->probes, *in = sp->info;
+    int *par = sp->par;
+    AMLS_MPI_TRY(
+        MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, sp->conn, P, MPI_UINT8_T, sp->g->comm));
+    AMLS_MPI_TRY(MPI_Allgather(mine, 2, MPI_INT64_T, in, 2, MPI_INT64_T, sp->g->comm));
+    for (int r = 0; r < P; r++) {
+        par[r] = r;
+        tot[r] = 0;
+    }
+    for (int r = 0; r < P; r++)
+        for (int q = 0; q < P; q++)
+            if (sp->conn[(int64_t)r * P + q] && in[2 * r] > 0 && in[2 * q] > 0) {
+                int a = rank_root(par, r), b = rank_root(par, q);
+                par[AMLS_MAX(a, b)] = AMLS_MIN(a, b);
+            }
+    for (int r = 0; r < P; r++)
+        tot[rank_root(par, r)] += in[2 * r];
+    for (int r = 1; r < P; r++)
+        best = tot[r] > tot[best] ? r : best;
+    sp->label = INT64_MAX;
+    for (int r = 0; r < P; r++) {
+        sp->group[r] = rank_root(par, r) == best && in[2 * r] > 0;
+        sp->label = sp->group[r] ? AMLS_MIN(sp->label, in[2 * r + 1]) : sp->label;
+    }
+    sp->skip = sp->group[sp->rank];
+cleanup:
+    return rc;
+}
+
+/* Every cut edge of a vertex outside the skipped pieces whose far end's owner skips, sent there
+ * as (far end, this end) global ids (counted, or put when `put`). Local. */
+static void pack_reverse(skip_plan *sp, amls__xchg *x, bool put)
+{
+    const amls_graph *g = sp->g;
+    for (int64_t v = 0; v < g->n_local; v++) {
+        if (sp->skip && sp->root[v] == sp->big)
+            continue;
+        for (int dir = 0; dir < amls__la_ndir(g, true); dir++) {
+            const int64_t *ptr = dir ? g->in_ptr : g->out_ptr;
+            const uint32_t *col = dir ? g->in_col : g->out_col;
+            for (int64_t j = ptr[v]; j < ptr[v + 1]; j++) {
+                int64_t k = (int64_t)col[j] - g->n_local;
+                if (k < 0 || !sp->group[sp->gown[k]])
+                    continue;
+                int64_t rec[2] = {g->ghost_gid[k], g->lo + v};
+                if (put)
+                    memcpy(amls__xchg_put(x, sp->gown[k], sizeof rec), rec, sizeof rec);
+                else
+                    amls__xchg_count(x, sp->gown[k], sizeof rec);
+            }
+        }
+    }
+}
+
+/* A reverse edge ending in the skipped piece: its far end's ghost index joins the piece's
+ * list (ghosts from src lie in [recv_off[src], recv_off[src+1]), sorted by global id). */
+static void reverse_received(void *ud, int src, const void *rec)
+{
+    skip_plan *sp = ud;
+    const amls_graph *g = sp->g;
+    int64_t e[2];
+    memcpy(e, rec, sizeof e);
+    if (sp->rc < 0 || sp->root[e[0] - g->lo] != sp->big)
+        return;
+    int64_t lo = g->recv_off[src], hi = g->recv_off[src + 1];
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (g->ghost_gid[mid] < e[1])
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t k = (uint32_t)lo;
+    if (lo == g->recv_off[src + 1] || g->ghost_gid[lo] != e[1])
+        sp->rc =
+            amls_error(AMLS_ERR_INTERNAL, "wcc: vertex %lld is not a ghost here", (long long)e[1]);
+    else
+        sp->rc = amls__vec_push(&sp->extra, &k);
+}
+
+/* One exchange of records packed by `pack` (count, then put), handed to `recv`. Collective. */
+static int plan_exchange(skip_plan *sp, size_t rec, void (*pack)(skip_plan *, amls__xchg *, bool),
+                         amls__xchg_fn recv)
+{
+    amls__xchg x = {0};
+    int rc = amls__xchg_init(&x, sp->g->comm);
+    if (rc == AMLS_OK) {
+        pack(sp, &x, false);
+        rc = amls__xchg_pack(&x);
+    }
+    if (rc == AMLS_OK)
+        pack(sp, &x, true);
+    rc = amls__xchg_run(&x, rc);
+    if (rc == AMLS_OK)
+        amls__xchg_each(&x, rec, recv, sp);
+    amls__xchg_free(&x);
+    return rc == AMLS_OK ? amls_agree(sp->g->comm, sp->rc, NULL) : rc;
+}
+
+/* Probes, the group, and the reverse edges into the skipped pieces. Collective. */
+static int plan_skip(skip_plan *sp)
+{
+    int rc = AMLS_OK;
+    int64_t size = 0;
+    for (int64_t v = 0; v < sp->g->n_local; v++)
+        size += sp->root[v] == sp->big;
+    AMLS_TRY(plan_exchange(sp, 8, pack_probes, probe_received));
+    AMLS_TRY(choose_group(sp, size));
+    AMLS_TRY(plan_exchange(sp, 16, pack_reverse, reverse_received));
+cleanup:
+    return rc;
 }
 
 /* Appends the distinct ghosts adjacent to v not yet listed for root index r (mark[k] = r+1). */
@@ -110,10 +340,26 @@ static int list_ghosts(const amls_graph *g, int64_t v, uint32_t r, uint32_t *mar
     return AMLS_OK;
 }
 
-/* Groups the members by root (counting sort), then lists each root's distinct ghosts; the
- * roots with ghosts become the active ones. Local. */
-static int ghost_lists(const amls_graph *g, amls__contract *c, int64_t *start, uint32_t *order,
-                       uint32_t *mark)
+/* Appends the distinct ghosts of the skipped piece's list not yet listed for root index r. */
+static int list_extra(const skip_plan *sp, uint32_t r, uint32_t *mark, amls__vec *gl)
+{
+    const uint32_t *k = sp->extra.data;
+    for (size_t q = 0; q < sp->extra.len; q++) {
+        if (mark[k[q]] == r + 1)
+            continue;
+        mark[k[q]] = r + 1;
+        int rc = amls__vec_push(gl, &k[q]);
+        if (rc < 0)
+            return rc;
+    }
+    return AMLS_OK;
+}
+
+/* Groups the members by root (counting sort), then lists each root's distinct ghosts (the
+ * skipped piece: the ghosts other ranks reported); the roots with ghosts, and the skipped
+ * piece's, become the active ones. Local. */
+static int ghost_lists(const amls_graph *g, amls__contract *c, const skip_plan *sp, int64_t *start,
+                       uint32_t *order, uint32_t *mark)
 {
     int rc = AMLS_OK;
     int64_t nl = g->n_local;
@@ -129,9 +375,14 @@ static int ghost_lists(const amls_graph *g, amls__contract *c, int64_t *start, u
     AMLS_TRY(amls__vec_push_i64(&gptr, 0));
     for (int64_t r = 0, q = 0; r < nl; r++) {
         size_t before = gl.len;
+        bool skipped = sp->skip && r == sp->big;
         for (; q < nl && c->root[order[q]] == r; q++)
-            AMLS_TRY(list_ghosts(g, order[q], (uint32_t)c->na, mark, &gl));
-        if (gl.len > before) {
+            if (!skipped)
+                AMLS_TRY(list_ghosts(g, order[q], (uint32_t)c->na, mark, &gl));
+        if (skipped)
+            AMLS_TRY(list_extra(sp, (uint32_t)c->na, mark, &gl));
+        if (gl.len > before || skipped) {
+            c->big_act = skipped ? c->na : c->big_act;
             c->act[c->na++] = (uint32_t)r;
             AMLS_TRY(amls__vec_push_i64(&gptr, (int64_t)gl.len));
         }
@@ -149,15 +400,22 @@ int amls__contract_new(const amls_graph *g, amls__contract *c)
     int rc = AMLS_OK;
     int64_t nl = g->n_local, *start = NULL;
     uint32_t *order = NULL, *mark = NULL;
+    skip_plan sp = {0};
     memset(c, 0, sizeof *c);
-    AMLS_ALLOC(c->root, nl + 1);
-    AMLS_ALLOC(c->act, nl + 1);
-    AMLS_CALLOC(start, nl + 2);
-    AMLS_ALLOC(order, nl + 1);
-    AMLS_CALLOC(mark, g->n_ghost + 1);
-    local_components(g, c->root);
-    AMLS_TRY(ghost_lists(g, c, start, order, mark));
+    c->big_act = -1;
+    c->root = amls__malloc((size_t)nl + 1, sizeof *c->root);
+    c->act = amls__malloc((size_t)nl + 1, sizeof *c->act);
+    start = amls__calloc((size_t)nl + 2, sizeof *start);
+    order = amls__malloc((size_t)nl + 1, sizeof *order);
+    mark = amls__calloc((size_t)g->n_ghost + 1, sizeof *mark);
+    rc = amls__alloc_status(c->root && c->act && start && order && mark);
+    AMLS_AGREE(g->comm, rc == AMLS_OK ? plan_init(&sp, g, c->root) : rc);
+    sp.big = local_components(g, c->root);
+    AMLS_TRY(plan_skip(&sp));
+    c->big_label = sp.label;
+    AMLS_TRY(ghost_lists(g, c, &sp, start, order, mark));
 cleanup:
+    plan_free(&sp);
     amls__free(start);
     amls__free(order);
     amls__free(mark);

@@ -23,7 +23,7 @@ work=$(mktemp -d /tmp/amls-slurm-XXXXXX)
 cleanup() {
     [ -n "${SLURM_CONF:-}" ] && scancel --user=root > /dev/null 2>&1
     "$here/slurm_down.sh" "$work/slurm"
-    rm -rf "$work"
+    if [ -n "${AMLS_SLURM_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 eval "$("$here/slurm_up.sh" "$work/slurm")" || { echo "FAIL: Slurm did not start"; exit 1; }
@@ -149,7 +149,11 @@ if grep -q "time limit near, checkpointing" amls-pagerank-"$j".log && grep -q "^
    grep -q "resuming from checkpoints" amls-pagerank-"$j".log && cmp -s sig/pagerank.txt ref-big.txt; then
     echo "PASS: time-limit signal: checkpointed, requeued itself, resumed; output identical to an uninterrupted run"
 else
-    echo "FAIL: time-limit signal ($(scontrol show job -o "$j" 2>&1 | grep -o "JobState=[A-Z]*"))"; cat amls-pagerank-"$j".log; fail=1
+    echo "FAIL: time-limit signal ($(scontrol show job -o "$j" 2>&1 | grep -oE "(JobState|Reason|ExitCode|Restarts)=[^ ]*" | tr '\n' ' '))"
+    cat amls-pagerank-"$j".log
+    echo "--- slurmctld and slurmd on job $j"
+    grep -hE "JobId=$j|job_id[= ]$j|job $j\b|StepId=$j" "$work"/slurm/log/slurmctld.log "$work"/slurm/log/slurmd.log | tail -25
+    fail=1
 fi
 [ $fail -eq 0 ] && echo "PASS: all Slurm scripts"
 exit $fail
