@@ -46,8 +46,11 @@ static const amls_aggregator aggs[] = {
 
 /* Per rank, indexed by owned vertex; P, A, rep and the remote lists by piece root. */
 typedef struct wcc_data {
-    int64_t n, *uf, *key, *gid, *rep, *roff, *rn, *pairs, npairs, cap;
-    ptr *P, *A; /* pointer; last one told the remote neighbours */
+    int64_t n, *uf, *key, *gid, *rep, *roff, *rn, npairs, cap;
+    int64_t *pairs; /* remote edges: member << 32 | neighbour handle */
+    int64_t hmax;   /* the largest remote neighbour handle seen (handles of remote vertices follow
+                     * the n owned ones) */
+    ptr *P, *A;     /* pointer; last one told the remote neighbours */
     bool ready;
 } wcc_data;
 
@@ -108,7 +111,7 @@ static int collect(amls_ctx *cx, amls_vertex v, wcc_data *d, const wcc_state *s)
             int64_t a = find(d->uf, u), b = find(d->uf, v);
             d->uf[a > b ? a : b] = a > b ? b : a;
         } else if (u < 0) {
-            if (d->npairs + 2 > d->cap) {
+            if (d->npairs + 1 > d->cap) {
                 int64_t c = 2 * d->cap + 4096, *np = amls_alloc(cx, (size_t)c * sizeof *np);
                 if (np == NULL)
                     return amls_fail(cx, "out of memory");
@@ -118,14 +121,37 @@ static int collect(amls_ctx *cx, amls_vertex v, wcc_data *d, const wcc_state *s)
                 d->pairs = np;
                 d->cap = c;
             }
-            d->pairs[d->npairs++] = v;
-            d->pairs[d->npairs++] = nb[i]; /* the handle: sends go straight to its slot */
+            /* the member and the handle (sends go straight to its slot), 32 bits each */
+            d->pairs[d->npairs++] = (int64_t)((uint64_t)v << 32 | nb[i]);
+            d->hmax = nb[i] > d->hmax ? nb[i] : d->hmax;
             remote = 1;
         }
     }
     if (!remote)
         amls_vote_to_halt(cx, v);
     return remote ? amls_aggregate(cx, A_BOUNDARY, &remote) : 0;
+}
+
+/* Keeps each remote neighbour once per piece (a piece's members often share them: the big
+ * piece of a power-law graph lists every cut edge), so that a changed pointer is sent once per
+ * neighbour. */
+static int distinct(amls_ctx *cx, wcc_data *d)
+{
+    int64_t span = d->hmax >= d->n ? d->hmax - d->n + 1 : 1, out = 0;
+    int64_t *mark = amls_alloc(cx, (size_t)span * sizeof *mark);
+    if (mark == NULL)
+        return amls_fail(cx, "out of memory");
+    memset(mark, 0xff, (size_t)span * sizeof *mark);
+    for (int64_t r = 0, k = 0; r < d->n; r++) {
+        for (int64_t end = d->roff[r + 1]; k < end; k++)
+            if (mark[d->rn[k] - d->n] != r) {
+                mark[d->rn[k] - d->n] = r;
+                d->rn[out++] = d->rn[k];
+            }
+        d->roff[r + 1] = out;
+    }
+    amls_free(cx, mark);
+    return 0;
 }
 
 /* Master, after collecting: roots, smallest ids, representatives, and every piece's remote
@@ -142,10 +168,10 @@ static int build(amls_ctx *cx, wcc_data *d)
     for (int64_t v = 0; v < d->n; v++)
         if (d->key[v] < d->P[d->uf[v]].id)
             d->P[d->uf[v]].id = d->key[v];
-    for (int64_t k = 0; k < d->npairs; k += 2) {
-        int64_t r = d->uf[d->pairs[k]];
+    for (int64_t k = 0; k < d->npairs; k++) {
+        int64_t r = d->uf[d->pairs[k] >> 32];
         if (d->rep[r] < 0)
-            d->rep[r] = d->pairs[k];
+            d->rep[r] = d->pairs[k] >> 32;
         d->roff[r + 1]++;
     }
     for (int64_t r = 0; r < d->n; r++) {
@@ -154,16 +180,16 @@ static int build(amls_ctx *cx, wcc_data *d)
             d->P[r].gid = d->gid[d->rep[r]];
     }
     amls_free(cx, d->rn);
-    d->rn = amls_alloc(cx, (size_t)(d->npairs / 2 + 1) * sizeof *d->rn);
+    d->rn = amls_alloc(cx, (size_t)(d->npairs + 1) * sizeof *d->rn);
     if (d->rn == NULL)
         return amls_fail(cx, "out of memory");
     int64_t *fill = d->key; /* keys are no longer needed: cursors per root */
     memcpy(fill, d->roff, (size_t)d->n * sizeof *fill);
-    for (int64_t k = 0; k < d->npairs; k += 2)
-        d->rn[fill[d->uf[d->pairs[k]]]++] = d->pairs[k + 1];
+    for (int64_t k = 0; k < d->npairs; k++)
+        d->rn[fill[d->uf[d->pairs[k] >> 32]]++] = d->pairs[k] & 0xffffffff;
     d->npairs = 0;
     d->ready = true;
-    return 0;
+    return distinct(cx, d);
 }
 
 /* A smaller pointer m reached piece c: take it, and hook the old parent under it. */
