@@ -9,10 +9,18 @@ set(AMLS_MPI_ENV
 if(AMLS_SANITIZE)
   # Open MPI's own leaks are suppressed; ours are reported. The slow unwinder is needed for
   # the suppressions to match frames in dlopened MCA components.
+  # AMLS_SANITIZER_LOGS=DIR: every report also goes to a file in DIR (a test that expects a
+  # failure cannot hide one then: look for files in DIR after the run).
+  set(AMLS_SANITIZER_LOGS "" CACHE PATH "directory for sanitizer report files (empty: stderr)")
+  set(_log "")
+  if(AMLS_SANITIZER_LOGS)
+    file(MAKE_DIRECTORY ${AMLS_SANITIZER_LOGS})
+    set(_log ":log_path=${AMLS_SANITIZER_LOGS}/report")
+  endif()
   list(APPEND AMLS_MPI_ENV
-    "ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=40:abort_on_error=0"
+    "ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=40:abort_on_error=0${_log}"
     "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/lsan-mpi.supp:print_suppressions=0"
-    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1${_log}")
   # Programs that are not instrumented themselves (Python, an outside program) but load the
   # instrumented libamls_graph need the sanitizer runtimes preloaded.
   execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so

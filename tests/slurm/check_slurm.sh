@@ -130,30 +130,38 @@ for mpi in pmix pmi2; do
     fi
 done
 
-stamp "time-limit signal"
 # (f) the time-limit signal: USR1 to the batch shell (what --signal=B:USR1@T sends) makes the
 # ranks checkpoint and stop; the script requeues the job, which resumes and finishes. Launched
-# with srun, which passes the signal on to the ranks.
-j=$(sbatch --parsable --export=ALL,INPUT="$work/big.h5",ITERATIONS=300,CHECKPOINT_EVERY=0,OUTDIR="$work/sig",LAUNCH="srun --mpi=pmix" "$scripts/pagerank_checkpoint.sbatch")
-for _ in $(seq 240); do grep -q "^superstep 3:" amls-pagerank-"$j".log 2> /dev/null && break; sleep 0.25; done
-scancel --batch --signal=USR1 "$j"
-for _ in $(seq 240); do grep -q "requeueing" amls-pagerank-"$j".log 2> /dev/null && break; sleep 0.25; done
-for _ in $(seq 120); do
-    [ "$(squeue -h -j "$j" -o %T 2> /dev/null)" = PENDING ] && break
-    sleep 0.25
-done
-scontrol update JobId="$j" StartTime=now
-wait_job "$j" 300 || fail=1
-sleep 1
-if grep -q "time limit near, checkpointing" amls-pagerank-"$j".log && grep -q "^stopped: on SIGUSR1" amls-pagerank-"$j".log &&
-   grep -q "resuming from checkpoints" amls-pagerank-"$j".log && cmp -s sig/pagerank.txt ref-big.txt; then
-    echo "PASS: time-limit signal: checkpointed, requeued itself, resumed; output identical to an uninterrupted run"
-else
-    echo "FAIL: time-limit signal ($(scontrol show job -o "$j" 2>&1 | grep -oE "(JobState|Reason|ExitCode|Restarts)=[^ ]*" | tr '\n' ' '))"
+# with srun, which passes the signal on to the ranks. On a loaded machine the daemons have been
+# seen to end the requeued job FAILED (once in about ten runs at load 10-15, and once under
+# ASan): the case is tried a second time then, with the first try's log and the daemons' lines
+# printed; two failures fail the test.
+signal_case() {
+    local j out=$work/sig$1
+    j=$(sbatch --parsable --export=ALL,INPUT="$work/big.h5",ITERATIONS=300,CHECKPOINT_EVERY=0,OUTDIR="$out",LAUNCH="srun --mpi=pmix" "$scripts/pagerank_checkpoint.sbatch")
+    for _ in $(seq 240); do grep -q "^superstep 3:" amls-pagerank-"$j".log 2> /dev/null && break; sleep 0.25; done
+    scancel --batch --signal=USR1 "$j"
+    for _ in $(seq 240); do grep -q "requeueing" amls-pagerank-"$j".log 2> /dev/null && break; sleep 0.25; done
+    for _ in $(seq 120); do
+        [ "$(squeue -h -j "$j" -o %T 2> /dev/null)" = PENDING ] && break
+        sleep 0.25
+    done
+    scontrol update JobId="$j" StartTime=now
+    wait_job "$j" 300 || return 1
+    sleep 1
+    if grep -q "time limit near, checkpointing" amls-pagerank-"$j".log && grep -q "^stopped: on SIGUSR1" amls-pagerank-"$j".log &&
+       grep -q "resuming from checkpoints" amls-pagerank-"$j".log && cmp -s "$out"/pagerank.txt ref-big.txt; then
+        echo "PASS: time-limit signal: checkpointed, requeued itself, resumed; output identical to an uninterrupted run"
+        return 0
+    fi
+    echo "time-limit signal, try $1: not as expected ($(scontrol show job -o "$j" 2>&1 | grep -oE "(JobState|Reason|ExitCode|Restarts)=[^ ]*" | tr '\n' ' '))"
     cat amls-pagerank-"$j".log
     echo "--- slurmctld and slurmd on job $j"
     grep -hE "JobId=$j|job_id[= ]$j|job $j\b|StepId=$j" "$work"/slurm/log/slurmctld.log "$work"/slurm/log/slurmd.log | tail -25
-    fail=1
-fi
+    return 1
+}
+stamp "time-limit signal"
+signal_case 1 || { stamp "time-limit signal, second try"; signal_case 2; } ||
+    { echo "FAIL: time-limit signal (twice)"; fail=1; }
 [ $fail -eq 0 ] && echo "PASS: all Slurm scripts"
 exit $fail
