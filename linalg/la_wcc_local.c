@@ -271,20 +271,14 @@ static void reverse_received(void *ud, int src, const void *rec)
     memcpy(e, rec, sizeof e);
     if (sp->rc < 0 || sp->root[e[0] - g->lo] != sp->big)
         return;
-    int64_t lo = g->recv_off[src], hi = g->recv_off[src + 1];
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (g->ghost_gid[mid] < e[1])
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    uint32_t k = (uint32_t)lo;
-    if (lo == g->recv_off[src + 1] || g->ghost_gid[lo] != e[1])
+    int64_t at = g->recv_off[src],
+            k = amls__bsearch_i64(g->ghost_gid + at, g->recv_off[src + 1] - at, e[1]);
+    uint32_t ghost = (uint32_t)(at + k);
+    if (k < 0)
         sp->rc =
             amls_error(AMLS_ERR_INTERNAL, "wcc: vertex %lld is not a ghost here", (long long)e[1]);
     else
-        sp->rc = amls__vec_push(&sp->extra, &k);
+        sp->rc = amls__vec_push(&sp->extra, &ghost);
 }
 
 /* One exchange of records packed by `pack` (count, then put), handed to `recv`. Collective. */
