@@ -218,7 +218,7 @@ static int parse_args(cli *c, tune_args *a)
                              {"--json", a->json},
                              {"--output", a->outp},
                              {"--folds-output", a->folds_out}};
-    for (int k = 0; k < 4 && c->rank == 0; k++)
+    for (size_t k = 0; k < sizeof outs / sizeof outs[0] && c->rank == 0; k++)
         if (outs[k][1] && (rc = cli_check_writable(c, outs[k][0], outs[k][1])) < 0)
             return rc;
     a->o.progress = cli_raw_flag(c, "quiet") ? NULL : stdout;

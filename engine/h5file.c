@@ -15,26 +15,20 @@ static hid_t h5_type(amls_h5_kind type)
     return type == AMLS_H5_I64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
 }
 
-/* Small files: the space check asks for the 1 MiB of slack every file gets. */
-static int create_small(MPI_Comm comm, const char *path, hid_t *id)
-{
-    return amls__h5_create(comm, path, 0, id);
-}
-
-/* Wraps a file opened (or not) by `open_fn`. */
-static int wrap(MPI_Comm comm, const char *path, int (*open_fn)(MPI_Comm, const char *, hid_t *),
-                amls_h5file **f)
+/* Wraps a file created for writing (small files: the space check asks for the 1 MiB of slack
+ * every file gets) or opened for reading. */
+static int wrap(MPI_Comm comm, const char *path, bool create, amls_h5file **f)
 {
     int rc = AMLS_OK;
     hid_t id = -1;
     *f = amls__calloc(1, sizeof **f);
     AMLS_AGREE(comm, amls__alloc_status(*f != NULL));
     (*f)->comm = comm;
-    if (open_fn == create_small) {
+    if (create) {
         (*f)->path = amls__strdup(path);
         AMLS_AGREE(comm, amls__alloc_status((*f)->path != NULL));
     }
-    AMLS_TRY(open_fn(comm, path, &id));
+    AMLS_TRY(create ? amls__h5_create(comm, path, 0, &id) : amls__h5_open(comm, path, &id));
     (*f)->id = id;
 cleanup:
     if (rc < 0 && *f != NULL) {
@@ -47,12 +41,12 @@ cleanup:
 
 int amls_h5file_create(MPI_Comm comm, const char *path, amls_h5file **f)
 {
-    return wrap(comm, path, create_small, f);
+    return wrap(comm, path, true, f);
 }
 
 int amls_h5file_open(MPI_Comm comm, const char *path, amls_h5file **f)
 {
-    return wrap(comm, path, amls__h5_open, f);
+    return wrap(comm, path, false, f);
 }
 
 int amls_h5file_close(amls_h5file **f)

@@ -51,9 +51,7 @@ int amls__msgs_init(amls__msgs *m, const amls_graph *g, const amls_vprog *p, boo
         amls__vec_init(&m->vrec[q], 1);
     }
     AMLS_ALLOC(m->ghost_owner, g->n_ghost + 1);
-    for (int q = 0; q < g->nranks; q++)
-        for (int64_t k = g->recv_off[q]; k < g->recv_off[q + 1]; k++)
-            m->ghost_owner[k] = q;
+    amls_graph_ghost_owners(g, m->ghost_owner);
     if (m->comb.kind != AMLS__COMB_NONE) {
         AMLS_ALLOC(m->nval, (size_t)nt * m->msz + 1);
         AMLS_ALLOC(m->ival, (size_t)nt * m->msz + 1);

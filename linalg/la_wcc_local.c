@@ -144,9 +144,7 @@ static int plan_init(skip_plan *sp, const amls_graph *g, const uint32_t *root)
     AMLS_CALLOC(sp->probes, P);
     AMLS_ALLOC(sp->gown, g->n_ghost + 1);
     AMLS_ALLOC(sp->par, P);
-    for (int p = 0; p < P; p++)
-        for (int64_t k = g->recv_off[p]; k < g->recv_off[p + 1]; k++)
-            sp->gown[k] = p;
+    amls_graph_ghost_owners(g, sp->gown);
 cleanup:
     return rc;
 }
@@ -207,7 +205,8 @@ static int rank_root(int *par, int r)
 static int choose_group(skip_plan *sp, int64_t size)
 {
     int rc = AMLS_OK, P = sp->nranks, best = 0;
-    int64_t mine[2] = {size, sp->g->lo + sp->big}, *tot = (int64_t *)sp->probes, *in = sp->info;
+    int64_t mine[2] = {size, sp->g->lo + sp->big}, *in = sp->info;
+    int64_t *tot = sp->probes; /* the probe counts are spent: vertices per group now */
     int *par = sp->par;
     AMLS_MPI_TRY(
         MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, sp->conn, P, MPI_UINT8_T, sp->g->comm));

@@ -99,6 +99,13 @@ static inline amls_vid amls_graph_orig(const amls_graph *g, int64_t i)
 }
 /* Rank owning global id x. */
 int amls_graph_owner(const amls_graph *g, int64_t gid);
+/* owner[k] = the rank owning ghost k, for all n_ghost ghosts (they are grouped by owner). */
+static inline void amls_graph_ghost_owners(const amls_graph *g, int32_t *owner)
+{
+    for (int p = 0; p < g->nranks; p++)
+        for (int64_t k = g->recv_off[p]; k < g->recv_off[p + 1]; k++)
+            owner[k] = p;
+}
 
 /* The memory a load will need, estimated before anything is read from the size of the input
  * (amls_graph_probe, amls_graph_probe_h5) and the build options: the loader's model of its own
