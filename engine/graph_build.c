@@ -9,13 +9,15 @@
  *   3. The partitioner assigns a part to every directory entry (partition.c).
  *   4. Final ids: parts are laid out one after the other, keeping original-id order inside a
  *      part; each rank owns a contiguous run of parts, hence of ids.
- *   5. Endpoints are translated again (dense -> final), in place, and the edges streamed to
- *      the owner of the source (and of the target, for in-edges) in bounded rounds, straight
- *      into rows sized in advance; rows are sorted and duplicate edges merged, keeping the
- *      smallest weight (graph_shuffle.c).
+ *   5. Endpoints are translated again (dense -> final), in place; where many records repeat an
+ *      edge (both directions listed, say), the repeats are merged first (graph_merge.c); then
+ *      the edges are streamed to the owner of the source (and of the target, for in-edges) in
+ *      bounded rounds, straight into rows sized in advance; rows are sorted and duplicate edges
+ *      merged, keeping the smallest weight (graph_shuffle.c).
  *   6. Ghosts and 32-bit local columns (in place), the communication plan (graph_csr.c).
  * At no point does a rank hold its edges twice: the raw endpoints become the dense, then the
- * final ids, and the rows are the only other copy of the edges, built one round at a time.
+ * final ids, and the rows (or the merge's records, which replace the endpoints) are the only
+ * other copy of the edges, built one round at a time.
  * ------------------------------------------------------------------------------------------- */
 #include "graph_internal.h"
 
@@ -299,15 +301,46 @@ cleanup:
     return rc;
 }
 
-/* 5c-6. The rows, then ghosts and the plan. Collective. */
+static _Thread_local int64_t held_peak;
+
+void amls__held_note(int64_t bytes)
+{
+    held_peak = AMLS_MAX(held_peak, bytes);
+}
+
+int64_t amls__held_peak(void)
+{
+    return held_peak;
+}
+
+/* 5c. Repeated edges merged first where there are many (graph_merge.c). Collective. */
+static int merge_repeats(build *b)
+{
+    int rc = AMLS_OK;
+    amls_graph *g = b->g;
+    amls__edges e = {b->src, b->dst, b->raw->w, b->ne};
+    bool merged = false;
+    rc = amls__edges_merge(g->comm, &e, !g->directed, g->weighted, b->o.round_bytes, &merged);
+    b->src = e.src;
+    b->dst = e.dst;
+    b->raw->w = e.w;
+    b->ne = e.ne;
+    if (merged)
+        mark(b, "merge repeated edges", &b->tm);
+    return rc;
+}
+
+/* 5d-6. The rows, then ghosts and the plan. Collective. */
 static int build_rows(build *b)
 {
     int rc = AMLS_OK;
     amls_graph *g = b->g;
     amls__rows out = {0}, in = {0};
     amls__arcs a = {b->src, b->dst, b->raw->w, b->ne, !g->directed, false, true};
+    int64_t edge = 8 + (g->weighted ? 8 : 0), arc = 4 + (g->weighted ? 8 : 0);
     AMLS_TRY(
         amls__arcs_to_rows(g->comm, g->owner_off, g->n, &a, g->weighted, b->o.round_bytes, &out));
+    amls__held_note(b->ne * edge + out.held * arc);
     g->out_ptr = out.ptr;
     g->out_w = out.w;
     out.ptr = NULL;
@@ -317,6 +350,7 @@ static int build_rows(build *b)
         a.reverse = true;
         AMLS_TRY(amls__arcs_to_rows(g->comm, g->owner_off, g->n, &a, g->weighted, b->o.round_bytes,
                                     &in));
+        amls__held_note(b->ne * edge + (out.m + in.held) * arc);
         g->in_ptr = in.ptr;
         g->in_w = in.w;
         in.ptr = NULL;
@@ -344,6 +378,7 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
         b.o = *opts;
     double t0 = amls__now();
     *out = NULL;
+    held_peak = 0;
     AMLS_TRY(graph_new(&b));
     b.tm = t0;
     mark(&b, "start", &b.tm);
@@ -366,6 +401,7 @@ int amls_graph_build(MPI_Comm comm, amls_raw_graph *raw, const amls_build_opts *
     amls__free(b.final);
     b.final = NULL;
     mark(&b, "dense->final lookup", &b.tm);
+    AMLS_TRY(merge_repeats(&b));
     AMLS_TRY(build_rows(&b));
     mark(&b, "plan+ghost ids", &b.tm);
     b.g->build_seconds = amls__now() - t0;

@@ -39,6 +39,7 @@ typedef struct amls__rows {
     int64_t *ptr;  /* nrows + 1 */
     uint32_t *col; /* m targets (ids) */
     double *w;     /* m weights, or NULL */
+    int64_t held;  /* arcs the rows held before duplicates were merged */
 } amls__rows;
 void amls__rows_free(amls__rows *r);
 
@@ -54,6 +55,30 @@ int amls__arcs_count(MPI_Comm comm, const int64_t *off, int64_t n, const amls__a
  * duplicates merged (the smallest weight kept). Collective. */
 int amls__arcs_to_rows(MPI_Comm comm, const int64_t *off, int64_t n, const amls__arcs *a,
                        bool keep_w, int64_t round_bytes, amls__rows *out);
+
+/* Step 5c (graph_merge.c): repeated edges merged before the rows are built. The edges of this
+ * rank, owned by the caller, which the merge replaces. */
+typedef struct amls__edges {
+    uint32_t *src, *dst; /* ne endpoints */
+    double *w;           /* ne weights, or NULL (on a rank with no edges, or unweighted) */
+    int64_t ne;
+} amls__edges;
+/* When a hashed sample shows that at least one edge record in eight repeats another (the same
+ * ends, in either order when `undirected`: a file listing every edge both ways, or plain
+ * repeats), every record goes to the rank its hash names, which keeps one record per edge with
+ * the smallest weight (the rule of the rows), and e becomes this rank's share of the distinct
+ * edges (src < dst when undirected); otherwise e is left as it is. *merged says which. With
+ * `weighted`, e->w holds the weights on return (1 where a rank had none). Rounds of at most
+ * round_bytes (0: AMLS_ROUND_BYTES) per rank; the edge arrays shrink behind them. Collective. */
+int amls__edges_merge(MPI_Comm comm, amls__edges *e, bool undirected, bool weighted,
+                      int64_t round_bytes, bool *merged);
+/* Test hook: 1 merges always, 0 never, -1 (the default) when the sample says so. */
+void amls__edges_merge_mode(int mode);
+
+/* The loader's own account of the edge data a rank holds (endpoint arrays, merge records and
+ * rows, in bytes) at its largest during the last build on this thread; for tests. */
+void amls__held_note(int64_t bytes);
+int64_t amls__held_peak(void);
 
 /* Step 6: completes a graph whose rows are set (out_ptr, and in_ptr for directed graphs with
  * in-edges) from targets given as global ids: takes gout and gin over and turns them into the

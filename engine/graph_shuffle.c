@@ -203,7 +203,7 @@ static int alloc_rows(MPI_Comm comm, const int64_t *off, int64_t n, const amls__
         out->ptr[i + 1] = out->ptr[i] + cnt[i];
     amls__free(cnt);
     cnt = NULL;
-    int64_t m = out->ptr[nr];
+    int64_t m = out->held = out->ptr[nr];
     out->col = amls__malloc((size_t)m + 1, sizeof *out->col);
     out->w = keep_w ? amls__malloc((size_t)m + 1, sizeof *out->w) : NULL;
     AMLS_AGREE(comm, amls__alloc_status(out->col && (!keep_w || out->w)));
