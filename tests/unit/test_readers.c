@@ -318,10 +318,11 @@ Test(readers, format_detection)
 
 /* Every allocation that reading and building a graph makes may fail: each failure must come
  * back as AMLS_ERR_NOMEM with nothing leaked (checked under AddressSanitizer), and the call
- * must succeed once allocations succeed (LAGraph's "brutal" testing). */
-Test(readers, allocation_failures_are_clean)
+ * must succeed once allocations succeed (LAGraph's "brutal" testing). The graph is read once
+ * as listed and once with edges repeated, both ways (the build merges the repeats first). */
+static void brutal(const char *body)
 {
-    const char *p = write_file("brutal.txt", "# g\n1 2 0.5\n2 3 1\n3 1 2\n4 4 1\n7 1 3\n");
+    const char *p = write_file("brutal.txt", body);
     int k = 0, rc = AMLS_ERR_NOMEM;
     for (; k < 2000 && rc == AMLS_ERR_NOMEM; k++) {
         amls_raw_graph g;
@@ -345,4 +346,10 @@ Test(readers, allocation_failures_are_clean)
     }
     cr_assert_eq(rc, AMLS_OK, "never succeeded");
     cr_assert_gt(k, 10, "the path makes allocations");
+}
+
+Test(readers, allocation_failures_are_clean)
+{
+    brutal("# g\n1 2 0.5\n2 3 1\n3 1 2\n4 4 1\n7 1 3\n");
+    brutal("# g\n1 2 0.5\n2 1 0.7\n2 3 1\n3 2 1\n3 1 2\n4 4 1\n4 4 2\n7 1 3\n1 7 3\n");
 }
