@@ -20,7 +20,9 @@
  * upper one there. These come before the rows are allocated, so the peak takes the larger of
  * the two. With a memory limit, auto does not pick METIS when rank 0 could not hold it (as the
  * build does).
- * A container with its stored partition needs only its rows and the per-vertex arrays.
+ * A container with its stored partition needs only its rows and the per-vertex arrays. A list
+ * whose records repeat edges (both directions listed) is merged before the rows (graph_merge.c)
+ * and needs less than the model, which takes every record for a distinct edge.
  * ------------------------------------------------------------------------------------------- */
 #include "graph_internal.h"
 
