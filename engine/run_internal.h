@@ -57,6 +57,25 @@ typedef struct amls__comb {
     size_t msz; /* > 8: keyed MIN/MAX over the first I64/F64 of the message */
 } amls__comb;
 
+/* Copies and compares message values; the 8-byte values of the built-in programs without a
+ * call to the C library (these run once per message or vertex). */
+static inline void amls__vcopy(void *dst, const void *src, size_t n)
+{
+    if (n == 8)
+        memcpy(dst, src, 8);
+    else
+        memcpy(dst, src, n);
+}
+static inline bool amls__vequal(const void *a, const void *b, size_t n)
+{
+    if (n != 8)
+        return memcmp(a, b, n) == 0;
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return x == y;
+}
+
 /* The combiner of a descriptor for messages of msz bytes (disabled: none). Local. */
 amls__comb amls__comb_of(const amls_combiner *c, size_t msz, bool disabled);
 
@@ -191,11 +210,18 @@ typedef struct amls__sig {
     int64_t *list, n;  /* owned senders this superstep, in call order */
     int64_t arcs;      /* their degrees in this direction (Beamer's m_f) */
     bool boundary;     /* a sender has a neighbour on another rank */
-    uint8_t *bnd;      /* per owned vertex: has a neighbour on another rank */
+    uint64_t *bnd;     /* undirected graphs: a bit per owned vertex with a remote neighbour */
     int64_t nonzero;   /* owned vertices with a neighbour in this direction */
     int64_t g_nonzero; /* the same over all ranks */
     int64_t *qnset;    /* pull: per peer, senders among its ghosts */
     uint8_t *quni;     /* pull: per peer, whether their values are all the same */
+    uint64_t *pbits;   /* pull: per peer, which of them sent, as bits in plan order */
+    int64_t *pwoff;    /* nranks + 1: peer q's words in pbits */
+    /* pull of full sums: the gathering rows in cache-sized column segments (core/pull.c),
+     * built on first use where the values outgrow the cache, and their sums */
+    amls__pull *seg;
+    double *segy;
+    bool seg_tried;
 } amls__sig;
 
 /* Messages (run_messages.c). With a combiner, a message to a neighbour is combined on the
@@ -339,17 +365,19 @@ struct amls_ctx {
     char *state;
     uint8_t *halted;
     /* Work lists: vertices not halted after the last superstep, and this superstep's
-     * candidates, with a mark per vertex. */
+     * candidates, with a bit per vertex. */
     int64_t *alive, *cand;
     int64_t nalive, ncand;
-    uint8_t *mark;
+    uint64_t *mark, *mark_hi; /* a bit per vertex; a bit per word of mark */
     amls__msgs m;
     amls__pub pub;
     amls__aggs agg;
     amls__req req;
     amls__step st;
-    /* For pull supersteps: vertices whose `wants` turned false, and the arcs of the others. */
+    /* For pull supersteps: vertices whose `wants` turned false (a byte and a bit each), and
+     * the arcs of the others. */
     uint8_t *done;
+    uint64_t *done_bits;
     int64_t mu[2];
     int direction; /* AMLS_STEP_* forced from the command line, or AUTO */
     bool wake_all; /* the master step asked every vertex to run in the next superstep */
@@ -417,8 +445,23 @@ int amls__msgs_exchange(amls_ctx *cx, bool all);
 
 /* ---- One value per sender: push or pull (run_pull.c). ---------------------------------- */
 /* The slot and row puts of run_messages.c, for pushing recorded values. */
-void amls__slot_put(amls__msgs *m, int64_t t, const void *msg);
-void amls__row_put(amls__msgs *m, const uint32_t *col, int64_t b, int64_t e, const void *msg);
+/* Puts msg into slot t of the outgoing combined array. */
+static inline void amls__slot_put(amls__msgs *m, int64_t t, const void *msg)
+{
+    char *acc = m->nval + (size_t)t * m->msz;
+    if (m->nhas[t]) {
+        amls__comb_apply(&m->comb, acc, msg);
+    } else {
+        amls__vcopy(acc, msg, m->msz);
+        m->nhas[t] = 1;
+        m->nlist[m->nlist_len++] = t;
+    }
+}
+/* Combines the value of each vertex u of list[0..n) (at vals + u * msz) into the slots of its
+ * row's targets, but not into those of owned vertices (below nl) with done[t] set when done is
+ * not NULL. */
+void amls__rows_put(amls__msgs *m, const int64_t *ptr, const uint32_t *col, const int64_t *list,
+                    int64_t n, const char *vals, const uint8_t *done, int64_t nl);
 /* Counts, per direction and over all ranks, the vertices that have neighbours (the pull fast
  * path knows every such vertex sent). Collective. */
 int amls__sig_setup(amls_ctx *cx);
@@ -428,7 +471,8 @@ int amls__send_sig(amls_ctx *cx, int d, amls_vertex v, const void *msg);
 /* After the reduction: whether this superstep pulls (from the summed records and the last
  * choice; the same on every rank). Local. */
 bool amls__sig_decide(amls_ctx *cx);
-/* Push: the recorded values go into the combining slots along the edges. Local. */
+/* Push: the recorded values go into the combining slots along the edges (not to vertices that
+ * want no more). Local. */
 void amls__sig_push(amls_ctx *cx);
 /* Pull: the bytes of the signal segments for peer q, and writing them at `at`. Local. */
 int64_t amls__sig_seg_size(amls_ctx *cx, int q);

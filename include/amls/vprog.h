@@ -201,7 +201,8 @@ typedef struct amls_vprog {
     int nparam_ranges;
     /* Optional, for pull supersteps: false when v can no longer use messages (a visited BFS
      * vertex). A pull superstep gathers only for vertices where it is true; push supersteps
-     * still deliver to the others, which must ignore such messages. Must be monotone: once
+     * drop the messages to them that they can (the rest reach them, and must be ignored).
+     * Must be monotone: once
      * false for a vertex it stays false. The engine calls it after init and after v's compute. */
     bool (*wants)(const amls_ctx *cx, amls_vertex v, const void *state);
     /* Optional, for amls_request: writes the answer of `target` (an owned vertex, its state as
