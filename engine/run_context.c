@@ -12,6 +12,7 @@ void amls__ctx_free(amls_ctx *cx)
     if (cx == NULL)
         return;
     amls__free(cx->halted);
+    amls__sleep_free(&cx->sl);
     amls__free(cx->alive);
     amls__free(cx->cand);
     amls__free(cx->mark);
@@ -72,6 +73,7 @@ int amls__ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, am
         AMLS_CALLOC(cx->done_bits, (nl + 63) / 64 + 1);
     }
     cx->direction = o->direction;
+    cx->sl.bound = INT64_MIN;
     AMLS_CALLOC(cx->par, cx->p->nparams + 1);
     AMLS_TRY(amls__params_parse(cx->p, o->param_values, cx->par));
     *out = cx;

@@ -330,6 +330,7 @@ enum {
     AMLS__REC_MU1,       /* out-arcs of those vertices */
     AMLS__REC_BYTES,     /* bytes this rank sent in the previous superstep */
     AMLS__REC_STOP,      /* the rank saw a stop request (amls_run_opts.stop_request) */
+    AMLS__REC_SLEEP,     /* the smallest key of a sleeping vertex (folded by minimum) */
     AMLS__REC_FIXED
 };
 typedef struct amls__step {
@@ -337,10 +338,26 @@ typedef struct amls__step {
     size_t rec;                   /* bytes of one record */
     char *mine;                   /* this rank's record */
     char *all;                    /* every rank's, in rank order */
-    int64_t sum[AMLS__REC_FIXED]; /* the fixed fields summed over ranks */
+    int64_t sum[AMLS__REC_FIXED]; /* the fixed fields summed over ranks (AMLS__REC_SLEEP: the
+                                   * minimum) */
     bool pulling;                 /* the last superstep with senders pulled (Beamer's hysteresis) */
     int64_t bytes;                /* bytes this rank sent in this superstep's exchanges */
 } amls__step;
+
+/* Sleeping vertices (run_sleep.c): amls_sleep halts a vertex with a key, and the master step's
+ * amls_wake_upto(k) runs every vertex sleeping with a key <= k in the next superstep. A binary
+ * heap of (key, vertex) per rank; an entry is stale once the vertex ran or slept again (its
+ * key differs), and is dropped when it reaches the top. */
+typedef struct amls__sleeper {
+    int64_t key, v;
+} amls__sleeper;
+typedef struct amls__sleep {
+    int64_t *key; /* per owned vertex: its key while it sleeps, else INT64_MAX (NULL: none yet) */
+    amls__sleeper *heap;
+    int64_t n, cap;
+    int64_t bound; /* the master step's amls_wake_upto for the next superstep (INT64_MIN: none) */
+    bool woke;     /* the last master step woke a vertex (on some rank) */
+} amls__sleep;
 
 /* Where a run is, for error messages, the crash handler and the watchdog (run_guard.c). */
 enum amls__phase {
@@ -381,6 +398,7 @@ struct amls_ctx {
     int64_t mu[2];
     int direction; /* AMLS_STEP_* forced from the command line, or AUTO */
     bool wake_all; /* the master step asked every vertex to run in the next superstep */
+    amls__sleep sl;
     amls__parval *par;
     void *user;
     amls__vec scratch;          /* amls_scratch */
@@ -399,6 +417,26 @@ struct amls_ctx {
     _Atomic double phase_start;
     _Atomic bool in_callback;
 };
+
+/* ---- Sleeping vertices (run_sleep.c). -------------------------------------------------- */
+/* amls_sleep: v halts until a master step wakes its key or a message arrives. Local. */
+int amls__sleep_put(amls_ctx *cx, amls_vertex v, int64_t key);
+/* v runs: it no longer sleeps. */
+static inline void amls__sleep_awake(amls_ctx *cx, amls_vertex v)
+{
+    if (cx->sl.key)
+        cx->sl.key[v] = INT64_MAX;
+}
+/* The smallest key of a vertex sleeping on this rank (INT64_MAX: none). Local. */
+int64_t amls__sleep_min(amls_ctx *cx);
+/* After the master step: the vertices sleeping with keys up to its bound wake (they join the
+ * alive list); whether any did on any rank (the same everywhere). Local. */
+bool amls__sleep_wake(amls_ctx *cx);
+/* The per-vertex keys (all awake), if not there yet. Local. */
+int amls__sleep_keys(amls_ctx *cx);
+/* After a restart: the heap from the keys. Local. */
+int amls__sleep_rebuild(amls_ctx *cx);
+void amls__sleep_free(amls__sleep *sl);
 
 /* A context for running p on g, with its parameters parsed. Local (the caller agrees). */
 int amls__ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, amls_ctx **out);
