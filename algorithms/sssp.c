@@ -16,7 +16,8 @@
  *     smallest one with work, from the messages sent and the smallest sleeping key
  *     (amls_min_sleeping), and its sleepers wake (amls_wake_upto(2b)).
  * init refuses a negative weight, naming its edge (sssp_weights.h), so that no negative cycle
- * can keep a run going. Superstep 0 measures the weights: delta is --delta, or by default the
+ * can keep a run going, and measures the weights per rank; only the source and one vertex per
+ * rank, which reports the measurements, run in superstep 0. delta is --delta, or by default the
  * largest weight over the average degree and at least the smallest positive weight (Meyer and
  * Sanders' Theta(1/d) for weights scaled to [0, 1]; 1 on unweighted graphs, which makes the run
  * a breadth-first search), as in the linear-algebra engine. With non-negative weights a
@@ -59,31 +60,61 @@ static int64_t bucket(double d, double delta)
     return b < 0x1p61 ? (int64_t)b : ((int64_t)1 << 61);
 }
 
-/* Every vertex starts unreached; a negative out-edge weight is refused. */
+/* Per rank: the weights seen by init (largest, smallest positive) and the arcs. */
+typedef struct sssp_rank {
+    double hi, pos;
+    int64_t arcs;
+} sssp_rank;
+
+static int sssp_setup(amls_ctx *cx)
+{
+    sssp_rank *r = amls_alloc(cx, sizeof *r);
+    if (r == NULL)
+        return amls_fail(cx, "out of memory");
+    *r = (sssp_rank){0, INFINITY, 0};
+    amls_set_user(cx, r);
+    return 0;
+}
+
+static void sssp_finalize(amls_ctx *cx)
+{
+    amls_free(cx, amls_user(cx));
+}
+
+/* Every vertex starts unreached; a negative out-edge weight is refused, the others measured
+ * for this rank. Only the source, and vertex 0 of each rank (which reports the rank's
+ * measurements), run in superstep 0. */
 static int sssp_init(amls_ctx *cx, amls_vertex v, void *state)
 {
     ((sssp_state *)state)->dist = INFINITY;
-    return sssp_check_weights(cx, v);
-}
-
-/* Superstep 0: the largest and the smallest positive weight, and the arcs (init refused
- * negative ones). */
-static int measure(amls_ctx *cx, amls_vertex v, sssp_state *s)
-{
+    int rc = sssp_check_weights(cx, v);
+    sssp_rank *r = amls_user(cx);
     const amls_nbr *nb;
     const double *w;
     int64_t deg = amls_out_edges(cx, v, &nb, &w);
-    double hi = 0, pos = INFINITY;
     for (int64_t i = 0; i < deg; i++) {
         double x = w ? w[i] : 1.0;
-        hi = x > hi ? x : hi;
-        pos = x > 0 && x < pos ? x : pos;
+        r->hi = x > r->hi ? x : r->hi;
+        r->pos = x > 0 && x < r->pos ? x : r->pos;
     }
-    int rc = deg > 0 ? amls_aggregate(cx, A_WMAX, &hi) : 0;
-    if (rc == 0 && deg > 0)
-        rc = amls_aggregate(cx, A_WPOS, &pos);
-    if (rc == 0)
-        rc = amls_aggregate(cx, A_ARCS, &deg);
+    r->arcs += deg;
+    if (v != 0 && amls_vertex_id(cx, v) != amls_param_i64(cx, P_SOURCE))
+        amls_vote_to_halt(cx, v);
+    return rc;
+}
+
+/* Superstep 0: vertex 0 of each rank reports the rank's weights and arcs; the source starts. */
+static int measure(amls_ctx *cx, amls_vertex v, sssp_state *s)
+{
+    const sssp_rank *r = amls_user(cx);
+    int rc = 0;
+    if (v == 0 && r->arcs > 0) {
+        rc = amls_aggregate(cx, A_WMAX, &r->hi);
+        if (rc == 0)
+            rc = amls_aggregate(cx, A_WPOS, &r->pos);
+        if (rc == 0)
+            rc = amls_aggregate(cx, A_ARCS, &r->arcs);
+    }
     if (amls_vertex_id(cx, v) == amls_param_i64(cx, P_SOURCE)) {
         s->dist = 0.0;
         s->light = s->heavy = 1;
@@ -206,4 +237,5 @@ AMLS_VPROG_DEFINE(sssp,
                   .state_size = sizeof(sssp_state), .msg_size = sizeof(double),
                   .combiner = {AMLS_OP_MIN, AMLS_TYPE_F64, 0}, .flags = AMLS_NEED_WEIGHTS,
                   AMLS_PARAMS(params), AMLS_AGGREGATORS(aggs), .result_type = AMLS_TYPE_F64,
-                  .init = sssp_init, .compute = sssp_compute, .master = sssp_master)
+                  .setup = sssp_setup, .init = sssp_init, .compute = sssp_compute,
+                  .master = sssp_master, .finalize = sssp_finalize)
