@@ -22,11 +22,12 @@ typedef struct bfs_state {
     int64_t depth;
 } bfs_state;
 
+/* Only the source has work in superstep 0: the others wait, halted, for a message. */
 static int bfs_init(amls_ctx *cx, amls_vertex v, void *state)
 {
-    (void)cx;
-    (void)v;
     ((bfs_state *)state)->depth = INT64_MAX;
+    if (amls_vertex_id(cx, v) != amls_param_i64(cx, P_SOURCE))
+        amls_vote_to_halt(cx, v);
     return 0;
 }
 

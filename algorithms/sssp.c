@@ -7,17 +7,23 @@
  * <= delta are light, the others heavy. The master step keeps the current bucket and the last
  * settled one in aggregators that every vertex reads:
  *   - a vertex whose distance shrank relaxes its light edges once its bucket is current (at
- *     or below the current bucket), and its heavy edges once its bucket is settled;
- *   - every relaxation reports the bucket of the smallest distance it sent (a MIN aggregator),
- *     and every vertex still waiting reports its bucket (another): when no message of a
- *     superstep can land in the current bucket, that bucket is settled, its heavy edges go
- *     next, and the current bucket moves to the smallest one with work.
+ *     or below the current bucket), and its heavy edges once its bucket is settled; until then
+ *     it sleeps (amls_sleep) with the key 2b for light work in bucket b, 2b + 1 for heavy work,
+ *     and costs nothing;
+ *   - every relaxation reports the bucket of the smallest distance it sent (a MIN aggregator):
+ *     when no message of a superstep can land in the current bucket, that bucket is settled and
+ *     its heavy edges go (amls_wake_upto(2b + 1)); then the current bucket moves to the
+ *     smallest one with work, from the messages sent and the smallest sleeping key
+ *     (amls_min_sleeping), and its sleepers wake (amls_wake_upto(2b)).
  * init refuses a negative weight, naming its edge (sssp_weights.h), so that no negative cycle
- * can keep a run going. Superstep 0 measures the weights: delta is --delta, or by default the
- * mean arc weight (1 on unweighted graphs, which makes the run a breadth-first search). With
- * non-negative weights a distance only shrinks and settles, so the run ends. Edge weights: 1.0 when
- * the input has none. Unreachable: infinity. Reference: Dijkstra with a binary heap
- * (ref/sssp_ref.c); the variant `--variant bf` relaxes every edge on every improvement.
+ * can keep a run going, and measures the weights per rank; only the source and one vertex per
+ * rank, which reports the measurements, run in superstep 0. delta is --delta, or by default the
+ * largest weight over the average degree and at least the smallest positive weight (Meyer and
+ * Sanders' Theta(1/d) for weights scaled to [0, 1]; 1 on unweighted graphs, which makes the run
+ * a breadth-first search), as in the linear-algebra engine. With non-negative weights a
+ * distance only shrinks and settles, so the run ends. Edge weights: 1.0 when the input has
+ * none. Unreachable: infinity. Reference: Dijkstra with a binary heap (ref/sssp_ref.c); the
+ * variant `--variant bf` relaxes every edge on every improvement.
  * ------------------------------------------------------------------------------------------- */
 #include "sssp_weights.h"
 
@@ -30,12 +36,12 @@ static const amls_param params[] = {
     {"source", AMLS_PARAM_VERTEX, NULL, "original id of the source vertex"},
     {"delta", AMLS_PARAM_FLOAT, "0", "bucket width (0: the mean edge weight)"},
 };
-enum { A_WSUM, A_ARCS, A_SENT, A_NEXT, A_DELTA, A_CUR, A_SETTLED };
+enum { A_WMAX, A_WPOS, A_ARCS, A_SENT, A_DELTA, A_CUR, A_SETTLED };
 static const amls_aggregator aggs[] = {
-    {"weight_sum", AMLS_OP_SUM, AMLS_TYPE_F64, false},
+    {"weight_max", AMLS_OP_MAX, AMLS_TYPE_F64, false},
+    {"weight_min_positive", AMLS_OP_MIN, AMLS_TYPE_F64, false},
     {"arcs", AMLS_OP_SUM, AMLS_TYPE_I64, false},
-    {"sent_bucket", AMLS_OP_MIN, AMLS_TYPE_I64, false},    /* smallest bucket sent to */
-    {"waiting_bucket", AMLS_OP_MIN, AMLS_TYPE_I64, false}, /* smallest with light work */
+    {"sent_bucket", AMLS_OP_MIN, AMLS_TYPE_I64, false}, /* smallest bucket sent to */
     /* Set by the master step and kept (persistent MIN of nothing keeps what was set). */
     {"delta", AMLS_OP_MIN, AMLS_TYPE_F64, true},
     {"current", AMLS_OP_MIN, AMLS_TYPE_I64, true},
@@ -47,31 +53,68 @@ typedef struct sssp_state {
     uint8_t light, heavy; /* edges still to relax for the current distance */
 } sssp_state;
 
+/* The bucket of d; below 2^61, so that the sleeping keys 2b and 2b + 1 stay in range. */
 static int64_t bucket(double d, double delta)
 {
     double b = floor(d / delta);
-    return b < 4e18 ? (int64_t)b : INT64_MAX - 1;
+    return b < 0x1p61 ? (int64_t)b : ((int64_t)1 << 61);
 }
 
-/* Every vertex starts unreached; a negative out-edge weight is refused. */
+/* Per rank: the weights seen by init (largest, smallest positive) and the arcs. */
+typedef struct sssp_rank {
+    double hi, pos;
+    int64_t arcs;
+} sssp_rank;
+
+static int sssp_setup(amls_ctx *cx)
+{
+    sssp_rank *r = amls_alloc(cx, sizeof *r);
+    if (r == NULL)
+        return amls_fail(cx, "out of memory");
+    *r = (sssp_rank){0, INFINITY, 0};
+    amls_set_user(cx, r);
+    return 0;
+}
+
+static void sssp_finalize(amls_ctx *cx)
+{
+    amls_free(cx, amls_user(cx));
+}
+
+/* Every vertex starts unreached; a negative out-edge weight is refused, the others measured
+ * for this rank. Only the source, and vertex 0 of each rank (which reports the rank's
+ * measurements), run in superstep 0. */
 static int sssp_init(amls_ctx *cx, amls_vertex v, void *state)
 {
     ((sssp_state *)state)->dist = INFINITY;
-    return sssp_check_weights(cx, v);
-}
-
-/* Superstep 0: the weights' sum and count (init refused negative ones). */
-static int measure(amls_ctx *cx, amls_vertex v, sssp_state *s)
-{
+    int rc = sssp_check_weights(cx, v);
+    sssp_rank *r = amls_user(cx);
     const amls_nbr *nb;
     const double *w;
     int64_t deg = amls_out_edges(cx, v, &nb, &w);
-    double sum = 0;
-    for (int64_t i = 0; i < deg; i++)
-        sum += w ? w[i] : 1.0;
-    int rc = amls_aggregate(cx, A_WSUM, &sum);
-    if (rc == 0)
-        rc = amls_aggregate(cx, A_ARCS, &deg);
+    for (int64_t i = 0; i < deg; i++) {
+        double x = w ? w[i] : 1.0;
+        r->hi = x > r->hi ? x : r->hi;
+        r->pos = x > 0 && x < r->pos ? x : r->pos;
+    }
+    r->arcs += deg;
+    if (v != 0 && amls_vertex_id(cx, v) != amls_param_i64(cx, P_SOURCE))
+        amls_vote_to_halt(cx, v);
+    return rc;
+}
+
+/* Superstep 0: vertex 0 of each rank reports the rank's weights and arcs; the source starts. */
+static int measure(amls_ctx *cx, amls_vertex v, sssp_state *s)
+{
+    const sssp_rank *r = amls_user(cx);
+    int rc = 0;
+    if (v == 0 && r->arcs > 0) {
+        rc = amls_aggregate(cx, A_WMAX, &r->hi);
+        if (rc == 0)
+            rc = amls_aggregate(cx, A_WPOS, &r->pos);
+        if (rc == 0)
+            rc = amls_aggregate(cx, A_ARCS, &r->arcs);
+    }
     if (amls_vertex_id(cx, v) == amls_param_i64(cx, P_SOURCE)) {
         s->dist = 0.0;
         s->light = s->heavy = 1;
@@ -131,36 +174,58 @@ static int sssp_compute(amls_ctx *cx, amls_vertex v, void *state, const void *ms
         rc = relax(cx, v, s, delta, true, &other);
         s->heavy = 0;
     }
-    if (rc == 0 && s->light)
-        rc = amls_aggregate(cx, A_NEXT, &b); /* light work waits for its bucket */
-    if (!s->light && !s->heavy)
-        amls_vote_to_halt(cx, v); /* otherwise it stays active until its bucket comes */
+    if (rc == 0 && (s->light || s->heavy)) /* light work waits for its bucket, heavy for it to
+                                            * settle */
+        return amls_sleep(cx, v, 2 * b + (s->light ? 0 : 1));
+    amls_vote_to_halt(cx, v);
     return rc;
 }
 
+/* delta: --delta, else the largest weight over the average degree, at least the smallest
+ * positive weight (1 when there is none). */
+static double pick_delta(amls_ctx *cx, double delta)
+{
+    if (delta > 0)
+        return delta;
+    double hi = amls_aggregated_f64(cx, A_WMAX), pos = amls_aggregated_f64(cx, A_WPOS);
+    double avg = (double)amls_aggregated_i64(cx, A_ARCS) / (double)amls_num_vertices(cx);
+    delta = hi / (avg > 1 ? avg : 1);
+    return isfinite(pos) ? fmax(delta, pos) : 1.0;
+}
+
 /* After superstep 0: delta and bucket 0. Then: when nothing sent can land in the current
- * bucket, it is settled and the current bucket moves on to the smallest one with work. */
+ * bucket, it is settled and its heavy edges go; then the current bucket moves on to the
+ * smallest one with work and its sleepers wake. */
 static int sssp_master(amls_ctx *cx)
 {
     int64_t cur = amls_aggregated_i64(cx, A_CUR), settled = amls_aggregated_i64(cx, A_SETTLED);
     if (amls_superstep(cx) == 0) {
         double delta = amls_param_f64(cx, P_DELTA);
-        double sum = amls_aggregated_f64(cx, A_WSUM);
-        int64_t arcs = amls_aggregated_i64(cx, A_ARCS);
         if (delta < 0 || isnan(delta))
-            return amls_fail(cx, "--delta must be >= 0 (0: the mean edge weight)");
-        if (delta == 0)
-            delta = arcs > 0 && sum > 0 ? sum / (double)arcs : 1.0;
+            return amls_fail(cx, "--delta must be >= 0 (0: from the weights)");
+        delta = pick_delta(cx, delta);
         cur = 0;
         settled = -1;
         amls_set_aggregated(cx, A_DELTA, &delta);
     } else {
-        int64_t sent = amls_aggregated_i64(cx, A_SENT), next = amls_aggregated_i64(cx, A_NEXT);
+        int64_t sent = amls_aggregated_i64(cx, A_SENT), sleeping = amls_min_sleeping(cx);
         if (sent <= cur)
-            return 0; /* the current bucket may still change */
+            return 0;                                   /* the current bucket may still change */
+        if (settled < cur && sleeping <= 2 * cur + 1) { /* its heavy edges first */
+            settled = cur;
+            amls_set_aggregated(cx, A_SETTLED, &settled);
+            amls_wake_upto(cx, 2 * cur + 1);
+            return 0;
+        }
         settled = cur;
-        int64_t nb = sent < next ? sent : next;
-        cur = nb < INT64_MAX ? nb : cur;
+        int64_t next = sleeping < INT64_MAX ? sleeping / 2 : INT64_MAX;
+        next = sent < next ? sent : next;
+        if (next == INT64_MAX) {
+            amls_set_aggregated(cx, A_SETTLED, &settled);
+            return 0; /* nothing left: every vertex has halted */
+        }
+        cur = next;
+        amls_wake_upto(cx, 2 * cur);
     }
     amls_set_aggregated(cx, A_CUR, &cur);
     amls_set_aggregated(cx, A_SETTLED, &settled);
@@ -172,4 +237,5 @@ AMLS_VPROG_DEFINE(sssp,
                   .state_size = sizeof(sssp_state), .msg_size = sizeof(double),
                   .combiner = {AMLS_OP_MIN, AMLS_TYPE_F64, 0}, .flags = AMLS_NEED_WEIGHTS,
                   AMLS_PARAMS(params), AMLS_AGGREGATORS(aggs), .result_type = AMLS_TYPE_F64,
-                  .init = sssp_init, .compute = sssp_compute, .master = sssp_master)
+                  .setup = sssp_setup, .init = sssp_init, .compute = sssp_compute,
+                  .master = sssp_master, .finalize = sssp_finalize)

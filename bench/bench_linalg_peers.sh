@@ -1,11 +1,13 @@
 #!/bin/bash
-# bench/bench_linalg_peers.sh [TRIALS] [KERNELS] [GRAPHS]: the linear-algebra path (--engine
-# linalg) side by side with gapbs (cc, bfs, sssp, pr; 2 threads) and, for PageRank, with
-# SuiteSparse:GraphBLAS (bench/graphblas_pr.c), on the same graphs: road-USA-NY (from
-# ../shared/datasets) and gapbs-generated Kronecker graphs converted for both. Algorithm time
-# only: amls-graph's "seconds" (PageRank: "seconds_per_iteration"), gapbs's "Trial Time" (median
-# of its in-process trials; pr divided by its iterations), GraphBLAS's seconds per iteration.
-# Trials are interleaved (one of each per round) and medians reported, with the load average.
+# bench/bench_linalg_peers.sh [TRIALS] [KERNELS] [GRAPHS]: both engines of amls-graph (the
+# linear-algebra path, --engine linalg, and the vertex engine) side by side with gapbs (cc, bfs,
+# sssp, pr; 2 threads) and, for PageRank, with SuiteSparse:GraphBLAS (bench/graphblas_pr.c), on
+# the same graphs: road-USA-NY (from ../shared/datasets) and gapbs-generated Kronecker graphs
+# converted for both. Algorithm time only: amls-graph's "seconds" (PageRank: seconds per
+# iteration, or per superstep in the vertex engine), gapbs's "Trial Time" (median of its
+# in-process trials; pr divided by its iterations), GraphBLAS's seconds per iteration. Trials
+# are interleaved (one of each per round) and medians reported, with the load average; the
+# vertex engine's lines also give its ratio to the linear algebra.
 #
 #   GAPBS_DIR   gapbs build folder (required; gapbs is built outside the project, never here)
 #   B           amls-graph binary (build/apps/amls-graph)
@@ -14,6 +16,7 @@
 #   DATA        shared datasets (../shared/datasets)
 #   KRON_PART   partitioner for the Kronecker graphs (hash); road-NY uses the default (metis)
 #   KERNELS     default "pr cc bfs sssp"; GRAPHS default "ny kron20 kron22"
+#   ENGINES     default "linalg vertex"
 # Needs: libgraphblas-dev for the GraphBLAS column (skipped with a note when absent).
 set -u
 trials=${1:-5}
@@ -25,6 +28,7 @@ NP=${NP:-2}
 WORK=${WORK:-/tmp/amls-bench-linalg}
 DATA=${DATA:-../shared/datasets}
 KRON_PART=${KRON_PART:-hash}
+ENGINES=${ENGINES:-linalg vertex}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=$NP
 mkdir -p "$WORK"
@@ -71,21 +75,23 @@ fi
 
 median_gapbs() { awk '/Trial Time/ { print $3 }' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# One measurement: prints "kernel graph system seconds".
+# One measurement: prints "kernel graph system seconds" (ENGINE: linalg or vertex).
 run_ours() {
-    local k=$1 g=$2 algo extra="" w="" key=seconds
+    local k=$1 g=$2 e=$3 algo extra="" w="" key=seconds
+    local per=seconds_per_iteration
+    [ "$e" = vertex ] && per=seconds_per_superstep
     case $k in
-    pr) algo=pagerank extra="--iterations 20" key=seconds_per_iteration ;;
-    pr32) algo=pagerank extra="--iterations 20 --variant fp32" key=seconds_per_iteration ;;
+    pr) algo=pagerank extra="--iterations 20" key=$per ;;
+    pr32) algo=pagerank extra="--iterations 20 --variant fp32" key=$per ;;
     cc) algo=wcc ;;
     bfs) algo=bfs extra="--source $(source_of "$g")" ;;
     sssp) algo=sssp extra="--source $(source_of "$g")" w=w ;;
     esac
     [ "$g" = ny ] && w=""
     # shellcheck disable=SC2086
-    mpirun -np "$NP" "$B" "$algo" --engine linalg --input "$(ours_input "$g" $w)" \
+    mpirun -np "$NP" "$B" "$algo" --engine "$e" --input "$(ours_input "$g" $w)" \
         --partition "$(ours_part "$g")" --quiet $extra < /dev/null |
-        awk -v k="$k" -v g="$g" -v key="$key:" '$1 == key { print k, g, "amls-linalg", $2 }'
+        awk -v k="$k" -v g="$g" -v key="$key:" -v s="amls-$e" '$1 == key { print k, g, s, $2 }'
 }
 run_gapbs() {
     local k=$1 g=$2 t
@@ -113,8 +119,10 @@ out=$WORK/results.txt
 for t in $(seq "$trials"); do
     for g in $GRAPHS; do
         for k in $KERNELS; do
-            run_ours "$k" "$g" >> "$out"
-            [ "$k" = pr ] && run_ours pr32 "$g" >> "$out"
+            for e in $ENGINES; do
+                run_ours "$k" "$g" "$e" >> "$out"
+                [ "$k" = pr ] && [ "$e" = linalg ] && run_ours pr32 "$g" "$e" >> "$out"
+            done
             run_gapbs "$k" "$g" >> "$out"
             run_graphblas "$k" "$g" >> "$out"
         done
@@ -130,7 +138,9 @@ sort -k1,1 -k2,2 -k3,3 -k4,4g "$out" | awk '
             split(key, f, " "); base = f[1]; if (base == "pr32") base = "pr";
             gk = base " " f[2] " gapbs";
             r = (gk in m && m[gk] > 0) ? sprintf("%.2f", m[key] / m[gk]) : "-";
-            printf "%-5s %-7s %-12s median %.5f s (n=%d)  ratio_to_gapbs %s\n", f[1], f[2], f[3], m[key], n[key], r
+            lk = f[1] " " f[2] " amls-linalg";
+            l = (f[3] == "amls-vertex" && lk in m && m[lk] > 0) ? sprintf("  vertex/linalg %.2f", m[key] / m[lk]) : "";
+            printf "%-5s %-7s %-12s median %.5f s (n=%d)  ratio_to_gapbs %s%s\n", f[1], f[2], f[3], m[key], n[key], r, l
         }
     }' | sort
 echo "# end $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg)"

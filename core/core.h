@@ -181,6 +181,37 @@ static inline int amls__popcount64(uint64_t x)
     return (int)((x * 0x0101010101010101ULL) >> 56);
 }
 
+/* ---- Cache-blocked pull (core/pull.c). ------------------------------------------------------
+ * The columns of a CSR pattern are cut into segments of `width` columns (owned columns, below
+ * nrows, first, then the others) and the nonzeros regrouped segment by segment, each segment a
+ * list of (row, run of columns) (CSR segmenting, Zhang et al. 2017; the pull counterpart of
+ * Beamer et al.'s propagation blocking, IPDPS'17). A product visits one segment at a time, so
+ * the part of x it reads stays in cache. */
+typedef struct amls__csr {
+    const int64_t *ptr; /* nrows + 1 */
+    const uint32_t *col;
+    int64_t nrows, ncols;
+} amls__csr;
+typedef struct amls__pull {
+    int64_t nrows;
+    int nseg, nseg_owned;
+    int64_t *seg_ent; /* nseg+1: segment s holds row entries [seg_ent[s], seg_ent[s+1]) */
+    int64_t *seg_col; /* nseg+1: and columns [seg_col[s], seg_col[s+1]) */
+    uint32_t *row;    /* row of each entry */
+    uint32_t *len;    /* columns of each entry (consecutive in col) */
+    uint32_t *col;
+} amls__pull;
+
+/* Regroups the pattern A into segments of `width` columns (0: AMLS_PULL_WIDTH from the
+ * environment, else sized for the second-level cache with values of vsz bytes). Local. */
+int amls__pull_new(const amls__csr *A, int64_t width, size_t vsz, amls__pull **out);
+/* The default segment width for values of vsz bytes. */
+int64_t amls__pull_width(size_t vsz);
+void amls__pull_free(amls__pull **p);
+/* Segment s: y[row] += the sum of x over the entry's columns, for each of its entries. */
+void amls__pull_seg_f64(const amls__pull *p, int s, const double *x, double *y);
+void amls__pull_seg_f32(const amls__pull *p, int s, const float *x, double *y);
+
 /* ---- Random numbers: counter-based, so results do not depend on the rank count. ------- */
 static inline uint64_t amls__mix64(uint64_t z)
 {

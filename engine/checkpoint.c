@@ -3,11 +3,11 @@
  * SPDX-License-Identifier: MIT
  *
  * A checkpoint taken between supersteps s and s+1 holds everything that superstep s+1 reads:
- * vertex states, halted flags, the messages delivered to s+1 (combined values, or every
- * message), published values and aggregates, with the superstep number, the program, its
- * parameters and the graph's identity. Per-vertex data is stored in original-id order, so a
- * checkpoint can be restored under any partition and rank count. Files are written under a
- * temporary name and renamed when complete; the last two are kept. On restart the newest
+ * vertex states, halted flags (and the keys of sleeping vertices), the messages delivered to s+1
+ * (combined values, or every message), published values and aggregates, with the superstep number,
+ * the program, its parameters and the graph's identity. Per-vertex data is stored in original-id
+ * order, so a checkpoint can be restored under any partition and rank count. Files are written
+ * under a temporary name and renamed when complete; the last two are kept. On restart the newest
  * checkpoint that reads back cleanly (HDF5 metadata checksums, Fletcher-32 on the data) is
  * used; a damaged one is reported and skipped, a mismatched one (other graph, program or
  * parameters) is refused. Checkpoints stay in engine/ because they are the run context's
@@ -185,6 +185,8 @@ static int ckpt_bytes(const amls_ctx *cx, int64_t *bytes)
         b += nl * (int64_t)(pb->psz + 1);
     if (cx->req.rsz > 0) /* answers to last superstep's requests */
         b += nl * (int64_t)(cx->req.rsz + 1);
+    if (cx->sl.key) /* keys of sleeping vertices */
+        b += nl * 8;
     b += (int64_t)cx->agg.bytes + 8; /* aggregates, engine flags */
     *bytes = b;
     return amls__allreduce_i64(g->comm, bytes, 1, MPI_SUM);
@@ -201,12 +203,16 @@ static int write_file(amls_ctx *cx, const amls_run_opts *o, const char *params, 
     ckpt_id id;
     identity(cx, o, params, next, &id);
     const amls__h5_field attrs[] = CKPT_FIELDS(&id);
-    int64_t bytes = 0;
+    int64_t bytes = 0, sleeping = cx->sl.key != NULL;
+    AMLS_TRY(amls__allreduce_i64(g->comm, &sleeping, 1, MPI_MAX)); /* a vertex ever slept */
+    AMLS_AGREE(g->comm, sleeping ? amls__sleep_keys(cx) : AMLS_OK);
     AMLS_TRY(ckpt_bytes(cx, &bytes));
     AMLS_TRY(amls__h5_create(g->comm, path, bytes, &f));
     AMLS_AGREE(g->comm, amls__h5_put_fields(f, attrs, CKPT_NFIELDS));
     AMLS_TRY(put_fixed(f, g, "/state", cx->state, p->state_size));
     AMLS_TRY(put_fixed(f, g, "/halted", cx->halted, 1));
+    if (sleeping)
+        AMLS_TRY(put_fixed(f, g, "/sleep_key", cx->sl.key, sizeof(int64_t)));
     if (p->msg_size > 0 && cx->m.comb.kind != AMLS__COMB_NONE) {
         AMLS_TRY(put_fixed(f, g, "/inbox_has", cx->m.ihas, 1));
         AMLS_TRY(put_fixed(f, g, "/inbox", cx->m.ival, cx->m.msz));
@@ -429,6 +435,11 @@ static int restore_file(amls_ctx *cx, const amls_run_opts *o, const char *params
     AMLS_AGREE(g->comm, read_identity(f, path, &want, next));
     AMLS_TRY(get_fixed(f, g, "/state", cx->state, p->state_size));
     AMLS_TRY(get_fixed(f, g, "/halted", cx->halted, 1));
+    if (H5Lexists(f, "/sleep_key", H5P_DEFAULT) > 0) { /* [1.3] vertices slept */
+        AMLS_TRY(amls__sleep_keys(cx));
+        AMLS_TRY(get_fixed(f, g, "/sleep_key", cx->sl.key, sizeof(int64_t)));
+        AMLS_TRY(amls__sleep_rebuild(cx));
+    }
     if (p->msg_size > 0 && cx->m.comb.kind != AMLS__COMB_NONE) {
         AMLS_TRY(get_fixed(f, g, "/inbox_has", cx->m.ihas, 1));
         AMLS_TRY(get_fixed(f, g, "/inbox", cx->m.ival, cx->m.msz));

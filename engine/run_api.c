@@ -195,6 +195,27 @@ static void api_wake_all(amls_ctx *cx)
     cx->wake_all = true;
 }
 
+static int api_sleep(amls_ctx *cx, amls_vertex v, int64_t key)
+{
+    if (cx->phase != AMLS__PHASE_COMPUTE) {
+        amls__misuse(cx, "amls_sleep called outside compute");
+        return AMLS_ERR_VPROG;
+    }
+    return amls__sleep_put(cx, v, key);
+}
+static int64_t api_min_sleeping(const amls_ctx *cx)
+{
+    return cx->st.sum[AMLS__REC_SLEEP];
+}
+static void api_wake_upto(amls_ctx *cx, int64_t key)
+{
+    if (cx->phase != AMLS__PHASE_MASTER) {
+        amls__misuse(cx, "amls_wake_upto called outside the master step");
+        return;
+    }
+    cx->sl.bound = key;
+}
+
 static const amls_api engine_api = {
     .abi_major = AMLS_ABI_MAJOR,
     .abi_minor = AMLS_ABI_MINOR,
@@ -241,6 +262,10 @@ static const amls_api engine_api = {
     .local_vertices = api_local_vertices,
     .nbr_vertex = api_nbr_vertex,
     .wake_all = api_wake_all,
+    /* [1.3] */
+    .sleep = api_sleep,
+    .min_sleeping = api_min_sleeping,
+    .wake_upto = api_wake_upto,
 };
 
 const amls_api *amls_engine_api(void)

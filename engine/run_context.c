@@ -12,15 +12,18 @@ void amls__ctx_free(amls_ctx *cx)
     if (cx == NULL)
         return;
     amls__free(cx->halted);
+    amls__sleep_free(&cx->sl);
     amls__free(cx->alive);
     amls__free(cx->cand);
     amls__free(cx->mark);
+    amls__free(cx->mark_hi);
     amls__msgs_free(&cx->m, cx->g->nranks);
     amls__pub_free(&cx->pub);
     amls__aggs_free(&cx->agg);
     amls__req_free(&cx->req);
     amls__step_free(&cx->st);
     amls__free(cx->done);
+    amls__free(cx->done_bits);
     amls__free(cx->par);
     amls__vec_free(&cx->scratch);
     amls__vec_free(&cx->nbr_buf);
@@ -56,7 +59,8 @@ int amls__ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, am
     AMLS_CALLOC(cx->halted, nl + 1);
     AMLS_ALLOC(cx->alive, nl + 1);
     AMLS_ALLOC(cx->cand, nl + 1);
-    AMLS_CALLOC(cx->mark, nl + 1);
+    AMLS_CALLOC(cx->mark, (nl + 63) / 64 + 1);
+    AMLS_CALLOC(cx->mark_hi, (nl + 4095) / 4096 + 1);
     while (cx->ghosts_below < g->n_ghost && g->ghost_gid[cx->ghosts_below] < g->lo)
         cx->ghosts_below++;
     AMLS_TRY(amls__msgs_init(&cx->m, g, cx->p, o->no_combiner));
@@ -64,9 +68,12 @@ int amls__ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, am
     AMLS_TRY(amls__aggs_init(&cx->agg, cx->p));
     AMLS_TRY(amls__req_init(&cx->req, g, cx->p));
     AMLS_TRY(amls__step_init(&cx->st, g->nranks, cx->agg.bytes));
-    if (cx->p->wants)
+    if (cx->p->wants) {
         AMLS_CALLOC(cx->done, nl + 1);
+        AMLS_CALLOC(cx->done_bits, (nl + 63) / 64 + 1);
+    }
     cx->direction = o->direction;
+    cx->sl.bound = INT64_MIN;
     AMLS_CALLOC(cx->par, cx->p->nparams + 1);
     AMLS_TRY(amls__params_parse(cx->p, o->param_values, cx->par));
     *out = cx;
@@ -76,10 +83,23 @@ cleanup:
     return rc;
 }
 
-/* Ascending order keeps combining, and so floating-point results, independent of history. */
+/* Adds v to the candidates once: a bit per vertex, and a bit per word of those. */
+static inline void cand_add(amls_ctx *cx, int64_t v)
+{
+    uint64_t bit = (uint64_t)1 << (v & 63);
+    if (cx->mark[v >> 6] & bit)
+        return;
+    cx->mark[v >> 6] |= bit;
+    cx->mark_hi[v >> 12] |= (uint64_t)1 << ((v >> 6) & 63);
+    cx->cand[cx->ncand++] = v;
+}
+
+/* Ascending order keeps combining, and so floating-point results, independent of history: the
+ * candidates are read back from their bits in order, visiting only the words with a bit set
+ * (n/4096 summary words, then one per candidate at most). */
 int amls__ctx_candidates(amls_ctx *cx, bool all, bool *dense)
 {
-    int64_t nl = cx->g->n_local;
+    int64_t nl = cx->g->n_local, hwords = (nl + 4095) / 4096;
     bool comb = cx->m.comb.kind != AMLS__COMB_NONE;
     const int64_t *w = comb ? cx->m.ilist : cx->m.woken;
     int64_t nw = comb ? cx->m.ilist_len : cx->m.nwoken;
@@ -91,33 +111,23 @@ int amls__ctx_candidates(amls_ctx *cx, bool all, bool *dense)
     if (*dense)
         return AMLS_OK;
     for (int64_t q = 0; q < cx->nalive; q++)
-        if (!cx->mark[cx->alive[q]]) {
-            cx->mark[cx->alive[q]] = 1;
-            cx->cand[cx->ncand++] = cx->alive[q];
-        }
+        cand_add(cx, cx->alive[q]);
     for (int64_t q = 0; q < nw; q++)
-        if (w[q] < nl && !cx->mark[w[q]]) {
-            cx->mark[w[q]] = 1;
-            cx->cand[cx->ncand++] = w[q];
-        }
+        if (w[q] < nl)
+            cand_add(cx, w[q]);
     for (int64_t q = 0; q < na; q++)
-        if (!cx->mark[ans[q]]) {
-            cx->mark[ans[q]] = 1;
-            cx->cand[cx->ncand++] = ans[q];
+        cand_add(cx, ans[q]);
+    int64_t k = 0;
+    for (int64_t h = 0; h < hwords; h++) {
+        for (uint64_t hb = cx->mark_hi[h]; hb; hb &= hb - 1) {
+            int64_t i = h * 64 + __builtin_ctzll(hb);
+            for (uint64_t b = cx->mark[i]; b; b &= b - 1)
+                cx->cand[k++] = i * 64 + __builtin_ctzll(b);
+            cx->mark[i] = 0;
         }
-    if (cx->ncand > nl / 16) {
-        int64_t k = 0;
-        for (int64_t v = 0; v < nl; v++)
-            if (cx->mark[v]) {
-                cx->mark[v] = 0;
-                cx->cand[k++] = v;
-            }
-        cx->ncand = k;
-        return AMLS_OK;
+        cx->mark_hi[h] = 0;
     }
-    for (int64_t q = 0; q < cx->ncand; q++)
-        cx->mark[cx->cand[q]] = 0;
-    return amls__sort_u64((uint64_t *)cx->cand, NULL, (size_t)cx->ncand);
+    return AMLS_OK;
 }
 
 void amls__ctx_rebuild_lists(amls_ctx *cx)

@@ -57,6 +57,25 @@ typedef struct amls__comb {
     size_t msz; /* > 8: keyed MIN/MAX over the first I64/F64 of the message */
 } amls__comb;
 
+/* Copies and compares message values; the 8-byte values of the built-in programs without a
+ * call to the C library (these run once per message or vertex). */
+static inline void amls__vcopy(void *dst, const void *src, size_t n)
+{
+    if (n == 8)
+        memcpy(dst, src, 8);
+    else
+        memcpy(dst, src, n);
+}
+static inline bool amls__vequal(const void *a, const void *b, size_t n)
+{
+    if (n != 8)
+        return memcmp(a, b, n) == 0;
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return x == y;
+}
+
 /* The combiner of a descriptor for messages of msz bytes (disabled: none). Local. */
 amls__comb amls__comb_of(const amls_combiner *c, size_t msz, bool disabled);
 
@@ -191,11 +210,18 @@ typedef struct amls__sig {
     int64_t *list, n;  /* owned senders this superstep, in call order */
     int64_t arcs;      /* their degrees in this direction (Beamer's m_f) */
     bool boundary;     /* a sender has a neighbour on another rank */
-    uint8_t *bnd;      /* per owned vertex: has a neighbour on another rank */
+    uint64_t *bnd;     /* undirected graphs: a bit per owned vertex with a remote neighbour */
     int64_t nonzero;   /* owned vertices with a neighbour in this direction */
     int64_t g_nonzero; /* the same over all ranks */
     int64_t *qnset;    /* pull: per peer, senders among its ghosts */
     uint8_t *quni;     /* pull: per peer, whether their values are all the same */
+    uint64_t *pbits;   /* pull: per peer, which of them sent, as bits in plan order */
+    int64_t *pwoff;    /* nranks + 1: peer q's words in pbits */
+    /* pull of full sums: the gathering rows in cache-sized column segments (core/pull.c),
+     * built on first use where the values outgrow the cache, and their sums */
+    amls__pull *seg;
+    double *segy;
+    bool seg_tried;
 } amls__sig;
 
 /* Messages (run_messages.c). With a combiner, a message to a neighbour is combined on the
@@ -304,6 +330,7 @@ enum {
     AMLS__REC_MU1,       /* out-arcs of those vertices */
     AMLS__REC_BYTES,     /* bytes this rank sent in the previous superstep */
     AMLS__REC_STOP,      /* the rank saw a stop request (amls_run_opts.stop_request) */
+    AMLS__REC_SLEEP,     /* the smallest key of a sleeping vertex (folded by minimum) */
     AMLS__REC_FIXED
 };
 typedef struct amls__step {
@@ -311,10 +338,26 @@ typedef struct amls__step {
     size_t rec;                   /* bytes of one record */
     char *mine;                   /* this rank's record */
     char *all;                    /* every rank's, in rank order */
-    int64_t sum[AMLS__REC_FIXED]; /* the fixed fields summed over ranks */
+    int64_t sum[AMLS__REC_FIXED]; /* the fixed fields summed over ranks (AMLS__REC_SLEEP: the
+                                   * minimum) */
     bool pulling;                 /* the last superstep with senders pulled (Beamer's hysteresis) */
     int64_t bytes;                /* bytes this rank sent in this superstep's exchanges */
 } amls__step;
+
+/* Sleeping vertices (run_sleep.c): amls_sleep halts a vertex with a key, and the master step's
+ * amls_wake_upto(k) runs every vertex sleeping with a key <= k in the next superstep. A binary
+ * heap of (key, vertex) per rank; an entry is stale once the vertex ran or slept again (its
+ * key differs), and is dropped when it reaches the top. */
+typedef struct amls__sleeper {
+    int64_t key, v;
+} amls__sleeper;
+typedef struct amls__sleep {
+    int64_t *key; /* per owned vertex: its key while it sleeps, else INT64_MAX (NULL: none yet) */
+    amls__sleeper *heap;
+    int64_t n, cap;
+    int64_t bound; /* the master step's amls_wake_upto for the next superstep (INT64_MIN: none) */
+    bool woke;     /* the last master step woke a vertex (on some rank) */
+} amls__sleep;
 
 /* Where a run is, for error messages, the crash handler and the watchdog (run_guard.c). */
 enum amls__phase {
@@ -339,20 +382,23 @@ struct amls_ctx {
     char *state;
     uint8_t *halted;
     /* Work lists: vertices not halted after the last superstep, and this superstep's
-     * candidates, with a mark per vertex. */
+     * candidates, with a bit per vertex. */
     int64_t *alive, *cand;
     int64_t nalive, ncand;
-    uint8_t *mark;
+    uint64_t *mark, *mark_hi; /* a bit per vertex; a bit per word of mark */
     amls__msgs m;
     amls__pub pub;
     amls__aggs agg;
     amls__req req;
     amls__step st;
-    /* For pull supersteps: vertices whose `wants` turned false, and the arcs of the others. */
+    /* For pull supersteps: vertices whose `wants` turned false (a byte and a bit each), and
+     * the arcs of the others. */
     uint8_t *done;
+    uint64_t *done_bits;
     int64_t mu[2];
     int direction; /* AMLS_STEP_* forced from the command line, or AUTO */
     bool wake_all; /* the master step asked every vertex to run in the next superstep */
+    amls__sleep sl;
     amls__parval *par;
     void *user;
     amls__vec scratch;          /* amls_scratch */
@@ -371,6 +417,26 @@ struct amls_ctx {
     _Atomic double phase_start;
     _Atomic bool in_callback;
 };
+
+/* ---- Sleeping vertices (run_sleep.c). -------------------------------------------------- */
+/* amls_sleep: v halts until a master step wakes its key or a message arrives. Local. */
+int amls__sleep_put(amls_ctx *cx, amls_vertex v, int64_t key);
+/* v runs: it no longer sleeps. */
+static inline void amls__sleep_awake(amls_ctx *cx, amls_vertex v)
+{
+    if (cx->sl.key)
+        cx->sl.key[v] = INT64_MAX;
+}
+/* The smallest key of a vertex sleeping on this rank (INT64_MAX: none). Local. */
+int64_t amls__sleep_min(amls_ctx *cx);
+/* After the master step: the vertices sleeping with keys up to its bound wake (they join the
+ * alive list); whether any did on any rank (the same everywhere). Local. */
+bool amls__sleep_wake(amls_ctx *cx);
+/* The per-vertex keys (all awake), if not there yet. Local. */
+int amls__sleep_keys(amls_ctx *cx);
+/* After a restart: the heap from the keys. Local. */
+int amls__sleep_rebuild(amls_ctx *cx);
+void amls__sleep_free(amls__sleep *sl);
 
 /* A context for running p on g, with its parameters parsed. Local (the caller agrees). */
 int amls__ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, amls_ctx **out);
@@ -417,8 +483,23 @@ int amls__msgs_exchange(amls_ctx *cx, bool all);
 
 /* ---- One value per sender: push or pull (run_pull.c). ---------------------------------- */
 /* The slot and row puts of run_messages.c, for pushing recorded values. */
-void amls__slot_put(amls__msgs *m, int64_t t, const void *msg);
-void amls__row_put(amls__msgs *m, const uint32_t *col, int64_t b, int64_t e, const void *msg);
+/* Puts msg into slot t of the outgoing combined array. */
+static inline void amls__slot_put(amls__msgs *m, int64_t t, const void *msg)
+{
+    char *acc = m->nval + (size_t)t * m->msz;
+    if (m->nhas[t]) {
+        amls__comb_apply(&m->comb, acc, msg);
+    } else {
+        amls__vcopy(acc, msg, m->msz);
+        m->nhas[t] = 1;
+        m->nlist[m->nlist_len++] = t;
+    }
+}
+/* Combines the value of each vertex u of list[0..n) (at vals + u * msz) into the slots of its
+ * row's targets, but not into those of owned vertices (below nl) with done[t] set when done is
+ * not NULL. */
+void amls__rows_put(amls__msgs *m, const int64_t *ptr, const uint32_t *col, const int64_t *list,
+                    int64_t n, const char *vals, const uint8_t *done, int64_t nl);
 /* Counts, per direction and over all ranks, the vertices that have neighbours (the pull fast
  * path knows every such vertex sent). Collective. */
 int amls__sig_setup(amls_ctx *cx);
@@ -428,7 +509,8 @@ int amls__send_sig(amls_ctx *cx, int d, amls_vertex v, const void *msg);
 /* After the reduction: whether this superstep pulls (from the summed records and the last
  * choice; the same on every rank). Local. */
 bool amls__sig_decide(amls_ctx *cx);
-/* Push: the recorded values go into the combining slots along the edges. Local. */
+/* Push: the recorded values go into the combining slots along the edges (not to vertices that
+ * want no more). Local. */
 void amls__sig_push(amls_ctx *cx);
 /* Pull: the bytes of the signal segments for peer q, and writing them at `at`. Local. */
 int64_t amls__sig_seg_size(amls_ctx *cx, int q);

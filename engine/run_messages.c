@@ -107,22 +107,9 @@ void amls__msgs_free(amls__msgs *m, int nranks)
 
 /* ---- sending ------------------------------------------------------------------------------- */
 
-/* Put msg into slot t of the outgoing combined array. */
 static inline void slot_put(amls__msgs *m, int64_t t, const void *msg)
 {
-    char *acc = m->nval + (size_t)t * m->msz;
-    if (m->nhas[t]) {
-        amls__comb_apply(&m->comb, acc, msg);
-    } else {
-        memcpy(acc, msg, m->msz);
-        m->nhas[t] = 1;
-        m->nlist[m->nlist_len++] = t;
-    }
-}
-
-void amls__slot_put(amls__msgs *m, int64_t t, const void *msg)
-{
-    slot_put(m, t, msg);
+    amls__slot_put(m, t, msg);
 }
 
 /* Append a (target index, message) record to a buffer. */
@@ -136,7 +123,7 @@ static inline int rec_put(const amls__msgs *m, amls__vec *buf, uint32_t idx, con
     }
     char *r = (char *)buf->data + buf->len;
     memcpy(r, &idx, sizeof idx);
-    memcpy(r + sizeof idx, msg, m->msz);
+    amls__vcopy(r + sizeof idx, msg, m->msz);
     buf->len = need;
     return AMLS_OK;
 }
@@ -186,18 +173,20 @@ int amls__send_gid(amls_ctx *cx, amls_gid t, const void *msg)
     return put_gid(cx, t, msg);
 }
 
-/* Puts message x (of type T) into the slot of every target of a CSR row: the first message to
- * a slot is stored, the next ones are combined by UPDATE (an assignment to val[t] from x). For
- * the combiners on the hot paths of the built-in programs (PageRank's sum of doubles, the
- * minimum of int64, BFS's any), with the switch out of the edge loop. Locals: stores through
- * the uint8_t flags could alias the context otherwise. */
-#define ROW_PUT(m, col, b, e, T, x, UPDATE)                                                        \
+/* Puts message x (of type T) into the slot of every target of a CSR row, but those for which
+ * SKIP holds: the first message to a slot is stored, the next ones are combined by UPDATE (an
+ * assignment to val[t] from x). For the combiners on the hot paths of the built-in programs
+ * (PageRank's sum of doubles, the minimum of int64, BFS's any), with the switch out of the
+ * edge loop. Locals: stores through the uint8_t flags could alias the context otherwise. */
+#define ROW_PUT(m, col, b, e, T, x, UPDATE, SKIP)                                                  \
     do {                                                                                           \
         T *val = (T *)(void *)(m)->nval;                                                           \
         uint8_t *has = (m)->nhas;                                                                  \
         int64_t *lst = (m)->nlist, len = (m)->nlist_len;                                           \
         for (int64_t j = (b); j < (e); j++) {                                                      \
             uint32_t t = (col)[j];                                                                 \
+            if (SKIP)                                                                              \
+                continue;                                                                          \
             if (!has[t]) {                                                                         \
                 val[t] = (x);                                                                      \
                 has[t] = 1;                                                                        \
@@ -209,23 +198,44 @@ int amls__send_gid(amls_ctx *cx, amls_gid t, const void *msg)
         (m)->nlist_len = len;                                                                      \
     } while (0)
 
-void amls__row_put(amls__msgs *m, const uint32_t *col, int64_t b, int64_t e, const void *msg)
+/* ROW_PUT for the combiner of m. */
+#define ROW_PUT_COMB(m, col, b, e, msg, SKIP)                                                      \
+    do {                                                                                           \
+        int64_t x;                                                                                 \
+        double xd;                                                                                 \
+        if ((m)->comb.kind == AMLS__COMB_SUM_F64) {                                                \
+            memcpy(&xd, msg, sizeof xd);                                                           \
+            ROW_PUT(m, col, b, e, double, xd, val[t] += xd, SKIP);                                 \
+        } else if ((m)->comb.kind == AMLS__COMB_MIN_I64) {                                         \
+            memcpy(&x, msg, sizeof x);                                                             \
+            ROW_PUT(m, col, b, e, int64_t, x, if (x < val[t]) val[t] = x, SKIP);                   \
+        } else if ((m)->comb.kind == AMLS__COMB_ANY && (m)->msz == 8) {                            \
+            memcpy(&x, msg, sizeof x);                                                             \
+            ROW_PUT(m, col, b, e, int64_t, x, (void)0, SKIP);                                      \
+        } else {                                                                                   \
+            for (int64_t j = (b); j < (e); j++) {                                                  \
+                uint32_t t = (col)[j];                                                             \
+                if (!(SKIP))                                                                       \
+                    slot_put(m, t, msg);                                                           \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
+static void row_put(amls__msgs *m, const uint32_t *col, int64_t b, int64_t e, const void *msg)
 {
-    if (m->comb.kind == AMLS__COMB_SUM_F64) {
-        double x;
-        memcpy(&x, msg, sizeof x);
-        ROW_PUT(m, col, b, e, double, x, val[t] += x);
-    } else if (m->comb.kind == AMLS__COMB_MIN_I64) {
-        int64_t x;
-        memcpy(&x, msg, sizeof x);
-        ROW_PUT(m, col, b, e, int64_t, x, if (x < val[t]) val[t] = x);
-    } else if (m->comb.kind == AMLS__COMB_ANY && m->msz == 8) {
-        int64_t x;
-        memcpy(&x, msg, sizeof x);
-        ROW_PUT(m, col, b, e, int64_t, x, (void)0);
-    } else {
-        for (int64_t j = b; j < e; j++)
-            slot_put(m, col[j], msg);
+    ROW_PUT_COMB(m, col, b, e, msg, 0);
+}
+
+void amls__rows_put(amls__msgs *m, const int64_t *ptr, const uint32_t *col, const int64_t *list,
+                    int64_t n, const char *vals, const uint8_t *done, int64_t nl)
+{
+    for (int64_t k = 0; k < n; k++) {
+        int64_t u = list[k];
+        const char *msg = vals + (size_t)u * m->msz;
+        if (done)
+            ROW_PUT_COMB(m, col, ptr[u], ptr[u + 1], msg, t < nl && done[t]);
+        else
+            ROW_PUT_COMB(m, col, ptr[u], ptr[u + 1], msg, 0);
     }
 }
 
@@ -234,7 +244,7 @@ int amls__send_row(amls_ctx *cx, const uint32_t *col, int64_t b, int64_t e, cons
     amls__msgs *m = &cx->m;
     m->sent += e - b;
     if (m->comb.kind != AMLS__COMB_NONE) {
-        amls__row_put(m, col, b, e, msg);
+        row_put(m, col, b, e, msg);
         return AMLS_OK;
     }
     for (int64_t j = b; j < e; j++) { /* one record per message */
@@ -347,7 +357,9 @@ static void combined_value(void *ud, int64_t at, const void *value)
 {
     const deliver *d = ud;
     const amls_graph *g = d->cx->g;
-    slot_put(&d->cx->m, g->send_idx[g->send_off[d->src] + at], value);
+    uint32_t t = g->send_idx[g->send_off[d->src] + at];
+    if (d->cx->done == NULL || !d->cx->done[t]) /* no use to a vertex that wants no more */
+        slot_put(&d->cx->m, t, value);
 }
 
 static void combined_record(void *ud, uint32_t target, const void *msg)
@@ -436,7 +448,7 @@ static void place_records(amls__msgs *m, const char *recs, uint64_t nr)
     for (uint64_t r = 0; r < nr; r++) {
         uint32_t t;
         memcpy(&t, recs + r * rsz, 4);
-        memcpy(idata + (size_t)pos[t]++ * msz, recs + r * rsz + 4, msz);
+        amls__vcopy(idata + (size_t)pos[t]++ * msz, recs + r * rsz + 4, msz);
     }
 }
 

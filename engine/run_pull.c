@@ -75,6 +75,10 @@ void amls__sig_free(amls__msgs *m)
         amls__free(s->bits);
         amls__free(s->list);
         amls__free(s->bnd);
+        amls__free(s->pwoff);
+        amls__free(s->pbits);
+        amls__pull_free(&s->seg);
+        amls__free(s->segy);
         amls__free(s->qnset);
         amls__free(s->quni);
         int64_t nz = s->nonzero, gnz = s->g_nonzero;
@@ -84,26 +88,29 @@ void amls__sig_free(amls__msgs *m)
     }
 }
 
-/* The arrays of direction d, on first use: values and bits for owned and ghost vertices, and
- * which owned vertices have a neighbour on another rank. Local. */
+/* The arrays of direction d, on first use: values and bits for owned and ghost vertices. Local.
+ */
 static int sig_alloc(amls_ctx *cx, int d)
 {
     int rc = AMLS_OK;
     const amls_graph *g = cx->g;
     amls__sig *s = &cx->m.sig[d];
     int64_t nl = g->n_local, nt = g->n_local + g->n_ghost;
-    const int64_t *ptr;
-    const uint32_t *col;
-    send_rows(g, d, &ptr, &col);
     AMLS_ALLOC(s->val, (size_t)(nt + 1) * cx->m.msz + 1); /* + one to combine into */
     AMLS_CALLOC(s->bits, (nt + 63) / 64 + 1);
     AMLS_ALLOC(s->list, nl + 1);
-    AMLS_CALLOC(s->bnd, nl + 1);
     AMLS_CALLOC(s->qnset, g->nranks);
     AMLS_CALLOC(s->quni, g->nranks);
-    for (int64_t v = 0; v < nl; v++)
-        for (int64_t j = ptr[v]; j < ptr[v + 1] && !s->bnd[v]; j++)
-            s->bnd[v] = col[j] >= nl;
+    AMLS_ALLOC(s->pwoff, g->nranks + 1);
+    s->pwoff[0] = 0;
+    for (int q = 0; q < g->nranks; q++)
+        s->pwoff[q + 1] = s->pwoff[q] + (g->send_off[q + 1] - g->send_off[q] + 63) / 64;
+    AMLS_ALLOC(s->pbits, s->pwoff[g->nranks] + 1);
+    if (!g->directed) { /* the owned vertices some peer holds as ghosts */
+        AMLS_CALLOC(s->bnd, (nl + 63) / 64 + 1);
+        for (int64_t k = 0; k < g->send_off[g->nranks]; k++)
+            bit_set(s->bnd, g->send_idx[k]);
+    }
 cleanup:
     if (rc < 0) {
         amls__free(s->val);
@@ -134,10 +141,17 @@ int amls__send_sig(amls_ctx *cx, int d, amls_vertex v, const void *msg)
         return AMLS_OK;
     }
     bit_set(s->bits, v);
-    memcpy(at, msg, m->msz);
+    amls__vcopy(at, msg, m->msz);
     s->list[s->n++] = v;
     s->arcs += deg;
-    s->boundary = s->boundary || s->bnd[v];
+    /* Whether some sender has a neighbour on another rank (then the plan's peers get a
+     * segment): from the plan in undirected graphs, else looked up in the senders' rows until
+     * one is found. */
+    int64_t nl = cx->g->n_local;
+    if (s->bnd)
+        s->boundary = s->boundary || bit_get(s->bnd, v);
+    for (int64_t j = ptr[v]; j < ptr[v + 1] && !s->boundary && !s->bnd; j++)
+        s->boundary = col[j] >= nl;
     return AMLS_OK;
 }
 
@@ -149,6 +163,7 @@ void amls__sig_track(amls_ctx *cx, amls_vertex v)
     if (cx->done[v] || cx->p->wants(cx, v, cx->state + (size_t)v * cx->p->state_size))
         return;
     cx->done[v] = 1;
+    bit_set(cx->done_bits, v);
     cx->mu[0] -= g->in_ptr ? g->in_ptr[v + 1] - g->in_ptr[v] : 0;
     cx->mu[1] -= g->out_ptr[v + 1] - g->out_ptr[v];
 }
@@ -204,11 +219,9 @@ void amls__sig_push(amls_ctx *cx)
         const int64_t *ptr;
         const uint32_t *col;
         send_rows(cx->g, d, &ptr, &col);
-        for (int64_t k = 0; k < s->n; k++) {
-            int64_t u = s->list[k];
-            amls__row_put(m, col, ptr[u], ptr[u + 1], s->val + (size_t)u * m->msz);
-            bit_clear(s->bits, u);
-        }
+        amls__rows_put(m, ptr, col, s->list, s->n, s->val, cx->done, cx->g->n_local);
+        for (int64_t k = 0; k < s->n; k++)
+            bit_clear(s->bits, s->list[k]);
         s->n = s->arcs = 0;
         s->boundary = false;
     }
@@ -216,26 +229,32 @@ void amls__sig_push(amls_ctx *cx)
 
 /* ---- pull: the signal segments ---------------------------------------------------------- */
 
-/* Counts the senders among the vertices peer q holds as ghosts (q's list), and whether their
- * values are all equal. Local. */
+/* The senders among the vertices peer q holds as ghosts, as bits in q's plan order (built a
+ * word at a time, without branches), their count, and whether their values are all equal.
+ * Local. */
 static void seg_scan(amls_ctx *cx, amls__sig *s, int q)
 {
     const amls_graph *g = cx->g;
     size_t msz = cx->m.msz;
-    int64_t n = 0;
+    int64_t b = g->send_off[q], len = g->send_off[q + 1] - b, n = 0;
+    const uint32_t *idx = g->send_idx + b;
+    uint64_t *o = s->pbits + s->pwoff[q];
+    for (int64_t w = 0; 64 * w < len; w++) {
+        uint64_t word = 0;
+        int64_t k0 = 64 * w, k1 = AMLS_MIN(len, k0 + 64);
+        for (int64_t k = k0; k < k1; k++)
+            word |= (uint64_t)bit_get(s->bits, idx[k]) << (k - k0);
+        o[w] = word;
+        n += amls__popcount64(word);
+    }
     const char *first = NULL;
     bool uni = true;
-    for (int64_t k = g->send_off[q]; k < g->send_off[q + 1] && s->val; k++) {
-        uint32_t u = g->send_idx[k];
-        if (!bit_get(s->bits, u))
-            continue;
-        const char *x = s->val + (size_t)u * msz;
-        if (first == NULL)
-            first = x;
-        else if (uni && memcmp(first, x, msz) != 0)
-            uni = false;
-        n++;
-    }
+    for (int64_t w = 0; 64 * w < len && uni; w++)
+        for (uint64_t word = o[w]; word && uni; word &= word - 1) {
+            const char *x = s->val + (size_t)idx[64 * w + __builtin_ctzll(word)] * msz;
+            uni = first == NULL || amls__vequal(first, x, msz);
+            first = first ? first : x;
+        }
     s->qnset[q] = n;
     s->quni[q] = uni;
 }
@@ -258,7 +277,8 @@ int64_t amls__sig_seg_size(amls_ctx *cx, int q)
     return bytes;
 }
 
-/* Writes direction d's part for peer q at `at`; returns its end. */
+/* Writes direction d's part for peer q at `at` from seg_scan's bits; returns its end. The
+ * bitmap goes as bytes, bit k of byte k / 8 for plan position k. */
 static char *seg_put_dir(amls_ctx *cx, const amls__sig *s, int q, char *at)
 {
     const amls_graph *g = cx->g;
@@ -271,28 +291,23 @@ static char *seg_put_dir(amls_ctx *cx, const amls__sig *s, int q, char *at)
     at += sizeof h;
     if (nset == 0)
         return at;
-    char *pos = at;
+    const uint64_t *o = s->pbits + s->pwoff[q];
     int64_t npos = h.mode == AMLS__SIG_PAIRS    ? 4 * nset
                    : h.mode == AMLS__SIG_BITMAP ? (len + 7) / 8
                                                 : 0;
-    char *vals = at + npos;
-    if (h.mode == AMLS__SIG_BITMAP)
-        memset(pos, 0, (size_t)npos);
+    char *pos = at, *vals = at + npos;
+    for (int64_t i = 0; h.mode == AMLS__SIG_BITMAP && i < npos; i++)
+        pos[i] = (char)(uint8_t)(o[i / 8] >> (8 * (i % 8)));
     int64_t j = 0;
-    for (int64_t k = 0; k < len; k++) {
-        uint32_t u = g->send_idx[b + k];
-        if (!bit_get(s->bits, u))
-            continue;
-        if (h.mode == AMLS__SIG_PAIRS) {
-            uint32_t k32 = (uint32_t)k;
-            memcpy(pos + 4 * j, &k32, 4);
-        } else if (h.mode == AMLS__SIG_BITMAP) {
-            pos[k / 8] |= (char)(1u << (k % 8));
+    for (int64_t w = 0; 64 * w < len && (h.mode == AMLS__SIG_PAIRS || !uni || j == 0); w++)
+        for (uint64_t word = o[w]; word; word &= word - 1) {
+            uint32_t k = (uint32_t)(64 * w + __builtin_ctzll(word));
+            if (h.mode == AMLS__SIG_PAIRS)
+                memcpy(pos + 4 * j, &k, 4);
+            if (!uni || j == 0)
+                amls__vcopy(vals + (size_t)j * msz, s->val + (size_t)g->send_idx[b + k] * msz, msz);
+            j++;
         }
-        if (!uni || j == 0)
-            memcpy(vals + (size_t)j * msz, s->val + (size_t)u * msz, msz);
-        j++;
-    }
     return vals + (uni ? 1 : nset) * (int64_t)msz;
 }
 
@@ -307,7 +322,7 @@ void amls__sig_seg_put(amls_ctx *cx, int q, char *at)
 static inline void ghost_put(amls__sig *s, size_t msz, int64_t t, const char *x)
 {
     bit_set(s->bits, t);
-    memcpy(s->val + (size_t)t * msz, x, msz);
+    amls__vcopy(s->val + (size_t)t * msz, x, msz);
 }
 
 int64_t amls__sig_seg_get(amls_ctx *cx, int q, const char *at, int64_t left)
@@ -333,17 +348,15 @@ int64_t amls__sig_seg_get(amls_ctx *cx, int q, const char *at, int64_t left)
                                                     : 0;
         const char *pos = at, *vals = at + npos;
         int64_t j = 0;
-        for (int64_t k = 0; k < len && j < nset; k++) {
-            int64_t kk = k;
-            if (h.mode == AMLS__SIG_PAIRS) {
-                uint32_t k32;
-                memcpy(&k32, pos + 4 * j, 4);
-                kk = k32;
-            } else if (h.mode == AMLS__SIG_BITMAP && !(pos[k / 8] & (1u << (k % 8)))) {
-                continue;
-            }
-            ghost_put(s, msz, base + kk, vals + (h.uniform ? 0 : (size_t)j * msz));
-            j++;
+        size_t step = h.uniform ? 0 : msz;
+        for (int64_t i = 0; h.mode == AMLS__SIG_BITMAP && i < npos; i++) /* set bits only */
+            for (unsigned byte = (uint8_t)pos[i]; byte && j < nset; byte &= byte - 1, j++)
+                ghost_put(s, msz, base + 8 * i + __builtin_ctz(byte), vals + (size_t)j * step);
+        for (; h.mode != AMLS__SIG_BITMAP && j < nset && j < len; j++) {
+            uint32_t k = (uint32_t)j;
+            if (h.mode == AMLS__SIG_PAIRS)
+                memcpy(&k, pos + 4 * j, 4);
+            ghost_put(s, msz, base + k, vals + (size_t)j * step);
         }
         at = vals + (h.uniform ? 1 : nset) * (int64_t)msz;
     }
@@ -352,23 +365,60 @@ int64_t amls__sig_seg_get(amls_ctx *cx, int q, const char *at, int64_t left)
 
 /* ---- pull: gathering -------------------------------------------------------------------- */
 
+/* The gathering rows in column segments, once, where the values outgrow the second-level cache
+ * (a third more memory than the rows; without it, or when it cannot be had, the plain loop).
+ * Local. */
+static const amls__pull *sum_segments(amls_ctx *cx, amls__sig *s, const int64_t *ptr,
+                                      const uint32_t *col)
+{
+    const amls_graph *g = cx->g;
+    int64_t nl = g->n_local, nt = nl + g->n_ghost;
+    if (!s->seg_tried && nt > 2 * amls__pull_width(sizeof(double))) {
+        s->seg_tried = true;
+        amls__csr a = {ptr, col, nl, nt};
+        s->segy = amls__malloc((size_t)nl + 1, sizeof *s->segy);
+        if (s->segy == NULL || amls__pull_new(&a, 0, sizeof(double), &s->seg) < 0) {
+            amls__free(s->segy);
+            s->segy = NULL;
+        }
+    }
+    return s->seg;
+}
+
 /* Sums of doubles when every vertex with a neighbour in the sending direction sent (PageRank):
- * no bit to test, every arc's value is there. */
-static void gather_sum_full(amls_ctx *cx, const amls__sig *s, const int64_t *ptr,
-                            const uint32_t *col)
+ * no bit to test, every arc's value is there; segment by segment where the values outgrow the
+ * cache. */
+static void gather_sum_full(amls_ctx *cx, amls__sig *s, const int64_t *ptr, const uint32_t *col)
 {
     amls__msgs *m = &cx->m;
     const double *val = (const double *)(const void *)s->val;
     const uint8_t *done = cx->done;
+    const amls__pull *seg = sum_segments(cx, s, ptr, col);
+    if (seg) {
+        memset(s->segy, 0, (size_t)cx->g->n_local * sizeof *s->segy);
+        for (int k = 0; k < seg->nseg; k++)
+            amls__pull_seg_f64(seg, k, val, s->segy);
+    }
     for (int64_t v = 0; v < cx->g->n_local; v++) {
         int64_t b = ptr[v], e = ptr[v + 1];
         if (b == e || (done && done[v]))
             continue;
         double acc = 0.0;
-        for (int64_t j = b; j < e; j++)
-            acc += val[col[j]];
+        if (seg)
+            acc = s->segy[v];
+        else
+            for (int64_t j = b; j < e; j++)
+                acc += val[col[j]];
         amls__slot_put(m, v, &acc);
     }
+}
+
+/* The owned vertices 64i .. 64i+63 that still want messages, as bits. */
+static inline uint64_t wanting(const amls_ctx *cx, int64_t i)
+{
+    int64_t left = cx->g->n_local - 64 * i;
+    uint64_t w = cx->done_bits ? ~cx->done_bits[i] : ~(uint64_t)0;
+    return left >= 64 ? w : w & (((uint64_t)1 << left) - 1);
 }
 
 /* The first sender found is enough (AMLS_OP_ANY: a bottom-up BFS step). */
@@ -376,15 +426,15 @@ static void gather_any(amls_ctx *cx, const amls__sig *s, const int64_t *ptr, con
 {
     amls__msgs *m = &cx->m;
     const uint64_t *bits = s->bits;
-    const uint8_t *done = cx->done;
-    for (int64_t v = 0; v < cx->g->n_local; v++) {
-        if (done && done[v])
-            continue;
-        for (int64_t j = ptr[v]; j < ptr[v + 1]; j++) {
-            uint32_t u = col[j];
-            if (bit_get(bits, u)) {
-                amls__slot_put(m, v, s->val + (size_t)u * m->msz);
-                break;
+    for (int64_t i = 0; 64 * i < cx->g->n_local; i++) {
+        for (uint64_t want = wanting(cx, i); want; want &= want - 1) {
+            int64_t v = 64 * i + __builtin_ctzll(want);
+            for (int64_t j = ptr[v]; j < ptr[v + 1]; j++) {
+                uint32_t u = col[j];
+                if (bit_get(bits, u)) {
+                    amls__slot_put(m, v, s->val + (size_t)u * m->msz);
+                    break;
+                }
             }
         }
     }
@@ -410,7 +460,7 @@ static void gather_generic(amls_ctx *cx, const amls__sig *s, const int64_t *ptr,
             if (any) {
                 amls__comb_apply(&m->comb, acc, s->val + (size_t)u * msz);
             } else {
-                memcpy(acc, s->val + (size_t)u * msz, msz);
+                amls__vcopy(acc, s->val + (size_t)u * msz, msz);
                 any = true;
             }
         }

@@ -4,12 +4,12 @@
  *
  * After the compute phase every rank writes one record: its counts (vertices computed and
  * active, messages, requests, the frontier figures of the push/pull switch, the bytes it sent
- * in the previous superstep), whether its compute phase failed, the ranks it will send messages
- * and requests to, and its aggregator partials. One MPI_Allgather moves all records; every
- * rank then folds them in rank order, so sums, aggregates and the halting test have the same
- * bits everywhere without a second collective, and every rank knows exactly which peers will
- * send to it, so the exchanges that follow are point-to-point between the ranks that have
- * something to say (run_messages.c, run_request.c). A superstep with little work thus costs
+ * in the previous superstep, its smallest sleeping key), whether its compute phase failed, the
+ * ranks it will send messages and requests to, and its aggregator partials. One MPI_Allgather moves
+ * all records; every rank then folds them in rank order, so sums, aggregates and the halting test
+ * have the same bits everywhere without a second collective, and every rank knows exactly which
+ * peers will send to it, so the exchanges that follow are point-to-point between the ranks that
+ * have something to say (run_messages.c, run_request.c). A superstep with little work thus costs
  * one small collective and a message per pair of ranks that exchange messages.
  *
  * The record grows with the number of ranks (two masks of nranks bits), which suits the tens
@@ -92,11 +92,14 @@ int amls__step_reduce(amls_ctx *cx)
         AMLS_MPI_TRY(MPI_Allgather(st->mine, (int)st->rec, MPI_BYTE, st->all, (int)st->rec,
                                    MPI_BYTE, g->comm));
     memset(st->sum, 0, sizeof st->sum);
+    st->sum[AMLS__REC_SLEEP] = INT64_MAX;
     for (int q = 0; q < g->nranks; q++) {
         int64_t f[AMLS__REC_FIXED];
         memcpy(f, st->all + (size_t)q * st->rec, sizeof f);
         for (int k = 0; k < AMLS__REC_FIXED; k++)
-            st->sum[k] += f[k];
+            if (k != AMLS__REC_SLEEP)
+                st->sum[k] += f[k];
+        st->sum[AMLS__REC_SLEEP] = AMLS_MIN(st->sum[AMLS__REC_SLEEP], f[AMLS__REC_SLEEP]);
     }
     if (st->sum[AMLS__REC_FAILED] > 0)
         goto cleanup; /* the caller agrees on the error; aggregates do not matter */

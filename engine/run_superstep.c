@@ -40,6 +40,7 @@ static int compute_phase(amls_ctx *cx, int64_t *rec)
         if (cx->halted[v] && nm == 0 && !wake && !(cx->req.rsz > 0 && cx->req.has[v]))
             continue;
         cx->halted[v] = 0;
+        amls__sleep_awake(cx, v);
         computed++;
         cx->cur_v = v;
         rc = p->compute(cx, v, cx->state + (size_t)v * p->state_size, nm ? msgs : NULL, nm);
@@ -60,6 +61,7 @@ static int compute_phase(amls_ctx *cx, int64_t *rec)
     rec[AMLS__REC_MF] = cx->m.sig[0].arcs + cx->m.sig[1].arcs;
     rec[AMLS__REC_MU0] = cx->mu[0];
     rec[AMLS__REC_MU1] = cx->mu[1];
+    rec[AMLS__REC_SLEEP] = cx->sl.key ? amls__sleep_min(cx) : INT64_MAX;
     return amls__callback_status(cx, v, rc, serial);
 }
 
@@ -67,7 +69,8 @@ static int compute_phase(amls_ctx *cx, int64_t *rec)
  * ranks. */
 static int64_t master_hash(const amls_ctx *cx)
 {
-    uint64_t h = (cx->agg.halt_req ? 0x5bd1e995u : 0) ^ (cx->wake_all ? 0x27d4eb2fu : 0);
+    uint64_t h = (cx->agg.halt_req ? 0x5bd1e995u : 0) ^ (cx->wake_all ? 0x27d4eb2fu : 0) ^
+                 amls__mix64((uint64_t)cx->sl.bound);
     for (size_t i = 0; i < cx->agg.bytes; i++)
         h = amls__mix64(h ^ (uint8_t)cx->agg.cur[i]);
     return (int64_t)(h >> 2);
@@ -150,6 +153,7 @@ static int superstep(amls_ctx *cx, int *pending, amls_superstep_stats *st, doubl
     cx->wake_all = false;
     if (cx->p->master)
         AMLS_TRY(master_phase(cx, *pending));
+    cx->sl.woke = amls__sleep_wake(cx);
     cx->phase = AMLS__PHASE_NONE;
     double t2 = amls__now();
     *st = (amls_superstep_stats){.computed = sum[AMLS__REC_COMPUTED],
@@ -252,7 +256,7 @@ static int loop(amls_ctx *cx, const amls_run_opts *o, amls_run *r, int64_t start
         r->compute_seconds += st.seconds - comm_s;
         r->comm_seconds += comm_s;
         bool finished = (st.active == 0 && st.messages == 0 && cx->st.sum[AMLS__REC_REQ] == 0 &&
-                         !cx->wake_all) ||
+                         !cx->wake_all && !cx->sl.woke) ||
                         cx->agg.halt_req || (maxs > 0 && cx->step + 1 >= maxs);
         if (finished)
             break;

@@ -143,26 +143,7 @@ static inline void amls__bit_set(uint64_t *b, int64_t i)
 /* Tests the transfers posted by a *_begin, so that they progress while the caller computes. */
 int amls__nbx_progress(amls__nbx *x);
 
-/* ---- Cache-blocked pull SpMV (la_pull.c) -----------------------------------------------------
- * The columns of a matrix view are cut into segments of `width` columns (owned columns first,
- * then ghost columns) and the nonzeros regrouped segment by segment, each segment a list of
- * (row, run of columns) (CSR segmenting, Zhang et al. 2017; the pull counterpart of Beamer et
- * al.'s propagation blocking, IPDPS'17). A product visits one segment at a time, so the part of
- * x it reads stays in cache, and the owned segments run while the ghost values are in flight. */
-typedef struct amls__pull {
-    int64_t nrows;
-    int nseg, nseg_owned;
-    int64_t *seg_ent; /* nseg+1: segment s holds row entries [seg_ent[s], seg_ent[s+1]) */
-    int64_t *seg_col; /* nseg+1: and columns [seg_col[s], seg_col[s+1]) */
-    uint32_t *row;    /* row of each entry */
-    uint32_t *len;    /* columns of each entry (consecutive in col) */
-    uint32_t *col;
-} amls__pull;
-
-/* Regroups the matrix A (pattern only) into segments of `width` columns (0: the default, sized
- * for the second-level cache with values of vsz bytes). Local. */
-int amls__pull_new(const amls_dmat *A, int64_t width, size_t vsz, amls__pull **out);
-void amls__pull_free(amls__pull **p);
+/* ---- Cache-blocked pull SpMV (la_pull.c, over the segments of core/pull.c). ------------- */
 /* y[0..nrows) = for each row the sum of x over its columns; x holds doubles (vsz 8) or floats
  * (vsz 4), sums are doubles. The owned segments run first, testing ex's pending gather (if ex
  * is not NULL) between segments; then the gather is completed and the ghost segments run.

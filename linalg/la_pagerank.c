@@ -128,7 +128,8 @@ static int pagerank_blocked(const amls_graph *g, double damping, int64_t iterati
     AMLS_AGREE(g->comm,
                w.inv && w.y && w.c ? pagerank_start(g, w.inv, x) : amls__alloc_status(false));
     amls_dmat A = amls_dmat_view(g, AMLS_MAT_IN);
-    AMLS_AGREE(g->comm, amls__pull_new(&A, 0, vsz, &w.pull));
+    amls__csr pat = {A.ptr, A.col, A.nrows, A.ncols};
+    AMLS_AGREE(g->comm, amls__pull_new(&pat, 0, vsz, &w.pull));
     AMLS_TRY(amls__nbx_new(g, 0, &w.nbx));
     double t0 = amls__now();
     for (int64_t it = 0; it < iterations; it++)

@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define AMLS_ABI_MAJOR 1
-#define AMLS_ABI_MINOR 2
+#define AMLS_ABI_MINOR 3
 
 typedef int64_t amls_vid;    /* an original vertex id, as in the input file */
 typedef int64_t amls_gid;    /* the engine's global vertex id (valid for one run) */
@@ -201,7 +201,8 @@ typedef struct amls_vprog {
     int nparam_ranges;
     /* Optional, for pull supersteps: false when v can no longer use messages (a visited BFS
      * vertex). A pull superstep gathers only for vertices where it is true; push supersteps
-     * still deliver to the others, which must ignore such messages. Must be monotone: once
+     * drop the messages to them that they can (the rest reach them, and must be ignored).
+     * Must be monotone: once
      * false for a vertex it stays false. The engine calls it after init and after v's compute. */
     bool (*wants)(const amls_ctx *cx, amls_vertex v, const void *state);
     /* Optional, for amls_request: writes the answer of `target` (an owned vertex, its state as
@@ -264,6 +265,10 @@ typedef struct amls_api {
     int64_t (*local_vertices)(const amls_ctx *cx);
     amls_vertex (*nbr_vertex)(const amls_ctx *cx, amls_nbr n);
     void (*wake_all)(amls_ctx *cx);
+    /* -- [1.3] -- */
+    int (*sleep)(amls_ctx *cx, amls_vertex v, int64_t key);
+    int64_t (*min_sleeping)(const amls_ctx *cx);
+    void (*wake_upto)(amls_ctx *cx, int64_t key);
 } amls_api;
 
 /* The context starts with the table; the rest is the engine's. */
@@ -484,6 +489,28 @@ static inline amls_vertex amls_nbr_vertex(const amls_ctx *cx, amls_nbr n)
 static inline void amls_wake_all(amls_ctx *cx)
 {
     amls__api(cx)->wake_all(cx);
+}
+/* [1.3] Sleeping: v halts, and runs again in the superstep after a master step calls
+ * amls_wake_upto(cx, k) with k >= key (or, like any halted vertex, when a message reaches it;
+ * then it no longer sleeps unless it sleeps again). A vertex waiting for a later phase (the
+ * bucket of its distance in delta-stepping) then costs nothing until its phase comes. key <
+ * INT64_MAX; sleeping again replaces the key. Compute only. */
+static inline int amls_sleep(amls_ctx *cx, amls_vertex v, int64_t key)
+{
+    return amls__api(cx)->sleep(cx, v, key);
+}
+/* [1.3] The smallest key of a sleeping vertex over all ranks after the last compute phase
+ * (INT64_MAX: none). The master step reads it to choose what to wake. */
+static inline int64_t amls_min_sleeping(const amls_ctx *cx)
+{
+    return amls__api(cx)->min_sleeping(cx);
+}
+/* [1.3] Master step only: every vertex sleeping with a key <= key runs in the next superstep
+ * (a later call in the same master step replaces the bound). The run does not end while such a
+ * vertex exists. */
+static inline void amls_wake_upto(amls_ctx *cx, int64_t key)
+{
+    amls__api(cx)->wake_upto(cx, key);
 }
 /* This rank and the number of ranks (for output from the master step on one rank only). */
 static inline int amls_rank(const amls_ctx *cx)

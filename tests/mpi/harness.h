@@ -7,6 +7,7 @@
 
 #include <mpi.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static int h_fail = 0, h_checks = 0, h_rank = 0;
 
@@ -40,4 +41,27 @@ static inline int h_finish(const char *name)
                gfail);
     MPI_Finalize();
     return gfail != 0;
+}
+
+/* A temporary directory /tmp/amls-test-TAG-XXXXXX made on rank 0, the same path on every rank
+ * (empty when it could not be made). */
+static inline void h_temp_dir(char *path, size_t cap, const char *tag)
+{
+    if (h_rank == 0) {
+        snprintf(path, cap, "/tmp/amls-test-%s-XXXXXX", tag);
+        if (mkdtemp(path) == NULL)
+            path[0] = '\0';
+    }
+    MPI_Bcast(path, (int)cap, MPI_CHAR, 0, MPI_COMM_WORLD);
+}
+
+/* Removes a directory from h_temp_dir once every rank is done with it. */
+static inline void h_remove_dir(const char *dir)
+{
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (h_rank == 0 && dir[0]) {
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        CHECK(system(cmd) == 0, "cannot remove %s", dir);
+    }
 }

@@ -228,31 +228,6 @@ static void test_converges(void)
     amls_ps_result_free(&res);
 }
 
-/* A temporary directory named on rank 0, the same path on every rank. */
-static void temp_dir(char *path, size_t cap)
-{
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    if (rank == 0) {
-        snprintf(path, cap, "/tmp/amls-test-ps-XXXXXX");
-        if (mkdtemp(path) == NULL)
-            path[0] = '\0';
-    }
-    MPI_Bcast(path, (int)cap, MPI_CHAR, 0, MPI_COMM_WORLD);
-}
-
-static void remove_dir(const char *dir)
-{
-    int rank = 0;
-    MPI_Barrier(MPI_COMM_WORLD);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    if (rank == 0 && dir[0]) {
-        char cmd[600];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        CHECK(system(cmd) == 0, "cannot remove %s", dir);
-    }
-}
-
 /* SSP: from the trace of each server, recount every worker's pushes and check that each pull
  * was answered only when its clock was at most s ahead of the slowest active worker. With a
  * straggler the fast workers must also get to the bound (SSP is not run as BSP). */
@@ -309,7 +284,7 @@ static void test_ssp(void)
     if (np < 3)
         return;
     char dir[256], trace[300];
-    temp_dir(dir, sizeof dir);
+    h_temp_dir(dir, sizeof dir, "ps");
     snprintf(trace, sizeof trace, "%s/ssp", dir);
     for (int64_t s = 0; s <= 3; s += 3) {
         amls_ps_opts o = base_opts();
@@ -335,7 +310,7 @@ static void test_ssp(void)
         }
         amls_ps_result_free(&res);
     }
-    remove_dir(dir);
+    h_remove_dir(dir);
 }
 
 /* Backup, first-come: re-derives every decision of the trace from the arrival order (a
@@ -410,7 +385,7 @@ static void check_backup(double factor)
     MPI_Comm_size(MPI_COMM_WORLD, &np);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     char dir[256], trace[300], p[320];
-    temp_dir(dir, sizeof dir);
+    h_temp_dir(dir, sizeof dir, "ps");
     snprintf(trace, sizeof trace, "%s/backup", dir);
     snprintf(p, sizeof p, "%s.s0", trace);
     amls_ps_opts o = base_opts();
@@ -445,7 +420,7 @@ static void check_backup(double factor)
     free(rp.worker);
     free(rp.clock);
     amls_ps_result_free(&res);
-    remove_dir(dir);
+    h_remove_dir(dir);
 }
 
 /* A strong straggler is late by several steps, a mild one often by one. */
@@ -467,7 +442,7 @@ static void test_restart(void)
     MPI_Comm_size(MPI_COMM_WORLD, &np);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     char dir[256];
-    temp_dir(dir, sizeof dir);
+    h_temp_dir(dir, sizeof dir, "ps");
     amls_ps_opts o = base_opts();
     o.hp.optimizer = AMLS_SGD_ADAGRAD;
     o.hp.schedule = AMLS_LR_INVSQRT;
@@ -509,7 +484,7 @@ static void test_restart(void)
     o.restart_dir = "/nonexistent-dir";
     rc = train(MPI_COMM_WORLD, &o, &rest);
     CHECK(rc == AMLS_ERR_IO, "restart from nothing: %d", rc);
-    remove_dir(dir);
+    h_remove_dir(dir);
 }
 
 /* A failing worker, or a diverging run, stops every rank with the same status. */

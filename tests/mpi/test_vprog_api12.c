@@ -6,8 +6,10 @@
  * amls_request/amls_reply (answers from the target's state at the end of the superstep, a
  * second request replacing the first, a halted requester woken, many requests to one target);
  * amls_local_vertices and amls_nbr_vertex (every owned neighbour handle maps back to a vertex
- * with the same engine id); amls_wake_all. Every expected value is computed from the edge
- * rule in this file.
+ * with the same engine id); amls_wake_all. And the [1.3] sleeping vertices: amls_sleep, the
+ * master step's amls_min_sleeping and amls_wake_upto, a message waking a sleeper, and a
+ * restart from a checkpoint taken while vertices sleep. Every expected value is computed from
+ * the edge rule in this file.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "harness.h"
@@ -82,7 +84,7 @@ static int sig_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msg
     return 0;
 }
 
-/* wants: odd indices take no messages (a pull skips them; a push still delivers). */
+/* wants: odd indices take no messages (a pull skips them; a push drops what is sent to them). */
 static bool sig_wants(const amls_ctx *cx, amls_vertex v, const void *state)
 {
     (void)state;
@@ -175,6 +177,75 @@ static int rq_master(amls_ctx *cx)
     return 0;
 }
 
+/* ---- [1.3] sleeping: vertex i sleeps at superstep 0 with key i % 7 (vertex 1 with 100, but
+ * vertex 0 sends it a message); the master step checks the smallest sleeping key and wakes
+ * one more key each superstep, so vertex i runs once more, at superstep key + 1 (vertex 1 at
+ * 1, woken by its message). ---- */
+typedef struct sl_state {
+    int64_t ran; /* the superstep it ran in after superstep 0 (-1: none) */
+} sl_state;
+
+static int64_t sl_key(int64_t i)
+{
+    return i == 1 ? 100 : i % 7;
+}
+
+static int sl_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs, int64_t n)
+{
+    (void)msgs;
+    sl_state *s = state;
+    int64_t me = index_of(amls_vertex_id(cx, v)), step = amls_superstep(cx);
+    if (step == 0) {
+        s->ran = -1;
+        const amls_nbr *nb;
+        int64_t deg = amls_out_edges(cx, v, &nb, NULL), one = 1;
+        for (int64_t k = 0; k < deg && me == 0; k++)
+            if (amls_nbr_id(cx, nb[k]) == ID(1))
+                CHECK(amls_send_nbr(cx, nb[k], &one) == 0, "send");
+        return amls_sleep(cx, v, sl_key(me));
+    }
+    CHECK(s->ran == -1, "vertex %lld ran at %lld and %lld", (long long)me, (long long)s->ran,
+          (long long)step);
+    CHECK(n == (me == 1 && step == 1), "vertex %lld: %lld messages at %lld", (long long)me,
+          (long long)n, (long long)step);
+    s->ran = step;
+    amls_vote_to_halt(cx, v);
+    return 0;
+}
+
+static int sl_master(amls_ctx *cx)
+{
+    int64_t step = amls_superstep(cx), want = step < 7 ? step : INT64_MAX;
+    if (amls_min_sleeping(cx) != want)
+        return amls_fail(cx, "the smallest sleeping key is not the expected one");
+    amls_wake_upto(cx, step);
+    return 0;
+}
+
+/* A sleeper run (restarted from dir when restart), and every vertex's superstep checked. */
+static void sleep_run(amls_graph *g, const amls_vprog *p, const char *dir, bool restart)
+{
+    amls_run_opts ro = {.quiet = true};
+    if (dir && !restart) { /* checkpoints after supersteps 2 and 5, stop after 4 */
+        ro.checkpoint_every = 3;
+        ro.checkpoint_dir = dir;
+        ro.max_supersteps = 5;
+    }
+    ro.restart_dir = restart ? dir : NULL;
+    amls_run *r = NULL;
+    CHECK(amls_run_program(g, p, &ro, &r) == AMLS_OK, "sleep: %s", amls_last_error());
+    if (r == NULL || (dir && !restart))
+        goto done;
+    CHECK(r->supersteps == 8, "sleep: %lld supersteps", (long long)r->supersteps);
+    for (int64_t v = 0; v < g->n_local; v++) {
+        int64_t me = index_of(g->orig[v]), ran = ((const sl_state *)r->state)[v].ran;
+        CHECK(ran == (me == 1 ? 1 : sl_key(me) + 1), "sleep: vertex %lld ran at %lld (key %lld)",
+              (long long)me, (long long)ran, (long long)sl_key(me));
+    }
+done:
+    amls_run_free(&r);
+}
+
 #define PROG(nm, ...)                                                                              \
     {                                                                                              \
         .abi_major = AMLS_ABI_MAJOR, .abi_minor = AMLS_ABI_MINOR,                                  \
@@ -217,9 +288,9 @@ int main(int argc, char **argv)
                                 .flags = AMLS_NEED_IN_EDGES, .compute = sig_compute);
             run_ok(g, &p, dirs[d], 2);
         }
-    for (int d = 0; d < 2; d++) { /* `wants`: a pull skips odd vertices, a push does not */
+    for (int d = 0; d < 2; d++) { /* `wants`: odd vertices get nothing, pulled or pushed */
         sig_op = AMLS_OP_MIN;
-        sig_filtered = dirs[d] == AMLS_STEP_PULL;
+        sig_filtered = true;
         amls_vprog p =
             PROG("wants", .state_size = sizeof(sig_state), .msg_size = 8,
                  .combiner = {AMLS_OP_MIN, AMLS_TYPE_I64, NULL}, .flags = AMLS_NEED_IN_EDGES,
@@ -235,6 +306,15 @@ int main(int argc, char **argv)
     const amls_vprog rq = PROG("rq", .state_size = sizeof(rq_state), .compute = rq_compute,
                                .master = rq_master, .reply_size = 8, .reply = rq_reply);
     run_ok(g, &rq, AMLS_STEP_AUTO, 3);
+    const amls_vprog sl = PROG("sleep", .state_size = sizeof(sl_state), .msg_size = 8,
+                               .compute = sl_compute, .master = sl_master);
+    sleep_run(g, &sl, NULL, false);
+    char dir[256];
+    h_temp_dir(dir, sizeof dir, "sleep");
+    CHECK(dir[0] != '\0', "no temporary directory");
+    sleep_run(g, &sl, dir, false);
+    sleep_run(g, &sl, dir, true);
+    h_remove_dir(dir);
     amls_graph_free(&g);
     return h_finish("test_vprog_api12");
 }
