@@ -10,7 +10,15 @@
 
 #include "amls/graph.h"
 
-/* ---- Building (graph_build.c, graph_dir.c, graph_shuffle.c, graph_csr.c). ---------------- */
+/* ---- Building (graph_build.c, graph_dir.c, graph_merge.c, graph_shuffle.c, graph_csr.c). -- */
+/* An array shrunk to n elements of `size` bytes (its tail returned to the system), or the array
+ * as it was when shrinking fails, which cannot matter. */
+static inline void *amls__shrunk(void *p, int64_t n, size_t size)
+{
+    void *q = amls__realloc(p, (size_t)n + 1, size);
+    return q ? q : p;
+}
+
 /* Steps 1-2: the directory of dense ids. Takes the endpoint arrays of `raw` over (they are NULL
  * on return): *src and *dst (raw->nedges each) hold the dense ids of the endpoints, g->n and
  * g->dir_off are set, and *dir_ids (NULL for declared ranges) holds the original ids of this

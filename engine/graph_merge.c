@@ -222,22 +222,14 @@ cleanup:
     return rc;
 }
 
-/* Keeps the edges [0, ne) and returns the memory of the others (a failed shrink keeps the
- * larger block). Local. */
+/* Keeps the edges [0, ne) and returns the memory of the others. Local. */
 static void shrink(amls__edges *e, int64_t ne)
 {
     e->ne = ne;
-    uint32_t *s = amls__realloc(e->src, (size_t)ne + 1, sizeof *s);
-    if (s)
-        e->src = s;
-    uint32_t *d = amls__realloc(e->dst, (size_t)ne + 1, sizeof *d);
-    if (d)
-        e->dst = d;
-    if (e->w) {
-        double *w = amls__realloc(e->w, (size_t)ne + 1, sizeof *w);
-        if (w)
-            e->w = w;
-    }
+    e->src = amls__shrunk(e->src, ne, sizeof *e->src);
+    e->dst = amls__shrunk(e->dst, ne, sizeof *e->dst);
+    if (e->w)
+        e->w = amls__shrunk(e->w, ne, sizeof *e->w);
 }
 
 /* Places the records x received in their buckets. Local. */
@@ -323,14 +315,9 @@ static int merge_pool(pool *p)
     for (int64_t b = 0; b < nb; b++)
         AMLS_TRY(merge_bucket(p, p->start[b], p->start[b + 1], wb, &out));
     p->n = out;
-    uint64_t *k = amls__realloc(p->key, (size_t)out + 1, sizeof *k);
-    if (k)
-        p->key = k;
-    if (p->w) {
-        double *w = amls__realloc(p->w, (size_t)out + 1, sizeof *w);
-        if (w)
-            p->w = w;
-    }
+    p->key = amls__shrunk(p->key, out, sizeof *p->key);
+    if (p->w)
+        p->w = amls__shrunk(p->w, out, sizeof *p->w);
 cleanup:
     amls__free(wb);
     return rc;

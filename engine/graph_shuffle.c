@@ -349,15 +349,9 @@ static int sort_rows(amls__rows *r)
     }
     ptr[r->nrows] = k;
     r->m = k;
-    /* Shrinking cannot fail in a way that matters: keep the old block if it does. */
-    uint32_t *nc = amls__realloc(r->col, (size_t)k + 1, sizeof *nc);
-    if (nc)
-        r->col = nc;
-    if (r->w) {
-        double *nw = amls__realloc(r->w, (size_t)k + 1, sizeof *nw);
-        if (nw)
-            r->w = nw;
-    }
+    r->col = amls__shrunk(r->col, k, sizeof *r->col);
+    if (r->w)
+        r->w = amls__shrunk(r->w, k, sizeof *r->w);
 cleanup:
     amls__free(tc);
     amls__free(tw);
