@@ -16,9 +16,10 @@
  *      its weight, goes to the rank its key's hash names, in rounds taken from the end of the
  *      edge arrays, which shrink behind them, into buckets (by hash again, about 32 K records
  *      each) laid out in advance from counts: a rank holds about its share of the records
- *      throughout, and no record moves twice;
- *   2. each rank sorts each bucket by key and keeps one record per key, with the smallest weight
- *      (the rule of the rows: the first copy, replaced by any strictly smaller one);
+ *      throughout, and no record moves twice. The rounds keep their buffers;
+ *   2. each rank merges each bucket through an open-addressing table of its keys (which fits in
+ *      L2) and keeps one record per key, with the smallest weight (the rule of the rows: the
+ *      first copy, replaced by any strictly smaller one);
  *   3. the distinct edges replace the raw ones, and the rows are built from them as usual: the
  *      arcs of every row are then distinct, and the rows' room is that of the distinct edges.
  * The partition was computed from the edges as read, so it is the same either way, and so are
@@ -28,7 +29,7 @@
 
 enum {
     SAMPLE_PER_RANK = 1 << 16, /* records in the estimate, per rank */
-    BUCKET_KEYS = 1 << 15,     /* records per bucket of step 2 (a bucket's keys fit L2) */
+    BUCKET_KEYS = 1 << 15,     /* records per bucket of step 2 (its table fits L2) */
     MAX_BUCKET_BITS = 12
 };
 
@@ -153,8 +154,8 @@ typedef struct merge {
     pool p;
 } merge;
 
-/* Buckets of about BUCKET_KEYS records each, fewer with many ranks (a rank counts nranks
- * buckets' worth of them). */
+/* Buckets of about BUCKET_KEYS records each, fewer with many ranks: every rank counts its
+ * records for every rank's buckets, nranks x buckets counters (at most 2^21). */
 static int bucket_bits(int64_t total, int nranks)
 {
     int bits = 0;
@@ -198,26 +199,77 @@ cleanup:
     return rc;
 }
 
-/* Counts and packs the records of the edges [e0, ne), each for the rank of its key. Local. */
-static int pack_tail(amls__xchg *x, const merge *m, int64_t e0)
+/* The buffers of the rounds, kept from round to round (fresh ones would cost a page fault per
+ * 4 KiB every round): what goes to each rank, and the bytes sent and received. */
+typedef struct wire {
+    int64_t *scnt, *fill, *rcnt; /* nranks each */
+    char *send, *recv;
+    int64_t recv_cap;
+} wire;
+
+static void wire_free(wire *w)
 {
-    int rc = AMLS_OK;
+    amls__free(w->scnt);
+    amls__free(w->fill);
+    amls__free(w->rcnt);
+    amls__free(w->send);
+    amls__free(w->recv);
+}
+
+/* Buffers for rounds of `slice` records. Local. */
+static int wire_new(wire *w, int nranks, int64_t slice, size_t rec)
+{
+    memset(w, 0, sizeof *w);
+    w->scnt = amls__malloc((size_t)nranks, sizeof *w->scnt);
+    w->fill = amls__malloc((size_t)nranks, sizeof *w->fill);
+    w->rcnt = amls__malloc((size_t)nranks, sizeof *w->rcnt);
+    w->send = amls__malloc((size_t)slice * rec + 1, 1);
+    return amls__alloc_status(w->scnt && w->fill && w->rcnt && w->send);
+}
+
+/* Packs the records of the edges [e0, ne), each for the rank of its key. Local. */
+static void pack_tail(wire *w, const merge *m, int64_t e0)
+{
     const amls__edges *e = m->e;
-    AMLS_TRY(amls__xchg_init(x, x->comm));
+    int64_t rec = (int64_t)m->rec;
+    memset(w->scnt, 0, (size_t)m->nranks * sizeof *w->scnt);
     for (int64_t i = e0; i < e->ne; i++) {
         uint64_t k = edge_key(e->src[i], e->dst[i], m->undirected);
-        amls__xchg_count(x, key_rank(amls__mix64(k), m->nranks), (int64_t)m->rec);
+        w->scnt[key_rank(amls__mix64(k), m->nranks)] += rec;
     }
-    AMLS_TRY(amls__xchg_pack(x));
+    w->fill[0] = 0;
+    for (int d = 1; d < m->nranks; d++)
+        w->fill[d] = w->fill[d - 1] + w->scnt[d - 1];
     for (int64_t i = e0; i < e->ne; i++) {
         uint64_t k = edge_key(e->src[i], e->dst[i], m->undirected);
-        char *at = amls__xchg_put(x, key_rank(amls__mix64(k), m->nranks), (int64_t)m->rec);
+        int d = key_rank(amls__mix64(k), m->nranks);
+        char *at = w->send + w->fill[d];
+        w->fill[d] += rec;
         memcpy(at, &k, sizeof k);
         if (m->weighted) {
-            double w = e->w ? e->w[i] : 1.0;
-            memcpy(at + sizeof k, &w, sizeof w);
+            double x = e->w ? e->w[i] : 1.0;
+            memcpy(at + sizeof k, &x, sizeof x);
         }
     }
+}
+
+/* Moves a round: the counts, then the bytes into the kept receive buffer; *got is the number of
+ * bytes received. Collective. */
+static int move_round(MPI_Comm comm, wire *w, int nranks, int64_t *got)
+{
+    int rc = AMLS_OK;
+    AMLS_MPI_TRY(MPI_Alltoall(w->scnt, 1, MPI_INT64_T, w->rcnt, 1, MPI_INT64_T, comm));
+    *got = 0;
+    for (int p = 0; p < nranks; p++)
+        *got += w->rcnt[p];
+    if (*got > w->recv_cap) {
+        int64_t cap = AMLS_MAX(*got, w->recv_cap + w->recv_cap / 2);
+        amls__free(w->recv);
+        w->recv = amls__malloc((size_t)cap + 1, 1);
+        w->recv_cap = w->recv ? cap : 0;
+    }
+    AMLS_AGREE(comm, amls__alloc_status(w->recv != NULL));
+    AMLS_TRY(amls__alltoallv_into(comm, w->send, w->scnt, w->recv, w->rcnt));
 cleanup:
     return rc;
 }
@@ -232,11 +284,10 @@ static void shrink(amls__edges *e, int64_t ne)
         e->w = amls__shrunk(e->w, ne, sizeof *e->w);
 }
 
-/* Places the records x received in their buckets. Local. */
-static void place(pool *p, const amls__xchg *x, size_t rec)
+/* Places the `bytes` of records received in their buckets. Local. */
+static void place(pool *p, const char *recv, int64_t bytes, size_t rec)
 {
-    const char *at = x->recv, *end = x->recv + x->nrecv;
-    for (; at < end; at += rec) {
+    for (const char *at = recv, *end = recv + bytes; at < end; at += rec) {
         uint64_t k;
         memcpy(&k, at, sizeof k);
         int64_t i = p->cur[key_bucket(amls__mix64(k), p->bits)]++;
@@ -250,56 +301,82 @@ static void place(pool *p, const amls__xchg *x, size_t rec)
 static int gather(merge *m, int64_t round_bytes)
 {
     int rc = AMLS_OK;
-    amls__xchg x = {0};
+    wire w = {0};
     int64_t slice =
         AMLS_MAX((int64_t)1, (round_bytes > 0 ? round_bytes : AMLS_ROUND_BYTES) / (int64_t)m->rec);
-    int64_t rounds = (m->e->ne + slice - 1) / slice, got = 0;
+    int64_t rounds = (m->e->ne + slice - 1) / slice, held = 0;
+    slice = AMLS_MIN(slice, AMLS_MAX(m->e->ne, (int64_t)1));
+    AMLS_AGREE(m->comm, wire_new(&w, m->nranks, slice, m->rec));
     AMLS_TRY(amls__allreduce_i64(m->comm, &rounds, 1, MPI_MAX));
     amls__progress("merging repeated edges", 0.0);
     for (int64_t k = 0; k < rounds; k++) {
-        int64_t e0 = AMLS_MAX((int64_t)0, m->e->ne - slice);
-        x.comm = m->comm;
-        AMLS_TRY(amls__xchg_run(&x, pack_tail(&x, m, e0)));
-        shrink(m->e, e0);
-        place(&m->p, &x, m->rec);
-        got += x.nrecv / (int64_t)m->rec;
-        amls__xchg_free(&x);
-        amls__held_note((m->e->ne + got) * (int64_t)m->rec);
+        int64_t e0 = AMLS_MAX((int64_t)0, m->e->ne - slice), got = 0;
+        pack_tail(&w, m, e0);
+        shrink(m->e, e0); /* before the bytes move: the packed edges are not needed */
+        AMLS_TRY(move_round(m->comm, &w, m->nranks, &got));
+        place(&m->p, w.recv, got, m->rec);
+        held += got;
+        amls__held_note(m->e->ne * (int64_t)m->rec + held);
         amls__progress("merging repeated edges", 0.8 * (double)(k + 1) / (double)rounds);
     }
 cleanup:
-    amls__xchg_free(&x);
+    wire_free(&w);
     return rc;
 }
 
-/* ---- 2. Buckets, sorted and merged -------------------------------------------------------- */
+/* ---- 2. Buckets merged ------------------------------------------------------------------- */
 
-/* Sorts the bucket [lo, hi) by key and appends one record per key to the merged prefix
- * [0, *out) of the pool (which never passes lo). wb is scratch for hi - lo weights. Local. */
-static int merge_bucket(pool *p, int64_t lo, int64_t hi, uint64_t *wb, int64_t *out)
+/* An open-addressing table of the keys of one bucket and where their records went; no key is
+ * ever all ones (ids are below 2^32 - 1). */
+#define NO_KEY UINT64_MAX
+
+typedef struct table {
+    uint64_t *key;
+    uint32_t *at; /* from the bucket's first merged record */
+    int bits;
+} table;
+
+/* The slot of `key` in the table: where it is, or the empty one where it would go. */
+static inline uint64_t probe(const table *t, uint64_t key)
 {
-    int rc = AMLS_OK;
-    if (p->w)
-        memcpy(wb, p->w + lo, (size_t)(hi - lo) * sizeof *wb);
-    AMLS_TRY(amls__sort_u64(p->key + lo, p->w ? wb : NULL, (size_t)(hi - lo)));
+    uint64_t mask = ((uint64_t)1 << t->bits) - 1,
+             s = (key * 0x9e3779b97f4a7c15ULL) >> (64 - t->bits);
+    while (t->key[s] != NO_KEY && t->key[s] != key)
+        s = (s + 1) & mask;
+    return s;
+}
+
+/* Keeps the first record of every key of the bucket [lo, hi), its weight replaced by any
+ * strictly smaller one of the later copies (the rule of the rows), and appends them to the
+ * merged prefix [0, *out) of the pool, which never passes the record being read. Local. */
+static void merge_bucket(pool *p, table *t, int64_t lo, int64_t hi, int64_t *out)
+{
+    memset(t->key, 0xff, ((size_t)1 << t->bits) * sizeof *t->key);
     int64_t k = *out, first = k;
+    if (p->w == NULL) { /* no branch on whether a key is new: half of them are not */
+        for (int64_t i = lo; i < hi; i++) {
+            uint64_t key = p->key[i], s = probe(t, key);
+            bool fresh = t->key[s] == NO_KEY;
+            t->key[s] = key;
+            p->key[k] = key; /* kept only when fresh: k moves on */
+            k += fresh;
+        }
+        *out = k;
+        return;
+    }
     for (int64_t i = lo; i < hi; i++) {
-        double w = 0.0;
-        if (p->w)
-            memcpy(&w, &wb[i - lo], sizeof w);
-        if (k > first && p->key[k - 1] == p->key[i]) {
-            if (p->w && w < p->w[k - 1])
-                p->w[k - 1] = w;
+        uint64_t key = p->key[i], s = probe(t, key);
+        if (t->key[s] == key) {
+            if (p->w[i] < p->w[first + t->at[s]])
+                p->w[first + t->at[s]] = p->w[i];
             continue;
         }
-        p->key[k] = p->key[i];
-        if (p->w)
-            p->w[k] = w;
-        k++;
+        t->key[s] = key;
+        t->at[s] = (uint32_t)(k - first);
+        p->key[k] = key;
+        p->w[k++] = p->w[i];
     }
     *out = k;
-cleanup:
-    return rc;
 }
 
 /* Step 2: the pool keeps one record per key, and shrinks to them. Local. */
@@ -307,19 +384,23 @@ static int merge_pool(pool *p)
 {
     int rc = AMLS_OK;
     int64_t nb = (int64_t)1 << p->bits, out = 0, widest = 0;
-    uint64_t *wb = NULL;
+    table t = {NULL, NULL, 1};
     for (int64_t b = 0; b < nb; b++)
         widest = AMLS_MAX(widest, p->start[b + 1] - p->start[b]);
+    while (((int64_t)1 << t.bits) < 2 * widest) /* at most half full */
+        t.bits++;
+    AMLS_ALLOC(t.key, (int64_t)1 << t.bits);
     if (p->w)
-        AMLS_ALLOC(wb, widest + 1);
+        AMLS_ALLOC(t.at, (int64_t)1 << t.bits);
     for (int64_t b = 0; b < nb; b++)
-        AMLS_TRY(merge_bucket(p, p->start[b], p->start[b + 1], wb, &out));
+        merge_bucket(p, &t, p->start[b], p->start[b + 1], &out);
     p->n = out;
     p->key = amls__shrunk(p->key, out, sizeof *p->key);
     if (p->w)
         p->w = amls__shrunk(p->w, out, sizeof *p->w);
 cleanup:
-    amls__free(wb);
+    amls__free(t.key);
+    amls__free(t.at);
     return rc;
 }
 
