@@ -208,36 +208,50 @@ cleanup:
     return rc;
 }
 
-/* Receives the chunks from rank q at the end of what was received so far. Local. */
+/* Takes a matched message off the wire without room for it: a receive of no bytes truncates
+ * it, an error returned (not fatal) for this one call and ignored. */
+static void drain(MPI_Message *msg, MPI_Comm comm)
+{
+    char none[1];
+    MPI_Errhandler old;
+    MPI_Comm_get_errhandler(comm, &old);
+    MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+    MPI_Mrecv(none, 0, MPI_BYTE, msg, MPI_STATUS_IGNORE);
+    MPI_Comm_set_errhandler(comm, old);
+    MPI_Errhandler_free(&old);
+}
+
+/* Receives the chunks from rank q at the end of what was received so far. Out of memory, the
+ * rest of q's chunks are still taken off the wire (a later exchange must not meet them), and
+ * what came from q is dropped. Local. */
 static int recv_from(amls__xchg *x, int q, int tag)
 {
     int rc = AMLS_OK;
     x->roff[q] = x->nrecv;
-    for (;;) {
+    for (int n = (int)p2p_chunk; n == p2p_chunk;) {
         MPI_Message msg;
         MPI_Status st;
-        int n = 0;
         AMLS_MPI_TRY(MPI_Mprobe(q, tag, x->comm, &msg, &st));
         AMLS_MPI_TRY(MPI_Get_count(&st, MPI_BYTE, &n));
-        if (x->nrecv + n > x->recv_cap) { /* grow, keeping what is there */
+        if (rc == AMLS_OK && x->nrecv + n > x->recv_cap) { /* grow, keeping what is there */
             int64_t c = AMLS_MAX(x->nrecv + n, x->recv_cap + x->recv_cap / 2);
             char *nb = amls__realloc(x->recv, (size_t)c + 1, 1);
-            if (nb == NULL) { /* still take the message off the wire, then fail */
-                char *tmp = amls__malloc((size_t)n + 1, 1);
-                MPI_Mrecv(tmp, tmp ? n : 0, MPI_BYTE, &msg, MPI_STATUS_IGNORE);
-                amls__free(tmp);
+            if (nb == NULL)
                 rc = amls_error(AMLS_ERR_NOMEM, "out of memory receiving %d bytes", n);
-                goto cleanup;
-            }
-            x->recv = nb;
-            x->recv_cap = c;
+            else
+                x->recv = nb;
+            x->recv_cap = nb ? c : x->recv_cap;
         }
-        AMLS_MPI_TRY(MPI_Mrecv(x->recv + x->nrecv, n, MPI_BYTE, &msg, MPI_STATUS_IGNORE));
-        x->nrecv += n;
-        if (n < p2p_chunk)
-            break;
+        if (rc < 0) {
+            drain(&msg, x->comm);
+            continue;
+        }
+        if (MPI_Mrecv(x->recv + x->nrecv, n, MPI_BYTE, &msg, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            rc = amls_error(AMLS_ERR_MPI, "MPI_Mrecv failed in a point-to-point exchange");
+        x->nrecv += rc == AMLS_OK ? n : 0;
     }
 cleanup:
+    x->nrecv = rc < 0 ? x->roff[q] : x->nrecv;
     x->rcnt[q] = x->nrecv - x->roff[q];
     return rc;
 }

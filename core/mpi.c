@@ -72,12 +72,13 @@ int amls__alltoallv_into(MPI_Comm comm, const void *sendbuf, const int64_t *send
     int *sc = NULL, *sd = NULL, *rcn = NULL, *rd = NULL;
     int64_t *soff = NULL, *roff = NULL, gmx = 0;
     AMLS_TRY(amls__comm_rank(comm, NULL, &nranks));
-    AMLS_ALLOC(sc, nranks);
-    AMLS_ALLOC(sd, nranks);
-    AMLS_ALLOC(rcn, nranks);
-    AMLS_ALLOC(rd, nranks);
-    AMLS_ALLOC(soff, nranks + 1);
-    AMLS_ALLOC(roff, nranks + 1);
+    sc = amls__malloc((size_t)nranks, sizeof *sc);
+    sd = amls__malloc((size_t)nranks, sizeof *sd);
+    rcn = amls__malloc((size_t)nranks, sizeof *rcn);
+    rd = amls__malloc((size_t)nranks, sizeof *rd);
+    soff = amls__malloc((size_t)nranks + 1, sizeof *soff);
+    roff = amls__malloc((size_t)nranks + 1, sizeof *roff);
+    AMLS_AGREE(comm, amls__alloc_status(sc && sd && rcn && rd && soff && roff));
     soff[0] = roff[0] = 0;
     for (int p = 0; p < nranks; p++) {
         soff[p + 1] = soff[p] + sendcounts[p];

@@ -149,8 +149,9 @@ static const char *api_param_str(const amls_ctx *cx, int idx)
 }
 static void *api_alloc(amls_ctx *cx, size_t bytes)
 {
-    (void)cx;
-    return amls__malloc(bytes, 1);
+    void *p = amls__malloc(bytes, 1);
+    cx->alloc_failed = cx->alloc_failed || p == NULL;
+    return p;
 }
 static void api_free(amls_ctx *cx, void *p)
 {
@@ -165,9 +166,12 @@ static void *api_user(const amls_ctx *cx)
 {
     return cx->user;
 }
+/* A failure reported after amls_alloc or amls_scratch ran out of memory in the same callback
+ * phase is an out-of-memory error. */
 static int api_error(amls_ctx *cx, const char *message)
 {
-    return amls_error(AMLS_ERR_VPROG, "%s: %s", cx->p->name, message);
+    return amls_error(cx->alloc_failed ? AMLS_ERR_NOMEM : AMLS_ERR_VPROG, "%s: %s", cx->p->name,
+                      message);
 }
 static int api_rank(const amls_ctx *cx)
 {

@@ -154,8 +154,10 @@ void amls__ctx_rebuild_lists(amls_ctx *cx)
 
 void *amls__ctx_scratch(amls_ctx *cx, size_t bytes)
 {
-    if (amls__vec_reserve(&cx->scratch, bytes + 1) < 0)
+    if (amls__vec_reserve(&cx->scratch, bytes + 1) < 0) {
+        cx->alloc_failed = true;
         return NULL;
+    }
     return cx->scratch.data;
 }
 

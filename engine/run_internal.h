@@ -414,6 +414,7 @@ struct amls_ctx {
     int phase;
     int64_t cur_v, misuse_v;
     const char *misuse;
+    bool alloc_failed; /* amls_alloc or amls_scratch failed in this phase */
     _Atomic double phase_start;
     _Atomic bool in_callback;
 };
@@ -607,6 +608,7 @@ static inline void amls__phase(amls_ctx *cx, int phase, bool in_callback)
 {
     cx->phase = phase;
     cx->misuse = NULL;
+    cx->alloc_failed = false;
     atomic_store(&cx->phase_start, amls__now());
     atomic_store(&cx->in_callback, in_callback);
 }

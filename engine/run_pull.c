@@ -67,25 +67,29 @@ cleanup:
     return rc;
 }
 
+/* Frees the arrays of one direction (keeping its counts). */
+static void sig_free_dir(amls__sig *s)
+{
+    amls__free(s->val);
+    amls__free(s->bits);
+    amls__free(s->list);
+    amls__free(s->bnd);
+    amls__free(s->pwoff);
+    amls__free(s->pbits);
+    amls__pull_free(&s->seg);
+    amls__free(s->segy);
+    amls__free(s->qnset);
+    amls__free(s->quni);
+    int64_t nz = s->nonzero, gnz = s->g_nonzero;
+    memset(s, 0, sizeof *s);
+    s->nonzero = nz;
+    s->g_nonzero = gnz;
+}
+
 void amls__sig_free(amls__msgs *m)
 {
-    for (int d = 0; d < 2; d++) {
-        amls__sig *s = &m->sig[d];
-        amls__free(s->val);
-        amls__free(s->bits);
-        amls__free(s->list);
-        amls__free(s->bnd);
-        amls__free(s->pwoff);
-        amls__free(s->pbits);
-        amls__pull_free(&s->seg);
-        amls__free(s->segy);
-        amls__free(s->qnset);
-        amls__free(s->quni);
-        int64_t nz = s->nonzero, gnz = s->g_nonzero;
-        memset(s, 0, sizeof *s);
-        s->nonzero = nz;
-        s->g_nonzero = gnz;
-    }
+    sig_free_dir(&m->sig[0]);
+    sig_free_dir(&m->sig[1]);
 }
 
 /* The arrays of direction d, on first use: values and bits for owned and ghost vertices. Local.
@@ -112,10 +116,8 @@ static int sig_alloc(amls_ctx *cx, int d)
             bit_set(s->bnd, g->send_idx[k]);
     }
 cleanup:
-    if (rc < 0) {
-        amls__free(s->val);
-        s->val = NULL;
-    }
+    if (rc < 0) /* all or nothing: a later send tries again */
+        sig_free_dir(s);
     return rc;
 }
 
