@@ -345,14 +345,20 @@ typedef struct amls__step {
 } amls__step;
 
 /* Sleeping vertices (run_sleep.c): amls_sleep halts a vertex with a key, and the master step's
- * amls_wake_upto(k) runs every vertex sleeping with a key <= k in the next superstep. A binary
- * heap of (key, vertex) per rank; an entry is stale once the vertex ran or slept again (its
- * key differs), and is dropped when it reaches the top. */
+ * amls_wake_upto(k) runs every vertex sleeping with a key <= k in the next superstep. Per rank,
+ * a ring of lists for the keys just above the last bound and a binary heap of (key, vertex)
+ * for the others; an entry is stale once the vertex ran or slept again (its key differs), and
+ * is dropped when met. */
 typedef struct amls__sleeper {
     int64_t key, v;
 } amls__sleeper;
+enum { AMLS__SLEEP_RING = 4096 };
 typedef struct amls__sleep {
     int64_t *key; /* per owned vertex: its key while it sleeps, else INT64_MAX (NULL: none yet) */
+    /* Keys in [base, base + AMLS__SLEEP_RING): a list per key (ring[key % RING]), nring
+     * entries in all; other keys: the heap. */
+    amls__vec *ring;
+    int64_t base, nring;
     amls__sleeper *heap;
     int64_t n, cap;
     int64_t bound; /* the master step's amls_wake_upto for the next superstep (INT64_MIN: none) */

@@ -6,8 +6,10 @@
  * nothing until its bucket comes, instead of running every superstep to say that it waits.
  * SPDX-License-Identifier: MIT
  *
- * Each rank keeps a binary min-heap of (key, vertex) and each vertex's current key; an entry
- * whose vertex has since run or slept again is stale and is dropped when it reaches the top.
+ * Each rank keeps each vertex's current key, a list per key for the keys just above the last
+ * bound (a ring of 4096: delta-stepping's next buckets, a push and a pop in O(1)) and a binary
+ * min-heap of (key, vertex) for the others; an entry whose vertex has since run or slept again
+ * is stale and is dropped when met.
  * The local minimum rides on the superstep's one reduction (folded by minimum), so the master
  * step knows the global one without a collective, and every rank knows whether its bound woke
  * a vertex anywhere (bound >= global minimum), which keeps the run from ending.
@@ -81,18 +83,52 @@ cleanup:
     return rc;
 }
 
+/* Appends v to the ring's list of key (in the window). Local. */
+static int ring_put(amls__sleep *sl, int64_t key, int64_t v)
+{
+    int rc = AMLS_OK;
+    if (sl->ring == NULL) {
+        AMLS_CALLOC(sl->ring, AMLS__SLEEP_RING);
+        for (int i = 0; i < AMLS__SLEEP_RING; i++)
+            amls__vec_init(&sl->ring[i], sizeof(uint32_t));
+    }
+    uint32_t x = (uint32_t)v;
+    AMLS_TRY(amls__vec_push(&sl->ring[key % AMLS__SLEEP_RING], &x));
+    sl->nring++;
+cleanup:
+    return rc;
+}
+
 int amls__sleep_put(amls_ctx *cx, amls_vertex v, int64_t key)
 {
     int rc = AMLS_OK;
+    amls__sleep *sl = &cx->sl;
     AMLS_CHECK(key < INT64_MAX, AMLS_ERR_VPROG, "%s: amls_sleep with key INT64_MAX (reserved)",
                cx->p->name);
-    if (cx->sl.key == NULL)
+    if (sl->key == NULL)
         AMLS_TRY(amls__sleep_keys(cx));
-    AMLS_TRY(push(&cx->sl, key, v));
-    cx->sl.key[v] = key;
+    if (key >= sl->base && key - sl->base < AMLS__SLEEP_RING)
+        AMLS_TRY(ring_put(sl, key, v));
+    else
+        AMLS_TRY(push(sl, key, v));
+    sl->key[v] = key;
     cx->halted[v] = 1;
 cleanup:
     return rc;
+}
+
+/* Drops the stale entries at the front of key's list; whether a live one remains. */
+static bool ring_live(amls__sleep *sl, int64_t key)
+{
+    amls__vec *b = &sl->ring[key % AMLS__SLEEP_RING];
+    uint32_t *e = b->data;
+    size_t keep = 0;
+    for (size_t i = 0; i < b->len; i++)
+        if (sl->key[e[i]] == key)
+            e[keep++] = e[i];
+    sl->nring -= (int64_t)(b->len - keep);
+    b->len = keep;
+    return keep > 0;
 }
 
 int64_t amls__sleep_min(amls_ctx *cx)
@@ -100,7 +136,35 @@ int64_t amls__sleep_min(amls_ctx *cx)
     amls__sleep *sl = &cx->sl;
     while (sl->n > 0 && sl->key[sl->heap[0].v] != sl->heap[0].key)
         pop(sl);
-    return sl->n > 0 ? sl->heap[0].key : INT64_MAX;
+    int64_t best = sl->n > 0 ? sl->heap[0].key : INT64_MAX;
+    for (int64_t i = 0; sl->nring > 0 && i < AMLS__SLEEP_RING && sl->base + i < best; i++)
+        if (ring_live(sl, sl->base + i))
+            best = sl->base + i;
+    return best;
+}
+
+/* v wakes: it joins the alive list. */
+static void wake(amls_ctx *cx, int64_t v)
+{
+    cx->sl.key[v] = INT64_MAX;
+    cx->halted[v] = 0;
+    cx->alive[cx->nalive++] = v;
+}
+
+/* The ring's lists up to bound (>= base) wake. */
+static void ring_wake(amls_ctx *cx, int64_t bound)
+{
+    amls__sleep *sl = &cx->sl;
+    for (int64_t i = 0; sl->nring > 0 && i < AMLS__SLEEP_RING && i <= bound - sl->base; i++) {
+        int64_t k = sl->base + i;
+        amls__vec *b = &sl->ring[k % AMLS__SLEEP_RING];
+        const uint32_t *e = b->data;
+        for (size_t j = 0; j < b->len; j++)
+            if (sl->key[e[j]] == k)
+                wake(cx, e[j]);
+        sl->nring -= (int64_t)b->len;
+        b->len = 0;
+    }
 }
 
 bool amls__sleep_wake(amls_ctx *cx)
@@ -113,12 +177,12 @@ bool amls__sleep_wake(amls_ctx *cx)
     while (sl->n > 0 && sl->heap[0].key <= bound) {
         amls__sleeper e = sl->heap[0];
         pop(sl);
-        if (sl->key[e.v] != e.key)
-            continue; /* stale */
-        sl->key[e.v] = INT64_MAX;
-        cx->halted[e.v] = 0;
-        cx->alive[cx->nalive++] = e.v;
+        if (sl->key[e.v] == e.key) /* else stale */
+            wake(cx, e.v);
     }
+    if (bound >= sl->base && sl->nring > 0)
+        ring_wake(cx, bound);
+    sl->base = bound >= sl->base ? (bound < INT64_MAX ? bound + 1 : INT64_MAX) : sl->base;
     return true;
 }
 
@@ -136,6 +200,9 @@ cleanup:
 
 void amls__sleep_free(amls__sleep *sl)
 {
+    for (int i = 0; sl->ring && i < AMLS__SLEEP_RING; i++)
+        amls__vec_free(&sl->ring[i]);
+    amls__free(sl->ring);
     amls__free(sl->key);
     amls__free(sl->heap);
     memset(sl, 0, sizeof *sl);

@@ -178,16 +178,24 @@ static int rq_master(amls_ctx *cx)
 }
 
 /* ---- [1.3] sleeping: vertex i sleeps at superstep 0 with key i % 7 (vertex 1 with 100, but
- * vertex 0 sends it a message); the master step checks the smallest sleeping key and wakes
- * one more key each superstep, so vertex i runs once more, at superstep key + 1 (vertex 1 at
- * 1, woken by its message). ---- */
+ * vertex 0 sends it a message; vertex 2 with a key far beyond the others, FAR); the master
+ * step checks the smallest sleeping key and wakes one more key each superstep, then FAR, so
+ * vertex i runs once more, at superstep key + 1 (vertex 1 at 1, woken by its message, vertex
+ * 2 at 8). ---- */
+enum { FAR = 100000 };
 typedef struct sl_state {
     int64_t ran; /* the superstep it ran in after superstep 0 (-1: none) */
 } sl_state;
 
 static int64_t sl_key(int64_t i)
 {
-    return i == 1 ? 100 : i % 7;
+    return i == 1 ? 100 : i == 2 ? FAR : i % 7;
+}
+
+/* The superstep vertex i runs in after superstep 0. */
+static int64_t sl_ran(int64_t i)
+{
+    return i == 1 ? 1 : i == 2 ? 8 : sl_key(i) + 1;
 }
 
 static int sl_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs, int64_t n)
@@ -215,10 +223,10 @@ static int sl_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs
 
 static int sl_master(amls_ctx *cx)
 {
-    int64_t step = amls_superstep(cx), want = step < 7 ? step : INT64_MAX;
+    int64_t step = amls_superstep(cx), want = step < 7 ? step : step == 7 ? FAR : INT64_MAX;
     if (amls_min_sleeping(cx) != want)
         return amls_fail(cx, "the smallest sleeping key is not the expected one");
-    amls_wake_upto(cx, step);
+    amls_wake_upto(cx, want < INT64_MAX ? want : step);
     return 0;
 }
 
@@ -236,11 +244,11 @@ static void sleep_run(amls_graph *g, const amls_vprog *p, const char *dir, bool 
     CHECK(amls_run_program(g, p, &ro, &r) == AMLS_OK, "sleep: %s", amls_last_error());
     if (r == NULL || (dir && !restart))
         goto done;
-    CHECK(r->supersteps == 8, "sleep: %lld supersteps", (long long)r->supersteps);
+    CHECK(r->supersteps == 9, "sleep: %lld supersteps", (long long)r->supersteps);
     for (int64_t v = 0; v < g->n_local; v++) {
         int64_t me = index_of(g->orig[v]), ran = ((const sl_state *)r->state)[v].ran;
-        CHECK(ran == (me == 1 ? 1 : sl_key(me) + 1), "sleep: vertex %lld ran at %lld (key %lld)",
-              (long long)me, (long long)ran, (long long)sl_key(me));
+        CHECK(ran == sl_ran(me), "sleep: vertex %lld ran at %lld (key %lld)", (long long)me,
+              (long long)ran, (long long)sl_key(me));
     }
 done:
     amls_run_free(&r);
