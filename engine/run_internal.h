@@ -331,6 +331,8 @@ enum {
     AMLS__REC_BYTES,     /* bytes this rank sent in the previous superstep */
     AMLS__REC_STOP,      /* the rank saw a stop request (amls_run_opts.stop_request) */
     AMLS__REC_SLEEP,     /* the smallest key of a sleeping vertex (folded by minimum) */
+    AMLS__REC_MHI,       /* the last master step's decisions, hashed (folded by maximum) */
+    AMLS__REC_MLO,       /* the same (folded by minimum): equal when all ranks decided alike */
     AMLS__REC_FIXED
 };
 typedef struct amls__step {
@@ -338,8 +340,8 @@ typedef struct amls__step {
     size_t rec;                   /* bytes of one record */
     char *mine;                   /* this rank's record */
     char *all;                    /* every rank's, in rank order */
-    int64_t sum[AMLS__REC_FIXED]; /* the fixed fields summed over ranks (AMLS__REC_SLEEP: the
-                                   * minimum) */
+    int64_t sum[AMLS__REC_FIXED]; /* the fixed fields summed over ranks (from AMLS__REC_SLEEP on:
+                                   * folded as their comments say) */
     bool pulling;                 /* the last superstep with senders pulled (Beamer's hysteresis) */
     int64_t bytes;                /* bytes this rank sent in this superstep's exchanges */
 } amls__step;
@@ -405,6 +407,7 @@ struct amls_ctx {
     int direction; /* AMLS_STEP_* forced from the command line, or AUTO */
     bool wake_all; /* the master step asked every vertex to run in the next superstep */
     amls__sleep sl;
+    int64_t mhash, mstep; /* the last master step's decisions, hashed, and its superstep */
     amls__parval *par;
     void *user;
     amls__vec scratch;          /* amls_scratch */
@@ -583,7 +586,7 @@ void amls__step_fill(amls_ctx *cx, const int64_t *fixed, const uint8_t *msg_to,
                      const uint8_t *req_to);
 /* Gathers every record; cx->st.sum gets the fixed fields summed, and (unless a rank failed)
  * the aggregates are folded. Collective. */
-int amls__step_reduce(amls_ctx *cx);
+int amls__step_reduce(amls_ctx *cx, bool aggregates);
 /* from[q]: rank q said it sends messages (requests: requests) to this rank. Local. */
 void amls__step_sources(const amls_ctx *cx, bool requests, uint8_t *from);
 

@@ -81,7 +81,7 @@ void amls__step_sources(const amls_ctx *cx, bool requests, uint8_t *from)
         from[q] = q != cx->g->rank && sends_to(st, q, requests ? MASK_REQ : MASK_MSG, cx->g->rank);
 }
 
-int amls__step_reduce(amls_ctx *cx)
+int amls__step_reduce(amls_ctx *cx, bool aggregates)
 {
     int rc = AMLS_OK;
     amls__step *st = &cx->st;
@@ -92,16 +92,18 @@ int amls__step_reduce(amls_ctx *cx)
         AMLS_MPI_TRY(MPI_Allgather(st->mine, (int)st->rec, MPI_BYTE, st->all, (int)st->rec,
                                    MPI_BYTE, g->comm));
     memset(st->sum, 0, sizeof st->sum);
-    st->sum[AMLS__REC_SLEEP] = INT64_MAX;
+    st->sum[AMLS__REC_SLEEP] = st->sum[AMLS__REC_MLO] = INT64_MAX;
+    st->sum[AMLS__REC_MHI] = INT64_MIN;
     for (int q = 0; q < g->nranks; q++) {
         int64_t f[AMLS__REC_FIXED];
         memcpy(f, st->all + (size_t)q * st->rec, sizeof f);
-        for (int k = 0; k < AMLS__REC_FIXED; k++)
-            if (k != AMLS__REC_SLEEP)
-                st->sum[k] += f[k];
+        for (int k = 0; k < AMLS__REC_SLEEP; k++) /* the counts */
+            st->sum[k] += f[k];
         st->sum[AMLS__REC_SLEEP] = AMLS_MIN(st->sum[AMLS__REC_SLEEP], f[AMLS__REC_SLEEP]);
+        st->sum[AMLS__REC_MHI] = AMLS_MAX(st->sum[AMLS__REC_MHI], f[AMLS__REC_MHI]);
+        st->sum[AMLS__REC_MLO] = AMLS_MIN(st->sum[AMLS__REC_MLO], f[AMLS__REC_MLO]);
     }
-    if (st->sum[AMLS__REC_FAILED] > 0)
+    if (st->sum[AMLS__REC_FAILED] > 0 || !aggregates)
         goto cleanup; /* the caller agrees on the error; aggregates do not matter */
     amls__aggs_fold(&cx->agg, st->all + agg_off(st), st->rec, g->nranks);
 cleanup:

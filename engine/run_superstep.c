@@ -7,9 +7,11 @@
  * aggregator partials and who sends to whom, so agreement on a failed compute phase, the
  * aggregates and the halting test cost no extra collective. Then messages sent by original id
  * are routed, requests answered, messages delivered point-to-point (pushed or pulled,
- * run_pull.c) and published values exchanged, and the master step runs on every rank (a
- * program with a master step pays one agreement on its outcome). A local failure after the
- * reduction rides on the next one (or on the master step's agreement). Every phase that calls
+ * run_pull.c) and published values exchanged, and the master step runs on every rank; its
+ * decisions, hashed, ride on the next reduction, which finds ranks that decided differently. A
+ * local failure after the reduction rides on the next one too. Where ranks may leave the loop
+ * (the end, a checkpoint), a confirming reduction takes the place of the next superstep's, so
+ * that ranks that decided differently still meet in the same collective. Every phase that calls
  * the program marks itself for the error messages, the crash report and the watchdog
  * (run_guard.c). The run ends when no vertex is active and no message or request is in
  * flight, when the master step halts it, or at the superstep limit.
@@ -76,27 +78,54 @@ static int64_t master_hash(const amls_ctx *cx)
     return (int64_t)(h >> 2);
 }
 
-/* The master step, on every rank; a failure, or ranks that decided differently (a master step
- * must be deterministic: otherwise ranks would leave the loop at different supersteps), is an
- * error on every rank. The same reduction agrees on a local failure of the exchanges before
- * it (pending), which then need not ride on the next superstep's. Collective. */
-static int master_phase(amls_ctx *cx, int pending)
+/* The master step, on every rank. Its decisions are hashed into the next record (or the
+ * confirmation, confirm()), so that ranks that decided differently (a master step must be
+ * deterministic: otherwise ranks would leave the loop at different supersteps) are found at
+ * the next reduction, without a collective of its own. A failure is returned (it rides on the
+ * next reduction). Local. */
+static int master_phase(amls_ctx *cx)
 {
-    int rc = AMLS_OK;
     uint64_t serial = amls__error_serial();
     amls__phase(cx, AMLS__PHASE_MASTER, true);
     int mrc = cx->p->master(cx);
     atomic_store(&cx->in_callback, false);
     mrc = amls__callback_status(cx, -1, mrc, serial);
-    int64_t h = master_hash(cx), v[3] = {mrc < 0 || pending < 0, h, -h};
-    AMLS_TRY(amls__allreduce_i64(cx->g->comm, v, 3, MPI_MAX));
-    if (v[0])
-        AMLS_AGREE(cx->g->comm, mrc < 0 ? mrc : pending);
-    AMLS_CHECK(v[1] == -v[2], AMLS_ERR_VPROG,
-               "%s: the master step decided differently on different ranks at superstep %lld "
-               "(halt, wake-all or aggregate values differ): it must be deterministic and use "
-               "only aggregates, not rank-local data",
-               cx->p->name, (long long)cx->step);
+    cx->mhash = master_hash(cx);
+    cx->mstep = cx->step;
+    return mrc;
+}
+
+/* After a reduction: the last master step decided the same on every rank, else an error on
+ * every rank. Local (the reduction made it the same everywhere). */
+static int master_check(const amls_ctx *cx)
+{
+    if (cx->st.sum[AMLS__REC_MHI] == cx->st.sum[AMLS__REC_MLO])
+        return AMLS_OK;
+    return amls_error(AMLS_ERR_VPROG,
+                      "%s: the master step decided differently on different ranks at superstep "
+                      "%lld (halt, wake-all, wake-up bound or aggregate values differ): it must be "
+                      "deterministic and use only aggregates, not rank-local data",
+                      cx->p->name, (long long)cx->mstep);
+}
+
+/* A reduction without a superstep, where ranks leave the loop or write a checkpoint: it agrees
+ * on a pending failure and checks the last master step, so that ranks that decided to stop
+ * meet the others in the same collective (their next superstep's reduction, or this). With
+ * `last`, it carries this rank's bytes of the last superstep. Collective. */
+static int confirm(amls_ctx *cx, int pending, bool last)
+{
+    int rc = AMLS_OK;
+    int64_t rec[AMLS__REC_FIXED] = {0};
+    rec[AMLS__REC_FAILED] = pending < 0;
+    rec[AMLS__REC_BYTES] = last ? cx->st.bytes : 0;
+    rec[AMLS__REC_SLEEP] = INT64_MAX;
+    rec[AMLS__REC_MHI] = rec[AMLS__REC_MLO] = cx->mhash;
+    memset(cx->m.to, 0, (size_t)cx->g->nranks);
+    amls__step_fill(cx, rec, cx->m.to, NULL);
+    AMLS_TRY(amls__step_reduce(cx, false));
+    if (cx->st.sum[AMLS__REC_FAILED] > 0)
+        AMLS_AGREE(cx->g->comm, pending);
+    AMLS_TRY(master_check(cx));
 cleanup:
     return rc;
 }
@@ -139,20 +168,24 @@ static int superstep(amls_ctx *cx, int *pending, amls_superstep_stats *st, doubl
     rec[AMLS__REC_FAILED] = lrc < 0;
     rec[AMLS__REC_BYTES] = cx->st.bytes;
     rec[AMLS__REC_STOP] = cx->stop_request && *cx->stop_request != 0;
+    rec[AMLS__REC_MHI] = rec[AMLS__REC_MLO] = cx->mhash;
     cx->st.bytes = 0;
     amls__msgs_promise(cx);
     amls__req_promise(cx);
     double t1 = amls__now();
     amls__step_fill(cx, rec, cx->m.to, cx->req.rsz > 0 ? cx->req.to : NULL);
-    AMLS_TRY(amls__step_reduce(cx));
+    AMLS_TRY(amls__step_reduce(cx, true));
     const int64_t *sum = cx->st.sum;
     if (sum[AMLS__REC_FAILED] > 0)
         AMLS_AGREE(cx->g->comm, lrc < 0 ? lrc : AMLS_OK);
+    AMLS_TRY(master_check(cx));
     *pending = exchange_phase(cx);
     cx->agg.halt_req = false;
     cx->wake_all = false;
-    if (cx->p->master)
-        AMLS_TRY(master_phase(cx, *pending));
+    if (cx->p->master) {
+        int mrc = master_phase(cx);
+        *pending = *pending < 0 ? *pending : mrc;
+    }
     cx->sl.woke = amls__sleep_wake(cx);
     cx->phase = AMLS__PHASE_NONE;
     double t2 = amls__now();
@@ -262,7 +295,7 @@ static int loop(amls_ctx *cx, const amls_run_opts *o, amls_run *r, int64_t start
             break;
         if (stop || (o->checkpoint_every > 0 && o->checkpoint_dir &&
                      (cx->step + 1) % o->checkpoint_every == 0)) {
-            AMLS_AGREE(g->comm, pending);
+            AMLS_TRY(confirm(cx, pending, false));
             AMLS_TRY(amls__ckpt_write(cx, o, r->params, cx->step + 1));
         }
         if (stop) { /* every rank saw the same sum: all stop here */
@@ -270,14 +303,12 @@ static int loop(amls_ctx *cx, const amls_run_opts *o, amls_run *r, int64_t start
             break;
         }
     }
-    /* The end: a failure after the last reduction, and the last superstep's bytes. */
-    int64_t fin[2] = {pending < 0, cx->st.bytes};
-    AMLS_TRY(amls__allreduce_i64(g->comm, fin, 2, MPI_SUM));
-    if (fin[0] > 0)
-        AMLS_AGREE(g->comm, pending);
+    /* The end: a failure after the last reduction, the last master step checked, and the last
+     * superstep's bytes. */
+    AMLS_TRY(confirm(cx, pending, true));
     amls_superstep_stats *all = steps.data;
-    all[steps.len - 1].bytes = fin[1];
-    r->bytes += fin[1];
+    all[steps.len - 1].bytes = cx->st.sum[AMLS__REC_BYTES];
+    r->bytes += cx->st.sum[AMLS__REC_BYTES];
     progress(o, g, cx->step, &all[steps.len - 1]);
     r->supersteps = cx->step + 1;
     r->nsteps = (int64_t)steps.len;
