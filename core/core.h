@@ -172,6 +172,20 @@ static inline int amls__owner_of(const int64_t *off, int n, int64_t x)
     return lo;
 }
 
+/* Bit i of a bitmap of 64-bit words: read, set, clear. */
+static inline bool amls__bit(const uint64_t *b, int64_t i)
+{
+    return (b[i >> 6] >> (i & 63)) & 1u;
+}
+static inline void amls__bit_set(uint64_t *b, int64_t i)
+{
+    b[i >> 6] |= (uint64_t)1 << (i & 63);
+}
+static inline void amls__bit_clear(uint64_t *b, int64_t i)
+{
+    b[i >> 6] &= ~((uint64_t)1 << (i & 63));
+}
+
 /* Set bits of x, without the library call __builtin_popcountll becomes on baseline x86-64. */
 static inline int amls__popcount64(uint64_t x)
 {

@@ -23,7 +23,6 @@ void amls__ctx_free(amls_ctx *cx)
     amls__req_free(&cx->req);
     amls__step_free(&cx->st);
     amls__free(cx->done);
-    amls__free(cx->done_bits);
     amls__free(cx->par);
     amls__vec_free(&cx->scratch);
     amls__vec_free(&cx->nbr_buf);
@@ -68,10 +67,8 @@ int amls__ctx_new(amls_graph *g, const amls_vprog *p, const amls_run_opts *o, am
     AMLS_TRY(amls__aggs_init(&cx->agg, cx->p));
     AMLS_TRY(amls__req_init(&cx->req, g, cx->p));
     AMLS_TRY(amls__step_init(&cx->st, g->nranks, cx->agg.bytes));
-    if (cx->p->wants) {
-        AMLS_CALLOC(cx->done, nl + 1);
-        AMLS_CALLOC(cx->done_bits, (nl + 63) / 64 + 1);
-    }
+    if (cx->p->wants)
+        AMLS_CALLOC(cx->done, (nl + 63) / 64 + 1);
     cx->direction = o->direction;
     cx->sl.bound = INT64_MIN;
     AMLS_CALLOC(cx->par, cx->p->nparams + 1);

@@ -399,10 +399,9 @@ struct amls_ctx {
     amls__aggs agg;
     amls__req req;
     amls__step st;
-    /* For pull supersteps: vertices whose `wants` turned false (a byte and a bit each), and
-     * the arcs of the others. */
-    uint8_t *done;
-    uint64_t *done_bits;
+    /* For pull supersteps: vertices whose `wants` turned false (a bit each), and the arcs of
+     * the others. */
+    uint64_t *done;
     int64_t mu[2];
     int direction; /* AMLS_STEP_* forced from the command line, or AUTO */
     bool wake_all; /* the master step asked every vertex to run in the next superstep */
@@ -506,10 +505,10 @@ static inline void amls__slot_put(amls__msgs *m, int64_t t, const void *msg)
     }
 }
 /* Combines the value of each vertex u of list[0..n) (at vals + u * msz) into the slots of its
- * row's targets, but not into those of owned vertices (below nl) with done[t] set when done is
- * not NULL. */
+ * row's targets, but not into those of owned vertices (below nl) whose bit in done is set when
+ * done is not NULL. */
 void amls__rows_put(amls__msgs *m, const int64_t *ptr, const uint32_t *col, const int64_t *list,
-                    int64_t n, const char *vals, const uint8_t *done, int64_t nl);
+                    int64_t n, const char *vals, const uint64_t *done, int64_t nl);
 /* Counts, per direction and over all ranks, the vertices that have neighbours (the pull fast
  * path knows every such vertex sent). Collective. */
 int amls__sig_setup(amls_ctx *cx);

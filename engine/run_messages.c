@@ -107,11 +107,6 @@ void amls__msgs_free(amls__msgs *m, int nranks)
 
 /* ---- sending ------------------------------------------------------------------------------- */
 
-static inline void slot_put(amls__msgs *m, int64_t t, const void *msg)
-{
-    amls__slot_put(m, t, msg);
-}
-
 /* Append a (target index, message) record to a buffer. */
 static inline int rec_put(const amls__msgs *m, amls__vec *buf, uint32_t idx, const void *msg)
 {
@@ -134,7 +129,7 @@ static inline int put_local(amls_ctx *cx, int64_t t, const void *msg)
     amls__msgs *m = &cx->m;
     const amls_graph *g = cx->g;
     if (m->comb.kind != AMLS__COMB_NONE) {
-        slot_put(m, t, msg);
+        amls__slot_put(m, t, msg);
         return AMLS_OK;
     }
     if (t < g->n_local)
@@ -216,7 +211,7 @@ int amls__send_gid(amls_ctx *cx, amls_gid t, const void *msg)
             for (int64_t j = (b); j < (e); j++) {                                                  \
                 uint32_t t = (col)[j];                                                             \
                 if (!(SKIP))                                                                       \
-                    slot_put(m, t, msg);                                                           \
+                    amls__slot_put(m, t, msg);                                                     \
             }                                                                                      \
         }                                                                                          \
     } while (0)
@@ -227,13 +222,13 @@ static void row_put(amls__msgs *m, const uint32_t *col, int64_t b, int64_t e, co
 }
 
 void amls__rows_put(amls__msgs *m, const int64_t *ptr, const uint32_t *col, const int64_t *list,
-                    int64_t n, const char *vals, const uint8_t *done, int64_t nl)
+                    int64_t n, const char *vals, const uint64_t *done, int64_t nl)
 {
     for (int64_t k = 0; k < n; k++) {
         int64_t u = list[k];
         const char *msg = vals + (size_t)u * m->msz;
         if (done)
-            ROW_PUT_COMB(m, col, ptr[u], ptr[u + 1], msg, t < nl && done[t]);
+            ROW_PUT_COMB(m, col, ptr[u], ptr[u + 1], msg, t < nl && amls__bit(done, t));
         else
             ROW_PUT_COMB(m, col, ptr[u], ptr[u + 1], msg, 0);
     }
@@ -358,13 +353,13 @@ static void combined_value(void *ud, int64_t at, const void *value)
     const deliver *d = ud;
     const amls_graph *g = d->cx->g;
     uint32_t t = g->send_idx[g->send_off[d->src] + at];
-    if (d->cx->done == NULL || !d->cx->done[t]) /* no use to a vertex that wants no more */
-        slot_put(&d->cx->m, t, value);
+    if (d->cx->done == NULL || !amls__bit(d->cx->done, t)) /* it wants no more */
+        amls__slot_put(&d->cx->m, t, value);
 }
 
 static void combined_record(void *ud, uint32_t target, const void *msg)
 {
-    slot_put(&((deliver *)ud)->cx->m, target, msg);
+    amls__slot_put(&((deliver *)ud)->cx->m, target, msg);
 }
 
 /* The slots filled this superstep become the inbox; the old inbox's flags are cleared through

@@ -26,19 +26,6 @@
 
 enum { ALPHA = 15, BETA = 18, DENSE = 2 };
 
-static inline bool bit_get(const uint64_t *b, int64_t i)
-{
-    return (b[i >> 6] >> (i & 63)) & 1u;
-}
-static inline void bit_set(uint64_t *b, int64_t i)
-{
-    b[i >> 6] |= (uint64_t)1 << (i & 63);
-}
-static inline void bit_clear(uint64_t *b, int64_t i)
-{
-    b[i >> 6] &= ~((uint64_t)1 << (i & 63));
-}
-
 /* The rows values travel along in direction d (0: out-edges, 1: in-edges); NULL ptr when the
  * graph has no in-edges. */
 static void send_rows(const amls_graph *g, int d, const int64_t **ptr, const uint32_t **col)
@@ -113,7 +100,7 @@ static int sig_alloc(amls_ctx *cx, int d)
     if (!g->directed) { /* the owned vertices some peer holds as ghosts */
         AMLS_CALLOC(s->bnd, (nl + 63) / 64 + 1);
         for (int64_t k = 0; k < g->send_off[g->nranks]; k++)
-            bit_set(s->bnd, g->send_idx[k]);
+            amls__bit_set(s->bnd, g->send_idx[k]);
     }
 cleanup:
     if (rc < 0) /* all or nothing: a later send tries again */
@@ -138,11 +125,11 @@ int amls__send_sig(amls_ctx *cx, int d, amls_vertex v, const void *msg)
             return rc;
     }
     char *at = s->val + (size_t)v * m->msz;
-    if (bit_get(s->bits, v)) {
+    if (amls__bit(s->bits, v)) {
         amls__comb_apply(&m->comb, at, msg);
         return AMLS_OK;
     }
-    bit_set(s->bits, v);
+    amls__bit_set(s->bits, v);
     amls__vcopy(at, msg, m->msz);
     s->list[s->n++] = v;
     s->arcs += deg;
@@ -151,7 +138,7 @@ int amls__send_sig(amls_ctx *cx, int d, amls_vertex v, const void *msg)
      * one is found. */
     int64_t nl = cx->g->n_local;
     if (s->bnd)
-        s->boundary = s->boundary || bit_get(s->bnd, v);
+        s->boundary = s->boundary || amls__bit(s->bnd, v);
     for (int64_t j = ptr[v]; j < ptr[v + 1] && !s->boundary && !s->bnd; j++)
         s->boundary = col[j] >= nl;
     return AMLS_OK;
@@ -162,10 +149,9 @@ int amls__send_sig(amls_ctx *cx, int d, amls_vertex v, const void *msg)
 void amls__sig_track(amls_ctx *cx, amls_vertex v)
 {
     const amls_graph *g = cx->g;
-    if (cx->done[v] || cx->p->wants(cx, v, cx->state + (size_t)v * cx->p->state_size))
+    if (amls__bit(cx->done, v) || cx->p->wants(cx, v, cx->state + (size_t)v * cx->p->state_size))
         return;
-    cx->done[v] = 1;
-    bit_set(cx->done_bits, v);
+    amls__bit_set(cx->done, v);
     cx->mu[0] -= g->in_ptr ? g->in_ptr[v + 1] - g->in_ptr[v] : 0;
     cx->mu[1] -= g->out_ptr[v + 1] - g->out_ptr[v];
 }
@@ -223,7 +209,7 @@ void amls__sig_push(amls_ctx *cx)
         send_rows(cx->g, d, &ptr, &col);
         amls__rows_put(m, ptr, col, s->list, s->n, s->val, cx->done, cx->g->n_local);
         for (int64_t k = 0; k < s->n; k++)
-            bit_clear(s->bits, s->list[k]);
+            amls__bit_clear(s->bits, s->list[k]);
         s->n = s->arcs = 0;
         s->boundary = false;
     }
@@ -245,7 +231,7 @@ static void seg_scan(amls_ctx *cx, amls__sig *s, int q)
         uint64_t word = 0;
         int64_t k0 = 64 * w, k1 = AMLS_MIN(len, k0 + 64);
         for (int64_t k = k0; k < k1; k++)
-            word |= (uint64_t)bit_get(s->bits, idx[k]) << (k - k0);
+            word |= (uint64_t)amls__bit(s->bits, idx[k]) << (k - k0);
         o[w] = word;
         n += amls__popcount64(word);
     }
@@ -323,7 +309,7 @@ void amls__sig_seg_put(amls_ctx *cx, int q, char *at)
 /* Marks ghost t (a local index) as sent with value x. */
 static inline void ghost_put(amls__sig *s, size_t msz, int64_t t, const char *x)
 {
-    bit_set(s->bits, t);
+    amls__bit_set(s->bits, t);
     amls__vcopy(s->val + (size_t)t * msz, x, msz);
 }
 
@@ -375,8 +361,10 @@ static const amls__pull *sum_segments(amls_ctx *cx, amls__sig *s, const int64_t 
 {
     const amls_graph *g = cx->g;
     int64_t nl = g->n_local, nt = nl + g->n_ghost;
-    if (!s->seg_tried && nt > 2 * amls__pull_width(sizeof(double))) {
+    if (!s->seg_tried) {
         s->seg_tried = true;
+        if (nt <= 2 * amls__pull_width(sizeof(double)))
+            return NULL;
         amls__csr a = {ptr, col, nl, nt};
         s->segy = amls__malloc((size_t)nl + 1, sizeof *s->segy);
         if (s->segy == NULL || amls__pull_new(&a, 0, sizeof(double), &s->seg) < 0) {
@@ -394,7 +382,7 @@ static void gather_sum_full(amls_ctx *cx, amls__sig *s, const int64_t *ptr, cons
 {
     amls__msgs *m = &cx->m;
     const double *val = (const double *)(const void *)s->val;
-    const uint8_t *done = cx->done;
+    const uint64_t *done = cx->done;
     const amls__pull *seg = sum_segments(cx, s, ptr, col);
     if (seg) {
         memset(s->segy, 0, (size_t)cx->g->n_local * sizeof *s->segy);
@@ -403,7 +391,7 @@ static void gather_sum_full(amls_ctx *cx, amls__sig *s, const int64_t *ptr, cons
     }
     for (int64_t v = 0; v < cx->g->n_local; v++) {
         int64_t b = ptr[v], e = ptr[v + 1];
-        if (b == e || (done && done[v]))
+        if (b == e || (done && amls__bit(done, v)))
             continue;
         double acc = 0.0;
         if (seg)
@@ -419,7 +407,7 @@ static void gather_sum_full(amls_ctx *cx, amls__sig *s, const int64_t *ptr, cons
 static inline uint64_t wanting(const amls_ctx *cx, int64_t i)
 {
     int64_t left = cx->g->n_local - 64 * i;
-    uint64_t w = cx->done_bits ? ~cx->done_bits[i] : ~(uint64_t)0;
+    uint64_t w = cx->done ? ~cx->done[i] : ~(uint64_t)0;
     return left >= 64 ? w : w & (((uint64_t)1 << left) - 1);
 }
 
@@ -433,7 +421,7 @@ static void gather_any(amls_ctx *cx, const amls__sig *s, const int64_t *ptr, con
             int64_t v = 64 * i + __builtin_ctzll(want);
             for (int64_t j = ptr[v]; j < ptr[v + 1]; j++) {
                 uint32_t u = col[j];
-                if (bit_get(bits, u)) {
+                if (amls__bit(bits, u)) {
                     amls__slot_put(m, v, s->val + (size_t)u * m->msz);
                     break;
                 }
@@ -449,15 +437,15 @@ static void gather_generic(amls_ctx *cx, const amls__sig *s, const int64_t *ptr,
     amls__msgs *m = &cx->m;
     char *acc = s->val + (size_t)(cx->g->n_local + cx->g->n_ghost) * m->msz;
     const uint64_t *bits = s->bits;
-    const uint8_t *done = cx->done;
+    const uint64_t *done = cx->done;
     size_t msz = m->msz;
     for (int64_t v = 0; v < cx->g->n_local; v++) {
-        if (done && done[v])
+        if (done && amls__bit(done, v))
             continue;
         bool any = false;
         for (int64_t j = ptr[v]; j < ptr[v + 1]; j++) {
             uint32_t u = col[j];
-            if (!bit_get(bits, u))
+            if (!amls__bit(bits, u))
                 continue;
             if (any) {
                 amls__comb_apply(&m->comb, acc, s->val + (size_t)u * msz);

@@ -131,15 +131,6 @@ int amls__nbx_gather_end(amls__nbx *x);
 int amls__nbx_bits_begin(amls__nbx *x, const uint64_t *bits);
 int amls__nbx_bits_end(amls__nbx *x, uint64_t *bits);
 
-static inline bool amls__bit(const uint64_t *b, int64_t i)
-{
-    return (b[i >> 6] >> (i & 63)) & 1;
-}
-static inline void amls__bit_set(uint64_t *b, int64_t i)
-{
-    b[i >> 6] |= (uint64_t)1 << (i & 63);
-}
-
 /* Tests the transfers posted by a *_begin, so that they progress while the caller computes. */
 int amls__nbx_progress(amls__nbx *x);
 
