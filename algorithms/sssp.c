@@ -34,7 +34,7 @@
 enum { P_SOURCE, P_DELTA };
 static const amls_param params[] = {
     {"source", AMLS_PARAM_VERTEX, NULL, "original id of the source vertex"},
-    {"delta", AMLS_PARAM_FLOAT, "0", "bucket width (0: the mean edge weight)"},
+    {"delta", AMLS_PARAM_FLOAT, "0", "bucket width (0: from the weights)"},
 };
 enum { A_WMAX, A_WPOS, A_ARCS, A_SENT, A_DELTA, A_CUR, A_SETTLED };
 static const amls_aggregator aggs[] = {

@@ -99,8 +99,8 @@ const cli_group cli_builtin_group = {
          .def_text = "the algorithm's first"},
         {"delta", 0, CLI_NUM, "D", .help = "sssp: the bucket width of delta-stepping", .min = 0,
          .max = 1e300, .flags = CLI_OPEN_MIN,
-         .def_text = "vertex engine: the mean edge weight; linalg: largest weight / average "
-                     "degree, at least the smallest weight"},
+         .def_text = "largest weight / average degree, at least the smallest positive weight "
+                     "(both engines)"},
         {"verify", 0, CLI_FLAG,
          .help = "check the result against the serial reference (Graphalytics rules)"},
         {0}}};

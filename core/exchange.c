@@ -236,11 +236,12 @@ static int recv_from(amls__xchg *x, int q, int tag)
         if (rc == AMLS_OK && x->nrecv + n > x->recv_cap) { /* grow, keeping what is there */
             int64_t c = AMLS_MAX(x->nrecv + n, x->recv_cap + x->recv_cap / 2);
             char *nb = amls__realloc(x->recv, (size_t)c + 1, 1);
-            if (nb == NULL)
+            if (nb == NULL) {
                 rc = amls_error(AMLS_ERR_NOMEM, "out of memory receiving %d bytes", n);
-            else
+            } else {
                 x->recv = nb;
-            x->recv_cap = nb ? c : x->recv_cap;
+                x->recv_cap = c;
+            }
         }
         if (rc < 0) {
             drain(&msg, x->comm);
