@@ -1,64 +1,154 @@
 /* ---------------------------------------------------------------------------------------------
- * algorithms/wcc.c — weakly connected components: local union-find, then hooking and pointer
- * jumping between the pieces.
+ * algorithms/wcc.c — weakly connected components: local union-find with Afforest sampling,
+ * then hooking and pointer jumping between the pieces, then the smallest id of each tree.
  * SPDX-License-Identifier: MIT
  *
- * Superstep 0 contracts what each rank holds: every vertex unites with its neighbours on the
- * same rank (union-find, amls_nbr_vertex), and the master step then finds each piece's root,
- * its smallest original id and one representative among its members that have neighbours on
- * other ranks (pieces without such neighbours are whole components). Between pieces runs
- * Shiloach-Vishkin in Pregel form (after FastSV, Zhang, Azad and Hu, SIAM PP 2020, and the
- * request-respond pattern of Yan et al., VLDB 2014): a piece points at a piece with a smaller
- * id, a pointer being (original id, representative's engine id); every superstep each
+ * SAMPLE links every vertex to its first SAMPLES neighbours on the same rank, and the master
+ * step takes the most frequent root of a fixed sample as the rank's big piece (Afforest:
+ * Sutton, Ben-Nun and Barak, IPDPS'18). COLLECT contracts the rest: a vertex outside the big
+ * piece unites with all its neighbours on the rank (an edge between two such vertices once,
+ * from its larger end; an edge into the big piece from outside it) and remembers its remote
+ * neighbours; a vertex inside publishes its piece's key (its representative's engine id, the
+ * smallest key a piece can have) and a few keep their remote neighbours as probes. The anchor
+ * is the smallest key over all ranks (an aggregator); a big piece that is the anchor's, or
+ * that a probe found next to it, joins it: in SETTLE its vertices publish the anchor, and its
+ * edges are never read. The others' members mark their remote neighbours then (a bitmap).
+ * The master step then builds each piece's root, smallest original id, representative and
+ * remote neighbours (pieces without any are whole components); remote neighbours in big
+ * pieces are known by what they published: a piece next to some starts under the smallest.
+ *
+ * Between pieces runs Shiloach-Vishkin in Pregel form (after FastSV, Zhang, Azad and Hu, SIAM
+ * PP 2020, and the request-respond pattern of Yan et al., VLDB 2014): a piece points at a
+ * piece with a smaller key (big pieces order before the others: small pieces hook under big
+ * ones, and a big piece that joined the anchor never moves); every superstep each
  * representative asks its parent for the parent's pointer (amls_request: the engine asks each
  * target once per rank) and takes it when smaller (shortcutting), and tells the remote
- * neighbours of its piece when its pointer changed; a member hearing a smaller pointer takes
- * it (aggressive hooking) and sends it to its piece's old parent (stochastic hooking). When a
- * superstep changes nothing, every piece holds the smallest original id of its component (the
- * ends of every cut edge heard each other's last pointer and kept the smaller), and a last
- * superstep writes it into every vertex. Supersteps: O(log n) over the pieces; with a
- * partitioner that cuts few edges (METIS on road networks) only a few.
+ * neighbours of its piece when its pointer changed, but not those whose big piece's pointer is
+ * known to be as small; a member hearing a smaller pointer takes it (aggressive hooking) and
+ * sends it to its piece's old parent (stochastic hooking). When a superstep changes nothing,
+ * the ends of every cut edge hold the same pointer, and every tree is a star. GATHER sends
+ * each piece's smallest original id to its root, LOOKUP asks the root for the smallest it
+ * heard, READ takes the answer and FINAL writes it into every vertex: the smallest original id
+ * of the component, at every rank count and partitioner. Supersteps: O(log n) over the pieces
+ * plus seven; on a graph with one giant component, two or three of jumping.
  *
  * Program data lives per rank (setup, amls_set_user). After a restart it is gone: the master
- * step then collects again from the vertex states, whose labels are ids of their components
+ * step then samples again from the vertex states, whose labels are ids of their components
  * not above their own, from which the same run gives the same answer. Reference: union-find
  * (ref/wcc_ref.c); `--variant label` is min-label propagation.
  * ------------------------------------------------------------------------------------------- */
 #include "amls/vprog.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct ptr {
-    int64_t id;  /* original id: the key */
-    int64_t gid; /* engine id of the representative of the piece it leads to */
+    int64_t id;  /* the key of the piece it leads to */
+    int64_t gid; /* engine id of that piece's representative */
 } ptr;
+typedef struct msg {
+    ptr p;
+    int64_t from; /* the key of the big piece that sends its own pointer, or -1 */
+} msg;
 typedef struct wcc_state {
     int64_t label;
 } wcc_state;
 
-enum { COLLECT = 0, JUMP = 1, FINAL = 2 };
-enum { A_PHASE, A_BOUNDARY, A_CHANGED };
+enum { SAMPLE, COLLECT, SETTLE, JUMP, GATHER, LOOKUP, READ, FINAL };
+/* Keys order the pieces: big pieces (key: their representative's engine id) before the others
+ * (HI + it), so that small pieces hook under big ones and big ones rarely move. */
+#define HI   (INT64_C(1) << 62)
+#define NONE UINT32_MAX
+enum { SAMPLES = 2, SAMPLE_SIZE = 1024, PROBE_EVERY = 64, PROBES = 4096 };
+enum { A_PHASE, A_BOUNDARY, A_CHANGED, A_ANCHOR };
 static const amls_aggregator aggs[] = {
     {"phase", AMLS_OP_MAX, AMLS_TYPE_I64, true}, /* set by the master step */
     {"boundary", AMLS_OP_SUM, AMLS_TYPE_I64, false},
     {"changed", AMLS_OP_SUM, AMLS_TYPE_I64, false},
+    {"anchor", AMLS_OP_MIN, AMLS_TYPE_I64, false}, /* the smallest key of a big piece */
 };
 
-/* Per rank, indexed by owned vertex; P, A, rep and the remote lists by piece root. */
+/* A piece with remote neighbours: its representative, pointer, the pointer it last told the
+ * remote neighbours, and the key of the big piece whose message set the pointer (-1: none or
+ * not known). */
+typedef struct piece {
+    int64_t rep, from;
+    ptr P, A;
+} piece;
+
+/* Per rank. Per owned vertex: uf, key, big, pidx; per piece with remote neighbours: pc, roff
+ * and its slice of rn. */
 typedef struct wcc_data {
-    int64_t n, *uf, *key, *gid, *rep, *roff, *rn, npairs, cap;
-    int64_t *pairs; /* remote edges: member << 32 | neighbour handle */
-    int64_t hmax;   /* the largest remote neighbour handle seen (handles of remote vertices follow
-                     * the n owned ones) */
-    ptr *P, *A;     /* pointer; last one told the remote neighbours */
-    bool ready;
+    int64_t n, lo;  /* owned vertices; engine id of vertex 0 (the others follow) */
+    uint32_t *uf;   /* union-find parents, each below its child (handles are 32 bits: so is n) */
+    int64_t *key;   /* original ids; after building, at each root the smallest of its piece
+                     * (of its tree once looked up) */
+    uint8_t *big;   /* in the big piece (after sampling) */
+    uint32_t *pidx; /* at the root of a piece with remote neighbours: its index in pc */
+    piece *pc;
+    int64_t npc, *roff, *rn;
+    int64_t *pairs, npairs, cap; /* remote edges of vertices outside the big piece:
+                                  * member << 32 | handle */
+    int64_t hmax;    /* the largest remote neighbour handle seen (handles of remote vertices
+                      * follow the n owned ones) */
+    uint64_t *bmark; /* remote neighbours of the big piece: bit h - n for handle h */
+    int64_t bwords;
+    int64_t brep, broot;    /* the big piece's root after sampling (its representative), after
+                             * building */
+    int64_t *peers, npeers; /* keys of other ranks' big pieces next to this one: one edge each
+                             * stands for all edges between them */
+    int64_t *probe, nprobe; /* remote neighbours of a few members of the big piece */
+    int64_t anchor;         /* the smallest key of a big piece (the anchor) */
+    int64_t boundary;       /* vertices that may have remote neighbours, all ranks */
+    bool member;            /* the big piece is known to join the anchor's: it points there */
+    int directed;           /* the graph is: walk in-edges as well */
+    int stage;              /* 0: nothing yet, 1: sampled, 2: collected, 3: pieces built */
 } wcc_data;
 
-static int64_t find(int64_t *uf, int64_t x)
+static int64_t find(const uint32_t *uf, int64_t x)
 {
     while (uf[x] != x)
-        x = uf[x] = uf[uf[x]];
+        x = uf[x];
     return x;
+}
+
+/* Unites the sets of a and b: the larger of two roots goes under the smaller, so every
+ * parent is below its child (Afforest's link, without full finds). */
+static void link(uint32_t *uf, uint32_t a, uint32_t b)
+{
+    uint32_t p = uf[a], q = uf[b];
+    while (p != q) {
+        uint32_t hi = p > q ? p : q, lo = p > q ? q : p, ph = uf[hi];
+        if (ph == lo)
+            return;
+        if (ph == hi) {
+            uf[hi] = lo;
+            return;
+        }
+        p = uf[ph];
+        q = uf[lo];
+    }
+}
+
+/* Points every vertex at its root: parents are below their children, so one ascending pass. */
+static void compress(uint32_t *uf, int64_t n)
+{
+    for (int64_t v = 0; v < n; v++)
+        uf[v] = uf[uf[v]];
+}
+
+/* Forgets everything the rank built (a fresh run, or a restart). */
+static void reset(wcc_data *d)
+{
+    for (int64_t v = 0; v < d->n; v++)
+        d->uf[v] = (uint32_t)v;
+    memset(d->big, 0, (size_t)d->n + 1);
+    if (d->bmark)
+        memset(d->bmark, 0, (size_t)d->bwords * sizeof *d->bmark);
+    d->npairs = d->hmax = d->npeers = d->nprobe = 0;
+    d->member = false;
+    d->brep = d->broot = -1;
+    d->stage = 0;
 }
 
 static int wcc_setup(amls_ctx *cx)
@@ -70,13 +160,18 @@ static int wcc_setup(amls_ctx *cx)
     memset(d, 0, sizeof *d);
     amls_set_user(cx, d);
     d->n = n;
-    int64_t **arr[] = {&d->uf, &d->key, &d->gid, &d->rep, &d->roff};
-    for (int k = 0; k < 5; k++)
-        if ((*arr[k] = amls_alloc(cx, (size_t)(n + 1) * sizeof(int64_t))) == NULL)
-            return amls_fail(cx, "out of memory");
-    d->P = amls_alloc(cx, (size_t)(n + 1) * sizeof(ptr));
-    d->A = amls_alloc(cx, (size_t)(n + 1) * sizeof(ptr));
-    return d->P && d->A ? 0 : amls_fail(cx, "out of memory");
+    d->directed = amls_is_directed(cx);
+    d->lo = n > 0 ? amls_vertex_gid(cx, 0) : 0;
+    d->key = amls_alloc(cx, (size_t)(n + 1) * sizeof *d->key);
+    d->uf = amls_alloc(cx, (size_t)(n + 1) * sizeof *d->uf);
+    d->pidx = amls_alloc(cx, (size_t)(n + 1) * sizeof *d->pidx);
+    d->big = amls_alloc(cx, (size_t)n + 1);
+    d->peers = amls_alloc(cx, (size_t)amls_nranks(cx) * sizeof *d->peers);
+    d->probe = amls_alloc(cx, PROBES * sizeof *d->probe);
+    if (!d->key || !d->uf || !d->pidx || !d->big || !d->peers || !d->probe)
+        return amls_fail(cx, "out of memory");
+    reset(d);
+    return 0;
 }
 
 static void wcc_finalize(amls_ctx *cx)
@@ -84,8 +179,9 @@ static void wcc_finalize(amls_ctx *cx)
     wcc_data *d = amls_user(cx);
     if (d == NULL)
         return;
-    void *arr[] = {d->uf, d->key, d->gid, d->rep, d->roff, d->rn, d->pairs, d->P, d->A, d};
-    for (int k = 0; k < 10; k++)
+    void *arr[] = {d->uf, d->key,   d->big,   d->pidx,  d->pc,    d->roff,
+                   d->rn, d->pairs, d->bmark, d->peers, d->probe, d};
+    for (size_t k = 0; k < sizeof arr / sizeof arr[0]; k++)
         amls_free(cx, arr[k]);
 }
 
@@ -95,46 +191,230 @@ static int wcc_init(amls_ctx *cx, amls_vertex v, void *state)
     return 0;
 }
 
-/* Collect: unite with neighbours on this rank, remember the others. */
-static int collect(amls_ctx *cx, amls_vertex v, wcc_data *d, const wcc_state *s)
+/* Links v to up to `want` neighbours on this rank in a row sorted by engine id (owned vertices
+ * have the engine ids lo .. lo + n - 1, so they lie together in it): the first ones, or the
+ * last ones when the row starts with another rank's vertices and ends with owned ones (the
+ * last rank), or after a binary search. Returns how many it linked. */
+static int link_owned(const amls_ctx *cx, wcc_data *d, amls_vertex v, const amls_nbr *nb, int64_t k,
+                      int want)
 {
-    const amls_nbr *nb;
-    int64_t k = amls_nbrs(cx, v, &nb, NULL), remote = 0;
-    if (k < 0)
-        return (int)k;
-    d->key[v] = s->label;
-    d->gid[v] = amls_vertex_gid(cx, v);
-    d->uf[v] = v;
-    for (int64_t i = 0; i < k; i++) {
-        amls_vertex u = amls_nbr_vertex(cx, nb[i]);
-        if (u >= 0 && u < v) { /* u is already in the forest: link the roots */
-            int64_t a = find(d->uf, u), b = find(d->uf, v);
-            d->uf[a > b ? a : b] = a > b ? b : a;
-        } else if (u < 0) {
-            if (d->npairs + 1 > d->cap) {
-                int64_t c = 2 * d->cap + 4096, *np = amls_alloc(cx, (size_t)c * sizeof *np);
-                if (np == NULL)
-                    return amls_fail(cx, "out of memory");
-                if (d->pairs)
-                    memcpy(np, d->pairs, (size_t)d->npairs * sizeof *np);
-                amls_free(cx, d->pairs);
-                d->pairs = np;
-                d->cap = c;
-            }
-            /* the member and the handle (sends go straight to its slot), 32 bits each */
-            d->pairs[d->npairs++] = (int64_t)((uint64_t)v << 32 | nb[i]);
-            d->hmax = nb[i] > d->hmax ? nb[i] : d->hmax;
-            remote = 1;
-        }
+    int64_t a = 0, b = k;
+    int linked = 0;
+    if (k > 0 && nb[0] >= d->n && nb[k - 1] < d->n) { /* from the end */
+        for (int64_t i = k - 1; i >= 0 && nb[i] < d->n && linked < want; i--, linked++)
+            link(d->uf, (uint32_t)v, nb[i]);
+        return linked;
     }
-    if (!remote)
-        amls_vote_to_halt(cx, v);
-    return remote ? amls_aggregate(cx, A_BOUNDARY, &remote) : 0;
+    if (k > 0 && nb[0] >= d->n && amls_nbr_gid(cx, nb[0]) < d->lo)
+        while (a < b) { /* the first position at or above lo */
+            int64_t m = a + (b - a) / 2;
+            if (nb[m] >= d->n && amls_nbr_gid(cx, nb[m]) < d->lo)
+                a = m + 1;
+            else
+                b = m;
+        }
+    for (int64_t i = a; i < k && nb[i] < d->n && linked < want; i++, linked++)
+        link(d->uf, (uint32_t)v, nb[i]); /* an owned vertex: its handle is its index */
+    return linked;
 }
 
-/* Keeps each remote neighbour once per piece (a piece's members often share them: the big
- * piece of a power-law graph lists every cut edge), so that a changed pointer is sent once per
- * neighbour. */
+/* Sampling: link to the first SAMPLES neighbours on this rank, out- and (directed graphs)
+ * in-neighbours. The two lists, not amls_nbrs: no merge. */
+static int sample(amls_ctx *cx, amls_vertex v, wcc_data *d, const wcc_state *s)
+{
+    d->key[v] = s->label;
+    for (int dir = 0, linked = 0; dir < 1 + d->directed && linked < SAMPLES; dir++) {
+        const amls_nbr *nb;
+        int64_t k = dir ? amls_in_edges(cx, v, &nb, NULL) : amls_out_edges(cx, v, &nb, NULL);
+        if (k < 0)
+            return (int)k;
+        linked += link_owned(cx, d, v, nb, k, SAMPLES - linked);
+    }
+    return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Master, after sampling: the most frequent root among a fixed sample is the big piece. */
+static void find_big(wcc_data *d)
+{
+    int64_t smp[SAMPLE_SIZE], best = -1;
+    if (d->n == 0)
+        return;
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (int i = 0; i < SAMPLE_SIZE; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift: the same sample every run */
+        smp[i] = find(d->uf, (int64_t)(x % (uint64_t)d->n));
+    }
+    qsort(smp, SAMPLE_SIZE, sizeof smp[0], cmp_i64);
+    for (int i = 0, run = 0, most = 0; i < SAMPLE_SIZE; i++) {
+        run = i > 0 && smp[i] == smp[i - 1] ? run + 1 : 1;
+        if (run > most) {
+            most = run;
+            best = smp[i];
+        }
+    }
+    compress(d->uf, d->n);
+    for (int64_t v = 0; v < d->n; v++)
+        d->big[v] = d->uf[v] == best;
+    d->brep = best;
+}
+
+/* Sets bit h - n of the big piece's bitmap (remote handle h), growing it. */
+static int mark_one(amls_ctx *cx, wcc_data *d, int64_t h)
+{
+    int64_t b = h - d->n;
+    if (b >= 64 * d->bwords) {
+        int64_t w = 2 * d->bwords > b / 64 + 1 ? 2 * d->bwords : b / 64 + 1024;
+        uint64_t *nm = amls_alloc(cx, (size_t)w * sizeof *nm);
+        if (nm == NULL)
+            return amls_fail(cx, "out of memory");
+        memset(nm, 0, (size_t)w * sizeof *nm);
+        if (d->bmark)
+            memcpy(nm, d->bmark, (size_t)d->bwords * sizeof *nm);
+        amls_free(cx, d->bmark);
+        d->bmark = nm;
+        d->bwords = w;
+    }
+    d->bmark[b >> 6] |= UINT64_C(1) << (b & 63);
+    d->hmax = h > d->hmax ? h : d->hmax;
+    return 1;
+}
+
+/* A member of the big piece: marks its remote neighbours. (Reading only the runs of remote
+ * ones at both ends of the row, the owned ones lying together between, measured slower.) */
+static int mark_remote(amls_ctx *cx, wcc_data *d, const amls_nbr *nb, int64_t k)
+{
+    int rc = 0;
+    for (int64_t i = 0; i < k && rc >= 0; i++)
+        if (nb[i] >= d->n)
+            rc = mark_one(cx, d, nb[i]);
+    return rc;
+}
+
+static int add_pair(amls_ctx *cx, wcc_data *d, amls_vertex v, amls_nbr h)
+{
+    if (d->npairs + 1 > d->cap) {
+        int64_t c = 2 * d->cap + 4096, *np = amls_alloc(cx, (size_t)c * sizeof *np);
+        if (np == NULL)
+            return amls_fail(cx, "out of memory");
+        if (d->pairs)
+            memcpy(np, d->pairs, (size_t)d->npairs * sizeof *np);
+        amls_free(cx, d->pairs);
+        d->pairs = np;
+        d->cap = c;
+    }
+    /* the member and the handle (sends go straight to its slot), 32 bits each */
+    d->pairs[d->npairs++] = (int64_t)((uint64_t)v << 32 | h);
+    d->hmax = h > d->hmax ? h : d->hmax;
+    return 1;
+}
+
+/* Collect, outside the big piece: unite with the neighbours on this rank (an edge between two
+ * outsiders once, every edge into the big piece) and remember the others. Returns 1 when v has
+ * remote neighbours, 0 when not, or a negative status. */
+static int contract(amls_ctx *cx, amls_vertex v, wcc_data *d, const amls_nbr *nb, int64_t k)
+{
+    int remote = 0;
+    for (int64_t i = 0; i < k && remote >= 0; i++) {
+        int64_t u = nb[i];
+        if (u >= d->n)
+            remote = add_pair(cx, d, v, nb[i]);
+        else if (u < v || d->big[u]) /* an edge between two outsiders once; every edge in */
+            link(d->uf, (uint32_t)u, (uint32_t)v);
+    }
+    return remote;
+}
+
+/* The key of the big piece a remote neighbour belongs to, or -1 (published while collecting).*/
+static int64_t big_key(const amls_ctx *cx, amls_nbr h)
+{
+    const int64_t *pub = amls_nbr_published(cx, h, NULL);
+    return pub ? *pub : -1;
+}
+
+/* A member of the big piece publishes its piece's key, and its representative offers the
+ * key to the anchor; every PROBE_EVERY-th one keeps its remote neighbours as probes. Its
+ * edges wait for SETTLE: they are read only when the piece is not known to join the anchor's.*/
+static int collect_big(amls_ctx *cx, amls_vertex v, wcc_data *d)
+{
+    int64_t key = d->lo + d->brep, one = 1;
+    if (v % PROBE_EVERY == 0)
+        for (int dir = 0; dir < 1 + d->directed; dir++) {
+            const amls_nbr *nb;
+            int64_t k = dir ? amls_in_edges(cx, v, &nb, NULL) : amls_out_edges(cx, v, &nb, NULL);
+            for (int64_t i = 0; i < k && d->nprobe < PROBES; i++)
+                if (nb[i] >= d->n)
+                    d->probe[d->nprobe++] = nb[i];
+        }
+    int rc = amls_publish(cx, v, &key, sizeof key);
+    if (rc == 0 && v == d->brep) {
+        rc = amls_aggregate(cx, A_ANCHOR, &key);
+        if (rc == 0 && amls_nranks(cx) > 1) /* its edges are not read: may cross ranks */
+            rc = amls_aggregate(cx, A_BOUNDARY, &one);
+    }
+    return rc;
+}
+
+/* Collect, outside the big piece: a vertex with remote neighbours also publishes -1. */
+static int collect(amls_ctx *cx, amls_vertex v, wcc_data *d)
+{
+    if (d->big[v])
+        return collect_big(cx, v, d);
+    int remote = 0;
+    for (int dir = 0; dir < 1 + d->directed; dir++) {
+        const amls_nbr *nb;
+        int64_t k = dir ? amls_in_edges(cx, v, &nb, NULL) : amls_out_edges(cx, v, &nb, NULL);
+        int r = k < 0 ? (int)k : contract(cx, v, d, nb, k);
+        if (r < 0)
+            return r;
+        remote |= r;
+    }
+    if (!remote) {
+        amls_vote_to_halt(cx, v);
+        return 0;
+    }
+    int64_t one = 1, none = -1;
+    int rc = amls_publish(cx, v, &none, sizeof none);
+    return rc < 0 ? rc : amls_aggregate(cx, A_BOUNDARY, &one);
+}
+
+/* Master, after collecting: the big piece joins the anchor's when it is the anchor's or a
+ * probe reached it (its published key is the anchor). */
+static void decide(amls_ctx *cx, wcc_data *d)
+{
+    d->anchor = amls_aggregated_i64(cx, A_ANCHOR);
+    d->boundary = amls_aggregated_i64(cx, A_BOUNDARY);
+    d->member = d->brep >= 0 && d->lo + d->brep == d->anchor;
+    for (int64_t i = 0; d->brep >= 0 && i < d->nprobe && !d->member; i++)
+        d->member = big_key(cx, (amls_nbr)d->probe[i]) == d->anchor;
+}
+
+/* Settle, in the big piece: a member publishes the anchor (its pointer, final); the others
+ * mark their remote neighbours. Only the representative stays. */
+static int settle(amls_ctx *cx, amls_vertex v, wcc_data *d)
+{
+    int rc = 0;
+    if (!d->big[v])
+        return 0; /* outside: still active when it has remote neighbours */
+    if (v != d->brep)
+        amls_vote_to_halt(cx, v);
+    if (d->member)
+        return amls_publish(cx, v, &d->anchor, sizeof d->anchor);
+    for (int dir = 0; dir < 1 + d->directed && rc >= 0; dir++) {
+        const amls_nbr *nb;
+        int64_t k = dir ? amls_in_edges(cx, v, &nb, NULL) : amls_out_edges(cx, v, &nb, NULL);
+        rc = k < 0 ? (int)k : mark_remote(cx, d, nb, k);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* Keeps each remote neighbour once per piece (a piece's members often share them), so that a
+ * changed pointer is sent once per neighbour. */
 static int distinct(amls_ctx *cx, wcc_data *d)
 {
     int64_t span = d->hmax >= d->n ? d->hmax - d->n + 1 : 1, out = 0;
@@ -142,148 +422,309 @@ static int distinct(amls_ctx *cx, wcc_data *d)
     if (mark == NULL)
         return amls_fail(cx, "out of memory");
     memset(mark, 0xff, (size_t)span * sizeof *mark);
-    for (int64_t r = 0, k = 0; r < d->n; r++) {
-        for (int64_t end = d->roff[r + 1]; k < end; k++)
-            if (mark[d->rn[k] - d->n] != r) {
-                mark[d->rn[k] - d->n] = r;
+    for (int64_t q = 0, k = 0; q < d->npc; q++) {
+        for (int64_t end = d->roff[q + 1]; k < end; k++)
+            if (mark[d->rn[k] - d->n] != q) {
+                mark[d->rn[k] - d->n] = q;
                 d->rn[out++] = d->rn[k];
             }
-        d->roff[r + 1] = out;
+        d->roff[q + 1] = out;
     }
     amls_free(cx, mark);
     return 0;
 }
 
-/* Master, after collecting: roots, smallest ids, representatives, and every piece's remote
- * neighbours (rn, grouped by root with a counting sort). */
+/* Gives the piece rooted at r an index (first time) with representative v. */
+static void add_piece(wcc_data *d, int64_t r, int64_t v)
+{
+    if (d->pidx[r] == NONE) {
+        d->pidx[r] = (uint32_t)d->npc;
+        d->pc[d->npc++].rep = v;
+    }
+}
+
+/* Roots and smallest ids of the pieces (key at the root); the pieces with remote neighbours
+ * get indices (the big piece first), representatives and keys, and roff[q + 1] counts piece
+ * q's remote neighbours. Returns the number of bitmap bits. */
+static int64_t count_pieces(wcc_data *d)
+{
+    compress(d->uf, d->n);
+    for (int64_t v = 0; v < d->n; v++) {
+        d->pidx[v] = NONE;
+        if (d->key[v] < d->key[d->uf[v]]) /* the root comes first: it is the smallest */
+            d->key[d->uf[v]] = d->key[v];
+    }
+    d->npc = 0;
+    d->broot = d->brep >= 0 ? (int64_t)d->uf[d->brep] : -1;
+    if (d->broot >= 0)
+        add_piece(d, d->broot, d->brep);
+    for (int64_t k = 0; k < d->npairs; k++)
+        add_piece(d, d->uf[d->pairs[k] >> 32], d->pairs[k] >> 32);
+    int64_t nbits = 0;
+    for (int64_t w = 0; d->broot >= 0 && w < d->bwords; w++)
+        nbits += __builtin_popcountll(d->bmark[w]);
+    memset(d->roff, 0, (size_t)(d->npc + 1) * sizeof *d->roff);
+    d->roff[1] = d->broot >= 0 ? nbits : 0;
+    for (int64_t k = 0; k < d->npairs; k++)
+        d->roff[d->pidx[d->uf[d->pairs[k] >> 32]] + 1]++;
+    for (int64_t q = 0; q < d->npc; q++) {
+        int64_t g = d->lo + d->pc[q].rep;
+        d->roff[q + 1] += d->roff[q];
+        d->pc[q].P = (ptr){d->broot >= 0 && q == 0 ? g : HI + g, g};
+        d->pc[q].A = (ptr){INT64_MAX, -1};
+        d->pc[q].from = -1;
+    }
+    return nbits;
+}
+
+/* Takes pointer (k, k) when smaller: k is a big piece's key, and its representative. */
+static void take_big(ptr *p, int64_t k)
+{
+    if (k >= 0 && k < p->id)
+        *p = (ptr){k, k};
+}
+
+/* Master, after collecting: the big piece's remote neighbours in other ranks' big pieces
+ * leave the bitmap; their keys are kept once each, and the piece hooks under the smallest. */
+static void split_peers(amls_ctx *cx, wcc_data *d)
+{
+    for (int64_t w = 0; w < d->bwords; w++)
+        for (uint64_t m = d->bmark[w]; m; m &= m - 1) {
+            int b = __builtin_ctzll(m);
+            int64_t k = big_key(cx, (amls_nbr)(d->n + 64 * w + b)), i = 0;
+            if (k < 0)
+                continue;
+            d->bmark[w] &= ~(UINT64_C(1) << b);
+            while (i < d->npeers && d->peers[i] != k)
+                i++;
+            if (i == d->npeers && d->npeers < amls_nranks(cx))
+                d->peers[d->npeers++] = k;
+        }
+}
+
+/* The per-piece arrays, for at most npairs + 1 pieces. */
+static int alloc_pieces(amls_ctx *cx, wcc_data *d, int64_t nbits)
+{
+    amls_free(cx, d->pc);
+    amls_free(cx, d->roff);
+    amls_free(cx, d->rn);
+    d->pc = amls_alloc(cx, (size_t)(d->npairs + 1) * sizeof *d->pc);
+    d->roff = amls_alloc(cx, (size_t)(d->npairs + 2) * sizeof *d->roff);
+    d->rn = amls_alloc(cx, (size_t)(d->npairs + nbits + 1) * sizeof *d->rn);
+    return d->pc && d->roff && d->rn ? 0 : amls_fail(cx, "out of memory");
+}
+
+/* Master, after settling: every piece's remote neighbours (rn, grouped by piece with a
+ * counting sort), each once; pieces next to big pieces start under the smallest of them. */
 static int build(amls_ctx *cx, wcc_data *d)
 {
-    for (int64_t v = 0; v < d->n; v++) {
-        d->uf[v] = find(d->uf, v);
-        d->rep[v] = -1;
-        d->roff[v] = 0;
-        d->P[v] = d->A[v] = (ptr){INT64_MAX, -1};
-    }
-    d->roff[d->n] = 0;
-    for (int64_t v = 0; v < d->n; v++)
-        if (d->key[v] < d->P[d->uf[v]].id)
-            d->P[d->uf[v]].id = d->key[v];
-    for (int64_t k = 0; k < d->npairs; k++) {
-        int64_t r = d->uf[d->pairs[k] >> 32];
-        if (d->rep[r] < 0)
-            d->rep[r] = d->pairs[k] >> 32;
-        d->roff[r + 1]++;
-    }
-    for (int64_t r = 0; r < d->n; r++) {
-        d->roff[r + 1] += d->roff[r];
-        if (d->rep[r] >= 0)
-            d->P[r].gid = d->gid[d->rep[r]];
-    }
-    amls_free(cx, d->rn);
-    d->rn = amls_alloc(cx, (size_t)(d->npairs + 1) * sizeof *d->rn);
-    if (d->rn == NULL)
+    split_peers(cx, d);
+    int64_t nbits = 0, *fill;
+    for (int64_t w = 0; d->brep >= 0 && w < d->bwords; w++)
+        nbits += __builtin_popcountll(d->bmark[w]);
+    int rc = alloc_pieces(cx, d, nbits);
+    if (rc < 0)
+        return rc;
+    count_pieces(d);
+    for (int64_t k = 0; d->broot >= 0 && k < d->npeers; k++)
+        take_big(&d->pc[0].P, d->peers[k]);
+    if (d->broot >= 0 && d->member)
+        take_big(&d->pc[0].P, d->anchor);
+    if ((fill = amls_alloc(cx, (size_t)(d->npc + 1) * sizeof *fill)) == NULL)
         return amls_fail(cx, "out of memory");
-    int64_t *fill = d->key; /* keys are no longer needed: cursors per root */
-    memcpy(fill, d->roff, (size_t)d->n * sizeof *fill);
-    for (int64_t k = 0; k < d->npairs; k++)
-        d->rn[fill[d->uf[d->pairs[k] >> 32]]++] = d->pairs[k] & 0xffffffff;
+    memcpy(fill, d->roff, (size_t)d->npc * sizeof *fill); /* a cursor per piece */
+    for (int64_t w = 0; d->broot >= 0 && w < d->bwords; w++)
+        for (uint64_t m = d->bmark[w]; m; m &= m - 1)
+            d->rn[fill[0]++] = d->n + 64 * w + __builtin_ctzll(m);
+    for (int64_t k = 0; k < d->npairs; k++) {
+        int64_t q = d->pidx[d->uf[d->pairs[k] >> 32]], h = d->pairs[k] & 0xffffffff;
+        take_big(&d->pc[q].P, big_key(cx, (amls_nbr)h));
+        d->rn[fill[q]++] = h;
+    }
+    amls_free(cx, fill);
     d->npairs = 0;
-    d->ready = true;
+    d->stage = 3;
     return distinct(cx, d);
 }
 
-/* A smaller pointer m reached piece c: take it, and hook the old parent under it. */
-static int hook(amls_ctx *cx, wcc_data *d, int64_t c, const ptr *m, int64_t *changed)
+/* A smaller pointer m reached piece q: take it, and hook the old parent under it. */
+static int hook(amls_ctx *cx, wcc_data *d, piece *q, const msg *m, int64_t *changed)
 {
-    ptr old = d->P[c];
-    if (m->id >= old.id)
+    ptr old = q->P;
+    if (m->p.id >= old.id)
         return 0;
-    d->P[c] = *m;
+    q->P = m->p;
+    q->from = m->from;
     *changed = 1;
-    return old.gid != d->gid[d->rep[c]] ? amls_send(cx, old.gid, m) : 0;
+    return old.gid != d->lo + q->rep ? amls_send(cx, old.gid, &(msg){m->p, -1}) : 0;
+}
+
+/* Whether piece q must tell remote neighbour h its pointer p: not when h lies in a big piece
+ * whose pointer is known to be as small (its key is not above p, or it sent p). */
+static bool needs(const amls_ctx *cx, const wcc_data *d, const piece *q, amls_nbr h)
+{
+    if (q == d->pc && d->broot >= 0)
+        return true; /* the big piece's remote neighbours outside big pieces */
+    int64_t k = big_key(cx, h);
+    return k < 0 || (q->P.id < k && k != q->from);
+}
+
+/* Tells piece q's remote neighbours its pointer, where needed, and the big piece's peers
+ * when the pointer is below their keys. */
+static int tell(amls_ctx *cx, wcc_data *d, const piece *q)
+{
+    int rc = 0;
+    int64_t i = q - d->pc;
+    bool bigp = i == 0 && d->broot >= 0;
+    msg m = {q->P, bigp ? d->lo + d->brep : -1};
+    for (int64_t k = d->roff[i]; k < d->roff[i + 1] && rc == 0; k++)
+        if (needs(cx, d, q, (amls_nbr)d->rn[k]))
+            rc = amls_send_nbr(cx, (amls_nbr)d->rn[k], &m);
+    for (int64_t k = 0; bigp && k < d->npeers && rc == 0; k++)
+        if (q->P.id < d->peers[k])
+            rc = amls_send(cx, d->peers[k], &m);
+    return rc;
 }
 
 /* A representative: shortcut through the parent's answer, tell the remote neighbours, ask
  * the parent again. It stays active while pieces still move. */
-static int represent(amls_ctx *cx, amls_vertex v, wcc_data *d, int64_t c, int64_t *changed)
+static int represent(amls_ctx *cx, amls_vertex v, wcc_data *d, piece *q, int64_t *changed)
 {
     const ptr *r = amls_reply(cx, v);
-    ptr *p = &d->P[c], *a = &d->A[c];
     int rc = 0;
-    if (r && r->id < p->id) {
-        *p = *r;
+    if (r && r->id < q->P.id) {
+        q->P = *r;
+        q->from = -1;
         *changed = 1;
     }
-    if (p->id != a->id || p->gid != a->gid) {
-        for (int64_t k = d->roff[c]; k < d->roff[c + 1] && rc == 0; k++)
-            rc = amls_send_nbr(cx, (amls_nbr)d->rn[k], p);
-        *a = *p;
+    if (q->P.id != q->A.id || q->P.gid != q->A.gid) {
+        rc = tell(cx, d, q);
+        q->A = q->P;
         *changed = 1;
     }
-    return rc == 0 && p->gid != d->gid[v] ? amls_request(cx, v, p->gid) : rc;
+    return rc == 0 && q->P.gid != d->lo + v ? amls_request(cx, v, q->P.gid) : rc;
+}
+
+/* After the pointers settled (every tree a star): each piece's smallest original id goes to
+ * its root's representative, which keeps the smallest it hears; the others then ask it. */
+static int finish(amls_ctx *cx, amls_vertex v, wcc_data *d, const piece *q, int64_t phase,
+                  const msg *m)
+{
+    bool root = q->P.gid == d->lo + v;
+    int64_t *lab = &d->key[d->uf[v]];
+    if (phase == GATHER)
+        return root ? 0 : amls_send(cx, q->P.gid, &(msg){{*lab, 0}, -1});
+    if (phase == LOOKUP) {
+        if (m && m->p.id < *lab)
+            *lab = m->p.id;
+        return root ? 0 : amls_request(cx, v, q->P.gid);
+    }
+    const ptr *r = amls_reply(cx, v); /* READ */
+    if (!root && r)
+        *lab = r->id;
+    return 0;
+}
+
+/* Jumping, finishing and writing (after building). */
+static int jump(amls_ctx *cx, amls_vertex v, wcc_data *d, int64_t phase, const void *msgs,
+                int64_t n)
+{
+    uint32_t c = d->uf[v], i = d->pidx[c];
+    piece *q = i == NONE ? NULL : &d->pc[i];
+    bool rep = q && q->rep == v;
+    int64_t changed = 0;
+    int rc = 0;
+    if (!rep || phase == FINAL)
+        amls_vote_to_halt(cx, v);
+    if (phase != JUMP)
+        return rep && phase != FINAL ? finish(cx, v, d, q, phase, n > 0 ? msgs : NULL) : 0;
+    if (n > 0 && q)
+        rc = hook(cx, d, q, msgs, &changed);
+    if (rc == 0 && rep)
+        rc = represent(cx, v, d, q, &changed);
+    return rc == 0 && changed ? amls_aggregate(cx, A_CHANGED, &changed) : rc;
 }
 
 static int wcc_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs, int64_t n)
 {
     wcc_data *d = amls_user(cx);
     wcc_state *s = state;
-    int64_t phase = amls_aggregated_i64(cx, A_PHASE), changed = 0;
-    int rc = 0;
-    if (phase <= COLLECT)
-        return collect(cx, v, d, s);
-    int64_t c = d->ready ? d->uf[v] : -1;
-    if (c < 0 || d->rep[c] != v || phase == FINAL)
+    int64_t phase = amls_aggregated_i64(cx, A_PHASE);
+    if (phase <= SAMPLE) /* the aggregator starts below every phase */
+        return sample(cx, v, d, s);
+    if (phase == COLLECT && d->stage == 1)
+        return collect(cx, v, d);
+    if (phase == SETTLE && d->stage == 2)
+        return settle(cx, v, d);
+    if (d->stage != 3) { /* restarted: the master step samples again */
         amls_vote_to_halt(cx, v);
-    if (c < 0) /* restarted: the master step collects again */
-        return 0;
-    if (phase == FINAL) {
-        s->label = d->P[c].id;
         return 0;
     }
-    if (n > 0)
-        rc = hook(cx, d, c, msgs, &changed);
-    if (rc == 0 && d->rep[c] == v)
-        rc = represent(cx, v, d, c, &changed);
-    return rc == 0 && changed ? amls_aggregate(cx, A_CHANGED, &changed) : rc;
+    if (phase == FINAL)
+        s->label = d->key[d->uf[v]];
+    return jump(cx, v, d, phase, msgs, n);
 }
 
-/* The answer to a request: the pointer of the target's piece. */
+/* The answer to a request: the pointer of the target's piece; when looking up, the smallest
+ * original id its tree holds. */
 static void wcc_reply(const amls_ctx *cx, amls_vertex v, const void *state, void *out)
 {
     const wcc_data *d = amls_user(cx);
     ptr p = {((const wcc_state *)state)->label, amls_vertex_gid(cx, v)};
-    if (d->ready)
-        p = d->P[d->uf[v]];
+    uint32_t i = d->stage == 3 ? d->pidx[d->uf[v]] : NONE;
+    if (i != NONE)
+        p = d->pc[i].P;
+    if (i != NONE && amls_aggregated_i64(cx, A_PHASE) == LOOKUP)
+        p.id = d->key[d->uf[v]];
     memcpy(out, &p, sizeof p);
 }
 
-/* Collect, then jump until a superstep changes nothing, then write the labels. After a
- * restart (no program data), collect again from the states. */
+/* The next phase: sample, collect, settle, jump until a superstep changes nothing, gather,
+ * look up, read, write the labels. After a restart (no program data for the phase), sample
+ * again from the states. Returns -1 when the phase stays. */
+static int64_t next_phase(amls_ctx *cx, wcc_data *d, int64_t phase, int *rc)
+{
+    if (phase <= SAMPLE && d->stage == 0) {
+        find_big(d);
+        d->stage = 1;
+        return COLLECT;
+    }
+    if (phase == COLLECT && d->stage == 1) {
+        decide(cx, d);
+        d->stage = 2;
+        return SETTLE;
+    }
+    if (phase == SETTLE && d->stage == 2) {
+        *rc = build(cx, d);
+        return d->boundary > 0 ? JUMP : FINAL;
+    }
+    if (d->stage != 3 || phase <= SETTLE) {
+        reset(d);
+        return SAMPLE;
+    }
+    if (phase == JUMP)
+        return amls_aggregated_i64(cx, A_CHANGED) == 0 ? GATHER : -1;
+    return phase < FINAL ? phase + 1 : -1;
+}
+
 static int wcc_master(amls_ctx *cx)
 {
-    wcc_data *d = amls_user(cx);
-    int64_t phase = amls_aggregated_i64(cx, A_PHASE);
     int rc = 0;
-    if (phase <= COLLECT) {
-        rc = build(cx, d);
-        phase = amls_aggregated_i64(cx, A_BOUNDARY) > 0 ? JUMP : FINAL;
-    } else if (!d->ready) {
-        phase = COLLECT;
-    } else if (phase == JUMP && amls_aggregated_i64(cx, A_CHANGED) == 0) {
-        phase = FINAL;
-    } else {
+    int64_t phase = next_phase(cx, amls_user(cx), amls_aggregated_i64(cx, A_PHASE), &rc);
+    if (phase < 0)
         return 0;
-    }
-    if (phase != JUMP)
+    if (phase == SAMPLE || phase == COLLECT || phase == FINAL)
         amls_wake_all(cx);
     amls_set_aggregated(cx, A_PHASE, &phase);
     return rc;
 }
 
 AMLS_VPROG_DEFINE(wcc,
-                  .description = "weakly connected components (local union-find, pointer jumping)",
-                  .state_size = sizeof(wcc_state), .msg_size = sizeof(ptr),
-                  .combiner = {AMLS_OP_MIN, AMLS_TYPE_I64, 0}, .flags = AMLS_NEED_IN_EDGES,
-                  AMLS_AGGREGATORS(aggs), .result_type = AMLS_TYPE_I64, .setup = wcc_setup,
-                  .init = wcc_init, .compute = wcc_compute, .master = wcc_master,
-                  .finalize = wcc_finalize, .reply_size = sizeof(ptr), .reply = wcc_reply)
+                  .description = "weakly connected components (Afforest sampling, local "
+                                 "union-find, pointer jumping)",
+                  .state_size = sizeof(wcc_state), .msg_size = sizeof(msg),
+                  .combiner = {AMLS_OP_MIN, AMLS_TYPE_I64, 0}, .pub_size = sizeof(int64_t),
+                  .flags = AMLS_NEED_IN_EDGES, AMLS_AGGREGATORS(aggs), .result_type = AMLS_TYPE_I64,
+                  .setup = wcc_setup, .init = wcc_init, .compute = wcc_compute,
+                  .master = wcc_master, .finalize = wcc_finalize, .reply_size = sizeof(ptr),
+                  .reply = wcc_reply)

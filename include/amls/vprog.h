@@ -286,7 +286,8 @@ static inline amls_vid amls_vertex_id(const amls_ctx *cx, amls_vertex v)
 {
     return amls__api(cx)->vertex_id(cx, v);
 }
-/* Engine-wide id of an owned vertex: a valid target for amls_send(). */
+/* Engine-wide id of an owned vertex: a valid target for amls_send(). [1.3] The vertices a rank
+ * owns have consecutive engine ids: amls_vertex_gid(cx, v) == amls_vertex_gid(cx, 0) + v. */
 static inline amls_gid amls_vertex_gid(const amls_ctx *cx, amls_vertex v)
 {
     return amls__api(cx)->vertex_gid(cx, v);
@@ -389,7 +390,8 @@ static inline int amls_publish(amls_ctx *cx, amls_vertex v, const void *data, si
 {
     return amls__api(cx)->publish(cx, v, data, len);
 }
-/* The value a neighbour published in an earlier superstep (NULL if none); *len its length. */
+/* The value a neighbour published in an earlier superstep (NULL if none); *len its length.
+ * [1.3] Also in the master step, where it reads what was published up to that superstep. */
 static inline const void *amls_nbr_published(const amls_ctx *cx, amls_nbr n, size_t *len)
 {
     return amls__api(cx)->nbr_published(cx, n, len);
@@ -480,7 +482,10 @@ static inline int64_t amls_local_vertices(const amls_ctx *cx)
 }
 /* [1.2] The owned vertex a neighbour handle refers to, or -1 when another rank owns it. With
  * it a program can work on the part of the graph its rank holds without messages (contract
- * local components first, as Giraph++'s graph-centric programs do). */
+ * local components first, as Giraph++'s graph-centric programs do). [1.3] The handle of an
+ * owned vertex is the vertex itself, and only those are below amls_local_vertices(): a program
+ * may test `n < amls_local_vertices(cx)` instead of calling this. With the engine ids above,
+ * the owned neighbours lie together in a row (rows are sorted by engine id). */
 static inline amls_vertex amls_nbr_vertex(const amls_ctx *cx, amls_nbr n)
 {
     return amls__api(cx)->nbr_vertex(cx, n);

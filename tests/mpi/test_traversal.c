@@ -3,11 +3,11 @@
  * the engine's switch), SSSP (delta-stepping at several deltas, and Bellman-Ford) and PageRank
  * (push and pull) against the serial references, on graphs this test generates: a long path
  * with scrambled ids, a forest of many small components with random edge directions and self
- * loops, a directed graph with zero-weight cycles and heavy edges, and a weighted Kronecker
- * graph; with hash and range partitioning. WCC labels must equal the reference's (the smallest
- * original id) exactly, and pointer jumping must take O(log n) supersteps on the path; PageRank
- * pushed and pulled must agree to 1e-12. The expected values come from algorithms/ref/, which
- * share no code with the vertex programs.
+ * loops, a directed graph with zero-weight cycles and heavy edges, two paths joined only by
+ * bridge vertices, and a weighted Kronecker graph; with hash and range partitioning. WCC labels
+ * must equal the reference's (the smallest original id) exactly, and pointer jumping must take
+ * O(log n) supersteps on the path; PageRank pushed and pulled must agree to 1e-12. The expected
+ * values come from algorithms/ref/, which share no code with the vertex programs.
  * SPDX-License-Identifier: MIT
  * ------------------------------------------------------------------------------------------- */
 #include "core.h"
@@ -88,6 +88,25 @@ static void make_zero(amls_raw_graph *r)
     r->directed = true;
 }
 
+enum { NBRIDGE = 300 };
+
+/* Two paths, ids 0 .. N-1 and 2N .. 3N-1, joined only through the vertices N .. 2N-1, each
+ * next to one vertex of either path (N = NBRIDGE). With range partitioning on three ranks the
+ * middle rank holds only the bridges, none of its edges local: the big pieces of the outer
+ * ranks never meet, and WCC must carry the smallest id across the bridges (undirected). */
+static void make_bridges(amls_raw_graph *r)
+{
+    for (int64_t i = 0; i + 1 < NBRIDGE; i++) {
+        amls_raw_graph_push(r, i, i + 1, wt((uint64_t)i));
+        amls_raw_graph_push(r, 2 * NBRIDGE + i, 2 * NBRIDGE + i + 1, wt((uint64_t)i + 3));
+    }
+    for (int64_t i = 0; i < NBRIDGE; i++) {
+        amls_raw_graph_push(r, NBRIDGE + i, i, wt((uint64_t)i + 5));
+        amls_raw_graph_push(r, NBRIDGE + i, 2 * NBRIDGE + i, wt((uint64_t)i + 11));
+    }
+    r->directed = false;
+}
+
 typedef struct graph_case {
     const char *name;
     void (*make)(amls_raw_graph *r); /* NULL: the generator spec */
@@ -99,6 +118,7 @@ static const graph_case cases[] = {
     {"path", make_path, NULL, 17 /* sid(0) */},
     {"forest", make_forest, NULL, 17},
     {"zero", make_zero, NULL, 17},
+    {"bridges", make_bridges, NULL, 0},
     {"kron", NULL, "kron:scale=10,edge-factor=8,seed=5,weighted=1", 3},
 };
 
