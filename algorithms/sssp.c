@@ -60,10 +60,15 @@ static int64_t bucket(double d, double delta)
     return b < 0x1p61 ? (int64_t)b : ((int64_t)1 << 61);
 }
 
-/* Per rank: the weights seen by init (largest, smallest positive) and the arcs. */
+/* Per rank: the weights seen by init (largest, smallest positive) and the arcs; a copy of
+ * what the master step set for the next superstep (valid once it ran here: not after a
+ * restart), and the smallest bucket this rank reported in this superstep. */
 typedef struct sssp_rank {
     double hi, pos;
     int64_t arcs;
+    bool valid;
+    double delta;
+    int64_t cur, settled, sent;
 } sssp_rank;
 
 static int sssp_setup(amls_ctx *cx)
@@ -71,7 +76,7 @@ static int sssp_setup(amls_ctx *cx)
     sssp_rank *r = amls_alloc(cx, sizeof *r);
     if (r == NULL)
         return amls_fail(cx, "out of memory");
-    *r = (sssp_rank){0, INFINITY, 0};
+    *r = (sssp_rank){.pos = INFINITY, .sent = INT64_MAX};
     amls_set_user(cx, r);
     return 0;
 }
@@ -87,20 +92,21 @@ static void sssp_finalize(amls_ctx *cx)
 static int sssp_init(amls_ctx *cx, amls_vertex v, void *state)
 {
     ((sssp_state *)state)->dist = INFINITY;
-    int rc = sssp_check_weights(cx, v);
     sssp_rank *r = amls_user(cx);
     const amls_nbr *nb;
     const double *w;
     int64_t deg = amls_out_edges(cx, v, &nb, &w);
     for (int64_t i = 0; i < deg; i++) {
         double x = w ? w[i] : 1.0;
+        if (!(x >= 0)) /* negative or NaN: refused, naming the edge */
+            return sssp_check_weights(cx, v);
         r->hi = x > r->hi ? x : r->hi;
         r->pos = x > 0 && x < r->pos ? x : r->pos;
     }
     r->arcs += deg;
     if (v != 0 && amls_vertex_id(cx, v) != amls_param_i64(cx, P_SOURCE))
         amls_vote_to_halt(cx, v);
-    return rc;
+    return 0;
 }
 
 /* Superstep 0: vertex 0 of each rank reports the rank's weights and arcs; the source starts. */
@@ -124,15 +130,16 @@ static int measure(amls_ctx *cx, amls_vertex v, sssp_state *s)
     return rc;
 }
 
-/* Sends dist + w along the light (heavy: heavy) edges; reports the smallest bucket sent to.
+/* Sends dist + w along the light (heavy: heavy) edges; reports the smallest bucket sent to
+ * (once per rank and bucket in a superstep: the aggregator keeps the smallest anyway).
  * *other: whether v has edges of the other kind. */
-static int relax(amls_ctx *cx, amls_vertex v, const sssp_state *s, double delta, bool heavy,
+static int relax(amls_ctx *cx, amls_vertex v, const sssp_state *s, sssp_rank *r, bool heavy,
                  bool *other)
 {
     const amls_nbr *nb;
     const double *w;
     int64_t deg = amls_out_edges(cx, v, &nb, &w);
-    double low = INFINITY;
+    double low = INFINITY, delta = r->delta;
     *other = false;
     for (int64_t i = 0; i < deg; i++) {
         double x = w ? w[i] : 1.0;
@@ -147,7 +154,23 @@ static int relax(amls_ctx *cx, amls_vertex v, const sssp_state *s, double delta,
         low = cand < low ? cand : low;
     }
     int64_t b = bucket(low, delta);
-    return low < INFINITY ? amls_aggregate(cx, A_SENT, &b) : 0;
+    if (low == INFINITY || b >= r->sent)
+        return 0;
+    r->sent = b;
+    return amls_aggregate(cx, A_SENT, &b);
+}
+
+/* The master step's settings for this superstep: the rank's copy, or after a restart the
+ * aggregators. */
+static sssp_rank *settings(amls_ctx *cx)
+{
+    sssp_rank *r = amls_user(cx);
+    if (!r->valid) {
+        r->delta = amls_aggregated_f64(cx, A_DELTA);
+        r->cur = amls_aggregated_i64(cx, A_CUR);
+        r->settled = amls_aggregated_i64(cx, A_SETTLED);
+    }
+    return r;
 }
 
 static int sssp_compute(amls_ctx *cx, amls_vertex v, void *state, const void *msgs, int64_t n)
@@ -161,17 +184,21 @@ static int sssp_compute(amls_ctx *cx, amls_vertex v, void *state, const void *ms
             s->dist = in[i];
             s->light = s->heavy = 1;
         }
-    double delta = amls_aggregated_f64(cx, A_DELTA);
-    int64_t b = bucket(s->dist, delta);
+    if (!s->light && !s->heavy) { /* nothing new: no bucket to work out */
+        amls_vote_to_halt(cx, v);
+        return 0;
+    }
+    sssp_rank *r = settings(cx);
+    int64_t b = bucket(s->dist, r->delta);
     int rc = 0;
     bool other = false;
-    if (s->light && b <= amls_aggregated_i64(cx, A_CUR)) {
-        rc = relax(cx, v, s, delta, false, &other);
+    if (s->light && b <= r->cur) {
+        rc = relax(cx, v, s, r, false, &other);
         s->light = 0;
         s->heavy = s->heavy && other; /* no heavy edge: nothing to wait for */
     }
-    if (rc == 0 && s->heavy && b <= amls_aggregated_i64(cx, A_SETTLED)) {
-        rc = relax(cx, v, s, delta, true, &other);
+    if (rc == 0 && s->heavy && b <= r->settled) {
+        rc = relax(cx, v, s, r, true, &other);
         s->heavy = 0;
     }
     if (rc == 0 && (s->light || s->heavy)) /* light work waits for its bucket, heavy for it to
@@ -193,14 +220,29 @@ static double pick_delta(amls_ctx *cx, double delta)
     return isfinite(pos) ? fmax(delta, pos) : 1.0;
 }
 
+/* Sets the current and settled buckets for the next superstep, and the rank's copies. */
+static int keep(amls_ctx *cx, double delta, int64_t cur, int64_t settled)
+{
+    sssp_rank *r = amls_user(cx);
+    amls_set_aggregated(cx, A_CUR, &cur);
+    amls_set_aggregated(cx, A_SETTLED, &settled);
+    r->delta = delta;
+    r->cur = cur;
+    r->settled = settled;
+    r->sent = INT64_MAX;
+    r->valid = true;
+    return 0;
+}
+
 /* After superstep 0: delta and bucket 0. Then: when nothing sent can land in the current
  * bucket, it is settled and its heavy edges go; then the current bucket moves on to the
  * smallest one with work and its sleepers wake. */
 static int sssp_master(amls_ctx *cx)
 {
     int64_t cur = amls_aggregated_i64(cx, A_CUR), settled = amls_aggregated_i64(cx, A_SETTLED);
+    double delta = amls_aggregated_f64(cx, A_DELTA);
     if (amls_superstep(cx) == 0) {
-        double delta = amls_param_f64(cx, P_DELTA);
+        delta = amls_param_f64(cx, P_DELTA);
         if (delta < 0 || isnan(delta))
             return amls_fail(cx, "--delta must be >= 0 (0: from the weights)");
         delta = pick_delta(cx, delta);
@@ -210,26 +252,20 @@ static int sssp_master(amls_ctx *cx)
     } else {
         int64_t sent = amls_aggregated_i64(cx, A_SENT), sleeping = amls_min_sleeping(cx);
         if (sent <= cur)
-            return 0;                                   /* the current bucket may still change */
+            return keep(cx, delta, cur, settled);       /* the current bucket may still change */
         if (settled < cur && sleeping <= 2 * cur + 1) { /* its heavy edges first */
-            settled = cur;
-            amls_set_aggregated(cx, A_SETTLED, &settled);
             amls_wake_upto(cx, 2 * cur + 1);
-            return 0;
+            return keep(cx, delta, cur, cur);
         }
         settled = cur;
         int64_t next = sleeping < INT64_MAX ? sleeping / 2 : INT64_MAX;
         next = sent < next ? sent : next;
-        if (next == INT64_MAX) {
-            amls_set_aggregated(cx, A_SETTLED, &settled);
-            return 0; /* nothing left: every vertex has halted */
-        }
+        if (next == INT64_MAX)
+            return keep(cx, delta, cur, settled); /* nothing left: every vertex has halted */
         cur = next;
         amls_wake_upto(cx, 2 * cur);
     }
-    amls_set_aggregated(cx, A_CUR, &cur);
-    amls_set_aggregated(cx, A_SETTLED, &settled);
-    return 0;
+    return keep(cx, delta, cur, settled);
 }
 
 AMLS_VPROG_DEFINE(sssp,
