@@ -378,7 +378,7 @@ static int fsv_start(fsv *s, remote *r)
     AMLS_ALLOC(r->slot, nl + 1);
     AMLS_ALLOC(r->keys, nl + 1);
     AMLS_ALLOC(r->answer, nl + 1);
-    AMLS_TRY(gmap_init(&s->map, nl));
+    AMLS_TRY(gmap_init(&s->map, na)); /* keys: parents, grandparents or stars of active roots */
     for (int64_t k = 0; k < g->n_ghost; k++)
         s->sent[k] = INT64_MAX;
     for (int64_t i = 0; i < na; i++) {

@@ -13,14 +13,14 @@
  * local index, hence smallest global id.
  *
  * The same idea across ranks: each rank's big local component ("piece") is connected, and the
- * pieces of a group of ranks are known to be connected when a sampled edge joins them (ranks
- * send a few sampled cut edges of their piece to the owners of the far ends, which say whether
- * the end lies in their own piece). The ranks of the largest such group skip the edges of their
- * piece altogether: the piece becomes one active root whose parent starts at the group's
- * smallest piece root, and its ghost list holds only the edges other ranks see from their side
- * (every cut edge of a vertex outside the skipped pieces is sent to the owner of its far end
- * when that rank skips). An edge between two skipped pieces joins what is already joined.
- * Cost: the edges of the vertices outside the pieces, instead of every edge.
+ * pieces of a group of ranks are known to be connected when a probed edge joins them (ranks
+ * send a few cut edges of their piece, found through the communication plan's send lists, to
+ * the owners of the far ends, which say whether the end lies in their own piece). The ranks of the
+ * largest such group skip the edges of their piece altogether: the piece becomes one active root
+ * whose parent starts at the group's smallest piece root, and its ghost list holds only the edges
+ * other ranks see from their side (every cut edge of a vertex outside the skipped pieces is sent to
+ * the owner of its far end when that rank skips). An edge between two skipped pieces joins what is
+ * already joined. Cost: the edges of the vertices outside the pieces, instead of every edge.
  * ------------------------------------------------------------------------------------------- */
 #include "la_algos.h"
 #include "la_internal.h"
@@ -123,7 +123,7 @@ typedef struct skip_plan {
     uint8_t *group;  /* nranks: the ranks that skip */
     uint8_t *conn;   /* nranks * nranks: row r, the ranks whose probes landed in r's piece */
     int64_t *info;   /* 2 * nranks: piece size and root (global id) of every rank */
-    int64_t *probes; /* nranks: probes packed per rank */
+    int64_t *probes; /* nranks: scratch (vertices per group) */
     int32_t *gown;   /* n_ghost: each ghost's owner */
     int *par;        /* nranks: union-find over ranks */
     amls__vec extra; /* ghost indices next to the skipped piece, as other ranks saw them */
@@ -160,28 +160,40 @@ static void plan_free(skip_plan *sp)
     amls__vec_free(&sp->extra);
 }
 
-/* Probes: up to PROBES sampled cut edges of this rank's piece per peer rank, each as the far
- * end's global id, to its owner (counted, or put when `put`). Local. */
+/* The first ghost neighbour of v in [lo, hi) (one owner's ghosts), or -1. Local. */
+static int64_t ghost_in(const amls_graph *g, int64_t v, int64_t lo, int64_t hi)
+{
+    for (int dir = 0; dir < amls__la_ndir(g, true); dir++) {
+        const int64_t *ptr = dir ? g->in_ptr : g->out_ptr;
+        const uint32_t *col = dir ? g->in_col : g->out_col;
+        for (int64_t j = ptr[v]; j < ptr[v + 1]; j++) {
+            int64_t k = (int64_t)col[j] - g->n_local;
+            if (k >= lo && k < hi)
+                return k;
+        }
+    }
+    return -1;
+}
+
+/* Probes: up to PROBES cut edges of this rank's piece per peer rank q, from the members q
+ * holds as ghosts (the plan's send list: only vertices with a neighbour there are read), each
+ * as the far end's global id, to q (counted, or put when `put`). Local. */
 static void pack_probes(skip_plan *sp, amls__xchg *x, bool put)
 {
     const amls_graph *g = sp->g;
-    int full = 1; /* ranks with PROBES probes (this one counts as full) */
-    memset(sp->probes, 0, (size_t)sp->nranks * sizeof *sp->probes);
-    for (int64_t v = 0; v < g->n_local && full < sp->nranks; v++) {
-        if (sp->root[v] != sp->big)
-            continue;
-        int64_t end = AMLS_MIN(g->out_ptr[v] + SAMPLES, g->out_ptr[v + 1]);
-        for (int64_t j = g->out_ptr[v]; j < end; j++) {
-            int64_t k = (int64_t)g->out_col[j] - g->n_local;
-            if (k < 0 || sp->probes[sp->gown[k]] >= PROBES)
+    for (int q = 0; q < sp->nranks; q++)
+        for (int64_t i = g->send_off[q], n = 0; i < g->send_off[q + 1] && n < PROBES; i++) {
+            uint32_t v = g->send_idx[i];
+            int64_t k =
+                sp->root[v] == sp->big ? ghost_in(g, v, g->recv_off[q], g->recv_off[q + 1]) : -1;
+            if (k < 0)
                 continue;
-            full += ++sp->probes[sp->gown[k]] == PROBES;
+            n++;
             if (put)
-                memcpy(amls__xchg_put(x, sp->gown[k], 8), &g->ghost_gid[k], 8);
+                memcpy(amls__xchg_put(x, q, 8), &g->ghost_gid[k], 8);
             else
-                amls__xchg_count(x, sp->gown[k], 8);
+                amls__xchg_count(x, q, 8);
         }
-    }
 }
 
 static void probe_received(void *ud, int src, const void *rec)
@@ -206,7 +218,7 @@ static int choose_group(skip_plan *sp, int64_t size)
 {
     int rc = AMLS_OK, P = sp->nranks, best = 0;
     int64_t mine[2] = {size, sp->g->lo + sp->big}, *in = sp->info;
-    int64_t *tot = sp->probes; /* the probe counts are spent: vertices per group now */
+    int64_t *tot = sp->probes;
     int *par = sp->par;
     AMLS_MPI_TRY(
         MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, sp->conn, P, MPI_UINT8_T, sp->g->comm));
