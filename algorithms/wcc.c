@@ -59,8 +59,14 @@ enum { SAMPLE, COLLECT, SETTLE, JUMP, GATHER, LOOKUP, READ, FINAL };
  * (HI + it), so that small pieces hook under big ones and big ones rarely move. */
 #define HI   (INT64_C(1) << 62)
 #define NONE UINT32_MAX
-enum { SAMPLES = 2, SAMPLE_SIZE = 1024, PROBE_EVERY = 64, PROBES = 4096 };
+enum { SAMPLES = 2, SAMPLE_SIZE = 1024, PROBE_EVERY = 64, PROBES = 4096, FULL_DEGREE = 8 };
 enum { A_PHASE, A_BOUNDARY, A_CHANGED, A_ANCHOR };
+enum { P_CONTRACT };
+static const amls_param params[] = {
+    {"contract", AMLS_PARAM_STRING, "auto",
+     "local contraction: full (every edge), sample (Afforest), auto (full up to 8 edges per "
+     "vertex)"},
+};
 static const amls_aggregator aggs[] = {
     {"phase", AMLS_OP_MAX, AMLS_TYPE_I64, true}, /* set by the master step */
     {"boundary", AMLS_OP_SUM, AMLS_TYPE_I64, false},
@@ -102,7 +108,9 @@ typedef struct wcc_data {
     int64_t boundary;       /* vertices that may have remote neighbours, all ranks */
     bool member;            /* the big piece is known to join the anchor's: it points there */
     int directed;           /* the graph is: walk in-edges as well */
-    int stage;              /* 0: nothing yet, 1: sampled, 2: collected, 3: pieces built */
+    bool full; /* few edges per vertex: superstep 0 links every edge on the rank and keeps every
+                * remote one, and only vertices with remote neighbours run until FINAL */
+    int stage; /* 0: nothing yet, 1: sampled, 2: collected, 3: pieces built */
 } wcc_data;
 
 static int64_t find(const uint32_t *uf, int64_t x)
@@ -161,6 +169,11 @@ static int wcc_setup(amls_ctx *cx)
     amls_set_user(cx, d);
     d->n = n;
     d->directed = amls_is_directed(cx);
+    const char *mode = amls_param_str(cx, P_CONTRACT);
+    if (strcmp(mode, "auto") && strcmp(mode, "full") && strcmp(mode, "sample"))
+        return amls_fail(cx, "--contract must be auto, full or sample");
+    d->full = !strcmp(mode, "full") ||
+              (!strcmp(mode, "auto") && amls_num_edges(cx) <= FULL_DEGREE * amls_num_vertices(cx));
     d->lo = n > 0 ? amls_vertex_gid(cx, 0) : 0;
     d->key = amls_alloc(cx, (size_t)(n + 1) * sizeof *d->key);
     d->uf = amls_alloc(cx, (size_t)(n + 1) * sizeof *d->uf);
@@ -218,11 +231,35 @@ static int link_owned(const amls_ctx *cx, wcc_data *d, amls_vertex v, const amls
     return linked;
 }
 
+static int contract(amls_ctx *cx, amls_vertex v, wcc_data *d, const amls_nbr *nb, int64_t k);
+
+/* Every edge of v: linked when on the rank, kept when not; v halts without remote ones.
+ * Returns 1 when v has remote neighbours, 0 when not, or a negative status. */
+static int contract_all(amls_ctx *cx, amls_vertex v, wcc_data *d)
+{
+    int remote = 0;
+    for (int dir = 0; dir < 1 + d->directed; dir++) {
+        const amls_nbr *nb;
+        int64_t k = dir ? amls_in_edges(cx, v, &nb, NULL) : amls_out_edges(cx, v, &nb, NULL);
+        int r = k < 0 ? (int)k : contract(cx, v, d, nb, k);
+        if (r < 0)
+            return r;
+        remote |= r;
+    }
+    if (!remote && !(d->full && v == 0)) /* vertex 0 keeps the run going until FINAL */
+        amls_vote_to_halt(cx, v);
+    return remote;
+}
+
 /* Sampling: link to the first SAMPLES neighbours on this rank, out- and (directed graphs)
- * in-neighbours. The two lists, not amls_nbrs: no merge. */
+ * in-neighbours (the two lists, not amls_nbrs: no merge); with few edges, all of them. */
 static int sample(amls_ctx *cx, amls_vertex v, wcc_data *d, const wcc_state *s)
 {
     d->key[v] = s->label;
+    if (d->full) {
+        int rc = contract_all(cx, v, d);
+        return rc < 0 ? rc : 0;
+    }
     for (int dir = 0, linked = 0; dir < 1 + d->directed && linked < SAMPLES; dir++) {
         const amls_nbr *nb;
         int64_t k = dir ? amls_in_edges(cx, v, &nb, NULL) : amls_out_edges(cx, v, &nb, NULL);
@@ -262,6 +299,11 @@ static void find_big(wcc_data *d)
     for (int64_t v = 0; v < d->n; v++)
         d->big[v] = d->uf[v] == best;
     d->brep = best;
+    for (int64_t k = 0; d->full && k < d->npairs; k++) /* a member still running */
+        if (d->big[d->pairs[k] >> 32]) {
+            d->brep = d->pairs[k] >> 32;
+            break;
+        }
 }
 
 /* Sets bit h - n of the big piece's bitmap (remote handle h), growing it. */
@@ -360,26 +402,39 @@ static int collect_big(amls_ctx *cx, amls_vertex v, wcc_data *d)
     return rc;
 }
 
-/* Collect, outside the big piece: a vertex with remote neighbours also publishes -1. */
-static int collect(amls_ctx *cx, amls_vertex v, wcc_data *d)
+/* Whether v has a neighbour on another rank. */
+static bool has_remote(const amls_ctx *cx, const wcc_data *d, amls_vertex v)
 {
-    if (d->big[v])
-        return collect_big(cx, v, d);
-    int remote = 0;
     for (int dir = 0; dir < 1 + d->directed; dir++) {
         const amls_nbr *nb;
         int64_t k = dir ? amls_in_edges(cx, v, &nb, NULL) : amls_out_edges(cx, v, &nb, NULL);
-        int r = k < 0 ? (int)k : contract(cx, v, d, nb, k);
-        if (r < 0)
-            return r;
-        remote |= r;
+        for (int64_t i = 0; i < k; i++)
+            if (nb[i] >= d->n)
+                return true;
     }
-    if (!remote) {
-        amls_vote_to_halt(cx, v);
-        return 0;
+    return false;
+}
+
+/* Collect, outside the big piece: a vertex with remote neighbours also publishes -1. With
+ * few edges (full) only vertices with remote neighbours run: they publish their piece's key
+ * (big) or -1. */
+static int collect(amls_ctx *cx, amls_vertex v, wcc_data *d)
+{
+    if (d->big[v] && !d->full)
+        return collect_big(cx, v, d);
+    int64_t one = 1, key = d->big[v] ? d->lo + d->brep : -1;
+    if (d->full) { /* every edge was read: v has remote neighbours, or is vertex 0 */
+        if (v == 0 && !has_remote(cx, d, v))
+            return 0;
+        int rc = amls_publish(cx, v, &key, sizeof key);
+        if (rc == 0 && v == d->brep)
+            rc = amls_aggregate(cx, A_ANCHOR, &key);
+        return rc < 0 ? rc : amls_aggregate(cx, A_BOUNDARY, &one);
     }
-    int64_t one = 1, none = -1;
-    int rc = amls_publish(cx, v, &none, sizeof none);
+    int remote = contract_all(cx, v, d);
+    if (remote <= 0)
+        return remote;
+    int rc = amls_publish(cx, v, &key, sizeof key);
     return rc < 0 ? rc : amls_aggregate(cx, A_BOUNDARY, &one);
 }
 
@@ -392,6 +447,9 @@ static void decide(amls_ctx *cx, wcc_data *d)
     d->member = d->brep >= 0 && d->lo + d->brep == d->anchor;
     for (int64_t i = 0; d->brep >= 0 && i < d->nprobe && !d->member; i++)
         d->member = big_key(cx, (amls_nbr)d->probe[i]) == d->anchor;
+    for (int64_t k = 0; d->full && k < d->npairs && !d->member; k++) /* every edge a probe */
+        d->member = d->big[d->pairs[k] >> 32] &&
+                    big_key(cx, (amls_nbr)(d->pairs[k] & 0xffffffff)) == d->anchor;
 }
 
 /* Settle, in the big piece: a member publishes the anchor (its pointer, final); the others
@@ -405,7 +463,7 @@ static int settle(amls_ctx *cx, amls_vertex v, wcc_data *d)
         amls_vote_to_halt(cx, v);
     if (d->member)
         return amls_publish(cx, v, &d->anchor, sizeof d->anchor);
-    for (int dir = 0; dir < 1 + d->directed && rc >= 0; dir++) {
+    for (int dir = 0; dir < 1 + d->directed && rc >= 0 && !d->full; dir++) {
         const amls_nbr *nb;
         int64_t k = dir ? amls_in_edges(cx, v, &nb, NULL) : amls_out_edges(cx, v, &nb, NULL);
         rc = k < 0 ? (int)k : mark_remote(cx, d, nb, k);
@@ -713,7 +771,8 @@ static int wcc_master(amls_ctx *cx)
     int64_t phase = next_phase(cx, amls_user(cx), amls_aggregated_i64(cx, A_PHASE), &rc);
     if (phase < 0)
         return 0;
-    if (phase == SAMPLE || phase == COLLECT || phase == FINAL)
+    wcc_data *d = amls_user(cx);
+    if (phase == SAMPLE || (phase == COLLECT && !d->full) || phase == FINAL)
         amls_wake_all(cx);
     amls_set_aggregated(cx, A_PHASE, &phase);
     return rc;
@@ -724,7 +783,7 @@ AMLS_VPROG_DEFINE(wcc,
                                  "union-find, pointer jumping)",
                   .state_size = sizeof(wcc_state), .msg_size = sizeof(msg),
                   .combiner = {AMLS_OP_MIN, AMLS_TYPE_I64, 0}, .pub_size = sizeof(int64_t),
-                  .flags = AMLS_NEED_IN_EDGES, AMLS_AGGREGATORS(aggs), .result_type = AMLS_TYPE_I64,
-                  .setup = wcc_setup, .init = wcc_init, .compute = wcc_compute,
-                  .master = wcc_master, .finalize = wcc_finalize, .reply_size = sizeof(ptr),
-                  .reply = wcc_reply)
+                  .flags = AMLS_NEED_IN_EDGES, AMLS_AGGREGATORS(aggs), AMLS_PARAMS(params),
+                  .result_type = AMLS_TYPE_I64, .setup = wcc_setup, .init = wcc_init,
+                  .compute = wcc_compute, .master = wcc_master, .finalize = wcc_finalize,
+                  .reply_size = sizeof(ptr), .reply = wcc_reply)

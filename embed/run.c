@@ -110,13 +110,21 @@ static int match_params(const amls_vprog *p, const char *la_only, int n, const c
     return AMLS_OK;
 }
 
-/* One parameter's text as linear algebra takes it: a number for FLOAT parameters, otherwise an
- * integer with all 64 bits (a vertex id above 2^53 stays that vertex). Local. */
+/* One parameter's text as linear algebra takes it: a number for FLOAT parameters, a string
+ * parameter only at its default (it steers the vertex program), otherwise an integer with all
+ * 64 bits (a vertex id above 2^53 stays that vertex). Local. */
 static int param_typed(const amls_vprog *p, const amls_param *d, const char *v,
                        amls_param_value *pv)
 {
     char *end = NULL;
     errno = 0;
+    if (d->type == AMLS_PARAM_STRING) { /* the vertex program's own choice (wcc --contract) */
+        pv->i = 0;
+        return v == NULL || d->def == NULL || strcmp(v, d->def) == 0
+                   ? AMLS_OK
+                   : amls_error(AMLS_ERR_PARAM, "%s: parameter %s is for --engine vertex only",
+                                p->name, d->name);
+    }
     if (v != NULL && d->type == AMLS_PARAM_FLOAT)
         pv->f = strtod(v, &end);
     else if (v != NULL)
