@@ -209,6 +209,8 @@ typedef struct amls__sig {
     uint64_t *bits;    /* which of them were sent this superstep */
     int64_t *list, n;  /* owned senders this superstep, in call order */
     int64_t arcs;      /* their degrees in this direction (Beamer's m_f) */
+    int64_t vlo, vhi;  /* their values as 64 bits, smallest and largest (8-byte messages; else
+                        * INT64_MIN and INT64_MAX: never the same) */
     bool boundary;     /* a sender has a neighbour on another rank */
     uint64_t *bnd;     /* undirected graphs: a bit per owned vertex with a remote neighbour */
     int64_t nonzero;   /* owned vertices with a neighbour in this direction */
@@ -333,6 +335,8 @@ enum {
     AMLS__REC_SLEEP,     /* the smallest key of a sleeping vertex (folded by minimum) */
     AMLS__REC_MHI,       /* the last master step's decisions, hashed (folded by maximum) */
     AMLS__REC_MLO,       /* the same (folded by minimum): equal when all ranks decided alike */
+    AMLS__REC_SIGHI,     /* the largest value sent to all neighbours, as 64 bits (maximum) */
+    AMLS__REC_SIGLO,     /* the smallest (minimum): equal when every sender sent the same */
     AMLS__REC_FIXED
 };
 typedef struct amls__step {
@@ -522,13 +526,15 @@ bool amls__sig_decide(amls_ctx *cx);
  * want no more). Local. */
 void amls__sig_push(amls_ctx *cx);
 /* Pull: the bytes of the signal segments for peer q, and writing them at `at`. Local. */
-int64_t amls__sig_seg_size(amls_ctx *cx, int q);
+int64_t amls__sig_seg_size(amls_ctx *cx, int q, bool scan); /* scan: find the senders first */
 void amls__sig_seg_put(amls_ctx *cx, int q, char *at);
 /* Pull: reads the signal segments from q at `at` (len bytes left); returns the bytes read. */
 int64_t amls__sig_seg_get(amls_ctx *cx, int q, const char *at, int64_t len);
 /* Pull: every owned vertex that wants messages combines the values of its neighbours that
  * sent, into its inbox slot; then the values are cleared. Local. */
 void amls__sig_gather(amls_ctx *cx);
+/* No senders yet (a new superstep's). */
+void amls__sig_reset(amls__sig *s);
 /* The arcs of vertices that still want messages (for Beamer's m_u), from `wants`. Local. */
 void amls__sig_track(amls_ctx *cx, amls_vertex v);
 void amls__sig_track_all(amls_ctx *cx);

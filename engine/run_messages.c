@@ -40,6 +40,8 @@ int amls__msgs_init(amls__msgs *m, const amls_graph *g, const amls_vprog *p, boo
     int rc = AMLS_OK;
     int64_t nl = g->n_local, nt = g->n_local + g->n_ghost;
     memset(m, 0, sizeof *m);
+    amls__sig_reset(&m->sig[0]);
+    amls__sig_reset(&m->sig[1]);
     m->msz = p->msg_size;
     m->rsz = sizeof(uint32_t) + p->msg_size;
     m->comb = amls__comb_of(&p->combiner, p->msg_size, no_combiner);
@@ -300,7 +302,7 @@ static void count_segments(amls_ctx *cx, amls__xchg *x)
             amls__xchg_count(
                 x, q,
                 amls__seg_size(seg_ghosts(cx, q), m->nset[q], m->msz, (int64_t)m->raw[q].len) +
-                    (m->pull ? amls__sig_seg_size(cx, q) : 0));
+                    (m->pull ? amls__sig_seg_size(cx, q, true) : 0));
 }
 
 /* Packs one segment per promised peer; adds the bytes to cx->st.bytes. Local. */
@@ -324,7 +326,7 @@ static int pack_segments(amls_ctx *cx, amls__xchg *x)
                              m->nval ? m->nval + (size_t)t0 * m->msz : NULL, m->msz, m->raw[q].data,
                              (int64_t)m->raw[q].len, (int64_t)(m->raw[q].len / m->rsz));
         if (m->pull) {
-            int64_t sz = amls__sig_seg_size(cx, q);
+            int64_t sz = amls__sig_seg_size(cx, q, false); /* scanned when counted */
             amls__sig_seg_put(cx, q, seg + x->scnt[q] - sz);
         }
     }

@@ -108,6 +108,28 @@ cleanup:
     return rc;
 }
 
+void amls__sig_reset(amls__sig *s)
+{
+    s->n = s->arcs = 0;
+    s->boundary = false;
+    s->vlo = INT64_MAX;
+    s->vhi = INT64_MIN;
+}
+
+/* Widens the range of values sent (8-byte messages; longer ones are never uniform). */
+static inline void sig_range(amls__sig *s, const char *at, size_t msz)
+{
+    int64_t x;
+    if (msz != sizeof x) {
+        s->vlo = INT64_MIN;
+        s->vhi = INT64_MAX;
+        return;
+    }
+    memcpy(&x, at, sizeof x);
+    s->vlo = x < s->vlo ? x : s->vlo;
+    s->vhi = x > s->vhi ? x : s->vhi;
+}
+
 int amls__send_sig(amls_ctx *cx, int d, amls_vertex v, const void *msg)
 {
     amls__msgs *m = &cx->m;
@@ -127,10 +149,12 @@ int amls__send_sig(amls_ctx *cx, int d, amls_vertex v, const void *msg)
     char *at = s->val + (size_t)v * m->msz;
     if (amls__bit(s->bits, v)) {
         amls__comb_apply(&m->comb, at, msg);
+        sig_range(s, at, m->msz);
         return AMLS_OK;
     }
     amls__bit_set(s->bits, v);
     amls__vcopy(at, msg, m->msz);
+    sig_range(s, at, m->msz);
     s->list[s->n++] = v;
     s->arcs += deg;
     /* Whether some sender has a neighbour on another rank (then the plan's peers get a
@@ -210,16 +234,15 @@ void amls__sig_push(amls_ctx *cx)
         amls__rows_put(m, ptr, col, s->list, s->n, s->val, cx->done, cx->g->n_local);
         for (int64_t k = 0; k < s->n; k++)
             amls__bit_clear(s->bits, s->list[k]);
-        s->n = s->arcs = 0;
-        s->boundary = false;
+        amls__sig_reset(s);
     }
 }
 
 /* ---- pull: the signal segments ---------------------------------------------------------- */
 
 /* The senders among the vertices peer q holds as ghosts, as bits in q's plan order (built a
- * word at a time, without branches), their count, and whether their values are all equal.
- * Local. */
+ * word at a time, without branches), their count, and whether their values are all equal
+ * (without reading them when every sender on every rank sent the same 8 bytes). Local. */
 static void seg_scan(amls_ctx *cx, amls__sig *s, int q)
 {
     const amls_graph *g = cx->g;
@@ -236,8 +259,9 @@ static void seg_scan(amls_ctx *cx, amls__sig *s, int q)
         n += amls__popcount64(word);
     }
     const char *first = NULL;
-    bool uni = true;
-    for (int64_t w = 0; 64 * w < len && uni; w++)
+    int64_t same = cx->st.sum[AMLS__REC_SIGLO];
+    bool uni = true, known = msz == sizeof same && same == cx->st.sum[AMLS__REC_SIGHI];
+    for (int64_t w = 0; 64 * w < len && uni && !known; w++)
         for (uint64_t word = o[w]; word && uni; word &= word - 1) {
             const char *x = s->val + (size_t)idx[64 * w + __builtin_ctzll(word)] * msz;
             uni = first == NULL || amls__vequal(first, x, msz);
@@ -247,7 +271,7 @@ static void seg_scan(amls_ctx *cx, amls__sig *s, int q)
     s->quni[q] = uni;
 }
 
-int64_t amls__sig_seg_size(amls_ctx *cx, int q)
+int64_t amls__sig_seg_size(amls_ctx *cx, int q, bool scan)
 {
     const amls_graph *g = cx->g;
     int64_t len = g->send_off[q + 1] - g->send_off[q], bytes = 0;
@@ -259,7 +283,8 @@ int64_t amls__sig_seg_size(amls_ctx *cx, int q)
             bytes += amls__sigseg_size(len, 0, true, cx->m.msz);
             continue;
         }
-        seg_scan(cx, s, q);
+        if (scan)
+            seg_scan(cx, s, q);
         bytes += amls__sigseg_size(len, s->qnset[q], s->quni[q], cx->m.msz);
     }
     return bytes;
@@ -411,18 +436,22 @@ static inline uint64_t wanting(const amls_ctx *cx, int64_t i)
     return left >= 64 ? w : w & (((uint64_t)1 << left) - 1);
 }
 
-/* The first sender found is enough (AMLS_OP_ANY: a bottom-up BFS step). */
+/* The first sender found is enough (AMLS_OP_ANY: a bottom-up BFS step). When every sender on
+ * every rank sent the same 8 bytes (a BFS level), that value, without reading the sender's. */
 static void gather_any(amls_ctx *cx, const amls__sig *s, const int64_t *ptr, const uint32_t *col)
 {
     amls__msgs *m = &cx->m;
     const uint64_t *bits = s->bits;
+    int64_t same = cx->st.sum[AMLS__REC_SIGLO];
+    bool uniform = m->msz == sizeof same && same == cx->st.sum[AMLS__REC_SIGHI];
     for (int64_t i = 0; 64 * i < cx->g->n_local; i++) {
         for (uint64_t want = wanting(cx, i); want; want &= want - 1) {
             int64_t v = 64 * i + __builtin_ctzll(want);
             for (int64_t j = ptr[v]; j < ptr[v + 1]; j++) {
                 uint32_t u = col[j];
                 if (amls__bit(bits, u)) {
-                    amls__slot_put(m, v, s->val + (size_t)u * m->msz);
+                    amls__slot_put(m, v,
+                                   uniform ? (const char *)&same : s->val + (size_t)u * m->msz);
                     break;
                 }
             }
@@ -479,7 +508,6 @@ void amls__sig_gather(amls_ctx *cx)
         else
             gather_generic(cx, s, ptr, col);
         memset(s->bits, 0, (size_t)((nt + 63) / 64) * sizeof *s->bits);
-        s->n = s->arcs = 0;
-        s->boundary = false;
+        amls__sig_reset(s);
     }
 }

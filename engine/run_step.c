@@ -92,8 +92,8 @@ int amls__step_reduce(amls_ctx *cx, bool aggregates)
         AMLS_MPI_TRY(MPI_Allgather(st->mine, (int)st->rec, MPI_BYTE, st->all, (int)st->rec,
                                    MPI_BYTE, g->comm));
     memset(st->sum, 0, sizeof st->sum);
-    st->sum[AMLS__REC_SLEEP] = st->sum[AMLS__REC_MLO] = INT64_MAX;
-    st->sum[AMLS__REC_MHI] = INT64_MIN;
+    st->sum[AMLS__REC_SLEEP] = st->sum[AMLS__REC_MLO] = st->sum[AMLS__REC_SIGLO] = INT64_MAX;
+    st->sum[AMLS__REC_MHI] = st->sum[AMLS__REC_SIGHI] = INT64_MIN;
     for (int q = 0; q < g->nranks; q++) {
         int64_t f[AMLS__REC_FIXED];
         memcpy(f, st->all + (size_t)q * st->rec, sizeof f);
@@ -102,6 +102,8 @@ int amls__step_reduce(amls_ctx *cx, bool aggregates)
         st->sum[AMLS__REC_SLEEP] = AMLS_MIN(st->sum[AMLS__REC_SLEEP], f[AMLS__REC_SLEEP]);
         st->sum[AMLS__REC_MHI] = AMLS_MAX(st->sum[AMLS__REC_MHI], f[AMLS__REC_MHI]);
         st->sum[AMLS__REC_MLO] = AMLS_MIN(st->sum[AMLS__REC_MLO], f[AMLS__REC_MLO]);
+        st->sum[AMLS__REC_SIGHI] = AMLS_MAX(st->sum[AMLS__REC_SIGHI], f[AMLS__REC_SIGHI]);
+        st->sum[AMLS__REC_SIGLO] = AMLS_MIN(st->sum[AMLS__REC_SIGLO], f[AMLS__REC_SIGLO]);
     }
     if (st->sum[AMLS__REC_FAILED] > 0 || !aggregates)
         goto cleanup; /* the caller agrees on the error; aggregates do not matter */

@@ -64,6 +64,8 @@ static int compute_phase(amls_ctx *cx, int64_t *rec)
     rec[AMLS__REC_MU0] = cx->mu[0];
     rec[AMLS__REC_MU1] = cx->mu[1];
     rec[AMLS__REC_SLEEP] = cx->sl.key ? amls__sleep_min(cx) : INT64_MAX;
+    rec[AMLS__REC_SIGLO] = AMLS_MIN(cx->m.sig[0].vlo, cx->m.sig[1].vlo);
+    rec[AMLS__REC_SIGHI] = AMLS_MAX(cx->m.sig[0].vhi, cx->m.sig[1].vhi);
     return amls__callback_status(cx, v, rc, serial);
 }
 
@@ -118,7 +120,8 @@ static int confirm(amls_ctx *cx, int pending, bool last)
     int64_t rec[AMLS__REC_FIXED] = {0};
     rec[AMLS__REC_FAILED] = pending < 0;
     rec[AMLS__REC_BYTES] = last ? cx->st.bytes : 0;
-    rec[AMLS__REC_SLEEP] = INT64_MAX;
+    rec[AMLS__REC_SLEEP] = rec[AMLS__REC_SIGLO] = INT64_MAX;
+    rec[AMLS__REC_SIGHI] = INT64_MIN;
     rec[AMLS__REC_MHI] = rec[AMLS__REC_MLO] = cx->mhash;
     memset(cx->m.to, 0, (size_t)cx->g->nranks);
     amls__step_fill(cx, rec, cx->m.to, NULL);
