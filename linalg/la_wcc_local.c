@@ -86,21 +86,28 @@ static void link_rest(const amls_graph *g, uint32_t *p, int64_t v)
     }
 }
 
-/* p[v] = the root of v's local component; returns the root of the most frequent one. Local. */
-static uint32_t local_components(const amls_graph *g, uint32_t *p)
+/* p[v] = the root of v's local component; returns the root of the most frequent one. next:
+ * scratch, n_local entries. Local. */
+static uint32_t local_components(const amls_graph *g, uint32_t *p, uint32_t *next)
 {
     int64_t nl = g->n_local;
     for (int64_t v = 0; v < nl; v++)
         p[v] = (uint32_t)v;
-    for (int r = 0; r < SAMPLES; r++) /* the r-th owned neighbour among the first LOOK */
-        for (int64_t v = 0; v < nl; v++) {
-            int64_t end = AMLS_MIN(g->out_ptr[v] + LOOK, g->out_ptr[v + 1]);
-            for (int64_t j = g->out_ptr[v], seen = 0; j < end; j++)
-                if (g->out_col[j] < nl && seen++ == r) {
-                    link(p, (uint32_t)v, g->out_col[j]);
-                    break;
-                }
-        }
+    /* The first two owned neighbours among the first LOOK, linked in two rounds (Afforest's
+     * order: shallower trees than linking both at once), each row's start read once: the second
+     * waits in `next`. */
+    for (int64_t v = 0; v < nl; v++) {
+        int64_t end = AMLS_MIN(g->out_ptr[v] + LOOK, g->out_ptr[v + 1]), seen = 0;
+        next[v] = UINT32_MAX;
+        for (int64_t j = g->out_ptr[v]; j < end && seen < SAMPLES; j++)
+            if (g->out_col[j] < nl && seen++ == 0)
+                link(p, (uint32_t)v, g->out_col[j]);
+            else if (g->out_col[j] < nl)
+                next[v] = g->out_col[j];
+    }
+    for (int64_t v = 0; v < nl; v++)
+        if (next[v] != UINT32_MAX)
+            link(p, (uint32_t)v, next[v]);
     for (int64_t v = 0; v < nl; v++) /* flatten: later finds take one step */
         p[v] = p[p[v]];
     uint32_t big = nl > 0 ? frequent_root(p, nl) : 0;
@@ -415,7 +422,7 @@ int amls__contract_new(const amls_graph *g, amls__contract *c)
     mark = amls__calloc((size_t)g->n_ghost + 1, sizeof *mark);
     rc = amls__alloc_status(c->root && c->act && start && order && mark);
     AMLS_AGREE(g->comm, rc == AMLS_OK ? plan_init(&sp, g, c->root) : rc);
-    sp.big = local_components(g, c->root);
+    sp.big = local_components(g, c->root, order); /* order: scratch until ghost_lists */
     AMLS_TRY(plan_skip(&sp));
     c->big_label = sp.label;
     AMLS_TRY(ghost_lists(g, c, &sp, start, order, mark));
