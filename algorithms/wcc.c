@@ -93,13 +93,14 @@ typedef struct wcc_data {
     uint32_t *pidx; /* at the root of a piece with remote neighbours: its index in pc */
     piece *pc;
     int64_t npc, *roff, *rn;
-    int64_t *pairs, npairs, cap; /* remote edges of vertices outside the big piece:
-                                  * member << 32 | handle */
+    int64_t *pairs, npairs, cap; /* remote edges of vertices outside the big piece (of every
+                                  * vertex when full): member << 32 | handle */
     int64_t hmax;    /* the largest remote neighbour handle seen (handles of remote vertices
                       * follow the n owned ones) */
     uint64_t *bmark; /* remote neighbours of the big piece: bit h - n for handle h */
     int64_t bwords;
-    int64_t brep, broot;    /* the big piece's root after sampling (its representative), after
+    int64_t brep, broot;    /* the big piece's representative (its root after sampling, or
+                             * when full a member with remote neighbours); its root after
                              * building */
     int64_t *peers, npeers; /* keys of other ranks' big pieces next to this one: one edge each
                              * stands for all edges between them */
