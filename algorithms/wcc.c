@@ -93,8 +93,9 @@ typedef struct wcc_data {
     uint32_t *pidx; /* at the root of a piece with remote neighbours: its index in pc */
     piece *pc;
     int64_t npc, *roff, *rn;
-    int64_t *pairs, npairs, cap; /* remote edges of vertices outside the big piece (of every
-                                  * vertex when full): member << 32 | handle */
+    uint64_t *pairs; /* remote edges of vertices outside the big piece (of every
+                      * vertex when full): member << 32 | handle */
+    int64_t npairs, cap;
     int64_t hmax;    /* the largest remote neighbour handle seen (handles of remote vertices
                       * follow the n owned ones) */
     uint64_t *bmark; /* remote neighbours of the big piece: bit h - n for handle h */
@@ -110,7 +111,8 @@ typedef struct wcc_data {
     bool member;            /* the big piece is known to join the anchor's: it points there */
     int directed;           /* the graph is: walk in-edges as well */
     bool full; /* few edges per vertex: superstep 0 links every edge on the rank and keeps every
-                * remote one, and only vertices with remote neighbours run until FINAL */
+                * remote one; only vertices with remote neighbours (and vertex 0, until SETTLE) run
+                * until FINAL */
     int stage; /* 0: nothing yet, 1: sampled, 2: collected, 3: pieces built */
 } wcc_data;
 
@@ -247,7 +249,8 @@ static int contract_all(amls_ctx *cx, amls_vertex v, wcc_data *d)
             return r;
         remote |= r;
     }
-    if (!remote && !(d->full && v == 0)) /* vertex 0 keeps the run going until FINAL */
+    if (!remote && !(d->full && v == 0)) /* vertex 0 keeps the run going into SETTLE (then the
+                                          * representatives do, or FINAL wakes every vertex) */
         amls_vote_to_halt(cx, v);
     return remote;
 }
@@ -302,7 +305,7 @@ static void find_big(wcc_data *d)
     d->brep = best;
     for (int64_t k = 0; d->full && k < d->npairs; k++) /* a member still running */
         if (d->big[d->pairs[k] >> 32]) {
-            d->brep = d->pairs[k] >> 32;
+            d->brep = (int64_t)(d->pairs[k] >> 32);
             break;
         }
 }
@@ -342,7 +345,8 @@ static int mark_remote(amls_ctx *cx, wcc_data *d, const amls_nbr *nb, int64_t k)
 static int add_pair(amls_ctx *cx, wcc_data *d, amls_vertex v, amls_nbr h)
 {
     if (d->npairs + 1 > d->cap) {
-        int64_t c = 2 * d->cap + 4096, *np = amls_alloc(cx, (size_t)c * sizeof *np);
+        int64_t c = 2 * d->cap + 4096;
+        uint64_t *np = amls_alloc(cx, (size_t)c * sizeof *np);
         if (np == NULL)
             return amls_fail(cx, "out of memory");
         if (d->pairs)
@@ -352,7 +356,7 @@ static int add_pair(amls_ctx *cx, wcc_data *d, amls_vertex v, amls_nbr h)
         d->cap = c;
     }
     /* the member and the handle (sends go straight to its slot), 32 bits each */
-    d->pairs[d->npairs++] = (int64_t)((uint64_t)v << 32 | h);
+    d->pairs[d->npairs++] = (uint64_t)v << 32 | h;
     d->hmax = h > d->hmax ? h : d->hmax;
     return 1;
 }
@@ -518,7 +522,7 @@ static int64_t count_pieces(wcc_data *d)
     if (d->broot >= 0)
         add_piece(d, d->broot, d->brep);
     for (int64_t k = 0; k < d->npairs; k++)
-        add_piece(d, d->uf[d->pairs[k] >> 32], d->pairs[k] >> 32);
+        add_piece(d, d->uf[d->pairs[k] >> 32], (int64_t)(d->pairs[k] >> 32));
     int64_t nbits = 0;
     for (int64_t w = 0; d->broot >= 0 && w < d->bwords; w++)
         nbits += __builtin_popcountll(d->bmark[w]);
@@ -553,11 +557,13 @@ static void split_peers(amls_ctx *cx, wcc_data *d)
             int64_t k = big_key(cx, (amls_nbr)(d->n + 64 * w + b)), i = 0;
             if (k < 0)
                 continue;
-            d->bmark[w] &= ~(UINT64_C(1) << b);
             while (i < d->npeers && d->peers[i] != k)
                 i++;
-            if (i == d->npeers && d->npeers < amls_nranks(cx))
+            if (i == d->npeers && d->npeers == amls_nranks(cx))
+                continue; /* cannot happen (a key per other rank), but the edge stays */
+            if (i == d->npeers)
                 d->peers[d->npeers++] = k;
+            d->bmark[w] &= ~(UINT64_C(1) << b);
         }
 }
 
@@ -596,7 +602,7 @@ static int build(amls_ctx *cx, wcc_data *d)
         for (uint64_t m = d->bmark[w]; m; m &= m - 1)
             d->rn[fill[0]++] = d->n + 64 * w + __builtin_ctzll(m);
     for (int64_t k = 0; k < d->npairs; k++) {
-        int64_t q = d->pidx[d->uf[d->pairs[k] >> 32]], h = d->pairs[k] & 0xffffffff;
+        int64_t q = d->pidx[d->uf[d->pairs[k] >> 32]], h = (int64_t)(d->pairs[k] & 0xffffffff);
         take_big(&d->pc[q].P, big_key(cx, (amls_nbr)h));
         d->rn[fill[q]++] = h;
     }
@@ -619,7 +625,8 @@ static int hook(amls_ctx *cx, wcc_data *d, piece *q, const msg *m, int64_t *chan
 }
 
 /* Whether piece q must tell remote neighbour h its pointer p: not when h lies in a big piece
- * whose pointer is known to be as small (its key is not above p, or it sent p). */
+ * whose pointer is known to be as small (its published key is not above p, or it sent p: a
+ * joined big piece publishes the anchor, the smallest key, so the first test covers it). */
 static bool needs(const amls_ctx *cx, const wcc_data *d, const piece *q, amls_nbr h)
 {
     if (q == d->pc && d->broot >= 0)

@@ -120,7 +120,7 @@ static int param_typed(const amls_vprog *p, const amls_param *d, const char *v,
     errno = 0;
     if (d->type == AMLS_PARAM_STRING) { /* the vertex program's own choice (wcc --contract) */
         pv->i = 0;
-        return v == NULL || d->def == NULL || strcmp(v, d->def) == 0
+        return v == NULL || (d->def != NULL && strcmp(v, d->def) == 0)
                    ? AMLS_OK
                    : amls_error(AMLS_ERR_PARAM, "%s: parameter %s is for --engine vertex only",
                                 p->name, d->name);

@@ -262,7 +262,7 @@ static int move_round(MPI_Comm comm, wire *w, int nranks, int64_t *got)
     *got = 0;
     for (int p = 0; p < nranks; p++)
         *got += w->rcnt[p];
-    if (*got > w->recv_cap) {
+    if (*got > w->recv_cap || w->recv == NULL) { /* a rank that receives nothing still needs one */
         int64_t cap = AMLS_MAX(*got, w->recv_cap + w->recv_cap / 2);
         amls__free(w->recv);
         w->recv = amls__malloc((size_t)cap + 1, 1);

@@ -165,6 +165,8 @@ static int superstep(amls_ctx *cx, int *pending, amls_superstep_stats *st, doubl
 {
     int rc = AMLS_OK;
     int64_t rec[AMLS__REC_FIXED] = {0};
+    rec[AMLS__REC_SIGLO] = INT64_MAX; /* no value sent, also when compute is skipped */
+    rec[AMLS__REC_SIGHI] = INT64_MIN;
     double t0 = amls__now();
     int lrc = *pending < 0 ? *pending : compute_phase(cx, rec);
     *pending = AMLS_OK;
