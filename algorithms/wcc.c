@@ -207,6 +207,12 @@ static int wcc_init(amls_ctx *cx, amls_vertex v, void *state)
     return 0;
 }
 
+/* v's out-edges (dir 0) or in-edges (dir 1, walked on directed graphs only): their count. */
+static int64_t row(const amls_ctx *cx, amls_vertex v, int dir, const amls_nbr **nb)
+{
+    return dir ? amls_in_edges(cx, v, nb, NULL) : amls_out_edges(cx, v, nb, NULL);
+}
+
 /* Links v to up to `want` neighbours on this rank in a row sorted by engine id (owned vertices
  * have the engine ids lo .. lo + n - 1, so they lie together in it): the first ones, or the
  * last ones when the row starts with another rank's vertices and ends with owned ones (the
@@ -243,7 +249,7 @@ static int contract_all(amls_ctx *cx, amls_vertex v, wcc_data *d)
     int remote = 0;
     for (int dir = 0; dir < 1 + d->directed; dir++) {
         const amls_nbr *nb;
-        int64_t k = dir ? amls_in_edges(cx, v, &nb, NULL) : amls_out_edges(cx, v, &nb, NULL);
+        int64_t k = row(cx, v, dir, &nb);
         int r = k < 0 ? (int)k : contract(cx, v, d, nb, k);
         if (r < 0)
             return r;
@@ -266,7 +272,7 @@ static int sample(amls_ctx *cx, amls_vertex v, wcc_data *d, const wcc_state *s)
     }
     for (int dir = 0, linked = 0; dir < 1 + d->directed && linked < SAMPLES; dir++) {
         const amls_nbr *nb;
-        int64_t k = dir ? amls_in_edges(cx, v, &nb, NULL) : amls_out_edges(cx, v, &nb, NULL);
+        int64_t k = row(cx, v, dir, &nb);
         if (k < 0)
             return (int)k;
         linked += link_owned(cx, d, v, nb, k, SAMPLES - linked);
@@ -310,22 +316,33 @@ static void find_big(wcc_data *d)
         }
 }
 
+/* Grows an array of 64-bit words from *cap to at least `need` (doubling, else `need` and
+ * `spare` more), keeping its contents; the new words zeroed when `zero`. */
+static int grow(amls_ctx *cx, uint64_t **arr, int64_t *cap, int64_t need, int64_t spare, bool zero)
+{
+    if (need <= *cap)
+        return 0;
+    int64_t c = 2 * *cap > need ? 2 * *cap : need + spare;
+    uint64_t *na = amls_alloc(cx, (size_t)c * sizeof *na);
+    if (na == NULL)
+        return amls_fail(cx, "out of memory");
+    if (zero)
+        memset(na + *cap, 0, (size_t)(c - *cap) * sizeof *na);
+    if (*arr)
+        memcpy(na, *arr, (size_t)*cap * sizeof *na);
+    amls_free(cx, *arr);
+    *arr = na;
+    *cap = c;
+    return 0;
+}
+
 /* Sets bit h - n of the big piece's bitmap (remote handle h), growing it. */
 static int mark_one(amls_ctx *cx, wcc_data *d, int64_t h)
 {
     int64_t b = h - d->n;
-    if (b >= 64 * d->bwords) {
-        int64_t w = 2 * d->bwords > b / 64 + 1 ? 2 * d->bwords : b / 64 + 1024;
-        uint64_t *nm = amls_alloc(cx, (size_t)w * sizeof *nm);
-        if (nm == NULL)
-            return amls_fail(cx, "out of memory");
-        memset(nm, 0, (size_t)w * sizeof *nm);
-        if (d->bmark)
-            memcpy(nm, d->bmark, (size_t)d->bwords * sizeof *nm);
-        amls_free(cx, d->bmark);
-        d->bmark = nm;
-        d->bwords = w;
-    }
+    int rc = grow(cx, &d->bmark, &d->bwords, b / 64 + 1, 1023, true);
+    if (rc < 0)
+        return rc;
     d->bmark[b >> 6] |= UINT64_C(1) << (b & 63);
     d->hmax = h > d->hmax ? h : d->hmax;
     return 1;
@@ -344,17 +361,9 @@ static int mark_remote(amls_ctx *cx, wcc_data *d, const amls_nbr *nb, int64_t k)
 
 static int add_pair(amls_ctx *cx, wcc_data *d, amls_vertex v, amls_nbr h)
 {
-    if (d->npairs + 1 > d->cap) {
-        int64_t c = 2 * d->cap + 4096;
-        uint64_t *np = amls_alloc(cx, (size_t)c * sizeof *np);
-        if (np == NULL)
-            return amls_fail(cx, "out of memory");
-        if (d->pairs)
-            memcpy(np, d->pairs, (size_t)d->npairs * sizeof *np);
-        amls_free(cx, d->pairs);
-        d->pairs = np;
-        d->cap = c;
-    }
+    int rc = grow(cx, &d->pairs, &d->cap, d->npairs + 1, 4095, false);
+    if (rc < 0)
+        return rc;
     /* the member and the handle (sends go straight to its slot), 32 bits each */
     d->pairs[d->npairs++] = (uint64_t)v << 32 | h;
     d->hmax = h > d->hmax ? h : d->hmax;
@@ -393,7 +402,7 @@ static int collect_big(amls_ctx *cx, amls_vertex v, wcc_data *d)
     if (v % PROBE_EVERY == 0)
         for (int dir = 0; dir < 1 + d->directed; dir++) {
             const amls_nbr *nb;
-            int64_t k = dir ? amls_in_edges(cx, v, &nb, NULL) : amls_out_edges(cx, v, &nb, NULL);
+            int64_t k = row(cx, v, dir, &nb);
             for (int64_t i = 0; i < k && d->nprobe < PROBES; i++)
                 if (nb[i] >= d->n)
                     d->probe[d->nprobe++] = nb[i];
@@ -412,7 +421,7 @@ static bool has_remote(const amls_ctx *cx, const wcc_data *d, amls_vertex v)
 {
     for (int dir = 0; dir < 1 + d->directed; dir++) {
         const amls_nbr *nb;
-        int64_t k = dir ? amls_in_edges(cx, v, &nb, NULL) : amls_out_edges(cx, v, &nb, NULL);
+        int64_t k = row(cx, v, dir, &nb);
         for (int64_t i = 0; i < k; i++)
             if (nb[i] >= d->n)
                 return true;
@@ -470,7 +479,7 @@ static int settle(amls_ctx *cx, amls_vertex v, wcc_data *d)
         return amls_publish(cx, v, &d->anchor, sizeof d->anchor);
     for (int dir = 0; dir < 1 + d->directed && rc >= 0 && !d->full; dir++) {
         const amls_nbr *nb;
-        int64_t k = dir ? amls_in_edges(cx, v, &nb, NULL) : amls_out_edges(cx, v, &nb, NULL);
+        int64_t k = row(cx, v, dir, &nb);
         rc = k < 0 ? (int)k : mark_remote(cx, d, nb, k);
     }
     return rc < 0 ? rc : 0;
@@ -508,8 +517,8 @@ static void add_piece(wcc_data *d, int64_t r, int64_t v)
 
 /* Roots and smallest ids of the pieces (key at the root); the pieces with remote neighbours
  * get indices (the big piece first), representatives and keys, and roff[q + 1] counts piece
- * q's remote neighbours. Returns the number of bitmap bits. */
-static int64_t count_pieces(wcc_data *d)
+ * q's remote neighbours (the big piece's: its nbits bitmap bits, then its pairs). */
+static void count_pieces(wcc_data *d, int64_t nbits)
 {
     compress(d->uf, d->n);
     for (int64_t v = 0; v < d->n; v++) {
@@ -523,9 +532,6 @@ static int64_t count_pieces(wcc_data *d)
         add_piece(d, d->broot, d->brep);
     for (int64_t k = 0; k < d->npairs; k++)
         add_piece(d, d->uf[d->pairs[k] >> 32], (int64_t)(d->pairs[k] >> 32));
-    int64_t nbits = 0;
-    for (int64_t w = 0; d->broot >= 0 && w < d->bwords; w++)
-        nbits += __builtin_popcountll(d->bmark[w]);
     memset(d->roff, 0, (size_t)(d->npc + 1) * sizeof *d->roff);
     d->roff[1] = d->broot >= 0 ? nbits : 0;
     for (int64_t k = 0; k < d->npairs; k++)
@@ -537,7 +543,6 @@ static int64_t count_pieces(wcc_data *d)
         d->pc[q].A = (ptr){INT64_MAX, -1};
         d->pc[q].from = -1;
     }
-    return nbits;
 }
 
 /* Takes pointer (k, k) when smaller: k is a big piece's key, and its representative. */
@@ -590,7 +595,7 @@ static int build(amls_ctx *cx, wcc_data *d)
     int rc = alloc_pieces(cx, d, nbits);
     if (rc < 0)
         return rc;
-    count_pieces(d);
+    count_pieces(d, nbits);
     for (int64_t k = 0; d->broot >= 0 && k < d->npeers; k++)
         take_big(&d->pc[0].P, d->peers[k]);
     if (d->broot >= 0 && d->member)

@@ -591,6 +591,9 @@ void amls__step_fill(amls_ctx *cx, const int64_t *fixed, const uint8_t *msg_to,
                      const uint8_t *req_to);
 /* Gathers every record; cx->st.sum gets the fixed fields summed, and (unless a rank failed)
  * the aggregates are folded. Collective. */
+/* A record of nothing: zero counts, the folded fields at their neutral values (no sleeper, no
+ * value sent; the master-step hash is the caller's). */
+void amls__step_empty(int64_t *rec);
 int amls__step_reduce(amls_ctx *cx, bool aggregates);
 /* from[q]: rank q said it sends messages (requests: requests) to this rank. Local. */
 void amls__step_sources(const amls_ctx *cx, bool requests, uint8_t *from);

@@ -66,6 +66,13 @@ void amls__step_fill(amls_ctx *cx, const int64_t *fixed, const uint8_t *msg_to,
         memcpy(st->mine + agg_off(st), cx->agg.part, cx->agg.bytes);
 }
 
+void amls__step_empty(int64_t *rec)
+{
+    memset(rec, 0, AMLS__REC_FIXED * sizeof *rec);
+    rec[AMLS__REC_SLEEP] = rec[AMLS__REC_SIGLO] = INT64_MAX;
+    rec[AMLS__REC_SIGHI] = INT64_MIN;
+}
+
 /* Whether rank q's record says it sends to rank r (MASK_MSG or MASK_REQ). */
 static bool sends_to(const amls__step *st, int q, int which, int r)
 {
@@ -91,9 +98,9 @@ int amls__step_reduce(amls_ctx *cx, bool aggregates)
     else
         AMLS_MPI_TRY(MPI_Allgather(st->mine, (int)st->rec, MPI_BYTE, st->all, (int)st->rec,
                                    MPI_BYTE, g->comm));
-    memset(st->sum, 0, sizeof st->sum);
-    st->sum[AMLS__REC_SLEEP] = st->sum[AMLS__REC_MLO] = st->sum[AMLS__REC_SIGLO] = INT64_MAX;
-    st->sum[AMLS__REC_MHI] = st->sum[AMLS__REC_SIGHI] = INT64_MIN;
+    amls__step_empty(st->sum);
+    st->sum[AMLS__REC_MLO] = INT64_MAX;
+    st->sum[AMLS__REC_MHI] = INT64_MIN;
     for (int q = 0; q < g->nranks; q++) {
         int64_t f[AMLS__REC_FIXED];
         memcpy(f, st->all + (size_t)q * st->rec, sizeof f);

@@ -117,11 +117,10 @@ static int master_check(const amls_ctx *cx)
 static int confirm(amls_ctx *cx, int pending, bool last)
 {
     int rc = AMLS_OK;
-    int64_t rec[AMLS__REC_FIXED] = {0};
+    int64_t rec[AMLS__REC_FIXED];
+    amls__step_empty(rec);
     rec[AMLS__REC_FAILED] = pending < 0;
     rec[AMLS__REC_BYTES] = last ? cx->st.bytes : 0;
-    rec[AMLS__REC_SLEEP] = rec[AMLS__REC_SIGLO] = INT64_MAX;
-    rec[AMLS__REC_SIGHI] = INT64_MIN;
     rec[AMLS__REC_MHI] = rec[AMLS__REC_MLO] = cx->mhash;
     memset(cx->m.to, 0, (size_t)cx->g->nranks);
     amls__step_fill(cx, rec, cx->m.to, NULL);
@@ -164,9 +163,8 @@ static int superstep(amls_ctx *cx, int *pending, amls_superstep_stats *st, doubl
                      bool *stop)
 {
     int rc = AMLS_OK;
-    int64_t rec[AMLS__REC_FIXED] = {0};
-    rec[AMLS__REC_SIGLO] = INT64_MAX; /* no value sent, also when compute is skipped */
-    rec[AMLS__REC_SIGHI] = INT64_MIN;
+    int64_t rec[AMLS__REC_FIXED];
+    amls__step_empty(rec); /* what stays when compute is skipped */
     double t0 = amls__now();
     int lrc = *pending < 0 ? *pending : compute_phase(cx, rec);
     *pending = AMLS_OK;

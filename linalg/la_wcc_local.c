@@ -130,7 +130,7 @@ typedef struct skip_plan {
     uint8_t *group;  /* nranks: the ranks that skip */
     uint8_t *conn;   /* nranks * nranks: row r, the ranks whose probes landed in r's piece */
     int64_t *info;   /* 2 * nranks: piece size and root (global id) of every rank */
-    int64_t *probes; /* nranks: scratch (vertices per group) */
+    int64_t *tot;    /* nranks: vertices per group of ranks (choose_group) */
     int32_t *gown;   /* n_ghost: each ghost's owner */
     int *par;        /* nranks: union-find over ranks */
     amls__vec extra; /* ghost indices next to the skipped piece, as other ranks saw them */
@@ -148,7 +148,7 @@ static int plan_init(skip_plan *sp, const amls_graph *g, const uint32_t *root)
     AMLS_CALLOC(sp->group, P);
     AMLS_CALLOC(sp->conn, P * P);
     AMLS_ALLOC(sp->info, 2 * P);
-    AMLS_CALLOC(sp->probes, P);
+    AMLS_CALLOC(sp->tot, P);
     AMLS_ALLOC(sp->gown, g->n_ghost + 1);
     AMLS_ALLOC(sp->par, P);
     amls_graph_ghost_owners(g, sp->gown);
@@ -161,7 +161,7 @@ static void plan_free(skip_plan *sp)
     amls__free(sp->group);
     amls__free(sp->conn);
     amls__free(sp->info);
-    amls__free(sp->probes);
+    amls__free(sp->tot);
     amls__free(sp->gown);
     amls__free(sp->par);
     amls__vec_free(&sp->extra);
@@ -225,7 +225,7 @@ static int choose_group(skip_plan *sp, int64_t size)
 {
     int rc = AMLS_OK, P = sp->nranks, best = 0;
     int64_t mine[2] = {size, sp->g->lo + sp->big}, *in = sp->info;
-    int64_t *tot = sp->probes;
+    int64_t *tot = sp->tot;
     int *par = sp->par;
     AMLS_MPI_TRY(
         MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, sp->conn, P, MPI_UINT8_T, sp->g->comm));
